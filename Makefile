@@ -1,0 +1,100 @@
+# taxicert: two commands for a fresh machine.
+#   make run    builds the app and starts the reference server on http://127.0.0.1:8080/
+#   make test   runs every test: native, server black-box, wasm in Chromium, end-to-end
+# Both install what is missing first, and skip what is already installed or built.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+TRUNK_VERSION := 0.21.14
+WASM_BINDGEN_VERSION := 0.2.130
+export PATH := $(HOME)/.cargo/bin:$(CURDIR)/node_modules/.bin:$(PATH)
+export CARGO_TERM_COLOR ?= never
+export DEBIAN_FRONTEND := noninteractive
+
+SERVER := target/debug/taxicert-server
+DIST := dist/index.html
+STAMP := target/.stamps
+SPA_SOURCES := $(shell find src api/src style public -type f) index.html Trunk.toml Cargo.toml Cargo.lock api/Cargo.toml
+
+.PHONY: help run test bench setup setup-test server openapi clean test-native test-wasm test-e2e
+
+help:
+	@echo "make run    build the app and start it on http://127.0.0.1:8080/"
+	@echo "make test   run every test"
+	@echo "make bench  print the size of every file the app serves"
+
+# ---------------------------------------------------------------- installs
+
+# Rust's wasm target, Trunk and wasm-bindgen at the pinned versions, the npm packages.
+setup: $(STAMP)/wasm-target $(STAMP)/trunk-$(TRUNK_VERSION) $(STAMP)/wasm-bindgen-$(WASM_BINDGEN_VERSION) node_modules/.package-lock.json
+
+$(STAMP)/wasm-target:
+	@mkdir -p $(STAMP)
+	rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+	@touch $@
+
+$(STAMP)/trunk-$(TRUNK_VERSION):
+	@mkdir -p $(STAMP)
+	trunk --version 2>/dev/null | grep -qx "trunk $(TRUNK_VERSION)" || cargo install --locked trunk@$(TRUNK_VERSION)
+	@touch $@
+
+# wasm-bindgen-cli cannot be installed --locked: one of its locked dependencies is gone from the registry.
+$(STAMP)/wasm-bindgen-$(WASM_BINDGEN_VERSION):
+	@mkdir -p $(STAMP)
+	wasm-bindgen --version 2>/dev/null | grep -qx "wasm-bindgen $(WASM_BINDGEN_VERSION)" || cargo install wasm-bindgen-cli@$(WASM_BINDGEN_VERSION)
+	@touch $@
+
+node_modules/.package-lock.json: package.json package-lock.json | $(STAMP)/node
+	npm ci --no-audit --no-fund
+	@touch $@
+
+$(STAMP)/node:
+	@mkdir -p $(STAMP)
+	command -v npm >/dev/null || { apt-get update && apt-get install -y nodejs npm; }
+	@touch $@
+
+# The browser, its driver and a CJK font, for the wasm and end-to-end tests.
+setup-test: setup $(STAMP)/browser
+
+$(STAMP)/browser:
+	@mkdir -p $(STAMP)
+	dpkg -s chromium chromium-driver fonts-wqy-microhei >/dev/null 2>&1 || { apt-get update && apt-get install -y chromium chromium-driver fonts-wqy-microhei; }
+	@touch $@
+
+# ---------------------------------------------------------------- builds
+
+$(DIST): $(SPA_SOURCES) | setup
+	trunk build --release --offline
+	@touch $@
+
+server:
+	cargo build -p taxicert-server
+
+# ---------------------------------------------------------------- commands
+
+run: $(DIST) server
+	@mkdir -p data
+	TAXICERT_DEV=true TAXICERT_LOG_FORMAT=pretty $(SERVER)
+
+test: setup-test $(DIST) server test-native test-wasm test-e2e
+
+test-native:
+	cargo test --workspace
+
+test-wasm: | setup-test
+	CHROMEDRIVER=/usr/bin/chromedriver cargo test -p taxicert --target wasm32-unknown-unknown --test browser
+
+test-e2e: $(DIST) server | setup-test
+	node --test --test-concurrency=1 tests/e2e/
+
+bench: $(DIST)
+	node scripts/bench-sizes.mjs dist
+
+# Regenerates the contract from the server's routes; the tests fail until it is committed.
+openapi:
+	cargo run -q -p taxicert-server -- openapi > openapi.yaml
+
+clean:
+	rm -rf dist target/trunk-css target/e2e

@@ -1,0 +1,134 @@
+//! The JSON bodies of the taxicert REST contract (`openapi.yaml`).
+//!
+//! The SPA deserialises these and the reference server serialises them, so the two
+//! cannot drift apart; the server also derives the OpenAPI schemas from them.
+
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "openapi")]
+use utoipa::ToSchema;
+
+/// The path under which every endpoint of the contract lives, relative to the API origin.
+pub const API_PREFIX: &str = "/api/v1";
+
+/// The body of every error answer: a stable machine-readable code and a Chinese
+/// sentence that tells the user what went wrong and what to do.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ErrorBody {
+    /// Stable identifier, e.g. `not_found`, `internal`.
+    #[cfg_attr(feature = "openapi", schema(example = "not_found"))]
+    pub code: String,
+    /// A message in Simplified Chinese that a user can act on.
+    #[cfg_attr(feature = "openapi", schema(example = "您要找的内容不存在,请返回首页重新选择。"))]
+    pub message: String,
+}
+
+/// The answer of the health endpoint.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Health {
+    /// `ok` when the server and its database answer.
+    pub status: String,
+    /// The server's version.
+    pub version: String,
+    /// `ok` when a query against the database succeeded.
+    pub database: String,
+}
+
+/// The five businesses of the taxi driver's certificate, by their stable codes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum BusinessCode {
+    /// 补发
+    Reissue,
+    /// 换发
+    Renewal,
+    /// 变更
+    Change,
+    /// 注销
+    Cancellation,
+    /// 服务质量信誉考核
+    CreditAssessment,
+}
+
+impl BusinessCode {
+    pub const ALL: [BusinessCode; 5] = [
+        BusinessCode::Reissue,
+        BusinessCode::Renewal,
+        BusinessCode::Change,
+        BusinessCode::Cancellation,
+        BusinessCode::CreditAssessment,
+    ];
+
+    /// The code as it appears in URLs and JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BusinessCode::Reissue => "reissue",
+            BusinessCode::Renewal => "renewal",
+            BusinessCode::Change => "change",
+            BusinessCode::Cancellation => "cancellation",
+            BusinessCode::CreditAssessment => "credit_assessment",
+        }
+    }
+
+    /// Parses the code used in URLs; `None` for anything else.
+    pub fn parse(code: &str) -> Option<BusinessCode> {
+        BusinessCode::ALL.into_iter().find(|b| b.as_str() == code)
+    }
+}
+
+/// One line of the service list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct BusinessSummary {
+    pub code: BusinessCode,
+    /// The name a driver knows, e.g. `从业资格证换发`.
+    pub name: String,
+    /// One line saying when to choose this business.
+    pub description: String,
+}
+
+/// A document the applicant uploads for a business.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Material {
+    /// Stable identifier, e.g. `photo_2inch`.
+    pub code: String,
+    /// The title shown above the uploader.
+    pub name: String,
+    /// What a good photo of it looks like.
+    pub hint: String,
+    /// Whether the application can be submitted without it.
+    pub required: bool,
+}
+
+/// A business with everything the wizard needs: its notice and its materials.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct BusinessDetail {
+    pub code: BusinessCode,
+    pub name: String,
+    pub description: String,
+    /// The notice (须知), one paragraph per element, read before applying.
+    pub notice: Vec<String>,
+    /// The materials, in the order they are asked for.
+    pub materials: Vec<Material>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn business_codes_round_trip_through_urls_and_json() {
+        for code in BusinessCode::ALL {
+            assert_eq!(BusinessCode::parse(code.as_str()), Some(code));
+            let json = serde_json::to_string(&code).unwrap();
+            assert_eq!(json, format!("\"{}\"", code.as_str()));
+        }
+        assert_eq!(BusinessCode::parse("renew"), None);
+        assert_eq!(BusinessCode::parse(""), None);
+    }
+}

@@ -1,0 +1,93 @@
+//! The business catalogue endpoints: the service list and one business with its notice
+//! and materials, read from the database.
+
+use axum::{
+    extract::{Path, State},
+    Json,
+};
+use taxicert_api::{BusinessCode, BusinessDetail, BusinessSummary, ErrorBody, Material};
+
+use crate::{
+    error::{AppError, AppResult},
+    AppState,
+};
+
+/// The five businesses, in the order of the service list.
+#[utoipa::path(
+    get,
+    path = "/businesses",
+    tag = "catalogue",
+    operation_id = "list_businesses",
+    responses(
+        (status = 200, description = "The service list", body = [BusinessSummary]),
+        (status = 500, description = "The server failed", body = ErrorBody),
+    )
+)]
+pub async fn list_businesses(State(state): State<AppState>) -> AppResult<Json<Vec<BusinessSummary>>> {
+    let rows: Vec<(String, String, String)> =
+        sqlx::query_as("SELECT code, name, description FROM businesses ORDER BY position")
+            .fetch_all(&state.db)
+            .await?;
+    let list = rows
+        .into_iter()
+        .map(|(code, name, description)| {
+            Ok(BusinessSummary { code: stored_code(&code)?, name, description })
+        })
+        .collect::<AppResult<Vec<_>>>()?;
+    Ok(Json(list))
+}
+
+/// One business with its notice (须知) and the materials it asks for.
+#[utoipa::path(
+    get,
+    path = "/businesses/{code}",
+    tag = "catalogue",
+    operation_id = "get_business",
+    params(("code" = BusinessCode, Path, description = "The business code")),
+    responses(
+        (status = 200, description = "The business", body = BusinessDetail),
+        (status = 404, description = "No such business", body = ErrorBody),
+        (status = 500, description = "The server failed", body = ErrorBody),
+    )
+)]
+pub async fn get_business(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+) -> AppResult<Json<BusinessDetail>> {
+    let code = BusinessCode::parse(&code).ok_or(AppError::NotFound)?;
+    let (name, description): (String, String) =
+        sqlx::query_as("SELECT name, description FROM businesses WHERE code = ?")
+            .bind(code.as_str())
+            .fetch_optional(&state.db)
+            .await?
+            .ok_or(AppError::NotFound)?;
+    let notice: Vec<(String,)> = sqlx::query_as(
+        "SELECT text FROM business_notice_paragraphs WHERE business_code = ? ORDER BY position",
+    )
+    .bind(code.as_str())
+    .fetch_all(&state.db)
+    .await?;
+    let materials: Vec<(String, String, String, bool)> = sqlx::query_as(
+        "SELECT m.code, m.name, m.hint, bm.required
+           FROM business_materials bm JOIN materials m ON m.code = bm.material_code
+          WHERE bm.business_code = ? ORDER BY bm.position",
+    )
+    .bind(code.as_str())
+    .fetch_all(&state.db)
+    .await?;
+    Ok(Json(BusinessDetail {
+        code,
+        name,
+        description,
+        notice: notice.into_iter().map(|(text,)| text).collect(),
+        materials: materials
+            .into_iter()
+            .map(|(code, name, hint, required)| Material { code, name, hint, required })
+            .collect(),
+    }))
+}
+
+/// A code in the database that the contract does not know is a broken migration, not a user error.
+fn stored_code(code: &str) -> AppResult<BusinessCode> {
+    BusinessCode::parse(code).ok_or_else(|| AppError::Internal(format!("unknown business code {code:?} in the database")))
+}

@@ -1,0 +1,219 @@
+//! Configuration: defaults, then an optional TOML file, then `TAXICERT_*` environment
+//! variables, each overriding the one before.
+
+use std::{net::SocketAddr, path::PathBuf};
+
+use serde::Deserialize;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Config {
+    /// Where the server listens; port 0 picks a free port (the tests use that).
+    pub bind: SocketAddr,
+    /// The SQLite file; its folder is created when missing.
+    pub database: PathBuf,
+    /// The built SPA (`dist/`), served with the history fallback.
+    pub dist: PathBuf,
+    /// The path the SPA is served under, `/` or e.g. `/taxicert/`; the API stays at `/api/v1`.
+    pub base_path: String,
+    /// Development conveniences (later: the SMS outbox, real-name auto-approval). Never in production.
+    pub dev: bool,
+    /// `json` for one JSON object per log line, `pretty` for people.
+    pub log_format: LogFormat,
+    /// Extra origins the SPA may call (`connect-src`), for an API hosted elsewhere.
+    pub connect_src: Vec<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Json,
+    Pretty,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            database: PathBuf::from("data/taxicert.sqlite3"),
+            dist: PathBuf::from("dist"),
+            base_path: "/".into(),
+            dev: false,
+            log_format: LogFormat::Json,
+            connect_src: Vec::new(),
+        }
+    }
+}
+
+/// The file's shape: every key optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    bind: Option<SocketAddr>,
+    database: Option<PathBuf>,
+    dist: Option<PathBuf>,
+    base_path: Option<String>,
+    dev: Option<bool>,
+    log_format: Option<LogFormat>,
+    connect_src: Option<Vec<String>>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read the configuration file {path}: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("the configuration file {path} is not valid: {source}")]
+    Parse { path: PathBuf, source: toml::de::Error },
+    #[error("{name}={value:?} is not valid: {reason}")]
+    Env { name: &'static str, value: String, reason: String },
+}
+
+impl Config {
+    /// Loads the configuration: `file` (when given) over the defaults, then the environment.
+    pub fn load(
+        file: Option<&std::path::Path>,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Config, ConfigError> {
+        let mut config = Config::default();
+        if let Some(path) = file {
+            let text = std::fs::read_to_string(path)
+                .map_err(|source| ConfigError::Read { path: path.into(), source })?;
+            let parsed: FileConfig = toml::from_str(&text)
+                .map_err(|source| ConfigError::Parse { path: path.into(), source })?;
+            config.apply_file(parsed);
+        }
+        config.apply_env(env)?;
+        config.base_path = normalize_base_path(&config.base_path);
+        Ok(config)
+    }
+
+    fn apply_file(&mut self, file: FileConfig) {
+        let FileConfig { bind, database, dist, base_path, dev, log_format, connect_src } = file;
+        if let Some(v) = bind {
+            self.bind = v;
+        }
+        if let Some(v) = database {
+            self.database = v;
+        }
+        if let Some(v) = dist {
+            self.dist = v;
+        }
+        if let Some(v) = base_path {
+            self.base_path = v;
+        }
+        if let Some(v) = dev {
+            self.dev = v;
+        }
+        if let Some(v) = log_format {
+            self.log_format = v;
+        }
+        if let Some(v) = connect_src {
+            self.connect_src = v;
+        }
+    }
+
+    fn apply_env(&mut self, env: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
+        fn invalid(name: &'static str, value: &str, reason: &str) -> ConfigError {
+            ConfigError::Env { name, value: value.into(), reason: reason.into() }
+        }
+        if let Some(v) = env("TAXICERT_BIND") {
+            self.bind = v.parse().map_err(|_| invalid("TAXICERT_BIND", &v, "expected ip:port"))?;
+        }
+        if let Some(v) = env("TAXICERT_DATABASE") {
+            self.database = v.into();
+        }
+        if let Some(v) = env("TAXICERT_DIST") {
+            self.dist = v.into();
+        }
+        if let Some(v) = env("TAXICERT_BASE_PATH") {
+            self.base_path = v;
+        }
+        if let Some(v) = env("TAXICERT_DEV") {
+            self.dev = parse_bool(&v).ok_or_else(|| invalid("TAXICERT_DEV", &v, "expected true or false"))?;
+        }
+        if let Some(v) = env("TAXICERT_LOG_FORMAT") {
+            self.log_format = match v.as_str() {
+                "json" => LogFormat::Json,
+                "pretty" => LogFormat::Pretty,
+                _ => return Err(invalid("TAXICERT_LOG_FORMAT", &v, "expected json or pretty")),
+            };
+        }
+        if let Some(v) = env("TAXICERT_CONNECT_SRC") {
+            self.connect_src = v.split_whitespace().map(str::to_owned).collect();
+        }
+        Ok(())
+    }
+}
+
+fn parse_bool(v: &str) -> Option<bool> {
+    match v {
+        "1" | "true" | "yes" => Some(true),
+        "0" | "false" | "no" => Some(false),
+        _ => None,
+    }
+}
+
+/// `taxicert`, `/taxicert` and `/taxicert/` all mean `/taxicert/`; empty means `/`.
+pub fn normalize_base_path(path: &str) -> String {
+    let trimmed = path.trim_matches('/');
+    if trimmed.is_empty() {
+        "/".into()
+    } else {
+        format!("/{trimmed}/")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> =
+            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        move |k| map.get(k).cloned()
+    }
+
+    #[test]
+    fn defaults_serve_on_localhost_8080_with_a_file_under_data() {
+        let c = Config::load(None, env_of(&[])).unwrap();
+        assert_eq!(c.bind.to_string(), "127.0.0.1:8080");
+        assert_eq!(c.database, PathBuf::from("data/taxicert.sqlite3"));
+        assert!(!c.dev);
+    }
+
+    #[test]
+    fn environment_overrides_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("taxicert.toml");
+        std::fs::write(&file, "bind = \"127.0.0.1:9000\"\ndev = true\nbase_path = \"sub\"\n").unwrap();
+        let c = Config::load(Some(&file), env_of(&[("TAXICERT_BIND", "0.0.0.0:7000")])).unwrap();
+        assert_eq!(c.bind.to_string(), "0.0.0.0:7000");
+        assert!(c.dev);
+        assert_eq!(c.base_path, "/sub/");
+    }
+
+    #[test]
+    fn bad_values_name_the_variable() {
+        let err = Config::load(None, env_of(&[("TAXICERT_DEV", "maybe")])).unwrap_err();
+        assert!(err.to_string().contains("TAXICERT_DEV"), "{err}");
+        let err = Config::load(None, env_of(&[("TAXICERT_BIND", "localhost")])).unwrap_err();
+        assert!(err.to_string().contains("TAXICERT_BIND"), "{err}");
+    }
+
+    #[test]
+    fn unknown_keys_in_the_file_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("taxicert.toml");
+        std::fs::write(&file, "bnid = \"127.0.0.1:9000\"\n").unwrap();
+        let err = Config::load(Some(&file), env_of(&[])).unwrap_err();
+        assert!(matches!(err, ConfigError::Parse { .. }), "{err}");
+    }
+
+    #[test]
+    fn base_paths_are_normalized() {
+        assert_eq!(normalize_base_path(""), "/");
+        assert_eq!(normalize_base_path("/"), "/");
+        assert_eq!(normalize_base_path("a/b"), "/a/b/");
+        assert_eq!(normalize_base_path("/a/"), "/a/");
+    }
+}

@@ -1,0 +1,120 @@
+//! The taxicert reference backend: the REST contract of `openapi.yaml` on axum + SQLite,
+//! and the built SPA served beside it.
+
+pub mod catalogue;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod health;
+pub mod web;
+
+use std::{net::SocketAddr, sync::Arc};
+
+use axum::{middleware, response::IntoResponse, routing::any, Router};
+use sqlx::SqlitePool;
+use taxicert_api::API_PREFIX;
+use tokio::net::TcpListener;
+use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+pub use config::Config;
+use error::AppError;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: SqlitePool,
+    pub config: Arc<Config>,
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "taxicert API",
+        description = "出租汽车驾驶员从业资格证网上办理:补发、换发、变更、注销、服务质量信誉考核。\n\n\
+                       Every error answer is `ErrorBody`: a stable `code` and a Chinese `message` for the user.",
+        license(name = "MIT")
+    ),
+    tags(
+        (name = "catalogue", description = "The businesses, their notices and materials"),
+        (name = "operations", description = "Health and operations"),
+    )
+)]
+struct ApiDoc;
+
+/// The API routes together with their OpenAPI description, so that the two cannot disagree.
+fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi()).nest(
+        API_PREFIX,
+        OpenApiRouter::new()
+            .routes(routes!(health::health))
+            .routes(routes!(catalogue::list_businesses))
+            .routes(routes!(catalogue::get_business)),
+    )
+}
+
+/// The contract as served, in YAML: what `openapi.yaml` must say.
+pub fn openapi_yaml() -> String {
+    let (_, spec) = api().split_for_parts();
+    spec.to_yaml().expect("the OpenAPI document serialises")
+}
+
+/// The whole application: API, SPA, headers, request logs.
+pub fn app(state: AppState) -> Router {
+    let config = state.config.clone();
+    let shell = web::Shell::load(&config.dist, &config.base_path, &config.connect_src);
+    let (api_routes, _) = api().split_for_parts();
+    let api_routes = api_routes
+        .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed.into_response() })
+        .route("/api", any(|| async { AppError::NotFound }))
+        .route("/api/{*rest}", any(|| async { AppError::NotFound }))
+        .with_state(state);
+    let spa = web::spa_service(&config.dist, shell.clone());
+    let router = if config.base_path == "/" {
+        api_routes.fallback_service(spa)
+    } else {
+        let base = config.base_path.trim_end_matches('/').to_owned();
+        let redirect_to = config.base_path.clone();
+        api_routes
+            .route(&base, any(move || async move { axum::response::Redirect::permanent(&redirect_to) }))
+            .nest_service(&config.base_path, spa)
+            .fallback(|| async { (axum::http::StatusCode::NOT_FOUND, "Not Found") })
+    };
+    router
+        .layer(middleware::from_fn_with_state(shell, web::headers))
+        .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
+            // The path only: query strings are never logged.
+            tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
+        }))
+}
+
+/// A server that has bound its socket and is accepting connections.
+pub struct Running {
+    pub addr: SocketAddr,
+    pub task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+/// Opens the database, binds the socket and serves until `shutdown` completes.
+pub async fn start(
+    config: Config,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<Running, StartError> {
+    let db = db::open(&config.database).await.map_err(StartError::Database)?;
+    let listener = TcpListener::bind(config.bind).await.map_err(StartError::Bind)?;
+    let addr = listener.local_addr().map_err(StartError::Bind)?;
+    let app = app(AppState { db: db.clone(), config: Arc::new(config) });
+    let task = tokio::spawn(async move {
+        let served = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
+        db.close().await;
+        served
+    });
+    Ok(Running { addr, task })
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("cannot open the database: {0}")]
+    Database(sqlx::Error),
+    #[error("cannot listen: {0}")]
+    Bind(std::io::Error),
+}

@@ -1,0 +1,273 @@
+//! Black-box tests: each spawns the real server on port 0 with a fresh SQLite file and talks
+//! HTTP to it.
+
+use std::path::PathBuf;
+
+use reqwest::{header, StatusCode};
+use serde_json::Value;
+use taxicert_server::{config::normalize_base_path, Config};
+use tempfile::TempDir;
+use tokio::sync::oneshot;
+
+struct TestServer {
+    base: String,
+    client: reqwest::Client,
+    dir: TempDir,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+}
+
+const INDEX_HTML: &str = "<!doctype html><html><head><script>boot()</script>\
+    <script type=\"module\">import init from './taxicert-0123456789abcdef.js';</script></head>\
+    <body>shell</body></html>";
+
+async fn spawn_with(base_path: &str, dir: TempDir) -> TestServer {
+    let dist = dir.path().join("dist");
+    std::fs::create_dir_all(&dist).unwrap();
+    std::fs::write(dist.join("index.html"), INDEX_HTML).unwrap();
+    std::fs::write(dist.join("taxicert-0123456789abcdef.js"), "export default 1").unwrap();
+    std::fs::write(dist.join("config.json"), "{}").unwrap();
+    let config = Config {
+        bind: "127.0.0.1:0".parse().unwrap(),
+        database: dir.path().join("data/taxicert.sqlite3"),
+        dist,
+        base_path: normalize_base_path(base_path),
+        ..Config::default()
+    };
+    let (stop, stopped) = oneshot::channel::<()>();
+    let running = taxicert_server::start(config, async {
+        let _ = stopped.await;
+    })
+    .await
+    .expect("the server starts");
+    TestServer {
+        base: format!("http://{}", running.addr),
+        client: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap(),
+        dir,
+        stop: Some(stop),
+        task: Some(running.task),
+    }
+}
+
+async fn spawn() -> TestServer {
+    spawn_with("/", tempfile::tempdir().unwrap()).await
+}
+
+impl TestServer {
+    async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(format!("{}{}", self.base, path)).send().await.unwrap()
+    }
+
+    fn database(&self) -> PathBuf {
+        self.dir.path().join("data/taxicert.sqlite3")
+    }
+
+    /// Graceful shutdown; hands the folder back so that a restart can reuse the database.
+    async fn stop(mut self) -> TempDir {
+        self.stop.take().unwrap().send(()).unwrap();
+        self.task.take().unwrap().await.unwrap().unwrap();
+        self.dir
+    }
+}
+
+async fn json(response: reqwest::Response) -> Value {
+    response.json().await.expect("a JSON body")
+}
+
+fn assert_error_body(body: &Value, code: &str) {
+    assert_eq!(body["code"], code, "{body}");
+    let message = body["message"].as_str().expect("a message");
+    assert!(message.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "not Chinese: {message}");
+}
+
+#[tokio::test]
+async fn health_answers_ok_with_the_database() {
+    let server = spawn().await;
+    let response = server.get("/api/v1/health").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let body = json(response).await;
+    assert_eq!(body["status"], "ok");
+    assert_eq!(body["database"], "ok");
+    assert!(server.database().exists(), "the SQLite file is created under data/");
+}
+
+#[tokio::test]
+async fn the_service_list_has_the_five_businesses_in_order() {
+    let server = spawn().await;
+    let body = json(server.get("/api/v1/businesses").await).await;
+    let codes: Vec<&str> = body.as_array().unwrap().iter().map(|b| b["code"].as_str().unwrap()).collect();
+    assert_eq!(codes, ["reissue", "renewal", "change", "cancellation", "credit_assessment"]);
+    let names: Vec<&str> = body.as_array().unwrap().iter().map(|b| b["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["从业资格证补发", "从业资格证换发", "从业资格证变更", "从业资格证注销", "服务质量信誉考核"]);
+    for business in body.as_array().unwrap() {
+        assert!(!business["description"].as_str().unwrap().is_empty());
+    }
+}
+
+#[tokio::test]
+async fn renewal_asks_for_the_four_materials_of_the_public_guide() {
+    let server = spawn().await;
+    let body = json(server.get("/api/v1/businesses/renewal").await).await;
+    assert_eq!(body["name"], "从业资格证换发");
+    let materials: Vec<&str> =
+        body["materials"].as_array().unwrap().iter().map(|m| m["name"].as_str().unwrap()).collect();
+    assert_eq!(materials, ["近期二寸正面免冠彩色证件照", "机动车驾驶证", "从业资格证个人信息页", "从业资格证违章记录页"]);
+    assert!(body["materials"].as_array().unwrap().iter().all(|m| m["required"] == true));
+    let notice = body["notice"].as_array().unwrap();
+    assert!(notice.len() >= 3);
+    assert!(notice.iter().any(|p| p.as_str().unwrap().contains("2个工作日内受理")));
+}
+
+#[tokio::test]
+async fn every_business_has_a_notice_and_a_required_material() {
+    let server = spawn().await;
+    for code in ["reissue", "renewal", "change", "cancellation", "credit_assessment"] {
+        let response = server.get(&format!("/api/v1/businesses/{code}")).await;
+        assert_eq!(response.status(), StatusCode::OK, "{code}");
+        let body = json(response).await;
+        assert_eq!(body["code"], code);
+        assert!(!body["notice"].as_array().unwrap().is_empty(), "{code}");
+        assert!(body["materials"].as_array().unwrap().iter().any(|m| m["required"] == true), "{code}");
+    }
+}
+
+#[tokio::test]
+async fn an_unknown_business_is_a_json_404_in_chinese() {
+    let server = spawn().await;
+    let response = server.get("/api/v1/businesses/renew").await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    assert_eq!(response.headers()[header::CONTENT_TYPE], "application/json");
+    assert_error_body(&json(response).await, "not_found");
+}
+
+#[tokio::test]
+async fn unknown_api_paths_are_json_404s_not_the_spa_shell() {
+    let server = spawn().await;
+    for path in ["/api/v1/nothing-here", "/api/v2/businesses", "/api"] {
+        let response = server.get(path).await;
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path}");
+        assert_error_body(&json(response).await, "not_found");
+    }
+}
+
+#[tokio::test]
+async fn a_wrong_method_is_a_json_405() {
+    let server = spawn().await;
+    let response = server.client.post(format!("{}/api/v1/businesses", server.base)).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_error_body(&json(response).await, "method_not_allowed");
+}
+
+#[tokio::test]
+async fn a_database_failure_answers_a_safe_message_without_details() {
+    let server = spawn().await;
+    // Break the schema behind the server's back.
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", server.database().display())).await.unwrap();
+    sqlx::query("PRAGMA foreign_keys = OFF").execute(&pool).await.unwrap();
+    sqlx::query("DROP TABLE business_materials").execute(&pool).await.unwrap();
+    pool.close().await;
+    let response = server.get("/api/v1/businesses/renewal").await;
+    assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let text = response.text().await.unwrap();
+    assert!(!text.contains("business_materials") && !text.to_lowercase().contains("sql"), "{text}");
+    assert_error_body(&serde_json::from_str(&text).unwrap(), "internal");
+}
+
+#[tokio::test]
+async fn api_answers_are_never_cached_and_carry_the_security_headers() {
+    let server = spawn().await;
+    let response = server.get("/api/v1/businesses").await;
+    let h = response.headers();
+    assert_eq!(h[header::CACHE_CONTROL], "no-store");
+    assert_eq!(h[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+    assert_eq!(h[header::REFERRER_POLICY], "same-origin");
+    let csp = h[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+}
+
+#[tokio::test]
+async fn deep_links_get_the_shell_with_a_policy_allowing_exactly_its_inline_scripts() {
+    let server = spawn().await;
+    for path in ["/", "/cases/42", "/apply/renewal/notice", "/no/such/page"] {
+        let response = server.get(path).await;
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        assert_eq!(response.headers()[header::CACHE_CONTROL], "no-cache", "{path}");
+        let csp = response.headers()[header::CONTENT_SECURITY_POLICY].to_str().unwrap().to_owned();
+        assert_eq!(csp.matches("'sha256-").count(), 2, "{csp}");
+        assert!(!csp.contains("'unsafe-inline'") && !csp.contains("'unsafe-eval'"), "{csp}");
+        assert!(csp.contains("'wasm-unsafe-eval'"), "{csp}");
+        assert!(response.text().await.unwrap().contains("shell"), "{path}");
+    }
+}
+
+#[tokio::test]
+async fn hashed_assets_are_immutable_and_missing_ones_are_404() {
+    let server = spawn().await;
+    let response = server.get("/taxicert-0123456789abcdef.js").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()[header::CACHE_CONTROL], "public, max-age=31536000, immutable");
+    let response = server.get("/config.json").await;
+    assert_eq!(response.headers()[header::CACHE_CONTROL], "no-cache");
+    let response = server.get("/taxicert-fedcba9876543210.js").await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    assert_ne!(response.headers()[header::CACHE_CONTROL], "public, max-age=31536000, immutable");
+}
+
+#[tokio::test]
+async fn the_spa_can_live_under_a_sub_path() {
+    let server = spawn_with("/taxicert", tempfile::tempdir().unwrap()).await;
+    let response = server.get("/taxicert").await;
+    assert_eq!(response.status(), StatusCode::PERMANENT_REDIRECT);
+    assert_eq!(response.headers()[header::LOCATION], "/taxicert/");
+    for path in ["/taxicert/", "/taxicert/cases/42", "/taxicert/no/such/page"] {
+        let response = server.get(path).await;
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        let html = response.text().await.unwrap();
+        assert!(html.contains("shell"));
+        assert!(html.starts_with("<!doctype html><html><head><base href=\"/taxicert/\">"), "{html}");
+    }
+    assert_eq!(server.get("/taxicert/taxicert-0123456789abcdef.js").await.status(), StatusCode::OK);
+    assert_eq!(server.get("/elsewhere").await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(server.get("/api/v1/health").await.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_restart_reuses_the_database_and_migrations_run_once() {
+    let server = spawn().await;
+    let dir = server.stop().await;
+    let server = spawn_with("/", dir).await;
+    let body = json(server.get("/api/v1/businesses").await).await;
+    assert_eq!(body.as_array().unwrap().len(), 5);
+}
+
+#[tokio::test]
+async fn without_a_built_app_pages_say_how_to_build_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = spawn_with("/", dir).await;
+    std::fs::remove_file(server.dir.path().join("dist/index.html")).unwrap();
+    // The shell is read at start-up: restart to see the unbuilt state.
+    let dir = server.stop().await;
+    let config = Config {
+        bind: "127.0.0.1:0".parse().unwrap(),
+        database: dir.path().join("data/taxicert.sqlite3"),
+        dist: dir.path().join("dist"),
+        ..Config::default()
+    };
+    let running = taxicert_server::start(config, std::future::pending()).await.unwrap();
+    let response = reqwest::get(format!("http://{}/", running.addr)).await.unwrap();
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(response.text().await.unwrap().contains("make run"));
+    running.task.abort();
+}
+
+#[test]
+fn the_committed_openapi_yaml_is_what_the_server_serves() {
+    let committed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi.yaml"))
+        .expect("openapi.yaml at the repository root");
+    let generated = taxicert_server::openapi_yaml();
+    assert!(
+        committed == generated,
+        "openapi.yaml differs from the server's routes: run `make openapi` and commit the result"
+    );
+    assert!(generated.starts_with("openapi: 3.1"), "OpenAPI 3.1");
+}

@@ -1,0 +1,144 @@
+//! The REST client: plain async functions, no view code. [`ApiClient::endpoint`] is the one
+//! place that builds endpoint URLs.
+
+use serde::de::DeserializeOwned;
+use taxicert_api::{BusinessCode, BusinessDetail, BusinessSummary, ErrorBody};
+
+use crate::browser::{self, FetchFailure};
+
+/// Where the API lives: the absolute base URL, resolved once from `config.json`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApiClient {
+    base: String,
+}
+
+impl ApiClient {
+    /// `base` is absolute and has no trailing slash.
+    pub fn new(base: impl Into<String>) -> ApiClient {
+        ApiClient { base: base.into().trim_end_matches('/').to_owned() }
+    }
+
+    /// The URL of an endpoint given by its path in `openapi.yaml` after `/api/v1`.
+    pub fn endpoint(&self, path: &str) -> String {
+        debug_assert!(path.starts_with('/'), "endpoint paths start with /");
+        format!("{}{}", self.base, path)
+    }
+
+    async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ApiError> {
+        let answer = browser::get(&self.endpoint(path)).await.map_err(ApiError::from)?;
+        decode(answer.status, &answer.body)
+    }
+
+    pub async fn businesses(&self) -> Result<Vec<BusinessSummary>, ApiError> {
+        self.get("/businesses").await
+    }
+
+    pub async fn business(&self, code: BusinessCode) -> Result<BusinessDetail, ApiError> {
+        self.get(&format!("/businesses/{}", code.as_str())).await
+    }
+}
+
+/// Why an API call failed, each with a message that tells the user what to do.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ApiError {
+    /// No answer: the phone is offline or the server is down.
+    Network,
+    /// No answer in time: the link is too slow.
+    Timeout,
+    /// The server answered with its error body.
+    Server { status: u16, body: ErrorBody },
+    /// The server answered something that is not the contract (a proxy's error page, say).
+    Unexpected { status: u16 },
+}
+
+impl From<FetchFailure> for ApiError {
+    fn from(failure: FetchFailure) -> ApiError {
+        match failure {
+            FetchFailure::Network => ApiError::Network,
+            FetchFailure::Timeout => ApiError::Timeout,
+        }
+    }
+}
+
+impl ApiError {
+    pub fn message(&self) -> String {
+        match self {
+            ApiError::Network => "网络连接失败,请检查手机网络(移动数据或无线网络)后点击“重试”。".into(),
+            ApiError::Timeout => "网络较慢,请求超时。请到信号较好的地方后点击“重试”。".into(),
+            ApiError::Server { body, .. } => body.message.clone(),
+            ApiError::Unexpected { status } => format!(
+                "服务暂时不可用(错误代码 {status}),请稍后点击“重试”;如多次失败,请联系当地道路运输服务窗口。"
+            ),
+        }
+    }
+
+    /// Whether trying again may help (the retry button is shown then).
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            ApiError::Network | ApiError::Timeout => true,
+            ApiError::Server { status, .. } | ApiError::Unexpected { status } => *status >= 500 || *status == 429,
+        }
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message())
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+/// Turns an answer into the contract's type or the matching [`ApiError`].
+pub fn decode<T: DeserializeOwned>(status: u16, body: &str) -> Result<T, ApiError> {
+    if (200..300).contains(&status) {
+        serde_json::from_str(body).map_err(|_| ApiError::Unexpected { status })
+    } else {
+        match serde_json::from_str::<ErrorBody>(body) {
+            Ok(body) => Err(ApiError::Server { status, body }),
+            Err(_) => Err(ApiError::Unexpected { status }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoints_are_built_in_one_place_without_double_slashes() {
+        let api = ApiClient::new("https://a.example/api/v1/");
+        assert_eq!(api.endpoint("/businesses"), "https://a.example/api/v1/businesses");
+    }
+
+    #[test]
+    fn a_success_decodes_into_the_contract_type() {
+        let list: Vec<BusinessSummary> =
+            decode(200, r#"[{"code":"renewal","name":"从业资格证换发","description":"d"}]"#).unwrap();
+        assert_eq!(list[0].code, BusinessCode::Renewal);
+    }
+
+    #[test]
+    fn an_error_body_keeps_the_servers_chinese_message() {
+        let err = decode::<Vec<BusinessSummary>>(404, r#"{"code":"not_found","message":"您要找的内容不存在"}"#)
+            .unwrap_err();
+        assert_eq!(err.message(), "您要找的内容不存在");
+        assert!(!err.is_retryable());
+    }
+
+    #[test]
+    fn a_proxy_page_or_a_garbled_body_is_unexpected_and_names_the_status() {
+        let err = decode::<Vec<BusinessSummary>>(502, "<html>Bad Gateway</html>").unwrap_err();
+        assert_eq!(err, ApiError::Unexpected { status: 502 });
+        assert!(err.message().contains("502") && err.is_retryable());
+        let err = decode::<Vec<BusinessSummary>>(200, "<html>").unwrap_err();
+        assert_eq!(err, ApiError::Unexpected { status: 200 });
+    }
+
+    #[test]
+    fn network_failures_say_to_check_the_network_and_retry() {
+        assert!(ApiError::Network.message().contains("网络"));
+        assert!(ApiError::Timeout.message().contains("超时"));
+        assert!(ApiError::Network.is_retryable() && ApiError::Timeout.is_retryable());
+    }
+}

@@ -1,0 +1,34 @@
+//! The root: context, router, layout and the route table's views.
+
+use leptos::prelude::*;
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path,
+};
+
+use crate::{components::layout::Layout, pages, AppContext};
+
+#[component]
+pub fn App(context: AppContext) -> impl IntoView {
+    let base = context.base.clone();
+    provide_context(context);
+    view! {
+        <Router base>
+            <Layout>
+                <Routes fallback=pages::not_found::NotFoundPage>
+                    <Route path=path!("/") view=pages::home::HomePage />
+                    <Route path=path!("/login") view=pages::login::LoginPage />
+                    <Route path=path!("/agreement/user") view=pages::agreement::UserAgreementPage />
+                    <Route path=path!("/agreement/privacy") view=pages::agreement::PrivacyPolicyPage />
+                    <Route path=path!("/realname") view=pages::realname::RealNamePage />
+                    <Route path=path!("/apply/:business") view=pages::apply::ApplyPage />
+                    <Route path=path!("/apply/:business/:step") view=pages::apply::ApplyPage />
+                    <Route path=path!("/cases") view=pages::cases::MyCasesPage />
+                    <Route path=path!("/cases/:id") view=pages::case_detail::CaseDetailPage />
+                    <Route path=path!("/staff") view=pages::staff::StaffPage />
+                    <Route path=path!("/verify/:code") view=pages::verify::VerifyPage />
+                </Routes>
+            </Layout>
+        </Router>
+    }
+}

@@ -1,0 +1,88 @@
+//! The few things only a browser can do, kept in one place: where the app is hosted,
+//! URL resolution, and `fetch` with a time limit.
+
+use wasm_bindgen::{closure::Closure, JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortController, Headers, Request, RequestCache, RequestCredentials, RequestInit, Response};
+
+/// A weak 4G link can take long, but a driver should not stare at a spinner for ever.
+const FETCH_TIMEOUT_MS: i32 = 20_000;
+
+fn window() -> web_sys::Window {
+    web_sys::window().expect("the app runs in a window")
+}
+
+/// The folder the app is hosted in, as an absolute URL ending in `/`: the `<base>` that
+/// `index.html`'s boot script set, or the page's own URL.
+pub fn document_base() -> String {
+    let document = window().document().expect("a document");
+    document
+        .base_uri()
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| window().location().href().unwrap_or_default())
+}
+
+/// The router's base: the path of [`document_base`] without its trailing slash, `""` at the root.
+pub fn router_base() -> String {
+    web_sys::Url::new(&document_base())
+        .map(|url| url.pathname().trim_end_matches('/').to_owned())
+        .unwrap_or_default()
+}
+
+/// `relative` resolved against `base`, as the browser does for links; `None` when invalid.
+pub fn resolve_url(relative: &str, base: &str) -> Option<String> {
+    web_sys::Url::new_with_base(relative, base).ok().map(|url| url.href())
+}
+
+/// Why a request got no answer from the server.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FetchFailure {
+    /// Offline, DNS, refused connection, CORS: the browser does not say which.
+    Network,
+    /// No answer within [`FETCH_TIMEOUT_MS`].
+    Timeout,
+}
+
+/// An answer: the HTTP status and the body as text.
+pub struct FetchAnswer {
+    pub status: u16,
+    pub body: String,
+}
+
+/// GET `url` with the session cookie, never from the HTTP cache, within the time limit.
+pub async fn get(url: &str) -> Result<FetchAnswer, FetchFailure> {
+    let controller = AbortController::new().map_err(|_| FetchFailure::Network)?;
+    let init = RequestInit::new();
+    init.set_method("GET");
+    init.set_credentials(RequestCredentials::Include);
+    init.set_cache(RequestCache::NoCache);
+    init.set_signal(Some(&controller.signal()));
+    let headers = Headers::new().map_err(|_| FetchFailure::Network)?;
+    headers.set("Accept", "application/json").map_err(|_| FetchFailure::Network)?;
+    init.set_headers(&headers);
+    let request = Request::new_with_str_and_init(url, &init).map_err(|_| FetchFailure::Network)?;
+
+    let abort = controller.clone();
+    let on_timeout = Closure::once(move || abort.abort());
+    let timer = window()
+        .set_timeout_with_callback_and_timeout_and_arguments_0(on_timeout.as_ref().unchecked_ref(), FETCH_TIMEOUT_MS)
+        .map_err(|_| FetchFailure::Network)?;
+    let result = read(request).await;
+    window().clear_timeout_with_handle(timer);
+    drop(on_timeout);
+    result.map_err(|_| if controller.signal().aborted() { FetchFailure::Timeout } else { FetchFailure::Network })
+}
+
+async fn read(request: Request) -> Result<FetchAnswer, JsValue> {
+    let response: Response = JsFuture::from(window().fetch_with_request(&request)).await?.dyn_into()?;
+    let body = JsFuture::from(response.text()?).await?.as_string().unwrap_or_default();
+    Ok(FetchAnswer { status: response.status(), body })
+}
+
+/// Sets the document title, so that the tab, the history and screen readers name the page.
+pub fn set_title(title: &str) {
+    if let Some(document) = window().document() {
+        document.set_title(title);
+    }
+}

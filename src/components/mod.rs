@@ -1,0 +1,5 @@
+//! Shared view pieces; each has its CSS in `style/components/` under the same name.
+
+pub mod layout;
+pub mod status;
+pub mod step_indicator;

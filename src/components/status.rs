@@ -1,0 +1,69 @@
+//! What a page shows while it loads, when it fails, and where it is not built yet.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use crate::{api::ApiError, routes::Route};
+
+#[component]
+pub fn Loading() -> impl IntoView {
+    view! {
+        <div class="weui-loadmore" role="status">
+            <i class="weui-loading" aria-hidden="true"></i>
+            <span class="weui-loadmore__tips">"正在加载…"</span>
+        </div>
+    }
+}
+
+/// A failed request: what went wrong, what to do, and 重试 when trying again may help.
+#[component]
+pub fn ErrorPanel(error: ApiError, #[prop(into)] on_retry: Callback<()>) -> impl IntoView {
+    let retryable = error.is_retryable();
+    view! {
+        <div class="weui-msg app-error" role="alert">
+            <div class="weui-msg__icon-area">
+                <i class="weui-icon-warn weui-icon_msg" aria-hidden="true"></i>
+            </div>
+            <div class="weui-msg__text-area">
+                <h2 class="weui-msg__title">"加载失败"</h2>
+                <p class="weui-msg__desc">{error.message()}</p>
+            </div>
+            <div class="weui-msg__opr-area">
+                <p class="weui-btn-area">
+                    {retryable.then(|| view! {
+                        <button type="button" class="weui-btn weui-btn_primary" on:click=move |_| on_retry.run(())>
+                            "重试"
+                        </button>
+                    })}
+                    <A href=crate::href(Route::Home)>
+                        <span class="weui-btn weui-btn_default">"返回首页"</span>
+                    </A>
+                </p>
+            </div>
+        </div>
+    }
+}
+
+/// A page whose feature is not built yet says so, and what it will do.
+#[component]
+pub fn NotYetAvailable(#[prop(into)] what: String) -> impl IntoView {
+    view! {
+        <div class="weui-msg not-yet" role="status">
+            <div class="weui-msg__icon-area">
+                <i class="weui-icon-info weui-icon_msg" aria-hidden="true"></i>
+            </div>
+            <div class="weui-msg__text-area">
+                <h2 class="weui-msg__title">"此功能尚未开放"</h2>
+                <p class="weui-msg__desc">{what}</p>
+                <p class="weui-msg__desc">"在此之前,请到当地道路运输服务窗口办理。"</p>
+            </div>
+            <div class="weui-msg__opr-area">
+                <p class="weui-btn-area">
+                    <A href=crate::href(Route::Home)>
+                        <span class="weui-btn weui-btn_default">"返回首页"</span>
+                    </A>
+                </p>
+            </div>
+        </div>
+    }
+}

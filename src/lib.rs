@@ -1,0 +1,84 @@
+//! taxicert: 出租汽车驾驶员从业资格证网上办理, the single-page app.
+//!
+//! Pure logic (routes, configuration, API decoding) has no `web_sys` and is tested natively;
+//! [`browser`] holds what only a browser can do.
+
+pub mod api;
+pub mod app;
+pub mod browser;
+pub mod components;
+pub mod config;
+pub mod pages;
+pub mod routes;
+
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::{
+    api::ApiClient,
+    config::{AppConfig, ConfigError},
+};
+
+/// What every page may need, provided once at the root.
+#[derive(Clone, Debug)]
+pub struct AppContext {
+    pub config: AppConfig,
+    pub api: ApiClient,
+    /// The path of the folder the app is hosted in, without a trailing slash: `""` at the root.
+    pub base: String,
+}
+
+/// The app's context; every page is mounted under [`app::App`], which provides it.
+pub fn use_app() -> AppContext {
+    expect_context::<AppContext>()
+}
+
+/// The link to a page of the app, with the folder it is hosted in.
+pub fn href(route: routes::Route) -> String {
+    route.href(&use_app().base)
+}
+
+/// Loads `config.json`, then mounts the app, or the page that says why it cannot start.
+pub fn start() {
+    wasm_bindgen_futures::spawn_local(async {
+        let loaded = load_context().await;
+        let root = app_root();
+        // The boot placeholder ("正在加载…") goes once the app can draw.
+        root.set_inner_html("");
+        let handle = match loaded {
+            Ok(context) => mount_to(root, move || view! { <app::App context /> }).forget(),
+            Err(error) => mount_to(root, move || view! { <pages::config_error::ConfigErrorPage error /> }).forget(),
+        };
+        handle
+    });
+}
+
+fn app_root() -> web_sys::HtmlElement {
+    let document = web_sys::window().and_then(|w| w.document()).expect("a document");
+    document
+        .get_element_by_id("app")
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        .or_else(|| document.body())
+        .expect("index.html has #app")
+}
+
+/// `config.json` sits beside `index.html`; a relative `api_base` is relative to it too.
+pub async fn load_context() -> Result<AppContext, ConfigError> {
+    let base = browser::document_base();
+    let url = browser::resolve_url("config.json", &base).ok_or(ConfigError::Unreachable)?;
+    let answer = browser::get(&url).await.map_err(|_| ConfigError::Unreachable)?;
+    if answer.status != 200 {
+        return Err(ConfigError::Status(answer.status));
+    }
+    let mut context = context_from(&answer.body, &base)?;
+    context.base = browser::router_base();
+    Ok(context)
+}
+
+/// The context for a `config.json` text, with the API base resolved against `base`.
+pub fn context_from(config_json: &str, base: &str) -> Result<AppContext, ConfigError> {
+    let config = AppConfig::parse(config_json)?;
+    let api_base = browser::resolve_url(&config.api_base, base)
+        .ok_or_else(|| ConfigError::Invalid(format!("api_base “{}” 不是有效的网址", config.api_base)))?;
+    Ok(AppContext { api: ApiClient::new(api_base), config, base: String::new() })
+}

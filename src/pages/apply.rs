@@ -1,0 +1,103 @@
+//! The business wizard: the notice (须知) from the catalogue, then the steps that follow.
+
+use leptos::prelude::*;
+use leptos_router::{components::A, hooks::use_params_map};
+use taxicert_api::{BusinessCode, BusinessDetail};
+
+use crate::{
+    components::{
+        layout::PageTitle,
+        status::{ErrorPanel, Loading, NotYetAvailable},
+        step_indicator::StepIndicator,
+    },
+    pages::not_found::NotFoundPage,
+    routes::{Route, WizardStep},
+    use_app,
+};
+
+#[component]
+pub fn ApplyPage() -> impl IntoView {
+    let params = use_params_map();
+    let target = Memo::new(move |_| {
+        let params = params.read();
+        let business = params.get("business").and_then(|b| BusinessCode::parse(&b))?;
+        let step = match params.get("step") {
+            None => WizardStep::Notice,
+            Some(segment) => WizardStep::from_segment(&segment)?,
+        };
+        Some((business, step))
+    });
+    move || match target.get() {
+        None => view! { <NotFoundPage /> }.into_any(),
+        Some((business, WizardStep::Notice)) => view! { <NoticeStep business /> }.into_any(),
+        Some((business, step)) => view! { <LaterStep business step /> }.into_any(),
+    }
+}
+
+#[component]
+fn NoticeStep(business: BusinessCode) -> impl IntoView {
+    let api = use_app().api;
+    let detail = LocalResource::new(move || {
+        let api = api.clone();
+        async move { api.business(business).await }
+    });
+    view! {
+        <Transition fallback=Loading>
+            {move || Suspend::new(async move {
+                match detail.await {
+                    Ok(detail) => view! { <Notice detail /> }.into_any(),
+                    Err(error) => view! { <ErrorPanel error on_retry=move |_| detail.refetch() /> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn Notice(detail: BusinessDetail) -> impl IntoView {
+    let next = crate::href(Route::Apply(detail.code, WizardStep::Certificate));
+    view! {
+        <StepIndicator step=WizardStep::Notice />
+        <PageTitle title=format!("{}业务须知", detail.name) />
+        <article class="weui-article notice">
+            {detail.notice.into_iter().map(|paragraph| view! { <p>{paragraph}</p> }).collect_view()}
+        </article>
+        <h2 class="weui-cells__title">"需上传的材料"</h2>
+        <ul class="weui-cells material-list">
+            {detail
+                .materials
+                .into_iter()
+                .map(|material| {
+                    view! {
+                        <li class="weui-cell">
+                            <span class="weui-cell__bd">
+                                <span class="material-list__name">{material.name}</span>
+                                <span class="material-list__hint">{material.hint}</span>
+                            </span>
+                            <span class="weui-cell__ft">{if material.required { "必传" } else { "选传" }}</span>
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ul>
+        <div class="weui-btn-area">
+            <A href=next>
+                <span class="weui-btn weui-btn_primary">"同意并确认"</span>
+            </A>
+        </div>
+    }
+}
+
+#[component]
+fn LaterStep(business: BusinessCode, step: WizardStep) -> impl IntoView {
+    view! {
+        <StepIndicator step />
+        <PageTitle title=step.title() />
+        <NotYetAvailable what="网上申请的后续步骤(选择从业资格证、完善个人信息、上传材料、核对并提交)正在建设中。" />
+        <p class="weui-btn-area">
+            <A href=crate::href(Route::Apply(business, WizardStep::Notice))>
+                <span class="weui-btn weui-btn_default">"返回业务须知"</span>
+            </A>
+        </p>
+    }
+}

@@ -1,0 +1,13 @@
+//! One file per route.
+
+pub mod agreement;
+pub mod apply;
+pub mod case_detail;
+pub mod cases;
+pub mod config_error;
+pub mod home;
+pub mod login;
+pub mod not_found;
+pub mod realname;
+pub mod staff;
+pub mod verify;

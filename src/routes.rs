@@ -1,0 +1,229 @@
+//! The one route table: every page of the app, the path it lives at, and the only place
+//! that builds those paths. Paths are relative to the router's base (the folder the app is
+//! hosted in), which the router adds.
+
+use taxicert_api::BusinessCode;
+
+/// The steps of the business wizard after its notice, in order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WizardStep {
+    /// 须知: read the notice, 同意并确认.
+    Notice,
+    /// 选择从业资格证
+    Certificate,
+    /// 完善个人信息
+    PersonalInfo,
+    /// 上传申请材料
+    Materials,
+    /// 核对信息
+    Review,
+    /// 提交成功
+    Submitted,
+}
+
+impl WizardStep {
+    pub const ALL: [WizardStep; 6] = [
+        WizardStep::Notice,
+        WizardStep::Certificate,
+        WizardStep::PersonalInfo,
+        WizardStep::Materials,
+        WizardStep::Review,
+        WizardStep::Submitted,
+    ];
+
+    /// The path segment after `/apply/{business}`; the notice has none.
+    pub fn segment(self) -> Option<&'static str> {
+        match self {
+            WizardStep::Notice => None,
+            WizardStep::Certificate => Some("certificate"),
+            WizardStep::PersonalInfo => Some("info"),
+            WizardStep::Materials => Some("materials"),
+            WizardStep::Review => Some("review"),
+            WizardStep::Submitted => Some("submitted"),
+        }
+    }
+
+    pub fn from_segment(segment: &str) -> Option<WizardStep> {
+        WizardStep::ALL.into_iter().find(|s| s.segment() == Some(segment))
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            WizardStep::Notice => "业务须知",
+            WizardStep::Certificate => "选择从业资格证",
+            WizardStep::PersonalInfo => "完善个人信息",
+            WizardStep::Materials => "上传申请材料",
+            WizardStep::Review => "核对信息",
+            WizardStep::Submitted => "提交成功",
+        }
+    }
+
+    /// 1-based, for 第 n 步 / 共 6 步.
+    pub fn number(self) -> usize {
+        WizardStep::ALL.iter().position(|s| *s == self).expect("every step is listed") + 1
+    }
+
+    pub fn next(self) -> Option<WizardStep> {
+        WizardStep::ALL.get(self.number()).copied()
+    }
+}
+
+/// Every page of the app.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Route {
+    /// 首页: the service list.
+    Home,
+    Login,
+    UserAgreement,
+    PrivacyPolicy,
+    RealName,
+    Apply(BusinessCode, WizardStep),
+    MyCases,
+    Case(String),
+    Staff,
+    VerifyVoucher(String),
+}
+
+/// The first path segments the app owns. `index.html`'s boot script strips the path from the
+/// first of these on to find the folder the app is hosted in; a test keeps the two lists equal.
+pub const TOP_SEGMENTS: [&str; 7] = ["login", "agreement", "realname", "apply", "cases", "staff", "verify"];
+
+impl Route {
+    pub fn path(&self) -> String {
+        match self {
+            Route::Home => "/".into(),
+            Route::Login => "/login".into(),
+            Route::UserAgreement => "/agreement/user".into(),
+            Route::PrivacyPolicy => "/agreement/privacy".into(),
+            Route::RealName => "/realname".into(),
+            Route::Apply(business, step) => match step.segment() {
+                None => format!("/apply/{}", business.as_str()),
+                Some(segment) => format!("/apply/{}/{segment}", business.as_str()),
+            },
+            Route::MyCases => "/cases".into(),
+            Route::Case(id) => format!("/cases/{}", encode_segment(id)),
+            Route::Staff => "/staff".into(),
+            Route::VerifyVoucher(code) => format!("/verify/{}", encode_segment(code)),
+        }
+    }
+
+    /// The link to the route for an app hosted at `base` (`""` at the root, else e.g.
+    /// `/taxicert`): the router strips the base when matching but does not add it to links.
+    pub fn href(&self, base: &str) -> String {
+        format!("{}{}", base.trim_end_matches('/'), self.path())
+    }
+
+    /// The route a path names, or `None` for the 404 page. The inverse of [`Route::path`].
+    pub fn parse(path: &str) -> Option<Route> {
+        let segments: Vec<&str> = path.trim_matches('/').split('/').filter(|s| !s.is_empty()).collect();
+        Some(match segments.as_slice() {
+            [] => Route::Home,
+            ["login"] => Route::Login,
+            ["agreement", "user"] => Route::UserAgreement,
+            ["agreement", "privacy"] => Route::PrivacyPolicy,
+            ["realname"] => Route::RealName,
+            ["apply", business] => Route::Apply(BusinessCode::parse(business)?, WizardStep::Notice),
+            ["apply", business, step] => {
+                Route::Apply(BusinessCode::parse(business)?, WizardStep::from_segment(step)?)
+            }
+            ["cases"] => Route::MyCases,
+            ["cases", id] => Route::Case(decode_segment(id)?),
+            ["staff"] => Route::Staff,
+            ["verify", code] => Route::VerifyVoucher(decode_segment(code)?),
+            _ => return None,
+        })
+    }
+}
+
+/// Case ids and voucher codes are opaque; anything outside `[A-Za-z0-9_-]` is refused rather
+/// than escaped, so that no path ever carries free text.
+fn encode_segment(segment: &str) -> String {
+    segment.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect()
+}
+
+fn decode_segment(segment: &str) -> Option<String> {
+    let valid = !segment.is_empty()
+        && segment.len() <= 64
+        && segment.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    valid.then(|| segment.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn every_route() -> Vec<Route> {
+        let mut routes = vec![
+            Route::Home,
+            Route::Login,
+            Route::UserAgreement,
+            Route::PrivacyPolicy,
+            Route::RealName,
+            Route::MyCases,
+            Route::Case("TC-2026-000042".into()),
+            Route::Staff,
+            Route::VerifyVoucher("V8K2M4Q9".into()),
+        ];
+        for business in BusinessCode::ALL {
+            for step in WizardStep::ALL {
+                routes.push(Route::Apply(business, step));
+            }
+        }
+        routes
+    }
+
+    #[test]
+    fn every_route_parses_back_from_its_path() {
+        for route in every_route() {
+            assert_eq!(Route::parse(&route.path()), Some(route.clone()), "{}", route.path());
+        }
+    }
+
+    #[test]
+    fn every_non_home_path_starts_with_a_top_segment() {
+        for route in every_route().into_iter().filter(|r| *r != Route::Home) {
+            let path = route.path();
+            let first = path.trim_start_matches('/').split('/').next().unwrap();
+            assert!(TOP_SEGMENTS.contains(&first), "{path}");
+        }
+    }
+
+    #[test]
+    fn the_boot_script_knows_the_same_top_segments() {
+        let index = include_str!("../index.html");
+        let line = index.lines().find(|l| l.contains("var known")).expect("the boot script's list");
+        for segment in TOP_SEGMENTS {
+            assert!(line.contains(&format!("\"{segment}\"")), "index.html lacks {segment}");
+        }
+        assert_eq!(line.matches('"').count(), TOP_SEGMENTS.len() * 2, "index.html has extra segments: {line}");
+    }
+
+    #[test]
+    fn links_carry_the_folder_the_app_is_hosted_in() {
+        assert_eq!(Route::Home.href(""), "/");
+        assert_eq!(Route::Home.href("/taxicert"), "/taxicert/");
+        assert_eq!(Route::MyCases.href("/taxicert/"), "/taxicert/cases");
+        assert_eq!(Route::Apply(BusinessCode::Renewal, WizardStep::Notice).href("/a/b"), "/a/b/apply/renewal");
+    }
+
+    #[test]
+    fn unknown_paths_are_the_404_page() {
+        for path in ["/nope", "/apply", "/apply/renew", "/apply/renewal/pay", "/cases/a/b", "/verify/<x>", "/agreement"] {
+            assert_eq!(Route::parse(path), None, "{path}");
+        }
+    }
+
+    #[test]
+    fn wizard_steps_count_from_one_to_six_and_chain() {
+        assert_eq!(WizardStep::Notice.number(), 1);
+        assert_eq!(WizardStep::PersonalInfo.number(), 3);
+        assert_eq!(WizardStep::Submitted.number(), 6);
+        assert_eq!(WizardStep::Review.next(), Some(WizardStep::Submitted));
+        assert_eq!(WizardStep::Submitted.next(), None);
+    }
+
+    #[test]
+    fn opaque_ids_never_carry_other_characters_into_a_path() {
+        assert_eq!(Route::Case("../../etc?x=1".into()).path(), "/cases/etcx1");
+    }
+}

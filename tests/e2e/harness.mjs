@@ -1,0 +1,168 @@
+// The end-to-end harness: the real server on a free port with a fresh SQLite file, and
+// headless Chromium as a phone (375×812, touch, mobile user agent). Every page visited is
+// checked with axe-core; a failing test leaves a screenshot and the browser's console log
+// under target/e2e/.
+
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { chromium } from 'playwright-core';
+
+const require = createRequire(import.meta.url);
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const ARTIFACTS = join(ROOT, 'target/e2e');
+const SERVER_BIN = join(ROOT, 'target/debug/taxicert-server');
+const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+// A mid-range Android phone in WeChat's browser.
+const PHONE = {
+  viewport: { width: 375, height: 812 },
+  deviceScaleFactor: 2,
+  isMobile: true,
+  hasTouch: true,
+  locale: 'zh-CN',
+  userAgent:
+    'Mozilla/5.0 (Linux; Android 13; V2203A Build/TP1A.220624.014; wv) AppleWebKit/537.36 (KHTML, like Gecko) ' +
+    'Version/4.0 Chrome/116.0.0.0 Mobile Safari/537.36 XWEB/1160065 MMWEBSDK/20231202 MicroMessenger/8.0.47 ' +
+    'NetType/4G Language/zh_CN',
+};
+
+/** Starts the reference server; resolves once it prints the address it listens on. */
+export async function startServer({ basePath = '/', dist = join(ROOT, 'dist') } = {}) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'taxicert-e2e-'));
+  const child = spawn(SERVER_BIN, [], {
+    env: {
+      ...process.env,
+      TAXICERT_BIND: '127.0.0.1:0',
+      TAXICERT_DATABASE: join(dataDir, 'taxicert.sqlite3'),
+      TAXICERT_DIST: dist,
+      TAXICERT_BASE_PATH: basePath,
+      TAXICERT_DEV: 'true',
+      TAXICERT_LOG_FORMAT: 'json',
+      RUST_LOG: 'warn',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let log = '';
+  child.stderr.on('data', (chunk) => (log += chunk));
+  const url = await new Promise((resolveUrl, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`the server did not start in 30 s:\n${log}`)), 30_000);
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      const match = out.match(/listening on (http:\/\/\S+)/);
+      if (match) {
+        clearTimeout(timer);
+        resolveUrl(match[1]);
+      }
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the server exited with ${code}:\n${log}`));
+    });
+  });
+  const origin = new URL(url).origin;
+  return {
+    url,
+    origin,
+    log: () => log,
+    async stop() {
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        await exited;
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function launchBrowser() {
+  const userDataDir = mkdtempSync(join(tmpdir(), 'taxicert-chromium-'));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-dev-shm-usage',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-quic',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+    ...PHONE,
+  });
+  return {
+    context,
+    async close() {
+      await context.close();
+      rmSync(userDataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * A test that gets a fresh server and phone browser. It fails on a page error, a console
+ * error (other than a network failure the test itself caused) or any CSP violation; on failure
+ * it saves `target/e2e/<name>.png` and `<name>.log`.
+ */
+export function e2e(name, body, { server: serverOptions = {}, allowConsoleErrors = [] } = {}) {
+  test(name, async () => {
+    const server = await startServer(serverOptions);
+    const browser = await launchBrowser();
+    const page = browser.context.pages()[0] ?? (await browser.context.newPage());
+    const consoleLog = [];
+    const problems = [];
+    page.on('console', (message) => {
+      const line = `[${message.type()}] ${message.text()}`;
+      consoleLog.push(line);
+      if (/Content.Security.Policy|Refused to (load|execute|apply|connect)/i.test(message.text())) {
+        problems.push(`CSP violation: ${message.text()}`);
+      } else if (message.type() === 'error' && !allowConsoleErrors.some((re) => re.test(message.text()))) {
+        problems.push(`console error: ${message.text()}`);
+      }
+    });
+    page.on('pageerror', (error) => {
+      consoleLog.push(`[pageerror] ${error.message}`);
+      problems.push(`page error: ${error.message}`);
+    });
+    try {
+      await body({ page, server, context: browser.context });
+      assert.deepEqual(problems, [], 'the browser reported problems');
+    } catch (error) {
+      mkdirSync(ARTIFACTS, { recursive: true });
+      const file = name.replace(/[^\p{L}\p{N}]+/gu, '-').replace(/^-|-$/g, '');
+      await page.screenshot({ path: join(ARTIFACTS, `${file}.png`), fullPage: true }).catch(() => {});
+      writeFileSync(join(ARTIFACTS, `${file}.log`), `${consoleLog.join('\n')}\n\n--- server log ---\n${server.log()}`);
+      throw error;
+    } finally {
+      await browser.close();
+      await server.stop();
+    }
+  });
+}
+
+/** axe-core on the page as it stands: no serious or critical violation. */
+export async function expectAccessible(page) {
+  // Evaluated through the DevTools protocol, which the page's CSP does not govern.
+  await page.evaluate(`${AXE_SOURCE};0`);
+  const results = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+  const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  const report = serious
+    .map((v) => `${v.impact} ${v.id}: ${v.help}\n${v.nodes.map((n) => `  ${n.target.join(' ')}`).join('\n')}`)
+    .join('\n');
+  assert.equal(serious.length, 0, `axe found serious accessibility problems on ${page.url()}:\n${report}`);
+}
+
+/** Opens `path` under the server's app URL and waits for the app to replace the boot text. */
+export async function open(page, server, path = '') {
+  await page.goto(new URL(path.replace(/^\//, ''), server.url).href);
+  await page.locator('#boot').waitFor({ state: 'detached', timeout: 20_000 });
+}
