@@ -14,7 +14,7 @@ use axum::{middleware, response::IntoResponse, routing::any, Router};
 use sqlx::SqlitePool;
 use taxicert_api::API_PREFIX;
 use tokio::net::TcpListener;
-use tower_http::trace::TraceLayer;
+use tower_http::{compression::CompressionLayer, trace::TraceLayer};
 use utoipa::OpenApi;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -82,6 +82,8 @@ pub fn app(state: AppState) -> Router {
     };
     router
         .layer(middleware::from_fn_with_state(shell, web::headers))
+        // A weak 4G link: the wasm shrinks to a third with brotli.
+        .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
             // The path only: query strings are never logged.
             tracing::info_span!("request", method = %request.method(), path = %request.uri().path())

@@ -214,6 +214,23 @@ async fn hashed_assets_are_immutable_and_missing_ones_are_404() {
 }
 
 #[tokio::test]
+async fn assets_are_compressed_for_clients_that_accept_it() {
+    let server = spawn().await;
+    std::fs::write(server.dir.path().join("dist/big-0123456789abcdef.wasm"), vec![0u8; 64 * 1024]).unwrap();
+    let response = server
+        .client
+        .get(format!("{}/big-0123456789abcdef.wasm", server.base))
+        .header(header::ACCEPT_ENCODING, "br, gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()[header::CONTENT_ENCODING], "br");
+    let compressed = response.bytes().await.unwrap();
+    assert!(compressed.len() < 1024, "{} bytes", compressed.len());
+}
+
+#[tokio::test]
 async fn the_spa_can_live_under_a_sub_path() {
     let server = spawn_with("/taxicert", tempfile::tempdir().unwrap()).await;
     let response = server.get("/taxicert").await;

@@ -11,7 +11,7 @@ pub fn Layout(children: Children) -> impl IntoView {
     view! {
         <a class="skip-link" href="#main">"跳到主要内容"</a>
         <header class="app-header">
-            <A href=crate::href(Route::Home)>
+            <A href=crate::href(Route::Home) exact=true>
                 <span class="app-header__name">{app_name}</span>
             </A>
         </header>

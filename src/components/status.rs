@@ -35,7 +35,7 @@ pub fn ErrorPanel(error: ApiError, #[prop(into)] on_retry: Callback<()>) -> impl
                             "重试"
                         </button>
                     })}
-                    <A href=crate::href(Route::Home)>
+                    <A href=crate::href(Route::Home) exact=true>
                         <span class="weui-btn weui-btn_default">"返回首页"</span>
                     </A>
                 </p>
@@ -59,7 +59,7 @@ pub fn NotYetAvailable(#[prop(into)] what: String) -> impl IntoView {
             </div>
             <div class="weui-msg__opr-area">
                 <p class="weui-btn-area">
-                    <A href=crate::href(Route::Home)>
+                    <A href=crate::href(Route::Home) exact=true>
                         <span class="weui-btn weui-btn_default">"返回首页"</span>
                     </A>
                 </p>

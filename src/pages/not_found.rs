@@ -16,7 +16,7 @@ pub fn NotFoundPage() -> impl IntoView {
             </div>
             <div class="weui-msg__opr-area">
                 <p class="weui-btn-area">
-                    <A href=crate::href(Route::Home)>
+                    <A href=crate::href(Route::Home) exact=true>
                         <span class="weui-btn weui-btn_primary">"返回首页"</span>
                     </A>
                 </p>

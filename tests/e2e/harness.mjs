@@ -166,3 +166,51 @@ export async function open(page, server, path = '') {
   await page.goto(new URL(path.replace(/^\//, ''), server.url).href);
   await page.locator('#boot').waitFor({ state: 'detached', timeout: 20_000 });
 }
+
+const CONTENT_TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript',
+  '.wasm': 'application/wasm',
+  '.css': 'text/css',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+};
+
+/**
+ * A plain static host, as a CDN or nginx would be set up: `dist/` under `prefix`, paths
+ * without an extension answered with `index.html` as built (no `<base>` written in), and
+ * `/api/` passed through to the reference server.
+ */
+export async function startStaticHost({ prefix, apiOrigin, dist = join(ROOT, 'dist') }) {
+  const http = await import('node:http');
+  const server = http.createServer((request, response) => {
+    const url = new URL(request.url, 'http://host');
+    if (url.pathname.startsWith('/api/')) {
+      const upstream = http.request(apiOrigin + request.url, { method: request.method, headers: request.headers }, (answer) => {
+        response.writeHead(answer.statusCode, answer.headers);
+        answer.pipe(response);
+      });
+      request.pipe(upstream);
+      return;
+    }
+    if (!url.pathname.startsWith(prefix)) {
+      response.writeHead(404).end('Not Found');
+      return;
+    }
+    const rest = url.pathname.slice(prefix.length);
+    const last = rest.split('/').pop();
+    const file = last.includes('.') ? rest : 'index.html';
+    const extension = file.slice(file.lastIndexOf('.'));
+    try {
+      const body = readFileSync(join(dist, file));
+      response.writeHead(200, { 'content-type': CONTENT_TYPES[extension] ?? 'application/octet-stream' }).end(body);
+    } catch {
+      response.writeHead(404, { 'content-type': 'text/plain' }).end('Not Found');
+    }
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${server.address().port}${prefix}`,
+    stop: () => new Promise((r) => server.close(r)),
+  };
+}

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ARTIFACTS, e2e, expectAccessible, open } from './harness.mjs';
+import { ARTIFACTS, e2e, expectAccessible, open, startStaticHost } from './harness.mjs';
 
 const BUSINESSES = ['从业资格证补发', '从业资格证换发', '从业资格证变更', '从业资格证注销', '服务质量信誉考核'];
 
@@ -13,6 +13,7 @@ e2e('the home page lists the five businesses from the server, styled by WeUI', a
   await open(page, server, '/');
   assert.equal((await catalogue).status(), 200);
   await page.getByRole('heading', { name: '服务事项' }).waitFor();
+  await page.locator('.business-list__name').nth(4).waitFor();
   const names = await page.locator('.business-list__name').allTextContents();
   assert.deepEqual(names, BUSINESSES);
   assert.equal(await page.title(), '服务事项 - 出租汽车驾驶员从业资格证网上办理');
@@ -32,6 +33,7 @@ e2e('a business opens its notice with the materials, and 同意并确认 goes to
   await open(page, server, '/');
   await page.getByRole('link', { name: /从业资格证换发/ }).click();
   await page.getByRole('heading', { name: '从业资格证换发业务须知' }).waitFor();
+  await page.locator('.material-list__name').nth(3).waitFor();
   assert.match(page.url(), /\/apply\/renewal$/);
   assert.match(await page.locator('.step-indicator').innerText(), /第 1 步 \/ 共 6 步/);
   assert.deepEqual(await page.locator('.material-list__name').allTextContents(), [
@@ -108,7 +110,7 @@ e2e(
     await page.route('**/api/v1/businesses', (route) =>
       route.fulfill({ status: 502, contentType: 'text/html', body: '<html>Bad Gateway</html>' }),
     );
-    await page.getByRole('link', { name: '首页' }).click();
+    await page.getByRole('link', { name: '首页', exact: true }).click();
     await page.getByRole('alert').getByText('服务暂时不可用(错误代码 502)').waitFor();
     await expectAccessible(page);
   },
@@ -144,7 +146,7 @@ e2e(
     assert.match(server.url, /\/taxicert\/$/);
     await open(page, server, 'apply/renewal');
     await page.getByRole('heading', { name: '从业资格证换发业务须知' }).waitFor();
-    await page.getByRole('link', { name: '首页' }).click();
+    await page.getByRole('link', { name: '首页', exact: true }).click();
     await page.getByRole('heading', { name: '服务事项' }).waitFor();
     assert.equal(new URL(page.url()).pathname, '/taxicert/');
     await page.getByRole('link', { name: /从业资格证注销/ }).click();
@@ -167,3 +169,25 @@ e2e('the page is served with a strict Content-Security-Policy', async ({ page, s
   await page.locator('#boot').waitFor({ state: 'detached' });
   await page.locator('.business-list__name').first().waitFor();
 });
+
+e2e(
+  'the same dist/ on a plain static host under a sub-path finds its files by itself',
+  async ({ page, server }) => {
+    const host = await startStaticHost({ prefix: '/cdn/taxi/', apiOrigin: server.origin });
+    try {
+      await open(page, host, 'cases/TC-2026-000042');
+      await page.getByRole('heading', { name: '办件详情' }).waitFor();
+      assert.equal(await page.evaluate(() => document.baseURI), `${host.url}`);
+      await page.getByRole('link', { name: '首页', exact: true }).click();
+      await page.getByRole('heading', { name: '服务事项' }).waitFor();
+      assert.equal(new URL(page.url()).pathname, '/cdn/taxi/');
+      await page.locator('.business-list__name').nth(4).waitFor();
+      await expectAccessible(page);
+    } finally {
+      await host.stop();
+    }
+  },
+  // Before the boot script has set <base>, the browser's preload scanner guesses the deep
+  // link's folder for the stylesheets: those guesses 404 and are logged, then the right files load.
+  { allowConsoleErrors: [/status of 404|Refused to apply style/] },
+);
