@@ -53,6 +53,7 @@ node_modules/.package-lock.json: package.json package-lock.json | $(STAMP)/node
 $(STAMP)/node:
 	@mkdir -p $(STAMP)
 	command -v npm >/dev/null || { apt-get update && apt-get install -y nodejs npm; }
+	@node -e 'process.exit(+process.versions.node.split(".")[0] >= 20 ? 0 : 1)' || { echo "Node.js 20 or newer is needed (playwright-core); found $$(node --version)"; exit 1; }
 	@touch $@
 
 # The browser, its driver and a CJK font, for the wasm and end-to-end tests.

@@ -3,6 +3,8 @@
 //! The SPA deserialises these and the reference server serialises them, so the two
 //! cannot drift apart; the server also derives the OpenAPI schemas from them.
 
+pub mod domain;
+
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "openapi")]
@@ -22,6 +24,79 @@ pub struct ErrorBody {
     /// A message in Simplified Chinese that a user can act on.
     #[cfg_attr(feature = "openapi", schema(example = "您要找的内容不存在,请返回首页重新选择。"))]
     pub message: String,
+    /// When trying again makes sense only later: the seconds to wait.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after_seconds: Option<u64>,
+    /// For a wrong SMS code: how many more tries the code allows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tries_left: Option<u32>,
+}
+
+impl ErrorBody {
+    pub fn new(code: impl Into<String>, message: impl Into<String>) -> ErrorBody {
+        ErrorBody { code: code.into(), message: message.into(), retry_after_seconds: None, tries_left: None }
+    }
+}
+
+/// Asks for an SMS login code for a phone number.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct SmsCodeRequest {
+    /// 11 digits, e.g. `13812345678`.
+    pub phone: String,
+}
+
+/// A code was sent (the answer is the same whether or not the number has an account).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct SmsCodeSent {
+    /// Seconds until another code may be asked for (the 获取验证码 countdown).
+    pub resend_after_seconds: u64,
+    /// Seconds the code stays valid.
+    pub expires_in_seconds: u64,
+}
+
+/// Signs in with the phone number and the code it received.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct LoginRequest {
+    pub phone: String,
+    pub code: String,
+}
+
+/// Where the user stands with real-name verification (实名认证).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum RealNameStatus {
+    /// Not submitted yet.
+    None,
+    /// Submitted, waiting for a decision.
+    Pending,
+    Approved,
+    /// Refused, with a reason; the user may submit again.
+    Rejected,
+}
+
+/// The signed-in user, as the user may see himself.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Me {
+    /// `138****5678`
+    pub phone_masked: String,
+    pub realname_status: RealNameStatus,
+    /// Seconds of inactivity after which the session ends.
+    pub idle_timeout_seconds: u64,
+}
+
+/// The SMS messages the dev sender would have sent (dev mode only).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct OutboxMessage {
+    pub phone: String,
+    pub code: String,
+    /// Unix seconds.
+    pub sent_at: i64,
 }
 
 /// The answer of the health endpoint.

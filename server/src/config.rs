@@ -21,6 +21,26 @@ pub struct Config {
     pub log_format: LogFormat,
     /// Extra origins the SPA may call (`connect-src`), for an API hosted elsewhere.
     pub connect_src: Vec<String>,
+    /// Origins besides this server's own from which state-changing requests are accepted
+    /// (the SPA hosted on a CDN, say).
+    pub allowed_origins: Vec<String>,
+    /// The 32-byte secret key; created on first run in dev mode.
+    pub key_file: PathBuf,
+    /// SMS codes one phone number may receive in 24 hours.
+    pub sms_daily_cap: u32,
+    /// SMS codes one client address may ask for in an hour.
+    pub sms_ip_hourly_limit: u32,
+    /// The SMS gateway; required outside dev mode.
+    pub sms_gateway_url: Option<String>,
+    pub sms_gateway_key: Option<String>,
+    /// A session ends after this long without a request…
+    pub session_idle_minutes: u64,
+    /// …and this long after login in any case.
+    pub session_absolute_hours: u64,
+    /// Served over HTTPS: the session cookie gets `Secure` and the `__Host-` prefix.
+    pub secure_cookies: bool,
+    /// Behind a reverse proxy: take the client address from `X-Forwarded-For`.
+    pub trust_forwarded_for: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
@@ -40,6 +60,16 @@ impl Default for Config {
             dev: false,
             log_format: LogFormat::Json,
             connect_src: Vec::new(),
+            allowed_origins: Vec::new(),
+            key_file: PathBuf::from("data/taxicert.key"),
+            sms_daily_cap: 10,
+            sms_ip_hourly_limit: 30,
+            sms_gateway_url: None,
+            sms_gateway_key: None,
+            session_idle_minutes: 30,
+            session_absolute_hours: 12,
+            secure_cookies: false,
+            trust_forwarded_for: false,
         }
     }
 }
@@ -55,6 +85,16 @@ struct FileConfig {
     dev: Option<bool>,
     log_format: Option<LogFormat>,
     connect_src: Option<Vec<String>>,
+    allowed_origins: Option<Vec<String>>,
+    key_file: Option<PathBuf>,
+    sms_daily_cap: Option<u32>,
+    sms_ip_hourly_limit: Option<u32>,
+    sms_gateway_url: Option<String>,
+    sms_gateway_key: Option<String>,
+    session_idle_minutes: Option<u64>,
+    session_absolute_hours: Option<u64>,
+    secure_cookies: Option<bool>,
+    trust_forwarded_for: Option<bool>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -87,7 +127,25 @@ impl Config {
     }
 
     fn apply_file(&mut self, file: FileConfig) {
-        let FileConfig { bind, database, dist, base_path, dev, log_format, connect_src } = file;
+        let FileConfig {
+            bind,
+            database,
+            dist,
+            base_path,
+            dev,
+            log_format,
+            connect_src,
+            allowed_origins,
+            key_file,
+            sms_daily_cap,
+            sms_ip_hourly_limit,
+            sms_gateway_url,
+            sms_gateway_key,
+            session_idle_minutes,
+            session_absolute_hours,
+            secure_cookies,
+            trust_forwarded_for,
+        } = file;
         if let Some(v) = bind {
             self.bind = v;
         }
@@ -108,6 +166,36 @@ impl Config {
         }
         if let Some(v) = connect_src {
             self.connect_src = v;
+        }
+        if let Some(v) = allowed_origins {
+            self.allowed_origins = v;
+        }
+        if let Some(v) = key_file {
+            self.key_file = v;
+        }
+        if let Some(v) = sms_daily_cap {
+            self.sms_daily_cap = v;
+        }
+        if let Some(v) = sms_ip_hourly_limit {
+            self.sms_ip_hourly_limit = v;
+        }
+        if sms_gateway_url.is_some() {
+            self.sms_gateway_url = sms_gateway_url;
+        }
+        if sms_gateway_key.is_some() {
+            self.sms_gateway_key = sms_gateway_key;
+        }
+        if let Some(v) = session_idle_minutes {
+            self.session_idle_minutes = v;
+        }
+        if let Some(v) = session_absolute_hours {
+            self.session_absolute_hours = v;
+        }
+        if let Some(v) = secure_cookies {
+            self.secure_cookies = v;
+        }
+        if let Some(v) = trust_forwarded_for {
+            self.trust_forwarded_for = v;
         }
     }
 
@@ -139,6 +227,41 @@ impl Config {
         }
         if let Some(v) = env("TAXICERT_CONNECT_SRC") {
             self.connect_src = v.split_whitespace().map(str::to_owned).collect();
+        }
+        if let Some(v) = env("TAXICERT_ALLOWED_ORIGINS") {
+            self.allowed_origins = v.split_whitespace().map(str::to_owned).collect();
+        }
+        if let Some(v) = env("TAXICERT_KEY_FILE") {
+            self.key_file = v.into();
+        }
+        if let Some(v) = env("TAXICERT_SMS_DAILY_CAP") {
+            self.sms_daily_cap = v.parse().map_err(|_| invalid("TAXICERT_SMS_DAILY_CAP", &v, "expected a number"))?;
+        }
+        if let Some(v) = env("TAXICERT_SMS_IP_HOURLY_LIMIT") {
+            self.sms_ip_hourly_limit =
+                v.parse().map_err(|_| invalid("TAXICERT_SMS_IP_HOURLY_LIMIT", &v, "expected a number"))?;
+        }
+        if let Some(v) = env("TAXICERT_SMS_GATEWAY_URL") {
+            self.sms_gateway_url = Some(v);
+        }
+        if let Some(v) = env("TAXICERT_SMS_GATEWAY_KEY") {
+            self.sms_gateway_key = Some(v);
+        }
+        if let Some(v) = env("TAXICERT_SESSION_IDLE_MINUTES") {
+            self.session_idle_minutes =
+                v.parse().map_err(|_| invalid("TAXICERT_SESSION_IDLE_MINUTES", &v, "expected a number"))?;
+        }
+        if let Some(v) = env("TAXICERT_SESSION_ABSOLUTE_HOURS") {
+            self.session_absolute_hours =
+                v.parse().map_err(|_| invalid("TAXICERT_SESSION_ABSOLUTE_HOURS", &v, "expected a number"))?;
+        }
+        if let Some(v) = env("TAXICERT_SECURE_COOKIES") {
+            self.secure_cookies =
+                parse_bool(&v).ok_or_else(|| invalid("TAXICERT_SECURE_COOKIES", &v, "expected true or false"))?;
+        }
+        if let Some(v) = env("TAXICERT_TRUST_FORWARDED_FOR") {
+            self.trust_forwarded_for =
+                parse_bool(&v).ok_or_else(|| invalid("TAXICERT_TRUST_FORWARDED_FOR", &v, "expected true or false"))?;
         }
         Ok(())
     }

@@ -2,7 +2,7 @@
 //! Chinese message a user can act on; internal details go to the log only.
 
 use axum::{
-    http::StatusCode,
+    http::{header, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
     Json,
 };
@@ -14,6 +14,9 @@ pub enum AppError {
     NotFound,
     #[error("method not allowed")]
     MethodNotAllowed,
+    /// Something the user can fix or wait out, with its status and its message.
+    #[error("{status}: {}", body.code)]
+    Client { status: StatusCode, body: ErrorBody },
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
     #[error("internal: {0}")]
@@ -21,24 +24,45 @@ pub enum AppError {
 }
 
 impl AppError {
+    pub fn client(status: StatusCode, code: &str, message: impl Into<String>) -> AppError {
+        AppError::Client { status, body: ErrorBody::new(code, message) }
+    }
+
+    pub fn bad_request(code: &str, message: impl Into<String>) -> AppError {
+        AppError::client(StatusCode::BAD_REQUEST, code, message)
+    }
+
+    /// 429 with the seconds to wait, also sent as `Retry-After`.
+    pub fn too_many(code: &str, message: impl Into<String>, retry_after_seconds: u64) -> AppError {
+        let mut body = ErrorBody::new(code, message);
+        body.retry_after_seconds = Some(retry_after_seconds);
+        AppError::Client { status: StatusCode::TOO_MANY_REQUESTS, body }
+    }
+
+    /// Not signed in, or the session ended.
+    pub fn unauthenticated() -> AppError {
+        AppError::client(StatusCode::UNAUTHORIZED, "unauthenticated", "登录已失效,请重新登录;您已填写的内容会保留。")
+    }
+
     fn status(&self) -> StatusCode {
         match self {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            AppError::Client { status, .. } => *status,
             AppError::Database(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
     /// What the client sees: never the internal detail.
     pub fn body(&self) -> ErrorBody {
-        let (code, message) = match self {
-            AppError::NotFound => ("not_found", "您要找的内容不存在,请返回首页重新选择。"),
-            AppError::MethodNotAllowed => ("method_not_allowed", "不支持此操作,请刷新页面后重试。"),
+        match self {
+            AppError::NotFound => ErrorBody::new("not_found", "您要找的内容不存在,请返回首页重新选择。"),
+            AppError::MethodNotAllowed => ErrorBody::new("method_not_allowed", "不支持此操作,请刷新页面后重试。"),
+            AppError::Client { body, .. } => body.clone(),
             AppError::Database(_) | AppError::Internal(_) => {
-                ("internal", "系统繁忙,请稍后重试;如多次失败,请联系当地道路运输服务窗口。")
+                ErrorBody::new("internal", "系统繁忙,请稍后重试;如多次失败,请联系当地道路运输服务窗口。")
             }
-        };
-        ErrorBody { code: code.into(), message: message.into() }
+        }
     }
 }
 
@@ -48,7 +72,15 @@ impl IntoResponse for AppError {
         if status.is_server_error() {
             tracing::error!(error = %self, "request failed");
         }
-        (status, Json(self.body())).into_response()
+        let body = self.body();
+        let retry_after = body.retry_after_seconds;
+        let mut response = (status, Json(body)).into_response();
+        if let Some(seconds) = retry_after {
+            if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
+                response.headers_mut().insert(header::RETRY_AFTER, value);
+            }
+        }
+        response
     }
 }
 

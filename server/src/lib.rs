@@ -1,11 +1,16 @@
 //! The taxicert reference backend: the REST contract of `openapi.yaml` on axum + SQLite,
 //! and the built SPA served beside it.
 
+pub mod audit;
+pub mod auth;
 pub mod catalogue;
+pub mod clock;
 pub mod config;
 pub mod db;
 pub mod error;
 pub mod health;
+pub mod secrets;
+pub mod sms;
 pub mod web;
 
 use std::{net::SocketAddr, sync::Arc};
@@ -19,12 +24,20 @@ use utoipa::OpenApi;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 pub use config::Config;
+use clock::{Clock, SystemClock};
 use error::AppError;
+use secrets::Secrets;
+use sms::{DevSender, HttpGatewaySender, SmsSender};
 
 #[derive(Clone)]
 pub struct AppState {
     pub db: SqlitePool,
     pub config: Arc<Config>,
+    pub clock: Arc<dyn Clock>,
+    pub secrets: Secrets,
+    pub sms: Arc<dyn SmsSender>,
+    /// The dev sender's outbox, in dev mode only.
+    pub dev_outbox: Option<Arc<DevSender>>,
 }
 
 #[derive(OpenApi)]
@@ -37,7 +50,9 @@ pub struct AppState {
     ),
     tags(
         (name = "catalogue", description = "The businesses, their notices and materials"),
+        (name = "account", description = "Phone + SMS code login and sessions. State-changing requests must send the header `X-Taxicert-Csrf: 1`."),
         (name = "operations", description = "Health and operations"),
+        (name = "dev", description = "Development mode only"),
     )
 )]
 struct ApiDoc;
@@ -49,7 +64,11 @@ fn api() -> OpenApiRouter<AppState> {
         OpenApiRouter::new()
             .routes(routes!(health::health))
             .routes(routes!(catalogue::list_businesses))
-            .routes(routes!(catalogue::get_business)),
+            .routes(routes!(catalogue::get_business))
+            .routes(routes!(auth::send_sms_code))
+            .routes(routes!(auth::login, auth::logout))
+            .routes(routes!(auth::me))
+            .routes(routes!(auth::dev_sms_outbox)),
     )
 }
 
@@ -68,6 +87,7 @@ pub fn app(state: AppState) -> Router {
         .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed.into_response() })
         .route("/api", any(|| async { AppError::NotFound }))
         .route("/api/{*rest}", any(|| async { AppError::NotFound }))
+        .layer(middleware::from_fn_with_state(state.clone(), auth::csrf_guard))
         .with_state(state);
     let spa = web::spa_service(&config.dist, shell.clone());
     let router = if config.base_path == "/" {
@@ -101,10 +121,33 @@ pub async fn start(
     config: Config,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<Running, StartError> {
+    start_with_clock(config, Arc::new(SystemClock), shutdown).await
+}
+
+/// [`start`] with a clock of the caller's: the tests move time by hand.
+pub async fn start_with_clock(
+    config: Config,
+    clock: Arc<dyn Clock>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<Running, StartError> {
+    let secrets = Secrets::load(&config.key_file, config.dev).map_err(StartError::Secrets)?;
+    let (sms, dev_outbox): (Arc<dyn SmsSender>, Option<Arc<DevSender>>) =
+        match (&config.sms_gateway_url, config.dev) {
+            (Some(url), _) => {
+                let key = config.sms_gateway_key.clone().ok_or(StartError::SmsGatewayKey)?;
+                (Arc::new(HttpGatewaySender::new(url.clone(), key)), None)
+            }
+            (None, true) => {
+                let dev = Arc::new(DevSender::default());
+                (dev.clone(), Some(dev))
+            }
+            (None, false) => return Err(StartError::SmsGateway),
+        };
     let db = db::open(&config.database).await.map_err(StartError::Database)?;
     let listener = TcpListener::bind(config.bind).await.map_err(StartError::Bind)?;
     let addr = listener.local_addr().map_err(StartError::Bind)?;
-    let app = app(AppState { db: db.clone(), config: Arc::new(config) });
+    let state = AppState { db: db.clone(), config: Arc::new(config), clock, secrets, sms, dev_outbox };
+    let app = app(state).into_make_service_with_connect_info::<SocketAddr>();
     let task = tokio::spawn(async move {
         let served = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
         db.close().await;
@@ -119,4 +162,10 @@ pub enum StartError {
     Database(sqlx::Error),
     #[error("cannot listen: {0}")]
     Bind(std::io::Error),
+    #[error("{0}")]
+    Secrets(secrets::SecretsError),
+    #[error("no SMS gateway: set sms_gateway_url and sms_gateway_key (TAXICERT_SMS_GATEWAY_URL, TAXICERT_SMS_GATEWAY_KEY), or run in dev mode")]
+    SmsGateway,
+    #[error("sms_gateway_url is set but sms_gateway_key is not (TAXICERT_SMS_GATEWAY_KEY)")]
+    SmsGatewayKey,
 }

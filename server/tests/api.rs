@@ -1,84 +1,11 @@
 //! Black-box tests: each spawns the real server on port 0 with a fresh SQLite file and talks
 //! HTTP to it.
 
-use std::path::PathBuf;
+mod common;
 
+use common::{assert_error_body, json, spawn, spawn_with};
 use reqwest::{header, StatusCode};
-use serde_json::Value;
-use taxicert_server::{config::normalize_base_path, Config};
-use tempfile::TempDir;
-use tokio::sync::oneshot;
-
-struct TestServer {
-    base: String,
-    client: reqwest::Client,
-    dir: TempDir,
-    stop: Option<oneshot::Sender<()>>,
-    task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
-}
-
-const INDEX_HTML: &str = "<!doctype html><html><head><script>boot()</script>\
-    <script type=\"module\">import init from './taxicert-0123456789abcdef.js';</script></head>\
-    <body>shell</body></html>";
-
-async fn spawn_with(base_path: &str, dir: TempDir) -> TestServer {
-    let dist = dir.path().join("dist");
-    std::fs::create_dir_all(&dist).unwrap();
-    std::fs::write(dist.join("index.html"), INDEX_HTML).unwrap();
-    std::fs::write(dist.join("taxicert-0123456789abcdef.js"), "export default 1").unwrap();
-    std::fs::write(dist.join("config.json"), "{}").unwrap();
-    let config = Config {
-        bind: "127.0.0.1:0".parse().unwrap(),
-        database: dir.path().join("data/taxicert.sqlite3"),
-        dist,
-        base_path: normalize_base_path(base_path),
-        ..Config::default()
-    };
-    let (stop, stopped) = oneshot::channel::<()>();
-    let running = taxicert_server::start(config, async {
-        let _ = stopped.await;
-    })
-    .await
-    .expect("the server starts");
-    TestServer {
-        base: format!("http://{}", running.addr),
-        client: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap(),
-        dir,
-        stop: Some(stop),
-        task: Some(running.task),
-    }
-}
-
-async fn spawn() -> TestServer {
-    spawn_with("/", tempfile::tempdir().unwrap()).await
-}
-
-impl TestServer {
-    async fn get(&self, path: &str) -> reqwest::Response {
-        self.client.get(format!("{}{}", self.base, path)).send().await.unwrap()
-    }
-
-    fn database(&self) -> PathBuf {
-        self.dir.path().join("data/taxicert.sqlite3")
-    }
-
-    /// Graceful shutdown; hands the folder back so that a restart can reuse the database.
-    async fn stop(mut self) -> TempDir {
-        self.stop.take().unwrap().send(()).unwrap();
-        self.task.take().unwrap().await.unwrap().unwrap();
-        self.dir
-    }
-}
-
-async fn json(response: reqwest::Response) -> Value {
-    response.json().await.expect("a JSON body")
-}
-
-fn assert_error_body(body: &Value, code: &str) {
-    assert_eq!(body["code"], code, "{body}");
-    let message = body["message"].as_str().expect("a message");
-    assert!(message.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "not Chinese: {message}");
-}
+use taxicert_server::Config;
 
 #[tokio::test]
 async fn health_answers_ok_with_the_database() {
@@ -153,7 +80,7 @@ async fn unknown_api_paths_are_json_404s_not_the_spa_shell() {
 #[tokio::test]
 async fn a_wrong_method_is_a_json_405() {
     let server = spawn().await;
-    let response = server.client.post(format!("{}/api/v1/businesses", server.base)).send().await.unwrap();
+    let response = server.send(reqwest::Method::POST, "/api/v1/businesses").send().await.unwrap();
     assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
     assert_error_body(&json(response).await, "method_not_allowed");
 }
@@ -268,6 +195,8 @@ async fn without_a_built_app_pages_say_how_to_build_it() {
         bind: "127.0.0.1:0".parse().unwrap(),
         database: dir.path().join("data/taxicert.sqlite3"),
         dist: dir.path().join("dist"),
+        key_file: dir.path().join("data/taxicert.key"),
+        dev: true,
         ..Config::default()
     };
     let running = taxicert_server::start(config, std::future::pending()).await.unwrap();

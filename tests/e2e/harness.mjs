@@ -40,6 +40,7 @@ export async function startServer({ basePath = '/', dist = join(ROOT, 'dist') } 
       ...process.env,
       TAXICERT_BIND: '127.0.0.1:0',
       TAXICERT_DATABASE: join(dataDir, 'taxicert.sqlite3'),
+      TAXICERT_KEY_FILE: join(dataDir, 'taxicert.key'),
       TAXICERT_DIST: dist,
       TAXICERT_BASE_PATH: basePath,
       TAXICERT_DEV: 'true',
@@ -71,13 +72,18 @@ export async function startServer({ basePath = '/', dist = join(ROOT, 'dist') } 
     url,
     origin,
     log: () => log,
+    /** SIGTERM, as a service manager stops it: the server must shut down cleanly. */
     async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        await exited;
+      try {
+        if (child.exitCode === null) {
+          const exited = new Promise((r) => child.once('exit', (code, signal) => r({ code, signal })));
+          child.kill('SIGTERM');
+          const { code, signal } = await exited;
+          assert.equal(code, 0, `the server did not shut down cleanly (exit ${code}, signal ${signal}):\n${log}`);
+        }
+      } finally {
+        rmSync(dataDir, { recursive: true, force: true });
       }
-      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

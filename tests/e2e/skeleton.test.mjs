@@ -135,6 +135,7 @@ e2e('a broken config.json says where it is broken', async ({ page, server }) => 
   );
   await page.goto(server.url);
   await page.getByRole('alert').getByText(/config.json 格式不正确:第 3 行/).waitFor();
+  await expectAccessible(page);
   await page.unroute('**/config.json');
   await page.getByRole('button', { name: '重新加载' }).click();
   await page.getByRole('heading', { name: '服务事项' }).waitFor();

@@ -1,0 +1,254 @@
+//! Domain values that both sides check the same way: the SPA before it sends, the server as
+//! the authority. Each `parse` says in Chinese what is wrong and how to fix it.
+
+use std::fmt;
+
+/// A mainland resident identity card number (GB 11643-1999): 17 digits and a check character.
+/// Sensitive personal information: show it only through [`IdNumber::masked`], except to its
+/// owner on the confirm step.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct IdNumber(String);
+
+/// Why a text is not an ID number.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum IdNumberError {
+    Length(usize),
+    Characters,
+    Region,
+    BirthDate,
+    CheckDigit,
+}
+
+impl fmt::Display for IdNumberError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            IdNumberError::Length(n) => write!(f, "身份证号码应为18位,您输入了{n}位,请核对后重新输入。"),
+            IdNumberError::Characters => f.write_str("身份证号码前17位应为数字,最后一位为数字或字母X,请核对后重新输入。"),
+            IdNumberError::Region => f.write_str("身份证号码前两位不是有效的省级行政区代码,请核对后重新输入。"),
+            IdNumberError::BirthDate => f.write_str("身份证号码第7至14位的出生日期不是有效日期,请核对后重新输入。"),
+            IdNumberError::CheckDigit => f.write_str("身份证号码最后一位校验码不正确,请逐位核对后重新输入。"),
+        }
+    }
+}
+
+impl std::error::Error for IdNumberError {}
+
+/// The weights of GB 11643-1999 for the first 17 digits, and the check character per remainder.
+const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+const CHECK: [char; 11] = ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'];
+
+/// Province-level codes of GB/T 2260 (the first two digits).
+const PROVINCES: [u32; 34] = [
+    11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52, 53, 54, 61,
+    62, 63, 64, 65, 71, 81, 82,
+];
+
+impl IdNumber {
+    /// Accepts surrounding spaces and a lower-case `x`.
+    pub fn parse(text: &str) -> Result<IdNumber, IdNumberError> {
+        let id: String = text.trim().to_ascii_uppercase();
+        let count = id.chars().count();
+        if count != 18 {
+            return Err(IdNumberError::Length(count));
+        }
+        let bytes = id.as_bytes();
+        if !bytes[..17].iter().all(u8::is_ascii_digit) || !(bytes[17].is_ascii_digit() || bytes[17] == b'X') {
+            return Err(IdNumberError::Characters);
+        }
+        let digit = |i: usize| u32::from(bytes[i] - b'0');
+        if !PROVINCES.contains(&(digit(0) * 10 + digit(1))) {
+            return Err(IdNumberError::Region);
+        }
+        let year = (6..10).fold(0, |acc, i| acc * 10 + digit(i)) as i32;
+        let month = digit(10) * 10 + digit(11);
+        let day = digit(12) * 10 + digit(13);
+        if !(1900..=2100).contains(&year) || !is_real_date(year, month, day) {
+            return Err(IdNumberError::BirthDate);
+        }
+        let sum: u32 = WEIGHTS.iter().enumerate().map(|(i, w)| digit(i) * w).sum();
+        if CHECK[(sum % 11) as usize] != char::from(bytes[17]) {
+            return Err(IdNumberError::CheckDigit);
+        }
+        Ok(IdNumber(id))
+    }
+
+    /// The full number: for storage (encrypted) and for the owner's confirm step only.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// `1501**********123X`: the first four and the last four characters.
+    pub fn masked(&self) -> String {
+        format!("{}{}{}", &self.0[..4], "*".repeat(10), &self.0[14..])
+    }
+
+    /// The birth date as (year, month, day).
+    pub fn birth_date(&self) -> (i32, u32, u32) {
+        let n = |r: std::ops::Range<usize>| self.0[r].parse::<u32>().expect("checked digits");
+        (n(6..10) as i32, n(10..12), n(12..14))
+    }
+}
+
+/// Never prints the number: a debug log of a struct holding one stays safe.
+impl fmt::Debug for IdNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "IdNumber({})", self.masked())
+    }
+}
+
+pub fn is_leap_year(year: i32) -> bool {
+    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+}
+
+pub fn is_real_date(year: i32, month: u32, day: u32) -> bool {
+    let days_in_month = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if is_leap_year(year) => 29,
+        2 => 28,
+        _ => return false,
+    };
+    (1..=days_in_month).contains(&day)
+}
+
+/// A mainland mobile number: 11 digits starting with 13–19.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct PhoneNumber(String);
+
+impl PhoneNumber {
+    /// Accepts spaces and dashes between digits, and a leading +86 or 86.
+    pub fn parse(text: &str) -> Result<PhoneNumber, String> {
+        let digits: String = text.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
+        let digits = digits.strip_prefix("+86").or_else(|| digits.strip_prefix("86").filter(|d| d.len() == 11)).unwrap_or(&digits);
+        let b = digits.as_bytes();
+        if b.len() == 11 && b.iter().all(u8::is_ascii_digit) && b[0] == b'1' && (b'3'..=b'9').contains(&b[1]) {
+            Ok(PhoneNumber(digits.to_owned()))
+        } else {
+            Err("请输入11位手机号码,以1开头,第二位为3至9,例如13812345678。".into())
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// `138****5678`
+    pub fn masked(&self) -> String {
+        format!("{}****{}", &self.0[..3], &self.0[7..])
+    }
+}
+
+impl fmt::Debug for PhoneNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "PhoneNumber({})", self.masked())
+    }
+}
+
+/// The 6-digit code sent by SMS.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SmsCode(String);
+
+impl SmsCode {
+    pub fn parse(text: &str) -> Result<SmsCode, String> {
+        let code = text.trim();
+        if code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()) {
+            Ok(SmsCode(code.to_owned()))
+        } else {
+            Err("请输入短信中的6位数字验证码。".into())
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for SmsCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SmsCode(******)")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A fictional number: the 17 digits given, and the check character they call for.
+    fn valid(first17: &str) -> String {
+        let sum: u32 = first17.bytes().zip(WEIGHTS).map(|(b, w)| u32::from(b - b'0') * w).sum();
+        format!("{first17}{}", CHECK[(sum % 11) as usize])
+    }
+
+    #[test]
+    fn the_standards_published_example_is_valid() {
+        // The example of GB 11643-1999 itself.
+        assert!(IdNumber::parse("11010519491231002X").is_ok());
+        assert!(IdNumber::parse("11010519491231002x").is_ok(), "lower-case x is accepted");
+        assert!(IdNumber::parse(" 11010519491231002X ").is_ok(), "spaces are trimmed");
+    }
+
+    #[test]
+    fn a_wrong_check_digit_is_refused() {
+        assert_eq!(IdNumber::parse("110105194912310021"), Err(IdNumberError::CheckDigit));
+        assert_eq!(IdNumber::parse("11010519491231002X").unwrap().expose(), "11010519491231002X");
+    }
+
+    #[test]
+    fn every_remainder_gives_its_check_character() {
+        // Vary the sequence digits so that each of the 11 check characters occurs.
+        let mut seen = std::collections::BTreeSet::new();
+        for seq in 0..200 {
+            let id = valid(&format!("150102199003{:02}{:03}", 1 + seq % 28, seq));
+            let parsed = IdNumber::parse(&id).unwrap_or_else(|e| panic!("{id}: {e}"));
+            seen.insert(parsed.expose().chars().last().unwrap());
+        }
+        assert_eq!(seen.len(), 11, "{seen:?}");
+    }
+
+    #[test]
+    fn impossible_birth_dates_are_refused() {
+        assert_eq!(IdNumber::parse(&valid("15010219900230123")), Err(IdNumberError::BirthDate)); // 30 Feb
+        assert_eq!(IdNumber::parse(&valid("15010219901301123")), Err(IdNumberError::BirthDate)); // month 13
+        assert_eq!(IdNumber::parse(&valid("15010219010229123")), Err(IdNumberError::BirthDate)); // 1901 not leap
+        assert!(IdNumber::parse(&valid("15010220000229123")).is_ok()); // 2000 is leap
+        assert_eq!(IdNumber::parse(&valid("15010218991231123")), Err(IdNumberError::BirthDate));
+    }
+
+    #[test]
+    fn length_characters_and_region_have_their_own_messages() {
+        assert_eq!(IdNumber::parse("1501021990030712"), Err(IdNumberError::Length(16)));
+        assert_eq!(IdNumber::parse("15010219900307123Y"), Err(IdNumberError::Characters));
+        assert_eq!(IdNumber::parse("1501021990030X1234"), Err(IdNumberError::Characters));
+        assert_eq!(IdNumber::parse(&valid("99010219900307123")), Err(IdNumberError::Region));
+        assert!(IdNumberError::Length(16).to_string().contains("16位"));
+    }
+
+    #[test]
+    fn the_number_is_masked_and_never_debug_printed() {
+        let id = IdNumber::parse("11010519491231002X").unwrap();
+        assert_eq!(id.masked(), "1101**********002X");
+        assert_eq!(format!("{id:?}"), "IdNumber(1101**********002X)");
+        assert_eq!(id.birth_date(), (1949, 12, 31));
+    }
+
+    #[test]
+    fn phone_numbers() {
+        assert_eq!(PhoneNumber::parse("138 1234 5678").unwrap().as_str(), "13812345678");
+        assert_eq!(PhoneNumber::parse("+8613812345678").unwrap().as_str(), "13812345678");
+        assert_eq!(PhoneNumber::parse("8613812345678").unwrap().as_str(), "13812345678");
+        assert_eq!(PhoneNumber::parse("13812345678").unwrap().masked(), "138****5678");
+        for bad in ["", "1381234567", "23812345678", "12812345678", "1381234567a", "138123456789"] {
+            assert!(PhoneNumber::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn sms_codes_are_six_digits() {
+        assert!(SmsCode::parse("012345").is_ok());
+        assert!(SmsCode::parse(" 012345 ").is_ok());
+        for bad in ["", "12345", "1234567", "12345a", "１２３４５６"] {
+            assert!(SmsCode::parse(bad).is_err(), "{bad}");
+        }
+        assert_eq!(format!("{:?}", SmsCode::parse("012345").unwrap()), "SmsCode(******)");
+    }
+}

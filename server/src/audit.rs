@@ -1,0 +1,46 @@
+//! The audit log: one row per security-relevant event. Never an ID number, a code or a token.
+
+use sqlx::SqlitePool;
+
+#[derive(Clone, Copy, Debug)]
+pub enum Event {
+    SmsCodeSent,
+    Login,
+    LoginFailed,
+    Logout,
+}
+
+impl Event {
+    fn as_str(self) -> &'static str {
+        match self {
+            Event::SmsCodeSent => "sms_code_sent",
+            Event::Login => "login",
+            Event::LoginFailed => "login_failed",
+            Event::Logout => "logout",
+        }
+    }
+}
+
+pub struct Entry<'a> {
+    pub event: Event,
+    /// `ok`, or why it failed (`code_wrong`, `daily_limit`, …).
+    pub outcome: &'a str,
+    pub user_id: Option<i64>,
+    pub phone_masked: Option<String>,
+    pub client_ip: &'a str,
+}
+
+pub async fn record(db: &SqlitePool, at: i64, entry: Entry<'_>) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO audit_log (at, user_id, phone_masked, event, outcome, client_ip) VALUES (?, ?, ?, ?, ?, ?)",
+    )
+    .bind(at)
+    .bind(entry.user_id)
+    .bind(entry.phone_masked)
+    .bind(entry.event.as_str())
+    .bind(entry.outcome)
+    .bind(entry.client_ip)
+    .execute(db)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,95 @@
+//! Sending SMS codes: the dev sender keeps them in an outbox the tests (and a developer)
+//! read; the HTTP gateway sender posts them to the operator's SMS gateway.
+
+use std::{future::Future, pin::Pin, sync::Mutex, time::Duration};
+
+use taxicert_api::{
+    domain::{PhoneNumber, SmsCode},
+    OutboxMessage,
+};
+
+pub type SendFuture<'a> = Pin<Box<dyn Future<Output = Result<(), SmsError>> + Send + 'a>>;
+
+pub trait SmsSender: Send + Sync + 'static {
+    fn send<'a>(&'a self, phone: &'a PhoneNumber, code: &'a SmsCode, now: i64) -> SendFuture<'a>;
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SmsError {
+    #[error("the SMS gateway failed: {0}")]
+    Gateway(String),
+}
+
+/// Dev mode: logs the code and keeps it for `GET /api/v1/dev/sms-outbox`.
+#[derive(Default)]
+pub struct DevSender {
+    outbox: Mutex<Vec<OutboxMessage>>,
+}
+
+impl DevSender {
+    /// The newest messages first.
+    pub fn messages(&self) -> Vec<OutboxMessage> {
+        let outbox = self.outbox.lock().expect("outbox lock");
+        outbox.iter().rev().cloned().collect()
+    }
+}
+
+/// Only the newest messages are kept: the outbox is for reading a code just sent.
+const OUTBOX_SIZE: usize = 200;
+
+impl SmsSender for DevSender {
+    fn send<'a>(&'a self, phone: &'a PhoneNumber, code: &'a SmsCode, now: i64) -> SendFuture<'a> {
+        Box::pin(async move {
+            tracing::info!(phone = %phone.masked(), code = code.as_str(), "dev mode: SMS code not sent, kept in the outbox");
+            let mut outbox = self.outbox.lock().expect("outbox lock");
+            if outbox.len() >= OUTBOX_SIZE {
+                outbox.remove(0);
+            }
+            outbox.push(OutboxMessage { phone: phone.as_str().into(), code: code.as_str().into(), sent_at: now });
+            Ok(())
+        })
+    }
+}
+
+/// Posts `{"phone", "template", "params": {"code"}}` with `Authorization: Bearer <key>` and
+/// expects a 2xx answer.
+pub struct HttpGatewaySender {
+    client: reqwest::Client,
+    url: String,
+    key: String,
+}
+
+impl HttpGatewaySender {
+    pub fn new(url: String, key: String) -> HttpGatewaySender {
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_secs(10))
+            .build()
+            .expect("the HTTP client builds");
+        HttpGatewaySender { client, url, key }
+    }
+}
+
+impl SmsSender for HttpGatewaySender {
+    fn send<'a>(&'a self, phone: &'a PhoneNumber, code: &'a SmsCode, _now: i64) -> SendFuture<'a> {
+        Box::pin(async move {
+            let body = serde_json::json!({
+                "phone": phone.as_str(),
+                "template": "taxicert_login_code",
+                "params": { "code": code.as_str(), "valid_minutes": 5 },
+            });
+            let response = self
+                .client
+                .post(&self.url)
+                .bearer_auth(&self.key)
+                .json(&body)
+                .send()
+                .await
+                .map_err(|e| SmsError::Gateway(e.without_url().to_string()))?;
+            if response.status().is_success() {
+                Ok(())
+            } else {
+                Err(SmsError::Gateway(format!("status {}", response.status())))
+            }
+        })
+    }
+}

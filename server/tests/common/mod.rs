@@ -1,0 +1,116 @@
+//! The black-box harness: the real server, in-process, on port 0 with a fresh SQLite file
+//! and a clock the test moves.
+
+#![allow(dead_code)]
+
+use std::{path::PathBuf, sync::Arc};
+
+use reqwest::header;
+use serde_json::Value;
+use taxicert_server::{clock::ManualClock, config::normalize_base_path, Config};
+use tempfile::TempDir;
+use tokio::sync::oneshot;
+
+pub const INDEX_HTML: &str = "<!doctype html><html><head><script>boot()</script>\
+    <script type=\"module\">import init from './taxicert-0123456789abcdef.js';</script></head>\
+    <body>shell</body></html>";
+
+/// 2026-11-24 10:00 Beijing time.
+pub const START: i64 = 1_795_975_200;
+
+pub struct TestServer {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub dir: TempDir,
+    pub clock: ManualClock,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+}
+
+pub fn test_config(dir: &TempDir, base_path: &str) -> Config {
+    let dist = dir.path().join("dist");
+    std::fs::create_dir_all(&dist).unwrap();
+    std::fs::write(dist.join("index.html"), INDEX_HTML).unwrap();
+    std::fs::write(dist.join("taxicert-0123456789abcdef.js"), "export default 1").unwrap();
+    std::fs::write(dist.join("config.json"), "{}").unwrap();
+    Config {
+        bind: "127.0.0.1:0".parse().unwrap(),
+        database: dir.path().join("data/taxicert.sqlite3"),
+        key_file: dir.path().join("data/taxicert.key"),
+        dist,
+        base_path: normalize_base_path(base_path),
+        dev: true,
+        ..Config::default()
+    }
+}
+
+pub async fn spawn_config(dir: TempDir, config: Config) -> TestServer {
+    let clock = ManualClock::starting_at(START);
+    let (stop, stopped) = oneshot::channel::<()>();
+    let running = taxicert_server::start_with_clock(config, Arc::new(clock.clone()), async {
+        let _ = stopped.await;
+    })
+    .await
+    .expect("the server starts");
+    TestServer {
+        base: format!("http://{}", running.addr),
+        client: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap(),
+        dir,
+        clock,
+        stop: Some(stop),
+        task: Some(running.task),
+    }
+}
+
+pub async fn spawn_with(base_path: &str, dir: TempDir) -> TestServer {
+    let config = test_config(&dir, base_path);
+    spawn_config(dir, config).await
+}
+
+pub async fn spawn() -> TestServer {
+    spawn_with("/", tempfile::tempdir().unwrap()).await
+}
+
+impl TestServer {
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(format!("{}{}", self.base, path)).send().await.unwrap()
+    }
+
+    /// A GET with a session cookie.
+    pub async fn get_as(&self, path: &str, cookie: &str) -> reqwest::Response {
+        self.client.get(format!("{}{}", self.base, path)).header(header::COOKIE, cookie).send().await.unwrap()
+    }
+
+    /// A state-changing request as the SPA sends it: JSON, the CSRF header, the page's origin.
+    pub fn send(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        self.client
+            .request(method, format!("{}{}", self.base, path))
+            .header("x-taxicert-csrf", "1")
+            .header(header::ORIGIN, &self.base)
+    }
+
+    pub async fn post_json(&self, path: &str, body: Value) -> reqwest::Response {
+        self.send(reqwest::Method::POST, path).json(&body).send().await.unwrap()
+    }
+
+    pub fn database(&self) -> PathBuf {
+        self.dir.path().join("data/taxicert.sqlite3")
+    }
+
+    /// Graceful shutdown; hands the folder back so that a restart can reuse the database.
+    pub async fn stop(mut self) -> TempDir {
+        self.stop.take().unwrap().send(()).unwrap();
+        self.task.take().unwrap().await.unwrap().unwrap();
+        self.dir
+    }
+}
+
+pub async fn json(response: reqwest::Response) -> Value {
+    response.json().await.expect("a JSON body")
+}
+
+pub fn assert_error_body(body: &Value, code: &str) {
+    assert_eq!(body["code"], code, "{body}");
+    let message = body["message"].as_str().expect("a message");
+    assert!(message.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "not Chinese: {message}");
+}
