@@ -64,9 +64,14 @@ impl ConfigError {
 
 impl AppConfig {
     pub fn parse(text: &str) -> Result<AppConfig, ConfigError> {
-        let raw: RawConfig = serde_json::from_str(text).map_err(|e| {
+        let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
             ConfigError::Invalid(format!("第 {} 行第 {} 列附近有误({e})", e.line(), e.column()))
         })?;
+        if !value.is_object() {
+            return Err(ConfigError::Invalid("内容应为一个 JSON 对象 {…}".into()));
+        }
+        let raw: RawConfig =
+            serde_json::from_value(value).map_err(|e| ConfigError::Invalid(format!("字段类型有误({e})")))?;
         let api_base = raw.api_base.trim().to_owned();
         if api_base.is_empty() {
             return Err(ConfigError::Invalid("api_base 不能为空".into()));
