@@ -11,6 +11,7 @@ use crate::{components::layout::Layout, pages, AppContext};
 #[component]
 pub fn App(context: AppContext) -> impl IntoView {
     let base = context.base.clone();
+    provide_context(crate::session::Session::new(context.me.clone()));
     provide_context(context);
     view! {
         <Router base>

@@ -52,14 +52,31 @@ pub struct FetchAnswer {
 
 /// GET `url` with the session cookie, never from the HTTP cache, within the time limit.
 pub async fn get(url: &str) -> Result<FetchAnswer, FetchFailure> {
+    request("GET", url, None).await
+}
+
+/// A state-changing request with a JSON body (or none), the session cookie and the header
+/// the server's CSRF guard asks for.
+pub async fn send(method: &str, url: &str, json_body: Option<&str>) -> Result<FetchAnswer, FetchFailure> {
+    request(method, url, Some(json_body.unwrap_or(""))).await
+}
+
+async fn request(method: &str, url: &str, body: Option<&str>) -> Result<FetchAnswer, FetchFailure> {
     let controller = AbortController::new().map_err(|_| FetchFailure::Network)?;
     let init = RequestInit::new();
-    init.set_method("GET");
+    init.set_method(method);
     init.set_credentials(RequestCredentials::Include);
     init.set_cache(RequestCache::NoCache);
     init.set_signal(Some(&controller.signal()));
     let headers = Headers::new().map_err(|_| FetchFailure::Network)?;
     headers.set("Accept", "application/json").map_err(|_| FetchFailure::Network)?;
+    if let Some(body) = body {
+        headers.set("X-Taxicert-Csrf", "1").map_err(|_| FetchFailure::Network)?;
+        if !body.is_empty() {
+            headers.set("Content-Type", "application/json").map_err(|_| FetchFailure::Network)?;
+            init.set_body(&JsValue::from_str(body));
+        }
+    }
     init.set_headers(&headers);
     let request = Request::new_with_str_and_init(url, &init).map_err(|_| FetchFailure::Network)?;
 
@@ -84,5 +101,34 @@ async fn read(request: Request) -> Result<FetchAnswer, JsValue> {
 pub fn set_title(title: &str) {
     if let Some(document) = window().document() {
         document.set_title(title);
+    }
+}
+
+/// The tab's session storage: for what may survive a reload but nothing personal.
+fn session_storage() -> Option<web_sys::Storage> {
+    window().session_storage().ok().flatten()
+}
+
+pub fn session_get(key: &str) -> Option<String> {
+    session_storage()?.get_item(key).ok().flatten()
+}
+
+pub fn session_set(key: &str, value: &str) {
+    if let Some(storage) = session_storage() {
+        let _ = storage.set_item(key, value);
+    }
+}
+
+/// Milliseconds since the epoch, by the phone's clock.
+pub fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+/// Moves keyboard focus to the element with this id (after an error summary link, say).
+pub fn focus_by_id(id: &str) {
+    if let Some(element) = window().document().and_then(|d| d.get_element_by_id(id)) {
+        if let Ok(element) = element.dyn_into::<web_sys::HtmlElement>() {
+            let _ = element.focus();
+        }
     }
 }

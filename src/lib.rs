@@ -10,6 +10,7 @@ pub mod components;
 pub mod config;
 pub mod pages;
 pub mod routes;
+pub mod session;
 
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -26,6 +27,8 @@ pub struct AppContext {
     pub api: ApiClient,
     /// The path of the folder the app is hosted in, without a trailing slash: `""` at the root.
     pub base: String,
+    /// Who was signed in when the app started (the server said so).
+    pub me: Option<taxicert_api::Me>,
 }
 
 /// The app's context; every page is mounted under [`app::App`], which provides it.
@@ -72,6 +75,8 @@ pub async fn load_context() -> Result<AppContext, ConfigError> {
     }
     let mut context = context_from(&answer.body, &base)?;
     context.base = browser::router_base();
+    // No answer here is no reason not to start: pages say what fails when they need the server.
+    context.me = context.api.me().await.ok().flatten();
     Ok(context)
 }
 
@@ -80,5 +85,5 @@ pub fn context_from(config_json: &str, base: &str) -> Result<AppContext, ConfigE
     let config = AppConfig::parse(config_json)?;
     let api_base = browser::resolve_url(&config.api_base, base)
         .ok_or_else(|| ConfigError::Invalid(format!("api_base “{}” 不是有效的网址", config.api_base)))?;
-    Ok(AppContext { api: ApiClient::new(api_base), config, base: String::new() })
+    Ok(AppContext { api: ApiClient::new(api_base), config, base: String::new(), me: None })
 }

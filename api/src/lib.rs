@@ -89,6 +89,13 @@ pub struct Me {
     pub idle_timeout_seconds: u64,
 }
 
+/// Who is signed in on this browser: always answered, `me` is `null` without a session.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct SessionInfo {
+    pub me: Option<Me>,
+}
+
 /// The SMS messages the dev sender would have sent (dev mode only).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]

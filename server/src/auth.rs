@@ -4,7 +4,7 @@
 use std::net::SocketAddr;
 
 use axum::{
-    extract::{ConnectInfo, FromRequestParts, Request, State},
+    extract::{ConnectInfo, FromRequestParts, OptionalFromRequestParts, Request, State},
     http::{header, request::Parts, HeaderMap, HeaderValue, Method, StatusCode},
     middleware::Next,
     response::{IntoResponse, Response},
@@ -15,7 +15,7 @@ use rand::{Rng, RngCore};
 use sha2::{Digest, Sha256};
 use taxicert_api::{
     domain::{PhoneNumber, SmsCode},
-    ErrorBody, LoginRequest, Me, OutboxMessage, RealNameStatus, SmsCodeRequest, SmsCodeSent,
+    ErrorBody, LoginRequest, Me, OutboxMessage, RealNameStatus, SessionInfo, SmsCodeRequest, SmsCodeSent,
 };
 
 use crate::{
@@ -335,11 +335,12 @@ pub struct CurrentUser {
     token_hash: Vec<u8>,
 }
 
-impl FromRequestParts<AppState> for CurrentUser {
-    type Rejection = AppError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let token = session_token(&parts.headers, cookie_name(state)).ok_or_else(AppError::unauthenticated)?;
+impl CurrentUser {
+    /// The session of the request, if it has a live one.
+    async fn of(parts: &Parts, state: &AppState) -> AppResult<Option<CurrentUser>> {
+        let Some(token) = session_token(&parts.headers, cookie_name(state)) else {
+            return Ok(None);
+        };
         let hash = token_hash(&token);
         let now = state.clock.now();
         let row: Option<(i64, i64, i64, Option<i64>)> =
@@ -348,15 +349,31 @@ impl FromRequestParts<AppState> for CurrentUser {
                 .fetch_optional(&state.db)
                 .await?;
         let Some((user_id, created_at, last_seen_at, revoked_at)) = row else {
-            return Err(AppError::unauthenticated());
+            return Ok(None);
         };
         let idle = (state.config.session_idle_minutes * 60) as i64;
         let absolute = (state.config.session_absolute_hours * 3600) as i64;
         if revoked_at.is_some() || now - last_seen_at > idle || now - created_at > absolute {
-            return Err(AppError::unauthenticated());
+            return Ok(None);
         }
         sqlx::query("UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?").bind(now).bind(&hash).execute(&state.db).await?;
-        Ok(CurrentUser { user_id, token_hash: hash })
+        Ok(Some(CurrentUser { user_id, token_hash: hash }))
+    }
+}
+
+impl FromRequestParts<AppState> for CurrentUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        CurrentUser::of(parts, state).await?.ok_or_else(AppError::unauthenticated)
+    }
+}
+
+impl OptionalFromRequestParts<AppState> for CurrentUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Option<Self>, Self::Rejection> {
+        CurrentUser::of(parts, state).await
     }
 }
 
@@ -384,27 +401,30 @@ pub async fn logout(State(state): State<AppState>, ClientIp(ip): ClientIp, user:
     Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, session_cookie(&state, "", 0))]).into_response())
 }
 
-/// The signed-in user.
+/// Who is signed in: answered without a session too (`me` is `null`), so that the app can
+/// ask at start-up without an error.
 #[utoipa::path(
     get,
-    path = "/me",
+    path = "/auth/session",
     tag = "account",
-    operation_id = "me",
-    responses(
-        (status = 200, description = "The signed-in user", body = Me),
-        (status = 401, description = "`unauthenticated`: not signed in, or the session ended", body = ErrorBody),
-    )
+    operation_id = "session",
+    responses((status = 200, description = "The signed-in user, or `null`", body = SessionInfo))
 )]
-pub async fn me(State(state): State<AppState>, user: CurrentUser) -> AppResult<Json<Me>> {
+pub async fn session(State(state): State<AppState>, user: Option<CurrentUser>) -> AppResult<Json<SessionInfo>> {
+    let Some(user) = user else {
+        return Ok(Json(SessionInfo { me: None }));
+    };
     let (phone, status): (String, String) = sqlx::query_as("SELECT phone, realname_status FROM users WHERE id = ?")
         .bind(user.user_id)
         .fetch_one(&state.db)
         .await?;
     let phone = PhoneNumber::parse(&phone).map_err(|_| AppError::Internal("a stored phone number does not parse".into()))?;
-    Ok(Json(Me {
-        phone_masked: phone.masked(),
-        realname_status: realname_status(&status)?,
-        idle_timeout_seconds: state.config.session_idle_minutes * 60,
+    Ok(Json(SessionInfo {
+        me: Some(Me {
+            phone_masked: phone.masked(),
+            realname_status: realname_status(&status)?,
+            idle_timeout_seconds: state.config.session_idle_minutes * 60,
+        }),
     }))
 }
 

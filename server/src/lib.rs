@@ -66,8 +66,7 @@ fn api() -> OpenApiRouter<AppState> {
             .routes(routes!(catalogue::list_businesses))
             .routes(routes!(catalogue::get_business))
             .routes(routes!(auth::send_sms_code))
-            .routes(routes!(auth::login, auth::logout))
-            .routes(routes!(auth::me))
+            .routes(routes!(auth::session, auth::login, auth::logout))
             .routes(routes!(auth::dev_sms_outbox)),
     )
 }

@@ -68,24 +68,32 @@ async fn a_driver_logs_in_with_the_code_and_out_again() {
     assert_eq!(me["phone_masked"], "138****5678");
     assert_eq!(me["realname_status"], "none");
 
-    let me = json(server.get_as("/api/v1/me", &cookie).await).await;
-    assert_eq!(me["phone_masked"], "138****5678");
+    let me = json(server.get_as("/api/v1/auth/session", &cookie).await).await;
+    assert_eq!(me["me"]["phone_masked"], "138****5678");
 
     let response = server.send(Method::DELETE, "/api/v1/auth/session").header(header::COOKIE, &cookie).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
     assert!(response.headers()[header::SET_COOKIE].to_str().unwrap().contains("Max-Age=0"));
-    let response = server.get_as("/api/v1/me", &cookie).await;
+    assert!(!signed_in(&server, &cookie).await);
+    // The revoked session cannot log out again.
+    let response = server.send(Method::DELETE, "/api/v1/auth/session").header(header::COOKIE, &cookie).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
     assert_error_body(&json(response).await, "unauthenticated");
 }
 
+/// Whether the cookie still opens a session.
+async fn signed_in(server: &TestServer, cookie: &str) -> bool {
+    let response = server.get_as("/api/v1/auth/session", cookie).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    !json(response).await["me"].is_null()
+}
+
 #[tokio::test]
-async fn without_a_session_me_is_401() {
+async fn without_a_session_nobody_is_signed_in() {
     let server = spawn().await;
-    let response = server.get("/api/v1/me").await;
-    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
-    assert_error_body(&json(response).await, "unauthenticated");
-    let response = server.get_as("/api/v1/me", "taxicert_session=forged-token").await;
+    assert_eq!(json(server.get("/api/v1/auth/session").await).await, json!({ "me": null }));
+    assert!(!signed_in(&server, "taxicert_session=forged-token").await);
+    let response = server.send(Method::DELETE, "/api/v1/auth/session").send().await.unwrap();
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
 }
 
@@ -221,11 +229,11 @@ async fn a_session_ends_after_thirty_idle_minutes() {
     let server = spawn().await;
     let cookie = logged_in(&server, PHONE).await;
     server.clock.advance(29 * 60);
-    assert_eq!(server.get_as("/api/v1/me", &cookie).await.status(), StatusCode::OK);
+    assert!(signed_in(&server, &cookie).await);
     server.clock.advance(29 * 60);
-    assert_eq!(server.get_as("/api/v1/me", &cookie).await.status(), StatusCode::OK, "each request extends it");
+    assert!(signed_in(&server, &cookie).await, "each request extends it");
     server.clock.advance(31 * 60);
-    assert_eq!(server.get_as("/api/v1/me", &cookie).await.status(), StatusCode::UNAUTHORIZED);
+    assert!(!signed_in(&server, &cookie).await);
 }
 
 #[tokio::test]
@@ -234,10 +242,10 @@ async fn a_session_ends_twelve_hours_after_login_however_active() {
     let cookie = logged_in(&server, PHONE).await;
     for _ in 0..(12 * 3) {
         server.clock.advance(20 * 60);
-        assert_eq!(server.get_as("/api/v1/me", &cookie).await.status(), StatusCode::OK);
+        assert!(signed_in(&server, &cookie).await);
     }
     server.clock.advance(20 * 60);
-    assert_eq!(server.get_as("/api/v1/me", &cookie).await.status(), StatusCode::UNAUTHORIZED);
+    assert!(!signed_in(&server, &cookie).await);
 }
 
 #[tokio::test]
@@ -290,7 +298,7 @@ async fn over_https_the_cookie_is_secure_with_the_host_prefix() {
     let response = login(&server, PHONE, &code).await;
     let set_cookie = response.headers()[header::SET_COOKIE].to_str().unwrap().to_owned();
     assert!(set_cookie.starts_with("__Host-taxicert_session=") && set_cookie.contains("; Secure"), "{set_cookie}");
-    assert_eq!(server.get_as("/api/v1/me", &cookie_of(&response)).await.status(), StatusCode::OK);
+    assert!(signed_in(&server, &cookie_of(&response)).await);
 }
 
 /// A stand-in SMS gateway on a free port that records what it receives, or fails.

@@ -2,7 +2,10 @@
 //! place that builds endpoint URLs.
 
 use serde::de::DeserializeOwned;
-use taxicert_api::{BusinessCode, BusinessDetail, BusinessSummary, ErrorBody};
+use serde::Serialize;
+use taxicert_api::{
+    BusinessCode, BusinessDetail, BusinessSummary, ErrorBody, LoginRequest, Me, SessionInfo, SmsCodeRequest, SmsCodeSent,
+};
 
 use crate::browser::{self, FetchFailure};
 
@@ -27,6 +30,33 @@ impl ApiClient {
     async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ApiError> {
         let answer = browser::get(&self.endpoint(path)).await.map_err(ApiError::from)?;
         decode(answer.status, &answer.body)
+    }
+
+    async fn send<T: DeserializeOwned>(&self, method: &str, path: &str, body: &impl Serialize) -> Result<T, ApiError> {
+        let body = serde_json::to_string(body).expect("request bodies serialise");
+        let answer = browser::send(method, &self.endpoint(path), Some(&body)).await.map_err(ApiError::from)?;
+        decode(answer.status, &answer.body)
+    }
+
+    pub async fn send_sms_code(&self, phone: &str) -> Result<SmsCodeSent, ApiError> {
+        self.send("POST", "/auth/sms-codes", &SmsCodeRequest { phone: phone.into() }).await
+    }
+
+    pub async fn login(&self, phone: &str, code: &str) -> Result<Me, ApiError> {
+        self.send("POST", "/auth/session", &LoginRequest { phone: phone.into(), code: code.into() }).await
+    }
+
+    pub async fn logout(&self) -> Result<(), ApiError> {
+        let answer = browser::send("DELETE", &self.endpoint("/auth/session"), None).await.map_err(ApiError::from)?;
+        match answer.status {
+            204 | 401 => Ok(()),
+            status => decode::<()>(status, &answer.body),
+        }
+    }
+
+    /// The signed-in user, or `None` when there is no session.
+    pub async fn me(&self) -> Result<Option<Me>, ApiError> {
+        self.get::<SessionInfo>("/auth/session").await.map(|info| info.me)
     }
 
     pub async fn businesses(&self) -> Result<Vec<BusinessSummary>, ApiError> {
@@ -72,6 +102,19 @@ impl ApiError {
         }
     }
 
+    /// The server's error code, when it answered with one.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            ApiError::Server { body, .. } => Some(&body.code),
+            _ => None,
+        }
+    }
+
+    /// The session ended or never was: the user must log in (again).
+    pub fn is_unauthenticated(&self) -> bool {
+        matches!(self, ApiError::Server { status: 401, .. })
+    }
+
     /// Whether trying again may help (the retry button is shown then).
     pub fn is_retryable(&self) -> bool {
         match self {
@@ -92,7 +135,8 @@ impl std::error::Error for ApiError {}
 /// Turns an answer into the contract's type or the matching [`ApiError`].
 pub fn decode<T: DeserializeOwned>(status: u16, body: &str) -> Result<T, ApiError> {
     if (200..300).contains(&status) {
-        serde_json::from_str(body).map_err(|_| ApiError::Unexpected { status })
+        // An empty body is `null`, so that a 204 decodes into `()`.
+        serde_json::from_str(if body.is_empty() { "null" } else { body }).map_err(|_| ApiError::Unexpected { status })
     } else {
         match serde_json::from_str::<ErrorBody>(body) {
             Ok(body) => Err(ApiError::Server { status, body }),

@@ -1,0 +1,36 @@
+//! Who is signed in, as the server said at start-up and after each login or logout. The
+//! session itself is an HttpOnly cookie the app never sees.
+
+use leptos::prelude::*;
+use taxicert_api::Me;
+
+#[derive(Clone, Copy)]
+pub struct Session {
+    me: RwSignal<Option<Me>>,
+}
+
+impl Session {
+    pub fn new(me: Option<Me>) -> Session {
+        Session { me: RwSignal::new(me) }
+    }
+
+    pub fn me(&self) -> Option<Me> {
+        self.me.get()
+    }
+
+    pub fn is_signed_in(&self) -> bool {
+        self.me.with(Option::is_some)
+    }
+
+    pub fn signed_in(&self, me: Me) {
+        self.me.set(Some(me));
+    }
+
+    pub fn signed_out(&self) {
+        self.me.set(None);
+    }
+}
+
+pub fn use_session() -> Session {
+    expect_context::<Session>()
+}
