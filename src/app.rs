@@ -12,6 +12,7 @@ use crate::{components::layout::Layout, pages, AppContext};
 pub fn App(context: AppContext) -> impl IntoView {
     let base = context.base.clone();
     provide_context(crate::session::Session::new(context.me.clone()));
+    provide_context(pages::login::LoginDraft::new());
     provide_context(context);
     view! {
         <Router base>

@@ -8,6 +8,7 @@ use crate::{routes::Route, use_app};
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
     let app_name = use_app().config.app_name;
+    let session = crate::session::use_session();
     view! {
         <a class="skip-link" href="#main">"跳到主要内容"</a>
         <header class="app-header">
@@ -26,7 +27,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                 <span class="weui-tabbar__label">"我的办件"</span>
             </A>
             <A href=crate::href(Route::Login)>
-                <span class="weui-tabbar__label">"登录"</span>
+                <span class="weui-tabbar__label">{move || if session.is_signed_in() { "我的" } else { "登录" }}</span>
             </A>
         </nav>
     }

@@ -1,5 +1,6 @@
 //! Shared view pieces; each has its CSS in `style/components/` under the same name.
 
+pub mod error_summary;
 pub mod layout;
 pub mod status;
 pub mod step_indicator;

@@ -1,17 +1,338 @@
+//! 登录: the agreements, the phone number, 获取验证码 with its countdown, 提交验证. Signed in,
+//! the same page shows the account and 退出登录.
+
+use std::time::Duration;
+
 use leptos::prelude::*;
-use leptos_router::components::A;
+use leptos_router::{
+    components::A,
+    hooks::{use_navigate, use_query_map},
+};
+use taxicert_api::{
+    domain::{PhoneNumber, SmsCode},
+    Me, RealNameStatus, SmsCodeSent,
+};
 
-use crate::{components::{layout::PageTitle, status::NotYetAvailable}, routes::Route};
+use crate::{
+    api::ApiError,
+    browser,
+    components::{
+        error_summary::{error_for, ErrorSummary, FieldError, FieldMessage},
+        layout::PageTitle,
+    },
+    routes::Route,
+    session::use_session,
+    use_app,
+};
 
-/// 手机号 + 短信验证码登录.
+/// What the user typed on the login page; kept while he reads an agreement and comes back.
+#[derive(Clone, Copy)]
+pub struct LoginDraft {
+    consent: RwSignal<bool>,
+    phone: RwSignal<String>,
+    code: RwSignal<String>,
+}
+
+impl LoginDraft {
+    pub fn new() -> LoginDraft {
+        LoginDraft { consent: RwSignal::new(false), phone: RwSignal::new(String::new()), code: RwSignal::new(String::new()) }
+    }
+}
+
+impl Default for LoginDraft {
+    fn default() -> Self {
+        LoginDraft::new()
+    }
+}
+
+/// When another code may be asked for, in ms since the epoch: survives a reload of the tab
+/// (it holds no personal data).
+const RESEND_AT_KEY: &str = "taxicert.sms_resend_at";
+
+const CONSENT_MISSING: &str = "请先阅读并勾选同意《用户协议》和《隐私政策》。";
+
 #[component]
 pub fn LoginPage() -> impl IntoView {
+    let session = use_session();
     view! {
         <PageTitle title="登录" />
-        <NotYetAvailable what="手机号和短信验证码登录正在建设中,开放后可在手机上登录并完成实名认证。" />
-        <p class="page-links">
-            <A href=crate::href(Route::UserAgreement)>"《用户协议》"</A>
-            <A href=crate::href(Route::PrivacyPolicy)>"《隐私政策》"</A>
-        </p>
+        {move || match session.me() {
+            Some(me) => view! { <SignedIn me /> }.into_any(),
+            None => view! { <LoginForm /> }.into_any(),
+        }}
+    }
+}
+
+#[component]
+fn LoginForm() -> impl IntoView {
+    let api = use_app().api;
+    let session = use_session();
+    let draft = expect_context::<LoginDraft>();
+    let query = use_query_map();
+    let navigate = use_navigate();
+    let errors = RwSignal::new(Vec::<FieldError>::new());
+    let sent_to = RwSignal::new(None::<String>);
+
+    let now = RwSignal::new(browser::now_ms());
+    if let Ok(handle) = set_interval_with_handle(move || now.set(browser::now_ms()), Duration::from_secs(1)) {
+        on_cleanup(move || handle.clear());
+    }
+    let resend_at =
+        RwSignal::new(browser::session_get(RESEND_AT_KEY).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0));
+    let wait_seconds = move || ((resend_at.get() - now.get()) / 1000.0).ceil().max(0.0) as u64;
+    let start_countdown = move |seconds: u64| {
+        let at = browser::now_ms() + seconds as f64 * 1000.0;
+        browser::session_set(RESEND_AT_KEY, &at.to_string());
+        now.set(browser::now_ms());
+        resend_at.set(at);
+    };
+
+    let send_code = Action::new_local({
+        let api = api.clone();
+        move |phone: &String| {
+            let (api, phone) = (api.clone(), phone.clone());
+            async move { api.send_sms_code(&phone).await.map(|sent| (phone, sent)) }
+        }
+    });
+    Effect::new(move |_| match send_code.value().get() {
+        Some(Ok((phone, SmsCodeSent { resend_after_seconds, .. }))) => {
+            errors.set(Vec::new());
+            sent_to.set(PhoneNumber::parse(&phone).ok().map(|p| p.masked()));
+            start_countdown(resend_after_seconds);
+        }
+        Some(Err(error)) => {
+            if let ApiError::Server { body, .. } = &error {
+                if let Some(wait) = body.retry_after_seconds.filter(|_| body.code == "resend_too_soon") {
+                    start_countdown(wait);
+                }
+            }
+            errors.set(vec![server_error(&error)]);
+        }
+        None => {}
+    });
+
+    let login = Action::new_local({
+        let api = api.clone();
+        move |(phone, code): &(String, String)| {
+            let (api, phone, code) = (api.clone(), phone.clone(), code.clone());
+            async move { api.login(&phone, &code).await }
+        }
+    });
+    Effect::new(move |_| match login.value().get() {
+        Some(Ok(me)) => {
+            draft.code.set(String::new());
+            session.signed_in(me);
+            navigate(&return_path(query.read().get("next").as_deref()), Default::default());
+        }
+        Some(Err(error)) => errors.set(vec![server_error(&error)]),
+        None => {}
+    });
+
+    let check = move |with_code: bool| -> Vec<FieldError> {
+        let mut found = Vec::new();
+        if !draft.consent.get_untracked() {
+            found.push(FieldError::at("consent", CONSENT_MISSING));
+        }
+        if let Err(message) = PhoneNumber::parse(&draft.phone.get_untracked()) {
+            found.push(FieldError::at("phone", message));
+        }
+        if with_code {
+            if let Err(message) = SmsCode::parse(&draft.code.get_untracked()) {
+                found.push(FieldError::at("code", message));
+            }
+        }
+        found
+    };
+    let on_send_code = move |_| {
+        let found = check(false);
+        if found.is_empty() {
+            send_code.dispatch(draft.phone.get_untracked());
+        } else {
+            errors.set(found);
+        }
+    };
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let found = check(true);
+        if found.is_empty() {
+            login.dispatch((draft.phone.get_untracked(), draft.code.get_untracked()));
+        } else {
+            errors.set(found);
+        }
+    };
+
+    let errors_signal = Signal::from(errors);
+    let invalid = move |field: &'static str| error_for(&errors.read(), field).is_some();
+    let described_by = move |field: &'static str| invalid(field).then(|| format!("{field}-error"));
+    let code_button_label = move || match (send_code.pending().get(), wait_seconds()) {
+        (true, _) => "发送中…".to_owned(),
+        (false, 0) => "获取验证码".to_owned(),
+        (false, n) => format!("{n}秒后重新获取"),
+    };
+
+    view! {
+        <ErrorSummary errors=errors_signal />
+        <p class="page-lead">"使用手机号和短信验证码登录。未注册的手机号验证后自动注册。"</p>
+        <form class="login-form" novalidate on:submit=on_submit>
+            <div class="weui-cells weui-cells_form">
+                <div class="weui-cell" class:weui-cell_warn=move || invalid("phone")>
+                    <div class="weui-cell__hd">
+                        <label class="weui-label" for="phone">"手机号"</label>
+                    </div>
+                    <div class="weui-cell__bd">
+                        <input
+                            id="phone"
+                            class="weui-input"
+                            type="tel"
+                            inputmode="numeric"
+                            autocomplete="tel-national"
+                            maxlength="13"
+                            placeholder="请输入11位手机号"
+                            aria-invalid=move || invalid("phone").to_string()
+                            aria-describedby=move || described_by("phone")
+                            prop:value=move || draft.phone.get()
+                            on:input=move |ev| draft.phone.set(event_target_value(&ev))
+                        />
+                    </div>
+                </div>
+                <FieldMessage field="phone" errors=errors_signal />
+                <div class="weui-cell weui-cell_vcode" class:weui-cell_warn=move || invalid("code")>
+                    <div class="weui-cell__hd">
+                        <label class="weui-label" for="code">"验证码"</label>
+                    </div>
+                    <div class="weui-cell__bd">
+                        <input
+                            id="code"
+                            class="weui-input"
+                            type="text"
+                            inputmode="numeric"
+                            autocomplete="one-time-code"
+                            maxlength="6"
+                            placeholder="6位数字"
+                            aria-invalid=move || invalid("code").to_string()
+                            aria-describedby=move || described_by("code")
+                            prop:value=move || draft.code.get()
+                            on:input=move |ev| draft.code.set(event_target_value(&ev))
+                        />
+                    </div>
+                    <div class="weui-cell__ft">
+                        <button
+                            type="button"
+                            class="weui-btn weui-btn_default weui-vcode-btn"
+                            disabled=move || send_code.pending().get() || (wait_seconds() != 0)
+                            on:click=on_send_code
+                        >
+                            {code_button_label}
+                        </button>
+                    </div>
+                </div>
+                <FieldMessage field="code" errors=errors_signal />
+            </div>
+            {move || sent_to.get().map(|masked| view! {
+                <p class="login-form__sent" role="status">{format!("验证码已发送至 {masked},5分钟内有效。")}</p>
+            })}
+            <div class="login-form__consent" class:login-form__consent_warn=move || invalid("consent")>
+                <input
+                    id="consent"
+                    type="checkbox"
+                    aria-describedby=move || described_by("consent")
+                    prop:checked=move || draft.consent.get()
+                    on:change=move |ev| draft.consent.set(event_target_checked(&ev))
+                />
+                <label for="consent">"我已阅读并同意"</label>
+                <A href=crate::href(Route::UserAgreement)>"《用户协议》"</A>
+                "和"
+                <A href=crate::href(Route::PrivacyPolicy)>"《隐私政策》"</A>
+            </div>
+            <FieldMessage field="consent" errors=errors_signal />
+            <div class="weui-btn-area">
+                <button type="submit" class="weui-btn weui-btn_primary" disabled=move || login.pending().get()>
+                    {move || if login.pending().get() { "正在验证…" } else { "提交验证" }}
+                </button>
+            </div>
+        </form>
+    }
+}
+
+/// Where to go after login: the page the user came from (an in-app path), or home.
+fn return_path(next: Option<&str>) -> String {
+    match next {
+        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains("://") => path.to_owned(),
+        _ => Route::Home.path(),
+    }
+}
+
+/// A server refusal, at the field it concerns.
+fn server_error(error: &ApiError) -> FieldError {
+    match error.code() {
+        Some("invalid_phone") => FieldError::at("phone", error.message()),
+        Some("invalid_code" | "code_missing" | "code_expired" | "code_wrong" | "code_locked") => {
+            FieldError::at("code", error.message())
+        }
+        _ => FieldError::form(error.message()),
+    }
+}
+
+#[component]
+fn SignedIn(me: Me) -> impl IntoView {
+    let api = use_app().api;
+    let session = use_session();
+    let logout = Action::new_local(move |_: &()| {
+        let api = api.clone();
+        async move { api.logout().await }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(())) = logout.value().get() {
+            session.signed_out();
+        }
+    });
+    let status = match me.realname_status {
+        RealNameStatus::None => "未实名认证",
+        RealNameStatus::Pending => "实名认证审核中",
+        RealNameStatus::Approved => "已实名认证",
+        RealNameStatus::Rejected => "实名认证未通过",
+    };
+    view! {
+        <div class="weui-cells">
+            <div class="weui-cell">
+                <div class="weui-cell__bd">"手机号"</div>
+                <div class="weui-cell__ft">{me.phone_masked}</div>
+            </div>
+            <A href=crate::href(Route::RealName)>
+                <span class="weui-cell weui-cell_access">
+                    <span class="weui-cell__bd">"实名认证"</span>
+                    <span class="weui-cell__ft">{status}</span>
+                </span>
+            </A>
+        </div>
+        {move || logout.value().get().and_then(Result::err).map(|error| view! {
+            <p class="field-error login-form__logout-error" role="alert">{error.message()}</p>
+        })}
+        <div class="weui-btn-area">
+            <button
+                type="button"
+                class="weui-btn weui-btn_default"
+                disabled=move || logout.pending().get()
+                on:click=move |_| {
+                    logout.dispatch(());
+                }
+            >
+                "退出登录"
+            </button>
+        </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_in_app_paths_are_returned_to() {
+        assert_eq!(return_path(Some("/apply/renewal")), "/apply/renewal");
+        assert_eq!(return_path(None), "/");
+        assert_eq!(return_path(Some("https://evil.example/")), "/");
+        assert_eq!(return_path(Some("//evil.example/")), "/");
+        assert_eq!(return_path(Some("apply")), "/");
     }
 }
