@@ -27,8 +27,14 @@ help:
 
 # ---------------------------------------------------------------- installs
 
-# Rust's wasm target, Trunk and wasm-bindgen at the pinned versions, the npm packages.
-setup: $(STAMP)/wasm-target $(STAMP)/trunk-$(TRUNK_VERSION) $(STAMP)/wasm-bindgen-$(WASM_BINDGEN_VERSION) node_modules/.package-lock.json
+# Rust's wasm target, Trunk and wasm-bindgen at the pinned versions, the npm packages, and
+# Tesseract with its Chinese model (the reference server reads ID cards with it).
+setup: $(STAMP)/wasm-target $(STAMP)/trunk-$(TRUNK_VERSION) $(STAMP)/wasm-bindgen-$(WASM_BINDGEN_VERSION) node_modules/.package-lock.json $(STAMP)/tesseract
+
+$(STAMP)/tesseract:
+	@mkdir -p $(STAMP)
+	dpkg -s tesseract-ocr tesseract-ocr-chi-sim >/dev/null 2>&1 || { apt-get update && apt-get install -y tesseract-ocr tesseract-ocr-chi-sim; }
+	@touch $@
 
 $(STAMP)/wasm-target:
 	@mkdir -p $(STAMP)
@@ -77,11 +83,11 @@ server:
 
 run: $(DIST) server
 	@mkdir -p data
-	TAXICERT_DEV=true TAXICERT_LOG_FORMAT=pretty $(SERVER)
+	TAXICERT_DEV=true TAXICERT_REALNAME_AUTO_APPROVE=true TAXICERT_LOG_FORMAT=pretty $(SERVER)
 
 test: setup-test $(DIST) server test-native test-wasm test-e2e
 
-test-native:
+test-native: | setup-test
 	cargo test --workspace
 
 test-wasm: | setup-test

@@ -252,3 +252,196 @@ mod tests {
         assert_eq!(format!("{:?}", SmsCode::parse("012345").unwrap()), "SmsCode(******)");
     }
 }
+
+/// The picture formats accepted for uploads, by their first bytes, never by the file name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ImageKind {
+    Jpeg,
+    Png,
+}
+
+/// The largest upload: 10 × 1024 × 1024 bytes.
+pub const MAX_UPLOAD_BYTES: usize = 10 * 1024 * 1024;
+
+/// Tells JPEG and PNG from everything else by content; the refusal names what it is.
+pub fn sniff_image(first_bytes: &[u8], total_len: usize) -> Result<ImageKind, String> {
+    if total_len == 0 {
+        return Err("文件是空的(0字节),请重新拍照或选择照片。".into());
+    }
+    if total_len > MAX_UPLOAD_BYTES {
+        return Err(format!(
+            "照片大小为{:.1}M,超过了10M,请重新拍照或压缩后上传。",
+            total_len as f64 / (1024.0 * 1024.0)
+        ));
+    }
+    let b = first_bytes;
+    if b.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        return Ok(ImageKind::Jpeg);
+    }
+    if b.starts_with(&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A]) {
+        return Ok(ImageKind::Png);
+    }
+    let what = if b.len() >= 12 && &b[4..8] == b"ftyp" && matches!(&b[8..12], b"heic" | b"heix" | b"mif1" | b"msf1" | b"hevc") {
+        return Err("这是HEIC格式的照片,暂不支持。请在iPhone“设置—相机—格式”中选择“兼容性最佳”后重拍,或截图后上传截图。".into());
+    } else if b.starts_with(b"GIF8") {
+        "GIF动图"
+    } else if b.len() >= 12 && b.starts_with(b"RIFF") && &b[8..12] == b"WEBP" {
+        "WebP图片"
+    } else if b.starts_with(b"%PDF") {
+        "PDF文件"
+    } else {
+        "不是照片的文件"
+    };
+    Err(format!("您选择的是{what},请上传jpg或png格式的照片。"))
+}
+
+/// A `YYYY-MM-DD` date, checked.
+pub fn parse_date(text: &str) -> Option<(i32, u32, u32)> {
+    let mut parts = text.trim().split('-');
+    let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() || y.len() != 4 || m.len() != 2 || d.len() != 2 {
+        return None;
+    }
+    let (y, m, d) = (y.parse().ok()?, m.parse().ok()?, d.parse().ok()?);
+    is_real_date(y, m, d).then_some((y, m, d))
+}
+
+/// The first problem with ID card fields, as (field, message); `today` is `YYYY-MM-DD` in
+/// Beijing time. Both the app and the server check with this.
+pub fn check_id_card(fields: &crate::IdCardFields, today: (i32, u32, u32)) -> Result<IdNumber, (&'static str, String)> {
+    let f = fields;
+    let name = f.name.trim();
+    if name.chars().count() < 2 || name.chars().count() > 30 || name.chars().any(|c| c.is_ascii_digit()) {
+        return Err(("name", "请填写身份证上的姓名(2至30个字)。".into()));
+    }
+    if !matches!(f.gender.trim(), "男" | "女") {
+        return Err(("gender", "性别应填写“男”或“女”。".into()));
+    }
+    if f.ethnicity.trim().is_empty() {
+        return Err(("ethnicity", "请填写民族,如“汉”。".into()));
+    }
+    let Some(birth) = parse_date(&f.birth_date) else {
+        return Err(("birth_date", "出生日期应写成 1985-06-15 这样的格式。".into()));
+    };
+    if f.address.trim().chars().count() < 5 {
+        return Err(("address", "请填写身份证上的住址。".into()));
+    }
+    let id = IdNumber::parse(&f.id_number).map_err(|e| ("id_number", e.to_string()))?;
+    if id.birth_date() != birth {
+        return Err(("id_number", "身份证号码中的出生日期与填写的出生日期不一致,请核对。".into()));
+    }
+    let odd = id.expose().as_bytes()[16] % 2 == 1;
+    if (f.gender.trim() == "男") != odd {
+        return Err(("gender", "填写的性别与身份证号码不一致(号码第17位单数为男、双数为女),请核对。".into()));
+    }
+    if f.authority.trim().is_empty() {
+        return Err(("authority", "请填写签发机关。".into()));
+    }
+    if parse_date(&f.valid_from).is_none() {
+        return Err(("valid_from", "有效期起始日应写成 2016-05-20 这样的格式。".into()));
+    }
+    if f.valid_until.trim() != "长期" {
+        let Some(until) = parse_date(&f.valid_until) else {
+            return Err(("valid_until", "有效期截止日应写成 2036-05-20 这样的格式,长期有效的填写“长期”。".into()));
+        };
+        if until < today {
+            return Err((
+                "valid_until",
+                format!("该身份证已于{}过期,请使用有效期内的身份证办理。", f.valid_until.trim()),
+            ));
+        }
+    }
+    Ok(id)
+}
+
+/// Beijing date of a Unix time (UTC+8, no daylight saving).
+pub fn beijing_date(unix_seconds: i64) -> (i32, u32, u32) {
+    let days = (unix_seconds + 8 * 3600).div_euclid(86_400);
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = (yoe + era * 400 + i64::from(m <= 2)) as i32;
+    (y, m, d)
+}
+
+#[cfg(test)]
+mod card_tests {
+    use super::*;
+    use crate::IdCardFields;
+
+    fn card() -> IdCardFields {
+        IdCardFields {
+            name: "王建国".into(),
+            gender: "男".into(),
+            ethnicity: "汉".into(),
+            birth_date: "1985-06-15".into(),
+            address: "内蒙古自治区呼和浩特市新城区兴安北路100号".into(),
+            id_number: "150102198506151234".into(),
+            authority: "呼和浩特市公安局新城区分局".into(),
+            valid_from: "2016-05-20".into(),
+            valid_until: "2036-05-20".into(),
+        }
+    }
+
+    const TODAY: (i32, u32, u32) = (2026, 11, 24);
+
+    #[test]
+    fn a_consistent_valid_card_passes() {
+        assert_eq!(check_id_card(&card(), TODAY).unwrap().masked(), "1501**********1234");
+        let mut long = card();
+        long.valid_until = "长期".into();
+        assert!(check_id_card(&long, TODAY).is_ok());
+    }
+
+    #[test]
+    fn each_problem_names_its_field() {
+        let cases: [(fn(&mut IdCardFields), &str); 8] = [
+            (|c| c.name = "王".into(), "name"),
+            (|c| c.gender = "M".into(), "gender"),
+            (|c| c.gender = "女".into(), "gender"),
+            (|c| c.birth_date = "1985-6-15".into(), "birth_date"),
+            (|c| c.birth_date = "1985-06-16".into(), "id_number"),
+            (|c| c.id_number = "150102198506151235".into(), "id_number"),
+            (|c| c.authority = " ".into(), "authority"),
+            (|c| c.valid_until = "2026-11-23".into(), "valid_until"),
+        ];
+        for (change, field) in cases {
+            let mut c = card();
+            change(&mut c);
+            assert_eq!(check_id_card(&c, TODAY).unwrap_err().0, field, "{c:?}");
+        }
+        let mut expired = card();
+        expired.valid_until = "2016-05-20".into();
+        assert!(check_id_card(&expired, TODAY).unwrap_err().1.contains("2016-05-20过期"));
+    }
+
+    #[test]
+    fn beijing_dates() {
+        assert_eq!(beijing_date(0), (1970, 1, 1));
+        let ten_am = 1_795_485_600; // 2026-11-24 10:00 Beijing
+        assert_eq!(beijing_date(ten_am), (2026, 11, 24));
+        assert_eq!(beijing_date(ten_am + 14 * 3600 - 1), (2026, 11, 24));
+        assert_eq!(beijing_date(ten_am + 14 * 3600), (2026, 11, 25));
+        assert_eq!(beijing_date(951_753_600), (2000, 2, 29)); // 2000-02-28 16:00 UTC
+    }
+
+    #[test]
+    fn images_are_told_by_content() {
+        assert_eq!(sniff_image(&[0xFF, 0xD8, 0xFF, 0xE0], 100), Ok(ImageKind::Jpeg));
+        assert_eq!(sniff_image(b"\x89PNG\r\n\x1a\n", 100), Ok(ImageKind::Png));
+        assert!(sniff_image(b"\0\0\0\x18ftypheic", 100).unwrap_err().contains("兼容性最佳"));
+        assert!(sniff_image(b"GIF89a", 100).unwrap_err().contains("GIF"));
+        assert!(sniff_image(b"RIFF\0\0\0\0WEBPVP8 ", 100).unwrap_err().contains("WebP"));
+        assert!(sniff_image(b"%PDF-1.7", 100).unwrap_err().contains("PDF"));
+        assert!(sniff_image(b"<html>", 100).unwrap_err().contains("jpg或png"));
+        assert!(sniff_image(b"", 0).unwrap_err().contains("0字节"));
+        assert!(sniff_image(&[0xFF, 0xD8, 0xFF], MAX_UPLOAD_BYTES + 1).unwrap_err().contains("超过了10M"));
+        assert!(sniff_image(&[0xFF, 0xD8, 0xFF], MAX_UPLOAD_BYTES).is_ok());
+    }
+}

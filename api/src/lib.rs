@@ -30,11 +30,14 @@ pub struct ErrorBody {
     /// For a wrong SMS code: how many more tries the code allows.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tries_left: Option<u32>,
+    /// The form field the error is about, when it is about one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
 }
 
 impl ErrorBody {
     pub fn new(code: impl Into<String>, message: impl Into<String>) -> ErrorBody {
-        ErrorBody { code: code.into(), message: message.into(), retry_after_seconds: None, tries_left: None }
+        ErrorBody { code: code.into(), message: message.into(), retry_after_seconds: None, tries_left: None, field: None }
     }
 }
 
@@ -213,4 +216,68 @@ mod tests {
         assert_eq!(BusinessCode::parse("renew"), None);
         assert_eq!(BusinessCode::parse(""), None);
     }
+}
+
+/// The fields of a resident identity card, as read from its photos or typed by the user.
+/// An empty string is a field not read. Dates are `YYYY-MM-DD`; `valid_until` may be `长期`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct IdCardFields {
+    pub name: String,
+    pub gender: String,
+    pub ethnicity: String,
+    pub birth_date: String,
+    pub address: String,
+    pub id_number: String,
+    pub authority: String,
+    pub valid_from: String,
+    pub valid_until: String,
+}
+
+impl IdCardFields {
+    /// Every field by its JSON name, in the order of the form.
+    pub fn named(&self) -> [(&'static str, &str); 9] {
+        [
+            ("name", &self.name),
+            ("gender", &self.gender),
+            ("ethnicity", &self.ethnicity),
+            ("birth_date", &self.birth_date),
+            ("address", &self.address),
+            ("id_number", &self.id_number),
+            ("authority", &self.authority),
+            ("valid_from", &self.valid_from),
+            ("valid_until", &self.valid_until),
+        ]
+    }
+}
+
+/// What the server read from the two photos, for the owner to confirm (the full ID number
+/// is shown here and nowhere else).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct IdCardRead {
+    pub fields: IdCardFields,
+    /// The fields the reader could not read: the user types them.
+    pub unread: Vec<String>,
+}
+
+/// The confirmed fields, and which of them the user typed or changed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct RealNameSubmission {
+    pub fields: IdCardFields,
+    pub typed: Vec<String>,
+}
+
+/// Where the user's real-name verification stands, masked.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct RealNameState {
+    pub status: RealNameStatus,
+    /// `1501**********123X`, once submitted.
+    pub id_number_masked: Option<String>,
+    /// `王*国`, once submitted.
+    pub name_masked: Option<String>,
+    /// Why it was rejected.
+    pub reason: Option<String>,
 }

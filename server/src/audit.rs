@@ -8,6 +8,8 @@ pub enum Event {
     Login,
     LoginFailed,
     Logout,
+    RealNameSubmitted,
+    RealNameDecided,
 }
 
 impl Event {
@@ -17,6 +19,8 @@ impl Event {
             Event::Login => "login",
             Event::LoginFailed => "login_failed",
             Event::Logout => "logout",
+            Event::RealNameSubmitted => "realname_submitted",
+            Event::RealNameDecided => "realname_decided",
         }
     }
 }

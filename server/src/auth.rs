@@ -20,7 +20,7 @@ use taxicert_api::{
 
 use crate::{
     audit::{self, Entry, Event},
-    error::{AppError, AppResult},
+    error::{AppError, AppResult, Body},
     AppState,
 };
 
@@ -78,7 +78,7 @@ impl FromRequestParts<AppState> for ClientIp {
 pub async fn send_sms_code(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
-    Json(request): Json<SmsCodeRequest>,
+    Body(request): Body<SmsCodeRequest>,
 ) -> AppResult<(StatusCode, Json<SmsCodeSent>)> {
     let phone = PhoneNumber::parse(&request.phone).map_err(|m| AppError::bad_request("invalid_phone", m))?;
     let now = state.clock.now();
@@ -177,7 +177,7 @@ fn code_mac(state: &AppState, phone: &PhoneNumber, code: &SmsCode) -> Vec<u8> {
 pub async fn login(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
-    Json(request): Json<LoginRequest>,
+    Body(request): Body<LoginRequest>,
 ) -> AppResult<Response> {
     let phone = PhoneNumber::parse(&request.phone).map_err(|m| AppError::bad_request("invalid_phone", m))?;
     let code = SmsCode::parse(&request.code).map_err(|m| AppError::bad_request("invalid_code", m))?;

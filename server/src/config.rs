@@ -41,6 +41,8 @@ pub struct Config {
     pub secure_cookies: bool,
     /// Behind a reverse proxy: take the client address from `X-Forwarded-For`.
     pub trust_forwarded_for: bool,
+    /// Dev mode only: real-name submissions are approved at once (no clerk needed).
+    pub realname_auto_approve: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
@@ -70,6 +72,7 @@ impl Default for Config {
             session_absolute_hours: 12,
             secure_cookies: false,
             trust_forwarded_for: false,
+            realname_auto_approve: false,
         }
     }
 }
@@ -95,6 +98,7 @@ struct FileConfig {
     session_absolute_hours: Option<u64>,
     secure_cookies: Option<bool>,
     trust_forwarded_for: Option<bool>,
+    realname_auto_approve: Option<bool>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -145,6 +149,7 @@ impl Config {
             session_absolute_hours,
             secure_cookies,
             trust_forwarded_for,
+            realname_auto_approve,
         } = file;
         if let Some(v) = bind {
             self.bind = v;
@@ -196,6 +201,9 @@ impl Config {
         }
         if let Some(v) = trust_forwarded_for {
             self.trust_forwarded_for = v;
+        }
+        if let Some(v) = realname_auto_approve {
+            self.realname_auto_approve = v;
         }
     }
 
@@ -262,6 +270,10 @@ impl Config {
         if let Some(v) = env("TAXICERT_TRUST_FORWARDED_FOR") {
             self.trust_forwarded_for =
                 parse_bool(&v).ok_or_else(|| invalid("TAXICERT_TRUST_FORWARDED_FOR", &v, "expected true or false"))?;
+        }
+        if let Some(v) = env("TAXICERT_REALNAME_AUTO_APPROVE") {
+            self.realname_auto_approve = parse_bool(&v)
+                .ok_or_else(|| invalid("TAXICERT_REALNAME_AUTO_APPROVE", &v, "expected true or false"))?;
         }
         Ok(())
     }

@@ -85,3 +85,20 @@ impl IntoResponse for AppError {
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+/// `axum::Json`, refusing a malformed body with the API's JSON error instead of plain text.
+pub struct Body<T>(pub T);
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned> axum::extract::FromRequest<S> for Body<T> {
+    type Rejection = AppError;
+
+    async fn from_request(request: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+        match Json::<T>::from_request(request, state).await {
+            Ok(Json(value)) => Ok(Body(value)),
+            Err(rejection) => {
+                tracing::info!(%rejection, "malformed request body");
+                Err(AppError::bad_request("invalid_body", "提交的内容格式不正确,请刷新页面后重试。"))
+            }
+        }
+    }
+}

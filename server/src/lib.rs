@@ -6,11 +6,15 @@ pub mod auth;
 pub mod catalogue;
 pub mod clock;
 pub mod config;
+pub mod crypto;
 pub mod db;
 pub mod error;
 pub mod health;
+pub mod idcard;
+pub mod realname;
 pub mod secrets;
 pub mod sms;
+pub mod uploads;
 pub mod web;
 
 use std::{net::SocketAddr, sync::Arc};
@@ -38,6 +42,8 @@ pub struct AppState {
     pub sms: Arc<dyn SmsSender>,
     /// The dev sender's outbox, in dev mode only.
     pub dev_outbox: Option<Arc<DevSender>>,
+    pub vault: crypto::Vault,
+    pub reader: Arc<dyn idcard::IdCardReader>,
 }
 
 #[derive(OpenApi)]
@@ -67,7 +73,14 @@ fn api() -> OpenApiRouter<AppState> {
             .routes(routes!(catalogue::get_business))
             .routes(routes!(auth::send_sms_code))
             .routes(routes!(auth::session, auth::login, auth::logout))
-            .routes(routes!(auth::dev_sms_outbox)),
+            .routes(routes!(auth::dev_sms_outbox))
+            .routes(routes!(realname::realname_state))
+            .routes(routes!(realname::submit_realname))
+            .merge(
+                OpenApiRouter::new()
+                    .routes(routes!(realname::read_id_card))
+                    .layer(axum::extract::DefaultBodyLimit::max(realname::UPLOAD_BODY_LIMIT)),
+            ),
     )
 }
 
@@ -145,7 +158,9 @@ pub async fn start_with_clock(
     let db = db::open(&config.database).await.map_err(StartError::Database)?;
     let listener = TcpListener::bind(config.bind).await.map_err(StartError::Bind)?;
     let addr = listener.local_addr().map_err(StartError::Bind)?;
-    let state = AppState { db: db.clone(), config: Arc::new(config), clock, secrets, sms, dev_outbox };
+    let vault = crypto::Vault::new(&secrets);
+    let reader = Arc::new(idcard::TesseractReader);
+    let state = AppState { db: db.clone(), config: Arc::new(config), clock, secrets, sms, dev_outbox, vault, reader };
     let app = app(state).into_make_service_with_connect_info::<SocketAddr>();
     let task = tokio::spawn(async move {
         let served = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;

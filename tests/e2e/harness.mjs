@@ -44,6 +44,7 @@ export async function startServer({ basePath = '/', dist = join(ROOT, 'dist') } 
       TAXICERT_DIST: dist,
       TAXICERT_BASE_PATH: basePath,
       TAXICERT_DEV: 'true',
+      TAXICERT_REALNAME_AUTO_APPROVE: 'true',
       TAXICERT_LOG_FORMAT: 'json',
       RUST_LOG: 'warn',
     },

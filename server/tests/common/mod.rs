@@ -16,7 +16,7 @@ pub const INDEX_HTML: &str = "<!doctype html><html><head><script>boot()</script>
     <body>shell</body></html>";
 
 /// 2026-11-24 10:00 Beijing time.
-pub const START: i64 = 1_795_975_200;
+pub const START: i64 = 1_795_485_600;
 
 pub struct TestServer {
     pub base: String,
@@ -113,4 +113,15 @@ pub fn assert_error_body(body: &Value, code: &str) {
     assert_eq!(body["code"], code, "{body}");
     let message = body["message"].as_str().expect("a message");
     assert!(message.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "not Chinese: {message}");
+}
+
+/// Asks for a code, reads it from the dev outbox and logs in: the `Cookie` header value.
+pub async fn log_in(server: &TestServer, phone: &str) -> String {
+    let response = server.post_json("/api/v1/auth/sms-codes", serde_json::json!({ "phone": phone })).await;
+    assert_eq!(response.status(), reqwest::StatusCode::ACCEPTED);
+    let outbox = json(server.get("/api/v1/dev/sms-outbox").await).await;
+    let code = outbox.as_array().unwrap().iter().find(|m| m["phone"] == phone).unwrap()["code"].as_str().unwrap().to_owned();
+    let response = server.post_json("/api/v1/auth/session", serde_json::json!({ "phone": phone, "code": code })).await;
+    assert_eq!(response.status(), reqwest::StatusCode::OK);
+    response.headers()[header::SET_COOKIE].to_str().unwrap().split(';').next().unwrap().to_owned()
 }

@@ -1,0 +1,235 @@
+//! 实名认证: upload both sides of the ID card, confirm what was read, submit for review.
+
+use axum::{
+    extract::{Multipart, State},
+    http::StatusCode,
+    Json,
+};
+use taxicert_api::{
+    domain::{beijing_date, check_id_card},
+    ErrorBody, IdCardFields, IdCardRead, RealNameState, RealNameStatus, RealNameSubmission,
+};
+
+use crate::{
+    audit::{self, Entry, Event},
+    auth::{ClientIp, CurrentUser},
+    error::{AppError, AppResult, Body},
+    uploads::check_photo,
+    AppState,
+};
+
+/// Two photos of at most 10 MiB each, and the multipart framing around them.
+pub const UPLOAD_BODY_LIMIT: usize = 2 * taxicert_api::domain::MAX_UPLOAD_BYTES + 64 * 1024;
+
+fn field_error(code: &str, field: &str, message: impl Into<String>) -> AppError {
+    let mut body = ErrorBody::new(code, message);
+    body.field = Some(field.into());
+    AppError::Client { status: StatusCode::BAD_REQUEST, body }
+}
+
+/// Reads both sides of the ID card. The photos are checked, sealed and kept until the user
+/// submits; the answer holds the full ID number for its owner to confirm.
+#[utoipa::path(
+    post,
+    path = "/realname/id-card",
+    tag = "account",
+    operation_id = "read_id_card",
+    request_body(content_type = "multipart/form-data", description = "Parts `portrait` (人像面) and `emblem` (国徽面): JPEG or PNG, at most 10 MiB each"),
+    responses(
+        (status = 200, description = "The fields read; `unread` lists those to type", body = IdCardRead),
+        (status = 400, description = "`photo_missing`, `invalid_photo` (with `field`) or `upload_broken`", body = ErrorBody),
+        (status = 401, description = "`unauthenticated`", body = ErrorBody),
+        (status = 409, description = "`realname_done`: already verified or waiting for review", body = ErrorBody),
+        (status = 413, description = "The upload is larger than two 10 MiB photos"),
+    )
+)]
+pub async fn read_id_card(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    mut multipart: Multipart,
+) -> AppResult<Json<IdCardRead>> {
+    refuse_if_done(&state, user.user_id).await?;
+    let broken = || AppError::bad_request("upload_broken", "照片上传中断,请检查网络后重新上传。");
+    let (mut portrait, mut emblem) = (None, None);
+    while let Some(field) = multipart.next_field().await.map_err(|_| broken())? {
+        let name = field.name().unwrap_or_default().to_owned();
+        let bytes = field.bytes().await.map_err(|_| broken())?;
+        match name.as_str() {
+            "portrait" => portrait = Some(bytes),
+            "emblem" => emblem = Some(bytes),
+            _ => {}
+        }
+    }
+    let portrait = portrait.ok_or_else(|| field_error("photo_missing", "portrait", "请上传身份证人像面(有照片的一面)。"))?;
+    let emblem = emblem.ok_or_else(|| field_error("photo_missing", "emblem", "请上传身份证国徽面(有国徽的一面)。"))?;
+    check_photo(&portrait, "身份证人像面", "portrait")?;
+    check_photo(&emblem, "身份证国徽面", "emblem")?;
+
+    let fields = state.reader.read(&portrait, &emblem).await;
+    let id = user.user_id;
+    let read = serde_json::to_vec(&fields).map_err(|e| AppError::Internal(e.to_string()))?;
+    sqlx::query(
+        "INSERT INTO realname_drafts (user_id, portrait, emblem, read_fields, created_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (user_id) DO UPDATE SET portrait = excluded.portrait, emblem = excluded.emblem,
+             read_fields = excluded.read_fields, created_at = excluded.created_at",
+    )
+    .bind(id)
+    .bind(state.vault.seal(&portrait, &format!("user:{id}:portrait")))
+    .bind(state.vault.seal(&emblem, &format!("user:{id}:emblem")))
+    .bind(state.vault.seal(&read, &format!("user:{id}:read_fields")))
+    .bind(state.clock.now())
+    .execute(&state.db)
+    .await?;
+    let unread = fields.named().iter().filter(|(_, value)| value.is_empty()).map(|(name, _)| (*name).to_owned()).collect();
+    Ok(Json(IdCardRead { fields, unread }))
+}
+
+async fn refuse_if_done(state: &AppState, user_id: i64) -> AppResult<()> {
+    let (status,): (String,) =
+        sqlx::query_as("SELECT realname_status FROM users WHERE id = ?").bind(user_id).fetch_one(&state.db).await?;
+    let message = match status.as_str() {
+        "approved" => "您已完成实名认证,无需重复提交。",
+        "pending" => "您的实名认证正在审核中,请等待审核结果。",
+        _ => return Ok(()),
+    };
+    Err(AppError::client(StatusCode::CONFLICT, "realname_done", message))
+}
+
+/// `王*国`, `王*`: the first and the last character.
+pub fn mask_name(name: &str) -> String {
+    let chars: Vec<char> = name.trim().chars().collect();
+    match chars.len() {
+        0 => String::new(),
+        1 | 2 => format!("{}*", chars[0]),
+        n => format!("{}{}{}", chars[0], "*".repeat(n - 2), chars[n - 1]),
+    }
+}
+
+/// Submits the confirmed fields with the uploaded photos for review.
+#[utoipa::path(
+    post,
+    path = "/realname/submission",
+    tag = "account",
+    operation_id = "submit_realname",
+    request_body = RealNameSubmission,
+    responses(
+        (status = 200, description = "Submitted: pending, or approved at once in dev mode with auto-approval", body = RealNameState),
+        (status = 400, description = "`photos_missing`, or `invalid_field` with `field` and what to fix (an expired card too)", body = ErrorBody),
+        (status = 401, description = "`unauthenticated`", body = ErrorBody),
+        (status = 409, description = "`realname_done`", body = ErrorBody),
+    )
+)]
+pub async fn submit_realname(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ClientIp(ip): ClientIp,
+    Body(submission): Body<RealNameSubmission>,
+) -> AppResult<Json<RealNameState>> {
+    refuse_if_done(&state, user.user_id).await?;
+    let id = user.user_id;
+    let draft: Option<(Vec<u8>, Vec<u8>)> =
+        sqlx::query_as("SELECT portrait, emblem FROM realname_drafts WHERE user_id = ?").bind(id).fetch_optional(&state.db).await?;
+    let Some((portrait, emblem)) = draft else {
+        return Err(AppError::bad_request("photos_missing", "请先上传身份证人像面和国徽面照片。"));
+    };
+    let now = state.clock.now();
+    let fields = trimmed(submission.fields);
+    let id_number = check_id_card(&fields, beijing_date(now)).map_err(|(field, message)| field_error("invalid_field", field, message))?;
+    let typed: Vec<&str> = IdCardFields::default().named().iter().map(|(name, _)| *name).filter(|name| submission.typed.iter().any(|t| t == name)).collect();
+    let auto_approve = state.config.dev && state.config.realname_auto_approve;
+    let status = if auto_approve { RealNameStatus::Approved } else { RealNameStatus::Pending };
+    let stored_status = if auto_approve { "approved" } else { "pending" };
+    let sealed = state.vault.seal(&serde_json::to_vec(&fields).map_err(|e| AppError::Internal(e.to_string()))?, &format!("user:{id}:realname_fields"));
+
+    let mut tx = state.db.begin().await?;
+    sqlx::query(
+        "INSERT INTO realname_submissions (user_id, submitted_at, fields, typed_fields, id_number_masked, name_masked,
+             portrait, emblem, status, decided_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(id)
+    .bind(now)
+    .bind(sealed)
+    .bind(serde_json::to_string(&typed).map_err(|e| AppError::Internal(e.to_string()))?)
+    .bind(id_number.masked())
+    .bind(mask_name(&fields.name))
+    .bind(portrait)
+    .bind(emblem)
+    .bind(stored_status)
+    .bind(auto_approve.then_some(now))
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("DELETE FROM realname_drafts WHERE user_id = ?").bind(id).execute(&mut *tx).await?;
+    sqlx::query("UPDATE users SET realname_status = ? WHERE id = ?").bind(stored_status).bind(id).execute(&mut *tx).await?;
+    tx.commit().await?;
+    let entry = |event, outcome| Entry { event, outcome, user_id: Some(id), phone_masked: None, client_ip: &ip };
+    audit::record(&state.db, now, entry(Event::RealNameSubmitted, "ok")).await?;
+    if auto_approve {
+        audit::record(&state.db, now, entry(Event::RealNameDecided, "auto_approved")).await?;
+    }
+    Ok(Json(RealNameState {
+        status,
+        id_number_masked: Some(id_number.masked()),
+        name_masked: Some(mask_name(&fields.name)),
+        reason: None,
+    }))
+}
+
+fn trimmed(fields: IdCardFields) -> IdCardFields {
+    let t = |s: String| s.trim().to_owned();
+    IdCardFields {
+        name: t(fields.name),
+        gender: t(fields.gender),
+        ethnicity: t(fields.ethnicity),
+        birth_date: t(fields.birth_date),
+        address: t(fields.address),
+        id_number: t(fields.id_number).to_ascii_uppercase(),
+        authority: t(fields.authority),
+        valid_from: t(fields.valid_from),
+        valid_until: t(fields.valid_until),
+    }
+}
+
+/// Where the user's real-name verification stands, masked.
+#[utoipa::path(
+    get,
+    path = "/realname",
+    tag = "account",
+    operation_id = "realname_state",
+    responses(
+        (status = 200, description = "The state of the newest submission", body = RealNameState),
+        (status = 401, description = "`unauthenticated`", body = ErrorBody),
+    )
+)]
+pub async fn realname_state(State(state): State<AppState>, user: CurrentUser) -> AppResult<Json<RealNameState>> {
+    let newest: Option<(String, String, String, Option<String>)> = sqlx::query_as(
+        "SELECT status, id_number_masked, name_masked, reason FROM realname_submissions WHERE user_id = ? ORDER BY id DESC LIMIT 1",
+    )
+    .bind(user.user_id)
+    .fetch_optional(&state.db)
+    .await?;
+    Ok(Json(match newest {
+        None => RealNameState { status: RealNameStatus::None, id_number_masked: None, name_masked: None, reason: None },
+        Some((status, id_masked, name_masked, reason)) => RealNameState {
+            status: match status.as_str() {
+                "approved" => RealNameStatus::Approved,
+                "rejected" => RealNameStatus::Rejected,
+                _ => RealNameStatus::Pending,
+            },
+            id_number_masked: Some(id_masked),
+            name_masked: Some(name_masked),
+            reason,
+        },
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_masked_between_the_first_and_last_character() {
+        assert_eq!(mask_name("王建国"), "王*国");
+        assert_eq!(mask_name("欧阳娜娜"), "欧**娜");
+        assert_eq!(mask_name("王五"), "王*");
+    }
+}
