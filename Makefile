@@ -76,8 +76,9 @@ $(DIST): $(SPA_SOURCES) | setup
 	trunk build --release --offline
 	@touch $@
 
+# The reference server, and the tool that draws fictional ID cards for the tests.
 server:
-	cargo build -p taxicert-server
+	cargo build -p taxicert-server -p taxicert-testkit
 
 # ---------------------------------------------------------------- commands
 

@@ -13,6 +13,7 @@ pub fn App(context: AppContext) -> impl IntoView {
     let base = context.base.clone();
     provide_context(crate::session::Session::new(context.me.clone()));
     provide_context(pages::login::LoginDraft::new());
+    provide_context(pages::realname::RealNameDraft::new());
     provide_context(context);
     view! {
         <Router base>

@@ -61,7 +61,21 @@ pub async fn send(method: &str, url: &str, json_body: Option<&str>) -> Result<Fe
     request(method, url, Some(json_body.unwrap_or(""))).await
 }
 
+/// POSTs a multipart form (the browser sets its content type and boundary).
+pub async fn send_form(url: &str, form: &web_sys::FormData) -> Result<FetchAnswer, FetchFailure> {
+    request_with("POST", url, Some(Payload::Form(form))).await
+}
+
+enum Payload<'a> {
+    Json(&'a str),
+    Form(&'a web_sys::FormData),
+}
+
 async fn request(method: &str, url: &str, body: Option<&str>) -> Result<FetchAnswer, FetchFailure> {
+    request_with(method, url, body.map(Payload::Json)).await
+}
+
+async fn request_with(method: &str, url: &str, body: Option<Payload<'_>>) -> Result<FetchAnswer, FetchFailure> {
     let controller = AbortController::new().map_err(|_| FetchFailure::Network)?;
     let init = RequestInit::new();
     init.set_method(method);
@@ -72,9 +86,13 @@ async fn request(method: &str, url: &str, body: Option<&str>) -> Result<FetchAns
     headers.set("Accept", "application/json").map_err(|_| FetchFailure::Network)?;
     if let Some(body) = body {
         headers.set("X-Taxicert-Csrf", "1").map_err(|_| FetchFailure::Network)?;
-        if !body.is_empty() {
-            headers.set("Content-Type", "application/json").map_err(|_| FetchFailure::Network)?;
-            init.set_body(&JsValue::from_str(body));
+        match body {
+            Payload::Json("") => {}
+            Payload::Json(json) => {
+                headers.set("Content-Type", "application/json").map_err(|_| FetchFailure::Network)?;
+                init.set_body(&JsValue::from_str(json));
+            }
+            Payload::Form(form) => init.set_body(form),
         }
     }
     init.set_headers(&headers);
@@ -130,5 +148,16 @@ pub fn focus_by_id(id: &str) {
         if let Ok(element) = element.dyn_into::<web_sys::HtmlElement>() {
             let _ = element.focus();
         }
+    }
+}
+
+/// The first `n` bytes of a file the user picked, for checking its type by content.
+pub async fn file_head(file: &web_sys::File, n: i32) -> Vec<u8> {
+    let Ok(blob) = file.slice_with_i32_and_i32(0, n) else {
+        return Vec::new();
+    };
+    match JsFuture::from(blob.array_buffer()).await {
+        Ok(buffer) => js_sys::Uint8Array::new(&buffer).to_vec(),
+        Err(_) => Vec::new(),
     }
 }

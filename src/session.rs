@@ -26,6 +26,14 @@ impl Session {
         self.me.set(Some(me));
     }
 
+    pub fn set_realname_status(&self, status: taxicert_api::RealNameStatus) {
+        self.me.update(|me| {
+            if let Some(me) = me {
+                me.realname_status = status;
+            }
+        });
+    }
+
     pub fn signed_out(&self) {
         self.me.set(None);
     }

@@ -4,7 +4,8 @@
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use taxicert_api::{
-    BusinessCode, BusinessDetail, BusinessSummary, ErrorBody, LoginRequest, Me, SessionInfo, SmsCodeRequest, SmsCodeSent,
+    BusinessCode, BusinessDetail, BusinessSummary, ErrorBody, IdCardRead, LoginRequest, Me, RealNameState,
+    RealNameSubmission, SessionInfo, SmsCodeRequest, SmsCodeSent,
 };
 
 use crate::browser::{self, FetchFailure};
@@ -59,6 +60,23 @@ impl ApiClient {
         self.get::<SessionInfo>("/auth/session").await.map(|info| info.me)
     }
 
+    pub async fn realname_state(&self) -> Result<RealNameState, ApiError> {
+        self.get("/realname").await
+    }
+
+    /// Uploads both sides of the ID card and returns what the server read.
+    pub async fn read_id_card(&self, portrait: &web_sys::File, emblem: &web_sys::File) -> Result<IdCardRead, ApiError> {
+        let form = web_sys::FormData::new().map_err(|_| ApiError::Network)?;
+        form.append_with_blob_and_filename("portrait", portrait, &portrait.name()).map_err(|_| ApiError::Network)?;
+        form.append_with_blob_and_filename("emblem", emblem, &emblem.name()).map_err(|_| ApiError::Network)?;
+        let answer = browser::send_form(&self.endpoint("/realname/id-card"), &form).await.map_err(ApiError::from)?;
+        decode(answer.status, &answer.body)
+    }
+
+    pub async fn submit_realname(&self, submission: &RealNameSubmission) -> Result<RealNameState, ApiError> {
+        self.send("POST", "/realname/submission", submission).await
+    }
+
     pub async fn businesses(&self) -> Result<Vec<BusinessSummary>, ApiError> {
         self.get("/businesses").await
     }
@@ -106,6 +124,14 @@ impl ApiError {
     pub fn code(&self) -> Option<&str> {
         match self {
             ApiError::Server { body, .. } => Some(&body.code),
+            _ => None,
+        }
+    }
+
+    /// The form field the server's refusal is about.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            ApiError::Server { body, .. } => body.field.as_deref(),
             _ => None,
         }
     }

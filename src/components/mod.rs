@@ -2,5 +2,6 @@
 
 pub mod error_summary;
 pub mod layout;
+pub mod login_prompt;
 pub mod status;
 pub mod step_indicator;

@@ -2,16 +2,18 @@
 
 use leptos::prelude::*;
 use leptos_router::{components::A, hooks::use_params_map};
-use taxicert_api::{BusinessCode, BusinessDetail};
+use taxicert_api::{BusinessCode, BusinessDetail, RealNameStatus};
 
 use crate::{
     components::{
         layout::PageTitle,
+        login_prompt::LoginPrompt,
         status::{ErrorPanel, Loading, NotYetAvailable},
         step_indicator::StepIndicator,
     },
     pages::not_found::NotFoundPage,
     routes::{Route, WizardStep},
+    session::use_session,
     use_app,
 };
 
@@ -88,12 +90,37 @@ fn Notice(detail: BusinessDetail) -> impl IntoView {
     }
 }
 
+/// The steps after the notice need a signed-in, verified driver; they are not built yet.
 #[component]
 fn LaterStep(business: BusinessCode, step: WizardStep) -> impl IntoView {
+    let session = use_session();
+    let gate = move || match session.me() {
+        None => view! { <LoginPrompt next=Route::Apply(business, step) why="网上办理业务前请先用手机号登录。" /> }.into_any(),
+        Some(me) if me.realname_status != RealNameStatus::Approved => view! {
+            <div class="weui-msg" role="alert">
+                <div class="weui-msg__text-area">
+                    <h2 class="weui-msg__title">"请先完成实名认证"</h2>
+                    <p class="weui-msg__desc">"办理从业资格证业务需要先完成实名认证。"</p>
+                </div>
+                <div class="weui-msg__opr-area">
+                    <p class="weui-btn-area">
+                        <A href=crate::href(Route::RealName)>
+                            <span class="weui-btn weui-btn_primary">"去实名认证"</span>
+                        </A>
+                    </p>
+                </div>
+            </div>
+        }
+        .into_any(),
+        Some(_) => view! {
+            <NotYetAvailable what="网上申请的后续步骤(选择从业资格证、完善个人信息、上传材料、核对并提交)正在建设中。" />
+        }
+        .into_any(),
+    };
     view! {
         <StepIndicator step />
         <PageTitle title=step.title() />
-        <NotYetAvailable what="网上申请的后续步骤(选择从业资格证、完善个人信息、上传材料、核对并提交)正在建设中。" />
+        {gate}
         <p class="weui-btn-area">
             <A href=crate::href(Route::Apply(business, WizardStep::Notice))>
                 <span class="weui-btn weui-btn_default">"返回业务须知"</span>

@@ -31,11 +31,18 @@ pub struct LoginDraft {
     consent: RwSignal<bool>,
     phone: RwSignal<String>,
     code: RwSignal<String>,
+    /// The number the last code went to (in memory only): the countdown is for that number.
+    sent_to: RwSignal<Option<String>>,
 }
 
 impl LoginDraft {
     pub fn new() -> LoginDraft {
-        LoginDraft { consent: RwSignal::new(false), phone: RwSignal::new(String::new()), code: RwSignal::new(String::new()) }
+        LoginDraft {
+            consent: RwSignal::new(false),
+            phone: RwSignal::new(String::new()),
+            code: RwSignal::new(String::new()),
+            sent_to: RwSignal::new(None),
+        }
     }
 }
 
@@ -79,7 +86,15 @@ fn LoginForm() -> impl IntoView {
     }
     let resend_at =
         RwSignal::new(browser::session_get(RESEND_AT_KEY).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0));
-    let wait_seconds = move || ((resend_at.get() - now.get()) / 1000.0).ceil().max(0.0) as u64;
+    let wait_seconds = move || {
+        let typed = PhoneNumber::parse(&draft.phone.get()).ok().map(|p| p.as_str().to_owned());
+        let other_number = matches!((draft.sent_to.get(), typed), (Some(sent), Some(typed)) if sent != typed);
+        if other_number {
+            0
+        } else {
+            ((resend_at.get() - now.get()) / 1000.0).ceil().max(0.0) as u64
+        }
+    };
     let start_countdown = move |seconds: u64| {
         let at = browser::now_ms() + seconds as f64 * 1000.0;
         browser::session_set(RESEND_AT_KEY, &at.to_string());
@@ -97,7 +112,9 @@ fn LoginForm() -> impl IntoView {
     Effect::new(move |_| match send_code.value().get() {
         Some(Ok((phone, SmsCodeSent { resend_after_seconds, .. }))) => {
             errors.set(Vec::new());
-            sent_to.set(PhoneNumber::parse(&phone).ok().map(|p| p.masked()));
+            let phone = PhoneNumber::parse(&phone).ok();
+            sent_to.set(phone.as_ref().map(PhoneNumber::masked));
+            draft.sent_to.set(phone.map(|p| p.as_str().to_owned()));
             start_countdown(resend_after_seconds);
         }
         Some(Err(error)) => {

@@ -3,7 +3,7 @@
 // checked with axe-core; a failing test leaves a screenshot and the browser's console log
 // under target/e2e/.
 
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -220,4 +220,25 @@ export async function startStaticHost({ prefix, apiOrigin, dist = join(ROOT, 'di
     url: `http://127.0.0.1:${server.address().port}${prefix}`,
     stop: () => new Promise((r) => server.close(r)),
   };
+}
+
+/** Draws the fictional sample ID card (or an expired one) into a fresh folder. */
+export function drawIdCard({ expired = false } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'taxicert-card-'));
+  const result = spawnSync(join(ROOT, 'target/debug/draw-id-card'), expired ? [dir, 'expired'] : [dir]);
+  assert.equal(result.status, 0, `draw-id-card failed: ${result.stderr}`);
+  return { portrait: join(dir, 'portrait.png'), emblem: join(dir, 'emblem.png') };
+}
+
+/** Logs in through the login page with the code from the dev outbox. */
+export async function logIn(page, server, phone) {
+  await open(page, server, 'login');
+  await page.getByLabel('我已阅读并同意').check();
+  await page.getByLabel('手机号').fill(phone);
+  await page.getByRole('button', { name: '获取验证码' }).click();
+  await page.getByRole('button', { name: /秒后重新获取/ }).waitFor();
+  const outbox = await (await page.request.get(`${server.origin}/api/v1/dev/sms-outbox`)).json();
+  await page.getByLabel('验证码').fill(outbox.find((m) => m.phone === phone).code);
+  await page.getByRole('button', { name: '提交验证' }).click();
+  await page.getByRole('heading', { name: '服务事项' }).waitFor();
 }

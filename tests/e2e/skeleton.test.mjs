@@ -47,8 +47,9 @@ e2e('a business opens its notice with the materials, and 同意并确认 goes to
   await page.getByRole('heading', { name: '选择从业资格证' }).waitFor();
   assert.match(page.url(), /\/apply\/renewal\/certificate$/);
   assert.match(await page.locator('.step-indicator').innerText(), /第 2 步 \/ 共 6 步/);
-  // A step not built yet says so plainly.
-  await page.getByText('此功能尚未开放').waitFor();
+  // The steps after the notice need a signed-in driver.
+  await page.getByRole('heading', { name: '请先登录' }).waitFor();
+  await page.getByRole('link', { name: '去登录' }).waitFor();
   await expectAccessible(page);
   // The browser's back button returns to the notice.
   await page.goBack();

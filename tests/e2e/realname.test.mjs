@@ -1,0 +1,108 @@
+// 实名认证 in a real browser, with ID card photos drawn from fictional data and read by the
+// server's Tesseract: consent, upload, confirm, 提交审核, and the errors on the way.
+
+import assert from 'node:assert/strict';
+import { drawIdCard, e2e, expectAccessible, logIn, open } from './harness.mjs';
+
+e2e('a signed-in driver verifies his name and can then go on to a business', async ({ page, server }) => {
+  const card = drawIdCard();
+  await logIn(page, server, '13812345678');
+  await open(page, server, 'apply/renewal/certificate');
+  await page.getByRole('heading', { name: '请先完成实名认证' }).waitFor();
+  await page.getByRole('link', { name: '去实名认证' }).click();
+  await page.getByRole('heading', { name: '实名认证', level: 1 }).waitFor();
+  await expectAccessible(page);
+
+  // The separate consent for sensitive personal information comes first.
+  await page.getByRole('button', { name: '上传并识别' }).click();
+  await page.locator('.error-summary').getByText('请先勾选同意处理身份证号码和身份证照片。').waitFor();
+  await page.locator('.error-summary').getByText('请选择身份证人像面的照片。').waitFor();
+
+  await page.getByLabel(/我同意为实名认证处理/).check();
+  await page.getByLabel('身份证人像面(有照片的一面)').setInputFiles(card.portrait);
+  await page.getByLabel('身份证国徽面(有国徽的一面)').setInputFiles(card.emblem);
+  await page.getByText('已选择:portrait.png').waitFor();
+  await page.getByRole('button', { name: '上传并识别' }).click();
+
+  // The fields read, for the owner to confirm: the full number only here.
+  const name = page.getByLabel('姓名', { exact: true });
+  await name.waitFor({ timeout: 30_000 });
+  assert.equal(await name.inputValue(), '王建国');
+  assert.equal(await page.getByLabel('公民身份号码').inputValue(), '150102198506151234');
+  assert.equal(await page.getByLabel('有效期至').inputValue(), '2036-05-20');
+  await expectAccessible(page);
+
+  await page.getByRole('button', { name: '提交审核' }).click();
+  await page.getByRole('heading', { name: '已完成实名认证' }).waitFor();
+  await page.getByText('王*国 1501**********1234').waitFor();
+  assert.equal(await page.getByText('150102198506151234').count(), 0);
+  await expectAccessible(page);
+
+  await open(page, server, 'apply/renewal/certificate');
+  await page.getByText('此功能尚未开放').waitFor();
+});
+
+e2e(
+  'an expired card, a wrong number and a file that is no photo are refused with what to do',
+  async ({ page, server }) => {
+    const expired = drawIdCard({ expired: true });
+    await logIn(page, server, '13812345678');
+    await open(page, server, 'realname');
+    await page.getByLabel(/我同意为实名认证处理/).check();
+    await page.getByLabel('身份证人像面(有照片的一面)').setInputFiles({
+      name: 'card.jpg',
+      mimeType: 'image/jpeg',
+      buffer: Buffer.from('<html>not a photo</html>'),
+    });
+    await page.getByLabel('身份证国徽面(有国徽的一面)').setInputFiles(expired.emblem);
+    await page.getByRole('button', { name: '上传并识别' }).click();
+    await page.locator('#portrait-error').getByText('身份证人像面:您选择的是不是照片的文件,请上传jpg或png格式的照片。').waitFor();
+    await expectAccessible(page);
+
+    await page.getByLabel('身份证人像面(有照片的一面)').setInputFiles(expired.portrait);
+    await page.getByRole('button', { name: '上传并识别' }).click();
+    await page.getByLabel('姓名', { exact: true }).waitFor({ timeout: 30_000 });
+    await page.getByRole('button', { name: '提交审核' }).click();
+    await page.locator('#valid_until-error').getByText('该身份证已于2016-05-20过期,请使用有效期内的身份证办理。').waitFor();
+
+    await page.getByLabel('有效期至').fill('长期');
+    await page.getByLabel('公民身份号码').fill('150102198506151235');
+    await page.getByRole('button', { name: '提交审核' }).click();
+    await page.locator('#id_number-error').getByText('身份证号码最后一位校验码不正确').waitFor();
+    await expectAccessible(page);
+    assert.equal(await page.getByLabel('姓名', { exact: true }).inputValue(), '王建国', 'nothing typed is lost');
+  },
+);
+
+e2e(
+  'a session that ends mid-way asks for a login and returns with the choices kept',
+  async ({ page, server, context }) => {
+    const card = drawIdCard();
+    await logIn(page, server, '13812345678');
+    // In-app navigation, as a driver goes: 我的 → 实名认证.
+    await page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '我的', exact: true }).click();
+    await page.getByRole('link', { name: /实名认证/ }).click();
+    await page.getByLabel(/我同意为实名认证处理/).check();
+    await page.getByLabel('身份证人像面(有照片的一面)').setInputFiles(card.portrait);
+    await page.getByLabel('身份证国徽面(有国徽的一面)').setInputFiles(card.emblem);
+    // The session ends on the server's side (idle timeout, logout elsewhere).
+    await context.clearCookies();
+    await page.getByRole('button', { name: '上传并识别' }).click();
+    await page.getByRole('heading', { name: '请先登录' }).waitFor();
+    await page.getByRole('link', { name: '去登录' }).click();
+    await page.getByLabel('我已阅读并同意').check();
+    await page.getByLabel('手机号').fill('13912345678');
+    await page.getByRole('button', { name: '获取验证码' }).click();
+    await page.getByRole('button', { name: /秒后重新获取/ }).waitFor();
+    const outbox = await (await page.request.get(`${server.origin}/api/v1/dev/sms-outbox`)).json();
+    await page.getByLabel('验证码').fill(outbox.find((m) => m.phone === '13912345678').code);
+    await page.getByRole('button', { name: '提交验证' }).click();
+    await page.getByRole('heading', { name: '实名认证', level: 1 }).waitFor();
+    assert.match(page.url(), /\/realname$/);
+    assert.ok(await page.getByLabel(/我同意为实名认证处理/).isChecked());
+    await page.getByText('已选择:portrait.png').waitFor();
+    await page.getByRole('button', { name: '上传并识别' }).click();
+    await page.getByLabel('姓名', { exact: true }).waitFor({ timeout: 30_000 });
+  },
+  { allowConsoleErrors: [/status of 401/] },
+);
