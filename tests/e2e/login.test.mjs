@@ -164,3 +164,61 @@ e2e('reading an agreement and coming back keeps what was typed', async ({ page, 
   await page.getByRole('heading', { name: '三、实名认证' }).waitFor();
   await expectAccessible(page);
 });
+
+e2e(
+  'five wrong codes void the code, and the driver is told to ask for a new one',
+  async ({ page, server }) => {
+    await open(page, server, 'login');
+    await page.getByLabel('我已阅读并同意').check();
+    await page.getByLabel('手机号').fill(PHONE);
+    await page.getByRole('button', { name: '获取验证码' }).click();
+    await page.getByRole('button', { name: /秒后重新获取/ }).waitFor();
+    const code = await codeFor(page, server, PHONE);
+    const wrong = String((Number(code) + 1) % 1_000_000).padStart(6, '0');
+    await page.getByLabel('验证码').fill(wrong);
+    for (const left of [4, 3, 2, 1]) {
+      await page.getByRole('button', { name: '提交验证' }).click();
+      await page.locator('#code-error').getByText(`验证码不正确,还可以再试${left}次。`).waitFor();
+    }
+    await page.getByRole('button', { name: '提交验证' }).click();
+    await page.locator('#code-error').getByText('验证码输错次数过多,已失效,请重新获取验证码。').waitFor();
+    await page.getByLabel('验证码').fill(code);
+    await page.getByRole('button', { name: '提交验证' }).click();
+    await page.locator('#code-error').getByText('验证码输错次数过多').waitFor();
+  },
+  { allowConsoleErrors: [/status of 400/] },
+);
+
+// The answers below need the server's clock to move (5 minutes, 24 hours): the browser test
+// plays the server's exact answers, which the server's own tests produce for real.
+for (const [name, status, body, field] of [
+  ['an expired code', 400, { code: 'code_expired', message: '验证码已过期(5分钟内有效),请重新获取验证码。' }, '#code-error'],
+  [
+    'too many codes today',
+    429,
+    { code: 'daily_limit', message: '该手机号今日获取验证码的次数已达上限,请24小时后再试,或到当地道路运输服务窗口办理。', retry_after_seconds: 3600 },
+    '.error-summary',
+  ],
+]) {
+  e2e(
+    `${name} is explained`,
+    async ({ page, server }) => {
+      await open(page, server, 'login');
+      await page.getByLabel('我已阅读并同意').check();
+      await page.getByLabel('手机号').fill(PHONE);
+      await page.getByLabel('验证码').fill('123456');
+      const path = body.code === 'daily_limit' ? '**/api/v1/auth/sms-codes' : '**/api/v1/auth/session';
+      await page.route(path, (route) =>
+        route.request().method() === 'GET'
+          ? route.continue()
+          : route.fulfill({ status, contentType: 'application/json', body: JSON.stringify(body) }),
+      );
+      const button = body.code === 'daily_limit' ? '获取验证码' : '提交验证';
+      await page.getByRole('button', { name: button }).click();
+      await page.locator(field).getByText(body.message).waitFor();
+      assert.equal(await page.getByLabel('手机号').inputValue(), PHONE);
+      await expectAccessible(page);
+    },
+    { allowConsoleErrors: [/status of 4(00|29)/] },
+  );
+}

@@ -106,3 +106,21 @@ e2e(
   },
   { allowConsoleErrors: [/status of 401/] },
 );
+
+e2e('a rejected verification shows the reason and lets the driver submit again', async ({ page, server }) => {
+  await logIn(page, server, '13812345678');
+  // A clerk's rejection (the clerk console comes with the cases issue).
+  await page.route('**/api/v1/realname', (route) =>
+    route.fulfill({
+      status: 200,
+      contentType: 'application/json',
+      body: JSON.stringify({ status: 'rejected', id_number_masked: '1501**********1234', name_masked: '王*国', reason: '照片模糊,请重新拍摄' }),
+    }),
+  );
+  await page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '我的', exact: true }).click();
+  await page.getByRole('link', { name: /实名认证/ }).click();
+  await page.getByRole('heading', { name: '实名认证未通过' }).waitFor();
+  await page.getByText('原因:照片模糊,请重新拍摄').waitFor();
+  await page.getByRole('button', { name: '上传并识别' }).waitFor();
+  await expectAccessible(page);
+});
