@@ -82,20 +82,6 @@ pub async fn send_sms_code(
 ) -> AppResult<(StatusCode, Json<SmsCodeSent>)> {
     let phone = PhoneNumber::parse(&request.phone).map_err(|m| AppError::bad_request("invalid_phone", m))?;
     let now = state.clock.now();
-    let refused = |outcome: &'static str, error: AppError| {
-        let state = state.clone();
-        let (ip, masked) = (ip.clone(), phone.masked());
-        async move {
-            audit::record(
-                &state.db,
-                now,
-                Entry { event: Event::SmsCodeSent, outcome, user_id: None, phone_masked: Some(masked), client_ip: &ip },
-            )
-            .await?;
-            Err::<(StatusCode, Json<SmsCodeSent>), AppError>(error)
-        }
-    };
-
     let (last_sent, sent_today, first_today): (Option<i64>, i64, Option<i64>) = sqlx::query_as(
         "SELECT MAX(created_at), COUNT(*), MIN(created_at) FROM sms_codes WHERE phone = ? AND created_at > ?",
     )
@@ -105,12 +91,12 @@ pub async fn send_sms_code(
     .await?;
     if let Some(wait) = last_sent.map(|t| t + RESEND_AFTER_SECONDS - now).filter(|w| *w > 0) {
         let message = format!("验证码已发送,请在{wait}秒后重新获取。");
-        return refused("resend_too_soon", AppError::too_many("resend_too_soon", message, wait as u64)).await;
+        return refusal(&state, now, Event::SmsCodeSent, "resend_too_soon", &phone, &ip, AppError::too_many("resend_too_soon", message, wait as u64)).await;
     }
     if sent_today >= i64::from(state.config.sms_daily_cap) {
         let wait = first_today.map_or(DAY, |t| t + DAY - now).max(1) as u64;
         let message = "该手机号今日获取验证码的次数已达上限,请24小时后再试,或到当地道路运输服务窗口办理。";
-        return refused("daily_limit", AppError::too_many("daily_limit", message, wait)).await;
+        return refusal(&state, now, Event::SmsCodeSent, "daily_limit", &phone, &ip, AppError::too_many("daily_limit", message, wait)).await;
     }
     let (from_ip, first_from_ip): (i64, Option<i64>) =
         sqlx::query_as("SELECT COUNT(*), MIN(created_at) FROM sms_codes WHERE client_ip = ? AND created_at > ?")
@@ -121,7 +107,7 @@ pub async fn send_sms_code(
     if from_ip >= i64::from(state.config.sms_ip_hourly_limit) {
         let wait = first_from_ip.map_or(HOUR, |t| t + HOUR - now).max(1) as u64;
         let message = "当前网络获取验证码过于频繁,请稍后再试。";
-        return refused("ip_limit", AppError::too_many("ip_limit", message, wait)).await;
+        return refusal(&state, now, Event::SmsCodeSent, "ip_limit", &phone, &ip, AppError::too_many("ip_limit", message, wait)).await;
     }
 
     let code = SmsCode::parse(&format!("{:06}", rand::rngs::OsRng.gen_range(0..1_000_000))).expect("six digits");
@@ -142,7 +128,7 @@ pub async fn send_sms_code(
         tx.rollback().await?;
         tracing::error!(error = %e, phone = %phone.masked(), "SMS not sent");
         let error = AppError::client(StatusCode::SERVICE_UNAVAILABLE, "sms_unavailable", "短信发送失败,请稍后重新获取验证码。");
-        return refused("sms_unavailable", error).await;
+        return refusal(&state, now, Event::SmsCodeSent, "sms_unavailable", &phone, &ip, error).await;
     }
     tx.commit().await?;
     audit::record(
@@ -155,6 +141,21 @@ pub async fn send_sms_code(
         StatusCode::ACCEPTED,
         Json(SmsCodeSent { resend_after_seconds: RESEND_AFTER_SECONDS as u64, expires_in_seconds: CODE_TTL_SECONDS as u64 }),
     ))
+}
+
+/// Records a refusal in the audit log, then answers it.
+async fn refusal<T>(
+    state: &AppState,
+    now: i64,
+    event: Event,
+    outcome: &str,
+    phone: &PhoneNumber,
+    ip: &str,
+    error: AppError,
+) -> AppResult<T> {
+    let entry = Entry { event, outcome, user_id: None, phone_masked: Some(phone.masked()), client_ip: ip };
+    audit::record(&state.db, now, entry).await?;
+    Err(error)
 }
 
 fn code_mac(state: &AppState, phone: &PhoneNumber, code: &SmsCode) -> Vec<u8> {
@@ -182,20 +183,6 @@ pub async fn login(
     let phone = PhoneNumber::parse(&request.phone).map_err(|m| AppError::bad_request("invalid_phone", m))?;
     let code = SmsCode::parse(&request.code).map_err(|m| AppError::bad_request("invalid_code", m))?;
     let now = state.clock.now();
-    let failed = |outcome: &'static str, error: AppError| {
-        let state = state.clone();
-        let (ip, masked) = (ip.clone(), phone.masked());
-        async move {
-            audit::record(
-                &state.db,
-                now,
-                Entry { event: Event::LoginFailed, outcome, user_id: None, phone_masked: Some(masked), client_ip: &ip },
-            )
-            .await?;
-            Err::<Response, AppError>(error)
-        }
-    };
-
     let newest: Option<(i64, Vec<u8>, i64, i64, bool)> = sqlx::query_as(
         "SELECT id, code_mac, expires_at, failed_tries, spent FROM sms_codes WHERE phone = ? ORDER BY id DESC LIMIT 1",
     )
@@ -204,18 +191,18 @@ pub async fn login(
     .await?;
     let Some((id, mac, expires_at, failed_tries, spent)) = newest else {
         let error = AppError::bad_request("code_missing", "请先点击“获取验证码”,再输入短信中的验证码。");
-        return failed("code_missing", error).await;
+        return refusal(&state, now, Event::LoginFailed, "code_missing", &phone, &ip, error).await;
     };
     if failed_tries >= MAX_WRONG_TRIES {
-        return failed("code_locked", code_locked()).await;
+        return refusal(&state, now, Event::LoginFailed, "code_locked", &phone, &ip, code_locked()).await;
     }
     if spent {
         let error = AppError::bad_request("code_missing", "该验证码已使用,请重新获取验证码。");
-        return failed("code_spent", error).await;
+        return refusal(&state, now, Event::LoginFailed, "code_spent", &phone, &ip, error).await;
     }
     if now >= expires_at {
         let error = AppError::bad_request("code_expired", "验证码已过期(5分钟内有效),请重新获取验证码。");
-        return failed("code_expired", error).await;
+        return refusal(&state, now, Event::LoginFailed, "code_expired", &phone, &ip, error).await;
     }
     if !constant_time_eq(&mac, &code_mac(&state, &phone, &code)) {
         let tries = failed_tries + 1;
@@ -226,19 +213,19 @@ pub async fn login(
             .execute(&state.db)
             .await?;
         if tries >= MAX_WRONG_TRIES {
-            return failed("code_locked", code_locked()).await;
+            return refusal(&state, now, Event::LoginFailed, "code_locked", &phone, &ip, code_locked()).await;
         }
         let left = (MAX_WRONG_TRIES - tries) as u32;
         let mut body = ErrorBody::new("code_wrong", format!("验证码不正确,还可以再试{left}次。"));
         body.tries_left = Some(left);
-        return failed("code_wrong", AppError::Client { status: StatusCode::BAD_REQUEST, body }).await;
+        return refusal(&state, now, Event::LoginFailed, "code_wrong", &phone, &ip, AppError::Client { status: StatusCode::BAD_REQUEST, body }).await;
     }
 
     let mut tx = state.db.begin().await?;
     // Single use: the code is spent by the first successful login, even under a race.
     let spent_now = sqlx::query("UPDATE sms_codes SET spent = 1 WHERE id = ? AND spent = 0").bind(id).execute(&mut *tx).await?;
     if spent_now.rows_affected() != 1 {
-        return failed("code_spent", AppError::bad_request("code_missing", "该验证码已使用,请重新获取验证码。")).await;
+        return refusal(&state, now, Event::LoginFailed, "code_spent", &phone, &ip, AppError::bad_request("code_missing", "该验证码已使用,请重新获取验证码。")).await;
     }
     sqlx::query("INSERT INTO users (phone, created_at) VALUES (?, ?) ON CONFLICT (phone) DO NOTHING")
         .bind(phone.as_str())
