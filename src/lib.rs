@@ -48,11 +48,10 @@ pub fn start() {
         let root = app_root();
         // The boot placeholder ("正在加载…") goes once the app can draw.
         root.set_inner_html("");
-        let handle = match loaded {
+        match loaded {
             Ok(context) => mount_to(root, move || view! { <app::App context /> }).forget(),
             Err(error) => mount_to(root, move || view! { <pages::config_error::ConfigErrorPage error /> }).forget(),
-        };
-        handle
+        }
     });
 }
 

@@ -401,7 +401,8 @@ mod card_tests {
 
     #[test]
     fn each_problem_names_its_field() {
-        let cases: [(fn(&mut IdCardFields), &str); 8] = [
+        type Case = (fn(&mut IdCardFields), &'static str);
+        let cases: [Case; 8] = [
             (|c| c.name = "王".into(), "name"),
             (|c| c.gender = "M".into(), "gender"),
             (|c| c.gender = "女".into(), "gender"),

@@ -386,7 +386,8 @@ async fn the_audit_log_records_codes_logins_failures_and_logouts_without_secrets
     server.send(Method::DELETE, "/api/v1/auth/session").header(header::COOKIE, &cookie).send().await.unwrap();
 
     let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", server.database().display())).await.unwrap();
-    let rows: Vec<(String, String, Option<String>, String, Option<i64>)> =
+    type Row = (String, String, Option<String>, String, Option<i64>);
+    let rows: Vec<Row> =
         sqlx::query_as("SELECT event, outcome, phone_masked, client_ip, user_id FROM audit_log ORDER BY id")
             .fetch_all(&pool)
             .await
