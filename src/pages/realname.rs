@@ -381,15 +381,33 @@ fn CardField(field: &'static str, label: &'static str, draft: RealNameDraft, err
                 <label class="weui-label" for=field>{label}</label>
             </div>
             <div class="weui-cell__bd">
-                <input
-                    id=field
-                    class="weui-input"
-                    type="text"
-                    autocomplete="off"
-                    aria-describedby=described_by
-                    prop:value=move || draft.fields.with(|f| field_value(f, field))
-                    on:input=move |ev| draft.fields.update(|f| *field_mut(f, field) = event_target_value(&ev))
-                />
+                {if field == "address" {
+                    // An address runs long: the driver must see all of it to confirm it.
+                    view! {
+                        <textarea
+                            id=field
+                            class="card-field__address"
+                            rows="2"
+                            aria-describedby=described_by
+                            prop:value=move || draft.fields.with(|f| field_value(f, field))
+                            on:input=move |ev| draft.fields.update(|f| *field_mut(f, field) = event_target_value(&ev))
+                        ></textarea>
+                    }
+                        .into_any()
+                } else {
+                    view! {
+                        <input
+                            id=field
+                            class="weui-input"
+                            type="text"
+                            autocomplete="off"
+                            aria-describedby=described_by
+                            prop:value=move || draft.fields.with(|f| field_value(f, field))
+                            on:input=move |ev| draft.fields.update(|f| *field_mut(f, field) = event_target_value(&ev))
+                        />
+                    }
+                        .into_any()
+                }}
                 {move || unread().then(|| view! {
                     <p class="card-field__unread" id=format!("{field}-unread")>"未能读取,请按身份证填写"</p>
                 })}
