@@ -230,15 +230,30 @@ export function drawIdCard({ expired = false } = {}) {
   return { portrait: join(dir, 'portrait.png'), emblem: join(dir, 'emblem.png') };
 }
 
-/** Logs in through the login page with the code from the dev outbox. */
-export async function logIn(page, server, phone) {
-  await open(page, server, 'login');
+/**
+ * On the login page: agrees, types the number and asks for a code; waits for the countdown
+ * and returns the code from the dev outbox.
+ */
+export async function askForCode(page, server, phone) {
   await page.getByLabel('我已阅读并同意').check();
   await page.getByLabel('手机号').fill(phone);
   await page.getByRole('button', { name: '获取验证码' }).click();
   await page.getByRole('button', { name: /秒后重新获取/ }).waitFor();
+  return outboxCode(page, server, phone);
+}
+
+/** The newest code the dev sender kept for `phone`. */
+export async function outboxCode(page, server, phone) {
   const outbox = await (await page.request.get(`${server.origin}/api/v1/dev/sms-outbox`)).json();
-  await page.getByLabel('验证码').fill(outbox.find((m) => m.phone === phone).code);
+  const message = outbox.find((m) => m.phone === phone);
+  assert.ok(message, `a code for ${phone} in the dev outbox`);
+  return message.code;
+}
+
+/** Logs in through the login page with the code from the dev outbox. */
+export async function logIn(page, server, phone) {
+  await open(page, server, 'login');
+  await page.getByLabel('验证码').fill(await askForCode(page, server, phone));
   await page.getByRole('button', { name: '提交验证' }).click();
   await page.getByRole('heading', { name: '服务事项' }).waitFor();
 }

@@ -2,16 +2,10 @@
 // outbox, 提交验证, the session cookie, 退出登录, and each message a driver may meet.
 
 import assert from 'node:assert/strict';
-import { e2e, expectAccessible, open } from './harness.mjs';
+import { askForCode, e2e, expectAccessible, open, outboxCode } from './harness.mjs';
 
 const PHONE = '13812345678';
 
-async function codeFor(page, server, phone) {
-  const response = await page.request.get(`${server.origin}/api/v1/dev/sms-outbox`);
-  const message = (await response.json()).find((m) => m.phone === phone);
-  assert.ok(message, `a code for ${phone} in the dev outbox`);
-  return message.code;
-}
 
 const tab = (page, name) => page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name, exact: true });
 
@@ -46,7 +40,7 @@ e2e(
     assert.ok(await countdown.isDisabled());
     assert.equal(await page.locator('.error-summary').count(), 0, 'the errors are gone');
 
-    await page.getByLabel('验证码').fill(await codeFor(page, server, PHONE));
+    await page.getByLabel('验证码').fill(await outboxCode(page, server, PHONE));
     await page.getByRole('button', { name: '提交验证' }).click();
     await page.getByRole('heading', { name: '从业资格证换发业务须知' }).waitFor();
     await tab(page, '我的').waitFor();
@@ -75,11 +69,7 @@ e2e(
   'a wrong code says how many tries are left and keeps what was typed',
   async ({ page, server }) => {
     await open(page, server, 'login');
-    await page.getByLabel('我已阅读并同意').check();
-    await page.getByLabel('手机号').fill(PHONE);
-    await page.getByRole('button', { name: '获取验证码' }).click();
-    await page.getByRole('button', { name: /秒后重新获取/ }).waitFor();
-    const code = await codeFor(page, server, PHONE);
+    const code = await askForCode(page, server, PHONE);
     const wrong = String((Number(code) + 1) % 1_000_000).padStart(6, '0');
     await page.getByLabel('验证码').fill(wrong);
     await page.getByRole('button', { name: '提交验证' }).click();
@@ -169,11 +159,7 @@ e2e(
   'five wrong codes void the code, and the driver is told to ask for a new one',
   async ({ page, server }) => {
     await open(page, server, 'login');
-    await page.getByLabel('我已阅读并同意').check();
-    await page.getByLabel('手机号').fill(PHONE);
-    await page.getByRole('button', { name: '获取验证码' }).click();
-    await page.getByRole('button', { name: /秒后重新获取/ }).waitFor();
-    const code = await codeFor(page, server, PHONE);
+    const code = await askForCode(page, server, PHONE);
     const wrong = String((Number(code) + 1) % 1_000_000).padStart(6, '0');
     await page.getByLabel('验证码').fill(wrong);
     for (const left of [4, 3, 2, 1]) {

@@ -2,7 +2,7 @@
 // server's Tesseract: consent, upload, confirm, 提交审核, and the errors on the way.
 
 import assert from 'node:assert/strict';
-import { drawIdCard, e2e, expectAccessible, logIn, open } from './harness.mjs';
+import { askForCode, drawIdCard, e2e, expectAccessible, logIn, open } from './harness.mjs';
 
 e2e('a signed-in driver verifies his name and can then go on to a business', async ({ page, server }) => {
   const card = drawIdCard();
@@ -90,12 +90,7 @@ e2e(
     await page.getByRole('button', { name: '上传并识别' }).click();
     await page.getByRole('heading', { name: '请先登录' }).waitFor();
     await page.getByRole('link', { name: '去登录' }).click();
-    await page.getByLabel('我已阅读并同意').check();
-    await page.getByLabel('手机号').fill('13912345678');
-    await page.getByRole('button', { name: '获取验证码' }).click();
-    await page.getByRole('button', { name: /秒后重新获取/ }).waitFor();
-    const outbox = await (await page.request.get(`${server.origin}/api/v1/dev/sms-outbox`)).json();
-    await page.getByLabel('验证码').fill(outbox.find((m) => m.phone === '13912345678').code);
+    await page.getByLabel('验证码').fill(await askForCode(page, server, '13912345678'));
     await page.getByRole('button', { name: '提交验证' }).click();
     await page.getByRole('heading', { name: '实名认证', level: 1 }).waitFor();
     assert.match(page.url(), /\/realname$/);
