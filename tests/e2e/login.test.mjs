@@ -6,7 +6,6 @@ import { askForCode, e2e, expectAccessible, open, outboxCode } from './harness.m
 
 const PHONE = '13812345678';
 
-
 const tab = (page, name) => page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name, exact: true });
 
 e2e(
