@@ -136,7 +136,7 @@ pub fn spa_service(
         let files = files.clone();
         async move {
             if is_page_path(request.uri().path()) {
-                return Ok(spa_fallback(request.uri().path(), &shell));
+                return Ok(shell_page(&shell));
             }
             match files.oneshot(request).await {
                 Ok(response) if response.status() == StatusCode::NOT_FOUND => {
@@ -155,10 +155,8 @@ fn is_page_path(path: &str) -> bool {
     !last.contains('.') || last == "index.html"
 }
 
-fn spa_fallback(path: &str, shell: &Shell) -> Response {
-    if !is_page_path(path) {
-        return (StatusCode::NOT_FOUND, "Not Found").into_response();
-    }
+/// `index.html` with its `<base>`, or how to build it when it is not built.
+fn shell_page(shell: &Shell) -> Response {
     match &shell.index_html {
         Some(html) => Response::builder()
             .status(StatusCode::OK)
@@ -220,12 +218,20 @@ mod tests {
     }
 
     #[test]
-    fn deep_links_get_the_shell_and_missing_files_a_404() {
+    fn deep_links_are_pages_and_files_are_not() {
+        for page in ["/", "/cases/42", "/apply/renewal/notice", "/taxicert/index.html"] {
+            assert!(is_page_path(page), "{page}");
+        }
+        for file in ["/taxicert-0123456789abcdef.js", "/config.json", "/sub/favicon-0123456789abcdef.svg"] {
+            assert!(!is_page_path(file), "{file}");
+        }
+    }
+
+    #[test]
+    fn the_shell_is_served_or_says_how_to_build_it() {
         let shell = Shell { index_html: Some("<html>shell</html>".into()), csp: "".into() };
-        assert_eq!(spa_fallback("/cases/42", &shell).status(), StatusCode::OK);
-        assert_eq!(spa_fallback("/apply/renewal/notice", &shell).status(), StatusCode::OK);
-        assert_eq!(spa_fallback("/taxicert-0123456789abcdef.js", &shell).status(), StatusCode::NOT_FOUND);
+        assert_eq!(shell_page(&shell).status(), StatusCode::OK);
         let unbuilt = Shell { index_html: None, csp: "".into() };
-        assert_eq!(spa_fallback("/", &unbuilt).status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(shell_page(&unbuilt).status(), StatusCode::SERVICE_UNAVAILABLE);
     }
 }
