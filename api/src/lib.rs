@@ -207,6 +207,20 @@ mod tests {
     use super::*;
 
     #[test]
+    fn every_id_card_field_is_named_once_in_form_order() {
+        let mut fields = IdCardFields::default();
+        for name in IdCardFields::NAMES {
+            *fields.field_mut(name).unwrap() = format!("{name}!");
+        }
+        let named: Vec<(&str, String)> = fields.named().iter().map(|(n, v)| (*n, v.to_string())).collect();
+        let expected: Vec<(&str, String)> = IdCardFields::NAMES.iter().map(|n| (*n, format!("{n}!"))).collect();
+        assert_eq!(named, expected);
+        assert!(fields.field_mut("photo").is_none());
+        let json = serde_json::to_value(&fields).unwrap();
+        assert_eq!(json.as_object().unwrap().len(), IdCardFields::NAMES.len(), "the JSON names are the field names");
+    }
+
+    #[test]
     fn business_codes_round_trip_through_urls_and_json() {
         for code in BusinessCode::ALL {
             assert_eq!(BusinessCode::parse(code.as_str()), Some(code));
@@ -235,6 +249,26 @@ pub struct IdCardFields {
 }
 
 impl IdCardFields {
+    /// The JSON names of the fields, in the order of the form.
+    pub const NAMES: [&'static str; 9] =
+        ["name", "gender", "ethnicity", "birth_date", "address", "id_number", "authority", "valid_from", "valid_until"];
+
+    /// The field with this JSON name, to edit; `None` for a name that is not a field.
+    pub fn field_mut(&mut self, name: &str) -> Option<&mut String> {
+        Some(match name {
+            "name" => &mut self.name,
+            "gender" => &mut self.gender,
+            "ethnicity" => &mut self.ethnicity,
+            "birth_date" => &mut self.birth_date,
+            "address" => &mut self.address,
+            "id_number" => &mut self.id_number,
+            "authority" => &mut self.authority,
+            "valid_from" => &mut self.valid_from,
+            "valid_until" => &mut self.valid_until,
+            _ => return None,
+        })
+    }
+
     /// Every field by its JSON name, in the order of the form.
     pub fn named(&self) -> [(&'static str, &str); 9] {
         [

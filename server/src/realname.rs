@@ -135,7 +135,7 @@ pub async fn submit_realname(
     let now = state.clock.now();
     let fields = trimmed(submission.fields);
     let id_number = check_id_card(&fields, beijing_date(now)).map_err(|(field, message)| field_error("invalid_field", field, message))?;
-    let typed: Vec<&str> = IdCardFields::default().named().iter().map(|(name, _)| *name).filter(|name| submission.typed.iter().any(|t| t == name)).collect();
+    let typed: Vec<&str> = IdCardFields::NAMES.into_iter().filter(|name| submission.typed.iter().any(|t| t == name)).collect();
     let auto_approve = state.config.dev && state.config.realname_auto_approve;
     let status = if auto_approve { RealNameStatus::Approved } else { RealNameStatus::Pending };
     let stored_status = if auto_approve { "approved" } else { "pending" };
@@ -174,19 +174,14 @@ pub async fn submit_realname(
     }))
 }
 
-fn trimmed(fields: IdCardFields) -> IdCardFields {
-    let t = |s: String| s.trim().to_owned();
-    IdCardFields {
-        name: t(fields.name),
-        gender: t(fields.gender),
-        ethnicity: t(fields.ethnicity),
-        birth_date: t(fields.birth_date),
-        address: t(fields.address),
-        id_number: t(fields.id_number).to_ascii_uppercase(),
-        authority: t(fields.authority),
-        valid_from: t(fields.valid_from),
-        valid_until: t(fields.valid_until),
+fn trimmed(mut fields: IdCardFields) -> IdCardFields {
+    for name in IdCardFields::NAMES {
+        if let Some(value) = fields.field_mut(name) {
+            *value = value.trim().to_owned();
+        }
     }
+    fields.id_number.make_ascii_uppercase();
+    fields
 }
 
 /// Where the user's real-name verification stands, masked.

@@ -63,20 +63,6 @@ const LABELS: [(&str, &str); 9] = [
     ("valid_until", "有效期至"),
 ];
 
-fn field_mut<'a>(fields: &'a mut IdCardFields, name: &str) -> &'a mut String {
-    match name {
-        "name" => &mut fields.name,
-        "gender" => &mut fields.gender,
-        "ethnicity" => &mut fields.ethnicity,
-        "birth_date" => &mut fields.birth_date,
-        "address" => &mut fields.address,
-        "id_number" => &mut fields.id_number,
-        "authority" => &mut fields.authority,
-        "valid_from" => &mut fields.valid_from,
-        _ => &mut fields.valid_until,
-    }
-}
-
 fn field_value(fields: &IdCardFields, name: &str) -> String {
     fields.named().iter().find(|(n, _)| *n == name).map(|(_, v)| (*v).to_owned()).unwrap_or_default()
 }
@@ -390,7 +376,13 @@ fn CardField(field: &'static str, label: &'static str, draft: RealNameDraft, err
                             rows="2"
                             aria-describedby=described_by
                             prop:value=move || draft.fields.with(|f| field_value(f, field))
-                            on:input=move |ev| draft.fields.update(|f| *field_mut(f, field) = event_target_value(&ev))
+                            on:input=move |ev| {
+                                draft.fields.update(|f| {
+                                    if let Some(value) = f.field_mut(field) {
+                                        *value = event_target_value(&ev);
+                                    }
+                                })
+                            }
                         ></textarea>
                     }
                         .into_any()
@@ -403,7 +395,13 @@ fn CardField(field: &'static str, label: &'static str, draft: RealNameDraft, err
                             autocomplete="off"
                             aria-describedby=described_by
                             prop:value=move || draft.fields.with(|f| field_value(f, field))
-                            on:input=move |ev| draft.fields.update(|f| *field_mut(f, field) = event_target_value(&ev))
+                            on:input=move |ev| {
+                                draft.fields.update(|f| {
+                                    if let Some(value) = f.field_mut(field) {
+                                        *value = event_target_value(&ev);
+                                    }
+                                })
+                            }
                         />
                     }
                         .into_any()
