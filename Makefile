@@ -16,14 +16,14 @@ export DEBIAN_FRONTEND := noninteractive
 SERVER := target/debug/taxicert-server
 DIST := dist/index.html
 STAMP := target/.stamps
-SPA_SOURCES := $(shell find src api/src style public -type f) index.html Trunk.toml Cargo.toml Cargo.lock api/Cargo.toml
+SPA_SOURCES := $(shell find src api/src photo/src style public -type f) index.html Trunk.toml Cargo.toml Cargo.lock api/Cargo.toml photo/Cargo.toml
 
 .PHONY: help run test bench setup setup-test server openapi clean test-native test-wasm test-e2e
 
 help:
 	@echo "make run    build the app and start it on http://127.0.0.1:8080/"
 	@echo "make test   run every test"
-	@echo "make bench  print the size of every file the app serves"
+	@echo "make bench  print the size of every file the app serves, and the photo pipeline's speed and accuracy"
 
 # ---------------------------------------------------------------- installs
 
@@ -97,8 +97,10 @@ test-wasm: | setup-test
 test-e2e: $(DIST) server | setup-test
 	node --test --test-concurrency=1 tests/e2e/
 
-bench: $(DIST)
+bench: $(DIST) | setup-test
 	node scripts/bench-sizes.mjs dist
+	cargo build --release -p taxicert-photo --example photo-bench
+	node scripts/bench-photos.mjs dist target/release/examples/photo-bench
 
 # Regenerates the contract from the server's routes; the tests fail until it is committed.
 openapi:

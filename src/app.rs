@@ -14,6 +14,7 @@ pub fn App(context: AppContext) -> impl IntoView {
     provide_context(crate::session::Session::new(context.me.clone()));
     provide_context(pages::login::LoginDraft::new());
     provide_context(pages::realname::RealNameDraft::new());
+    provide_context(crate::components::uploader::Uploads::new());
     provide_context(context);
     view! {
         <Router base>

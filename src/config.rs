@@ -14,6 +14,8 @@ pub struct AppConfig {
     pub app_name: String,
     /// Switches for features that a deployment may turn off.
     pub features: BTreeMap<String, bool>,
+    /// The long side, in pixels, photos are shrunk to on the phone before upload.
+    pub photo_max_side: u32,
 }
 
 #[derive(Deserialize)]
@@ -24,6 +26,12 @@ struct RawConfig {
     app_name: String,
     #[serde(default)]
     features: BTreeMap<String, bool>,
+    #[serde(default = "default_photo_max_side")]
+    photo_max_side: u32,
+}
+
+fn default_photo_max_side() -> u32 {
+    2048
 }
 
 fn default_api_base() -> String {
@@ -83,7 +91,15 @@ impl AppConfig {
         if app_name.is_empty() {
             return Err(ConfigError::Invalid("app_name 不能为空".into()));
         }
-        Ok(AppConfig { api_base: api_base.trim_end_matches('/').to_owned(), app_name, features: raw.features })
+        if !(256..=8192).contains(&raw.photo_max_side) {
+            return Err(ConfigError::Invalid("photo_max_side 应为 256 至 8192 之间的像素数".into()));
+        }
+        Ok(AppConfig {
+            api_base: api_base.trim_end_matches('/').to_owned(),
+            app_name,
+            features: raw.features,
+            photo_max_side: raw.photo_max_side,
+        })
     }
 
     /// Whether a feature is on; a feature the file does not name is on.
@@ -100,6 +116,7 @@ mod tests {
     fn an_empty_object_means_the_same_origin_api() {
         let config = AppConfig::parse("{}").unwrap();
         assert_eq!(config.api_base, "/api/v1");
+        assert_eq!(config.photo_max_side, 2048);
         assert_eq!(config.app_name, "出租汽车驾驶员从业资格证网上办理");
         assert!(config.feature("anything"));
     }
@@ -132,6 +149,7 @@ mod tests {
         assert!(matches!(AppConfig::parse(r#"{"app_name": ""}"#), Err(ConfigError::Invalid(_))));
         assert!(matches!(AppConfig::parse(r#"{"api_base": "/api?x=1"}"#), Err(ConfigError::Invalid(_))));
         assert!(matches!(AppConfig::parse("[]"), Err(ConfigError::Invalid(_))));
+        assert!(matches!(AppConfig::parse(r#"{"photo_max_side": 100}"#), Err(ConfigError::Invalid(_))));
     }
 
     #[test]

@@ -9,6 +9,8 @@ pub mod browser;
 pub mod components;
 pub mod config;
 pub mod pages;
+pub mod photo_worker;
+pub mod retry;
 pub mod routes;
 pub mod session;
 

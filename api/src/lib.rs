@@ -187,6 +187,53 @@ pub struct Material {
     pub hint: String,
     /// Whether the application can be submitted without it.
     pub required: bool,
+    /// What the phone checks before sending a photo of it.
+    pub photo: PhotoRules,
+    /// A drawn example of a good photo, relative to the app's base URL.
+    pub sample: String,
+}
+
+/// Whether a material is a 2-inch portrait photo or a photographed document.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum MaterialKind {
+    /// 二寸证件照: portrait at about 35:49, in colour, on a plain light background.
+    Portrait,
+    /// A page or card, photographed: only a minimum resolution.
+    Document,
+}
+
+/// The per-material rules of the photo check, from the catalogue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PhotoRules {
+    pub kind: MaterialKind,
+    /// The smallest width, in pixels, after the photo is turned upright. For documents the
+    /// two minimums apply to the long and the short side, whichever way the page lies.
+    pub min_width: u32,
+    pub min_height: u32,
+}
+
+impl PhotoRules {
+    /// Rules for a photographed document of at least `long` × `short` pixels.
+    pub const fn document(long: u32, short: u32) -> PhotoRules {
+        PhotoRules { kind: MaterialKind::Document, min_width: long, min_height: short }
+    }
+}
+
+/// What the server answers for a stored upload.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct UploadReceipt {
+    /// The upload's id, to name it in an application.
+    pub id: String,
+    /// The material it was uploaded for.
+    pub material: String,
+    /// Size of the stored JPEG, after the server re-encoded it.
+    pub width: u32,
+    pub height: u32,
+    pub bytes: u64,
 }
 
 /// A business with everything the wizard needs: its notice and its materials.

@@ -5,7 +5,7 @@ use axum::{
     extract::{Path, State},
     Json,
 };
-use taxicert_api::{BusinessCode, BusinessDetail, BusinessSummary, ErrorBody, Material};
+use taxicert_api::{BusinessCode, BusinessDetail, BusinessSummary, ErrorBody, Material, MaterialKind, PhotoRules};
 
 use crate::{
     error::{AppError, AppResult},
@@ -67,8 +67,8 @@ pub async fn get_business(
     .bind(code.as_str())
     .fetch_all(&state.db)
     .await?;
-    let materials: Vec<(String, String, String, bool)> = sqlx::query_as(
-        "SELECT m.code, m.name, m.hint, bm.required
+    let materials: Vec<MaterialRow> = sqlx::query_as(
+        "SELECT m.code, m.name, m.hint, bm.required, m.kind, m.min_width, m.min_height, m.sample
            FROM business_materials bm JOIN materials m ON m.code = bm.material_code
           WHERE bm.business_code = ? ORDER BY bm.position",
     )
@@ -80,11 +80,38 @@ pub async fn get_business(
         name,
         description,
         notice: notice.into_iter().map(|(text,)| text).collect(),
-        materials: materials
-            .into_iter()
-            .map(|(code, name, hint, required)| Material { code, name, hint, required })
-            .collect(),
+        materials: materials.into_iter().map(MaterialRow::into_material).collect::<AppResult<_>>()?,
     }))
+}
+
+#[derive(sqlx::FromRow)]
+struct MaterialRow {
+    code: String,
+    name: String,
+    hint: String,
+    required: bool,
+    kind: String,
+    min_width: u32,
+    min_height: u32,
+    sample: String,
+}
+
+impl MaterialRow {
+    fn into_material(self) -> AppResult<Material> {
+        let kind = match self.kind.as_str() {
+            "portrait" => MaterialKind::Portrait,
+            "document" => MaterialKind::Document,
+            other => return Err(AppError::Internal(format!("unknown material kind {other:?} in the database"))),
+        };
+        Ok(Material {
+            code: self.code,
+            name: self.name,
+            hint: self.hint,
+            required: self.required,
+            photo: PhotoRules { kind, min_width: self.min_width, min_height: self.min_height },
+            sample: self.sample,
+        })
+    }
 }
 
 /// A code in the database that the contract does not know is a broken migration, not a user error.

@@ -43,6 +43,10 @@ pub struct Config {
     pub trust_forwarded_for: bool,
     /// Dev mode only: real-name submissions are approved at once (no clerk needed).
     pub realname_auto_approve: bool,
+    /// Where uploaded photos are kept, sealed, under random names; never inside `dist`.
+    pub upload_dir: PathBuf,
+    /// The long side, in pixels, of the JPEG the server keeps of every upload.
+    pub photo_max_side: u32,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
@@ -64,6 +68,8 @@ impl Default for Config {
             connect_src: Vec::new(),
             allowed_origins: Vec::new(),
             key_file: PathBuf::from("data/taxicert.key"),
+            upload_dir: PathBuf::from("data/uploads"),
+            photo_max_side: 2048,
             sms_daily_cap: 10,
             sms_ip_hourly_limit: 30,
             sms_gateway_url: None,
@@ -99,6 +105,8 @@ struct FileConfig {
     secure_cookies: Option<bool>,
     trust_forwarded_for: Option<bool>,
     realname_auto_approve: Option<bool>,
+    upload_dir: Option<PathBuf>,
+    photo_max_side: Option<u32>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -150,6 +158,8 @@ impl Config {
             secure_cookies,
             trust_forwarded_for,
             realname_auto_approve,
+            upload_dir,
+            photo_max_side,
         } = file;
         if let Some(v) = bind {
             self.bind = v;
@@ -204,6 +214,12 @@ impl Config {
         }
         if let Some(v) = realname_auto_approve {
             self.realname_auto_approve = v;
+        }
+        if let Some(v) = upload_dir {
+            self.upload_dir = v;
+        }
+        if let Some(v) = photo_max_side {
+            self.photo_max_side = v;
         }
     }
 
@@ -274,6 +290,16 @@ impl Config {
         if let Some(v) = env("TAXICERT_REALNAME_AUTO_APPROVE") {
             self.realname_auto_approve = parse_bool(&v)
                 .ok_or_else(|| invalid("TAXICERT_REALNAME_AUTO_APPROVE", &v, "expected true or false"))?;
+        }
+        if let Some(v) = env("TAXICERT_UPLOAD_DIR") {
+            self.upload_dir = v.into();
+        }
+        if let Some(v) = env("TAXICERT_PHOTO_MAX_SIDE") {
+            self.photo_max_side = v
+                .parse()
+                .ok()
+                .filter(|side| (256..=8192).contains(side))
+                .ok_or_else(|| invalid("TAXICERT_PHOTO_MAX_SIDE", &v, "expected a number of pixels from 256 to 8192"))?;
         }
         Ok(())
     }

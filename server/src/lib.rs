@@ -57,6 +57,7 @@ pub struct AppState {
     tags(
         (name = "catalogue", description = "The businesses, their notices and materials"),
         (name = "account", description = "Phone + SMS code login and sessions. State-changing requests must send the header `X-Taxicert-Csrf: 1`."),
+        (name = "uploads", description = "Photos of the materials, re-checked and stored by the server"),
         (name = "operations", description = "Health and operations"),
         (name = "dev", description = "Development mode only"),
     )
@@ -80,7 +81,14 @@ fn api() -> OpenApiRouter<AppState> {
                 OpenApiRouter::new()
                     .routes(routes!(realname::read_id_card))
                     .layer(axum::extract::DefaultBodyLimit::max(realname::UPLOAD_BODY_LIMIT)),
-            ),
+            )
+            .merge(
+                OpenApiRouter::new()
+                    .routes(routes!(uploads::upload_photo))
+                    .layer(axum::extract::DefaultBodyLimit::max(uploads::UPLOAD_BODY_LIMIT)),
+            )
+            .routes(routes!(uploads::get_upload_image))
+            .routes(routes!(uploads::delete_upload)),
     )
 }
 
@@ -155,6 +163,7 @@ pub async fn start_with_clock(
             }
             (None, false) => return Err(StartError::SmsGateway),
         };
+    uploads::prepare_dir(&config.upload_dir, &config.dist).map_err(StartError::UploadDir)?;
     let db = db::open(&config.database).await.map_err(StartError::Database)?;
     let listener = TcpListener::bind(config.bind).await.map_err(StartError::Bind)?;
     let addr = listener.local_addr().map_err(StartError::Bind)?;
@@ -174,6 +183,8 @@ pub async fn start_with_clock(
 pub enum StartError {
     #[error("cannot open the database: {0}")]
     Database(sqlx::Error),
+    #[error("cannot use the upload directory: {0}")]
+    UploadDir(std::io::Error),
     #[error("cannot listen: {0}")]
     Bind(std::io::Error),
     #[error("{0}")]

@@ -1,94 +1,275 @@
-//! The server's own check of an uploaded photo: type by content, size, pixel limits and a
-//! full decode. The app checks first; the server is the authority.
+//! Photos of the materials. The app checks and shrinks every photo first; the server is still
+//! the authority: it re-checks the type by content, the size, the pixel limits and a full
+//! decode, re-encodes the picture (which drops every metadata block), and keeps it sealed
+//! under a random name in the upload directory, outside anything the server serves.
 
-use image::{ImageFormat, ImageReader, Limits};
-use taxicert_api::domain::{sniff_image, ImageKind};
+use std::path::{Path as FsPath, PathBuf};
 
-use crate::error::AppError;
+use axum::{
+    extract::{multipart::MultipartError, Multipart, Path, State},
+    http::{header, HeaderMap, StatusCode},
+    response::{IntoResponse, Response},
+    Json,
+};
+use rand::RngCore;
+use taxicert_api::{ErrorBody, UploadReceipt};
+use taxicert_photo::{Options, Processed, Refusal};
 
-/// 50 megapixels, and no side over 12,000 px.
-const MAX_PIXELS: u64 = 50_000_000;
-const MAX_SIDE: u32 = 12_000;
+use crate::{
+    auth::CurrentUser,
+    error::{AppError, AppResult},
+    AppState,
+};
 
-/// Checks `bytes` as a photo for `what` (e.g. `身份证人像面`); the refusal says which photo.
-pub fn check_photo(bytes: &[u8], what: &str, field: &str) -> Result<ImageKind, AppError> {
-    let refuse = |message: String| {
-        let mut error = AppError::bad_request("invalid_photo", format!("{what}:{message}"));
-        if let AppError::Client { body, .. } = &mut error {
-            body.field = Some(field.into());
-        }
-        error
-    };
-    let kind = sniff_image(&bytes[..bytes.len().min(16)], bytes.len()).map_err(refuse)?;
-    let format = match kind {
-        ImageKind::Jpeg => ImageFormat::Jpeg,
-        ImageKind::Png => ImageFormat::Png,
-    };
-    let (width, height) = ImageReader::with_format(std::io::Cursor::new(bytes), format)
-        .into_dimensions()
-        .map_err(|_| refuse("照片文件已损坏,无法读取,请重新拍照后上传。".into()))?;
-    if width > MAX_SIDE || height > MAX_SIDE || u64::from(width) * u64::from(height) > MAX_PIXELS {
-        return Err(refuse(format!("照片尺寸为{width}×{height}像素,过大,请用手机相机直接拍摄后上传。")));
-    }
-    let mut limits = Limits::default();
-    limits.max_image_width = Some(MAX_SIDE);
-    limits.max_image_height = Some(MAX_SIDE);
-    limits.max_alloc = Some(MAX_PIXELS * 4);
-    let mut reader = ImageReader::with_format(std::io::Cursor::new(bytes), format);
-    reader.limits(limits);
-    reader.decode().map_err(|_| refuse("照片文件已损坏或不完整,请重新拍照后上传。".into()))?;
-    Ok(kind)
+/// One photo of at most 10 MiB and the multipart framing around it. Larger bodies are cut off
+/// and answered `file_too_large`; a 10 MiB + 1 byte photo still reaches the check that says so.
+pub const UPLOAD_BODY_LIMIT: usize = taxicert_api::domain::MAX_UPLOAD_BYTES + 256 * 1024;
+/// Photos one user may keep at a time (deleted ones do not count): a stop to filling the disk.
+const MAX_LIVE_UPLOADS: i64 = 200;
+
+/// Checks `bytes` as a photo for `what` (e.g. `身份证人像面`); the refusal names the photo and
+/// the form field. Used for the real-name photos, which the OCR reads as sent.
+pub fn check_photo(bytes: &[u8], what: &str, field: &str) -> Result<(), AppError> {
+    taxicert_photo::decode(bytes).map(drop).map_err(|refusal| photo_error(refusal, what, field))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+fn photo_error(refusal: Refusal, what: &str, field: &str) -> AppError {
+    let mut body = ErrorBody::new("invalid_photo", format!("{what}:{}", refusal.message));
+    body.field = Some(field.into());
+    let status = if refusal.code == "file_too_large" { StatusCode::PAYLOAD_TOO_LARGE } else { StatusCode::BAD_REQUEST };
+    AppError::Client { status, body }
+}
 
-    fn png(width: u32, height: u32) -> Vec<u8> {
-        let mut bytes = std::io::Cursor::new(Vec::new());
-        image::RgbImage::new(width, height).write_to(&mut bytes, ImageFormat::Png).unwrap();
-        bytes.into_inner()
-    }
-
-    fn message(error: AppError) -> String {
-        error.body().message
-    }
-
-    #[test]
-    fn a_real_png_passes() {
-        assert_eq!(check_photo(&png(40, 30), "身份证人像面", "portrait").unwrap(), ImageKind::Png);
-    }
-
-    #[test]
-    fn truncated_and_disguised_files_are_refused_with_the_photo_named() {
-        let mut truncated = png(400, 300);
-        truncated.truncate(60);
-        assert!(message(check_photo(&truncated, "身份证人像面", "portrait").unwrap_err()).starts_with("身份证人像面:"));
-        let error = check_photo(b"<html><body>x</body></html>", "身份证国徽面", "emblem").unwrap_err();
-        assert_eq!(error.body().field.as_deref(), Some("emblem"));
-        assert!(message(error).contains("jpg或png"));
-    }
-
-    fn crc32(data: &[u8]) -> u32 {
-        let mut crc = 0xFFFF_FFFFu32;
-        for &byte in data {
-            crc ^= u32::from(byte);
-            for _ in 0..8 {
-                crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
-            }
+/// Creates the upload directory, and refuses one inside the served `dist` folder.
+pub fn prepare_dir(upload_dir: &FsPath, dist: &FsPath) -> std::io::Result<()> {
+    std::fs::create_dir_all(upload_dir)?;
+    if let (Ok(uploads), Ok(dist)) = (upload_dir.canonicalize(), dist.canonicalize()) {
+        if uploads.starts_with(&dist) {
+            return Err(std::io::Error::other(format!(
+                "upload_dir {} lies inside dist {}: photos would be served to anyone",
+                uploads.display(),
+                dist.display()
+            )));
         }
-        !crc
+    }
+    Ok(())
+}
+
+fn random_hex(bytes: usize) -> String {
+    let mut raw = vec![0u8; bytes];
+    rand::rngs::OsRng.fill_bytes(&mut raw);
+    raw.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A key the client chose for this one photo: visible ASCII, 8 to 100 characters.
+fn idempotency_key(headers: &HeaderMap) -> AppResult<String> {
+    let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    if !(8..=100).contains(&key.len()) || !key.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(AppError::bad_request(
+            "idempotency_key_missing",
+            "上传请求缺少有效的 Idempotency-Key 请求头(8至100个可见字符),请刷新页面后重试。",
+        ));
+    }
+    Ok(key.to_owned())
+}
+
+#[derive(sqlx::FromRow)]
+struct UploadRow {
+    id: String,
+    material_code: String,
+    width: u32,
+    height: u32,
+    bytes: i64,
+}
+
+impl From<UploadRow> for UploadReceipt {
+    fn from(row: UploadRow) -> UploadReceipt {
+        UploadReceipt { id: row.id, material: row.material_code, width: row.width, height: row.height, bytes: row.bytes as u64 }
+    }
+}
+
+async fn by_key(state: &AppState, user_id: i64, key: &str) -> AppResult<Option<UploadRow>> {
+    Ok(sqlx::query_as(
+        "SELECT id, material_code, width, height, bytes FROM uploads WHERE user_id = ? AND idempotency_key = ?",
+    )
+    .bind(user_id)
+    .bind(key)
+    .fetch_optional(&state.db)
+    .await?)
+}
+
+/// Stores one photo of a material.
+#[utoipa::path(
+    post,
+    path = "/uploads",
+    tag = "uploads",
+    operation_id = "upload_photo",
+    params(("Idempotency-Key" = String, Header, description = "Chosen by the client for this photo (8–100 visible characters). Sent again, it returns the first result and stores nothing new.")),
+    request_body(content_type = "multipart/form-data", description = "Parts `material` (a material code from the catalogue) and `file` (JPEG or PNG, at most 10 MiB)"),
+    responses(
+        (status = 201, description = "Stored: the photo as the server keeps it", body = UploadReceipt),
+        (status = 200, description = "The same Idempotency-Key was sent before: its first result", body = UploadReceipt),
+        (status = 400, description = "`idempotency_key_missing`, `unknown_material`, `photo_missing`, `upload_broken`, or `invalid_photo` with what is wrong and what to do", body = ErrorBody),
+        (status = 401, description = "`unauthenticated`", body = ErrorBody),
+        (status = 413, description = "`invalid_photo`: the photo is over 10 MiB", body = ErrorBody),
+        (status = 429, description = "`upload_limit`: too many photos kept", body = ErrorBody),
+    )
+)]
+pub async fn upload_photo(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    mut multipart: Multipart,
+) -> AppResult<Response> {
+    let key = idempotency_key(&headers)?;
+    if let Some(first) = by_key(&state, user.user_id, &key).await? {
+        return Ok((StatusCode::OK, Json(UploadReceipt::from(first))).into_response());
+    }
+    let broken = |error: MultipartError| {
+        if error.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            photo_error(Refusal::new("file_too_large", "照片超过了10M,请重新拍照或压缩后上传。"), "照片", "file")
+        } else {
+            AppError::bad_request("upload_broken", "照片上传中断,请检查网络后重新上传。")
+        }
+    };
+    let (mut material, mut file) = (None, None);
+    while let Some(field) = multipart.next_field().await.map_err(broken)? {
+        match field.name().unwrap_or_default() {
+            "material" => material = Some(field.text().await.map_err(broken)?),
+            "file" => file = Some(field.bytes().await.map_err(broken)?),
+            _ => {}
+        }
+    }
+    let material = material.unwrap_or_default();
+    let known: Option<(String,)> =
+        sqlx::query_as("SELECT name FROM materials WHERE code = ?").bind(&material).fetch_optional(&state.db).await?;
+    let Some((material_name,)) = known else {
+        return Err(AppError::bad_request("unknown_material", "没有这项材料,请返回上一步重新进入材料上传页面。"));
+    };
+    let Some(file) = file else {
+        return Err(AppError::bad_request("photo_missing", format!("请选择{material_name}的照片。")));
+    };
+    let (live,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM uploads WHERE user_id = ? AND deleted_at IS NULL")
+        .bind(user.user_id)
+        .fetch_one(&state.db)
+        .await?;
+    if live >= MAX_LIVE_UPLOADS {
+        return Err(AppError::client(
+            StatusCode::TOO_MANY_REQUESTS,
+            "upload_limit",
+            "您已上传的照片太多,请先删除不用的照片后再上传。",
+        ));
     }
 
-    #[test]
-    fn a_png_declaring_enormous_dimensions_is_refused_before_decoding() {
-        let mut bytes = png(10, 10);
-        // IHDR width and height sit at bytes 16..24.
-        bytes[16..20].copy_from_slice(&100_000u32.to_be_bytes());
-        bytes[20..24].copy_from_slice(&100_000u32.to_be_bytes());
-        let crc = crc32(&bytes[12..29]);
-        bytes[29..33].copy_from_slice(&crc.to_be_bytes());
-        let error = check_photo(&bytes, "身份证人像面", "portrait").unwrap_err();
-        assert!(message(error).contains("过大") , "too large is named");
+    let options = Options { max_side: state.config.photo_max_side, ..Options::default() };
+    let processed: Processed = tokio::task::spawn_blocking(move || taxicert_photo::recheck(&file, &options))
+        .await
+        .map_err(|e| AppError::Internal(format!("the photo check stopped: {e}")))?
+        .map_err(|refusal| photo_error(refusal, &material_name, "file"))?;
+
+    let id = format!("upl_{}", random_hex(16));
+    let stored_name = random_hex(16);
+    let sealed = state.vault.seal(&processed.jpeg, &format!("upload:{id}"));
+    write_atomically(&state.config.upload_dir, &stored_name, &sealed).await?;
+    let inserted = sqlx::query(
+        "INSERT INTO uploads (id, user_id, material_code, idempotency_key, stored_name, width, height, bytes, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, idempotency_key) DO NOTHING",
+    )
+    .bind(&id)
+    .bind(user.user_id)
+    .bind(&material)
+    .bind(&key)
+    .bind(&stored_name)
+    .bind(processed.width)
+    .bind(processed.height)
+    .bind(processed.jpeg.len() as i64)
+    .bind(state.clock.now())
+    .execute(&state.db)
+    .await?;
+    if inserted.rows_affected() == 0 {
+        // The same key arrived twice at once and the other request stored first: keep one copy.
+        let _ = tokio::fs::remove_file(state.config.upload_dir.join(&stored_name)).await;
+        let first = by_key(&state, user.user_id, &key).await?.ok_or_else(|| AppError::Internal("an upload vanished".into()))?;
+        return Ok((StatusCode::OK, Json(UploadReceipt::from(first))).into_response());
     }
+    let receipt = UploadReceipt {
+        id,
+        material,
+        width: processed.width,
+        height: processed.height,
+        bytes: processed.jpeg.len() as u64,
+    };
+    Ok((StatusCode::CREATED, Json(receipt)).into_response())
+}
+
+/// Written to a temporary name first, so that a crash never leaves half a photo under a name
+/// the database points at.
+async fn write_atomically(dir: &FsPath, name: &str, bytes: &[u8]) -> AppResult<()> {
+    let io = |e: std::io::Error| AppError::Internal(format!("cannot store an upload: {e}"));
+    tokio::fs::create_dir_all(dir).await.map_err(io)?;
+    let partial: PathBuf = dir.join(format!("{name}.partial"));
+    tokio::fs::write(&partial, bytes).await.map_err(io)?;
+    tokio::fs::rename(&partial, dir.join(name)).await.map_err(io)
+}
+
+async fn owned(state: &AppState, user_id: i64, id: &str) -> AppResult<String> {
+    let row: Option<(String,)> =
+        sqlx::query_as("SELECT stored_name FROM uploads WHERE id = ? AND user_id = ? AND deleted_at IS NULL")
+            .bind(id)
+            .bind(user_id)
+            .fetch_optional(&state.db)
+            .await?;
+    // Someone else's upload and no upload at all look the same.
+    row.map(|(name,)| name).ok_or(AppError::NotFound)
+}
+
+/// The stored JPEG, for its owner.
+#[utoipa::path(
+    get,
+    path = "/uploads/{id}/image",
+    tag = "uploads",
+    operation_id = "get_upload_image",
+    params(("id" = String, Path, description = "The upload id")),
+    responses(
+        (status = 200, description = "The JPEG as the server keeps it", content_type = "image/jpeg"),
+        (status = 401, description = "`unauthenticated`", body = ErrorBody),
+        (status = 404, description = "No such upload of this user", body = ErrorBody),
+    )
+)]
+pub async fn get_upload_image(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let stored_name = owned(&state, user.user_id, &id).await?;
+    let sealed = tokio::fs::read(state.config.upload_dir.join(stored_name))
+        .await
+        .map_err(|e| AppError::Internal(format!("cannot read an upload: {e}")))?;
+    let jpeg = state.vault.open(&sealed, &format!("upload:{id}"))?;
+    Ok(([(header::CONTENT_TYPE, "image/jpeg")], jpeg).into_response())
+}
+
+/// Deletes a photo: the file goes at once, the row stays (marked) so that a replayed upload
+/// with the same key is not stored again.
+#[utoipa::path(
+    delete,
+    path = "/uploads/{id}",
+    tag = "uploads",
+    operation_id = "delete_upload",
+    params(("id" = String, Path, description = "The upload id")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, description = "`unauthenticated`", body = ErrorBody),
+        (status = 404, description = "No such upload of this user", body = ErrorBody),
+    )
+)]
+pub async fn delete_upload(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> AppResult<StatusCode> {
+    let stored_name = owned(&state, user.user_id, &id).await?;
+    sqlx::query("UPDATE uploads SET deleted_at = ? WHERE id = ?").bind(state.clock.now()).bind(&id).execute(&state.db).await?;
+    let _ = tokio::fs::remove_file(state.config.upload_dir.join(stored_name)).await;
+    Ok(StatusCode::NO_CONTENT)
 }

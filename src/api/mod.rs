@@ -5,7 +5,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use taxicert_api::{
     BusinessCode, BusinessDetail, BusinessSummary, ErrorBody, IdCardRead, LoginRequest, Me, RealNameState,
-    RealNameSubmission, SessionInfo, SmsCodeRequest, SmsCodeSent,
+    RealNameSubmission, SessionInfo, SmsCodeRequest, SmsCodeSent, UploadReceipt,
 };
 
 use crate::browser::{self, FetchFailure};
@@ -77,6 +77,32 @@ impl ApiClient {
         self.send("POST", "/realname/submission", submission).await
     }
 
+    /// Uploads the checked photo of a material; `key` is the same for every retry of it, so
+    /// that the server stores one copy however often the answer is lost.
+    pub async fn upload_photo(
+        &self,
+        material: &str,
+        jpeg: &web_sys::Blob,
+        key: &str,
+        on_progress: impl Fn(f64) + 'static,
+    ) -> Result<UploadReceipt, ApiError> {
+        let form = web_sys::FormData::new().map_err(|_| ApiError::Network)?;
+        form.append_with_str("material", material).map_err(|_| ApiError::Network)?;
+        form.append_with_blob_and_filename("file", jpeg, "photo.jpg").map_err(|_| ApiError::Network)?;
+        let answer = browser::upload_form(&self.endpoint("/uploads"), &form, &[("Idempotency-Key", key)], on_progress)
+            .await
+            .map_err(ApiError::from)?;
+        decode(answer.status, &answer.body)
+    }
+
+    pub async fn delete_upload(&self, id: &str) -> Result<(), ApiError> {
+        let answer = browser::send("DELETE", &self.endpoint(&format!("/uploads/{id}")), None).await.map_err(ApiError::from)?;
+        match answer.status {
+            204 | 404 => Ok(()),
+            status => decode::<()>(status, &answer.body),
+        }
+    }
+
     pub async fn businesses(&self) -> Result<Vec<BusinessSummary>, ApiError> {
         self.get("/businesses").await
     }
@@ -139,6 +165,14 @@ impl ApiError {
     /// The session ended or never was: the user must log in (again).
     pub fn is_unauthenticated(&self) -> bool {
         matches!(self, ApiError::Server { status: 401, .. })
+    }
+
+    /// A failure of the link or the server, not of the request: worth retrying by itself.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            ApiError::Network | ApiError::Timeout => true,
+            ApiError::Server { status, .. } | ApiError::Unexpected { status } => *status >= 500,
+        }
     }
 
     /// Whether trying again may help (the retry button is shown then).

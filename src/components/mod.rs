@@ -1,7 +1,8 @@
-//! Shared view pieces; each has its CSS in `style/components/` under the same name.
+//! Shared view pieces; each has its CSS beside it under the same name.
 
 pub mod error_summary;
 pub mod layout;
 pub mod login_prompt;
 pub mod status;
 pub mod step_indicator;
+pub mod uploader;

@@ -7,6 +7,7 @@ use taxicert_api::{BusinessCode, BusinessDetail, RealNameStatus};
 use crate::{
     components::{
         layout::PageTitle,
+        uploader::{use_uploads, Uploader},
         login_prompt::LoginPrompt,
         status::{ErrorPanel, Loading, NotYetAvailable},
         step_indicator::StepIndicator,
@@ -112,8 +113,9 @@ fn LaterStep(business: BusinessCode, step: WizardStep) -> impl IntoView {
             </div>
         }
         .into_any(),
+        Some(_) if step == WizardStep::Materials => view! { <MaterialsStep business /> }.into_any(),
         Some(_) => view! {
-            <NotYetAvailable what="网上申请的后续步骤(选择从业资格证、完善个人信息、上传材料、核对并提交)正在建设中。" />
+            <NotYetAvailable what="网上申请的这一步(选择从业资格证、完善个人信息、核对并提交)正在建设中。" />
         }
         .into_any(),
     };
@@ -126,5 +128,53 @@ fn LaterStep(business: BusinessCode, step: WizardStep) -> impl IntoView {
                 <span class="weui-btn weui-btn_default">"返回业务须知"</span>
             </A>
         </p>
+    }
+}
+
+/// 上传申请材料: one uploader per material of the business; 下一步 once every required one
+/// shows 上传成功.
+#[component]
+fn MaterialsStep(business: BusinessCode) -> impl IntoView {
+    let api = use_app().api;
+    let detail = LocalResource::new(move || {
+        let api = api.clone();
+        async move { api.business(business).await }
+    });
+    view! {
+        <Transition fallback=Loading>
+            {move || Suspend::new(async move {
+                match detail.await {
+                    Ok(detail) => view! { <Materials detail /> }.into_any(),
+                    Err(error) => view! { <ErrorPanel error on_retry=move |_| detail.refetch() /> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn Materials(detail: BusinessDetail) -> impl IntoView {
+    let uploads = use_uploads();
+    let required: Vec<_> = detail.materials.iter().filter(|m| m.required).map(|m| uploads.slot(&m.code)).collect();
+    let missing = move || required.iter().filter(|slot| slot.with(|s| s.uploaded_id().is_none())).count();
+    let next = crate::href(Route::Apply(detail.code, WizardStep::Review));
+    view! {
+        <p class="materials__intro">"请按示例拍摄或从相册选择照片(png、jpg格式,不超过10M),手机会先检查清晰度并压缩后再上传。"</p>
+        {detail.materials.into_iter().map(|material| view! { <Uploader material /> }).collect_view()}
+        <div class="weui-btn-area">
+            {move || match missing() {
+                0 => view! {
+                    <A href=next.clone()>
+                        <span class="weui-btn weui-btn_primary">"下一步"</span>
+                    </A>
+                }
+                .into_any(),
+                n => view! {
+                    <button type="button" class="weui-btn weui-btn_primary weui-btn_disabled" disabled=true>"下一步"</button>
+                    <p class="materials__missing">{format!("还有{n}项必传材料未上传成功。")}</p>
+                }
+                .into_any(),
+            }}
+        </div>
     }
 }

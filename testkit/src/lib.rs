@@ -1,6 +1,9 @@
 //! Draws fictional resident identity cards (both sides) as PNG, with a CJK font, for the OCR
 //! and real-name tests. The data is invented; no real person's card is in the repository.
 
+pub mod hostile;
+pub mod photos;
+
 use ab_glyph::{Font, FontRef, PxScale, ScaleFont};
 use image::{ImageFormat, Rgb, RgbImage};
 

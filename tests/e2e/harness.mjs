@@ -41,6 +41,7 @@ export async function startServer({ basePath = '/', dist = join(ROOT, 'dist') } 
       TAXICERT_BIND: '127.0.0.1:0',
       TAXICERT_DATABASE: join(dataDir, 'taxicert.sqlite3'),
       TAXICERT_KEY_FILE: join(dataDir, 'taxicert.key'),
+      TAXICERT_UPLOAD_DIR: join(dataDir, 'uploads'),
       TAXICERT_DIST: dist,
       TAXICERT_BASE_PATH: basePath,
       TAXICERT_DEV: 'true',
@@ -72,6 +73,8 @@ export async function startServer({ basePath = '/', dist = join(ROOT, 'dist') } 
   return {
     url,
     origin,
+    /** Where the server keeps uploaded photos, to count the stored copies. */
+    uploadDir: join(dataDir, 'uploads'),
     log: () => log,
     /** SIGTERM, as a service manager stops it: the server must shut down cleanly. */
     async stop() {
@@ -256,4 +259,41 @@ export async function logIn(page, server, phone) {
   await page.getByLabel('验证码').fill(await askForCode(page, server, phone));
   await page.getByRole('button', { name: '提交验证' }).click();
   await page.getByRole('heading', { name: '服务事项' }).waitFor();
+}
+
+/** Draws the photos the uploader tests pick (see testkit's draw-photos) into a fresh folder. */
+export function drawPhotos() {
+  const dir = mkdtempSync(join(tmpdir(), 'taxicert-photos-'));
+  const result = spawnSync(join(ROOT, 'target/debug/draw-photos'), [dir]);
+  assert.equal(result.status, 0, `draw-photos failed: ${result.stderr}`);
+  const at = (name) => join(dir, name);
+  return {
+    portrait: at('portrait.jpg'),
+    licence: at('licence.jpg'),
+    page: at('page.png'),
+    blurry: at('blurry.jpg'),
+    heic: at('iphone.jpg'),
+  };
+}
+
+/**
+ * Logs in and completes the real-name check through the API (the real-name pages have their
+ * own tests): the sample card is read by the server and approved at once in dev mode.
+ */
+export async function logInVerified(page, server, phone) {
+  await logIn(page, server, phone);
+  const card = drawIdCard();
+  const headers = { 'X-Taxicert-Csrf': '1', Origin: server.origin };
+  const file = (path) => ({ name: 'card.png', mimeType: 'image/png', buffer: readFileSync(path) });
+  const read = await page.request.post(`${server.origin}/api/v1/realname/id-card`, {
+    headers,
+    multipart: { portrait: file(card.portrait), emblem: file(card.emblem) },
+  });
+  assert.equal(read.status(), 200, await read.text());
+  const { fields } = await read.json();
+  const submitted = await page.request.post(`${server.origin}/api/v1/realname/submission`, {
+    headers,
+    data: { fields, typed: [] },
+  });
+  assert.equal(submitted.status(), 200, await submitted.text());
 }

@@ -37,6 +37,7 @@ pub fn test_config(dir: &TempDir, base_path: &str) -> Config {
         bind: "127.0.0.1:0".parse().unwrap(),
         database: dir.path().join("data/taxicert.sqlite3"),
         key_file: dir.path().join("data/taxicert.key"),
+        upload_dir: dir.path().join("data/uploads"),
         dist,
         base_path: normalize_base_path(base_path),
         dev: true,

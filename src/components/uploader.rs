@@ -1,0 +1,306 @@
+//! One material's photo: its title and drawn sample, the file input, the preview, a progress
+//! bar fed by the upload's progress events, 上传成功 at the tile's top right once the server
+//! has stored it, automatic retries with backoff, then a retry button; replace and delete.
+//! The chosen photo lives in [`Uploads`] at the app's root, so leaving the page or a failed
+//! upload loses nothing (and nothing of it is written to browser storage).
+
+use std::collections::HashMap;
+
+use leptos::{prelude::*, task::spawn_local};
+use taxicert_api::Material;
+
+use crate::{
+    api::ApiClient,
+    browser,
+    photo_worker::check_and_shrink,
+    retry::{delay_ms, AUTOMATIC_RETRIES},
+    use_app,
+};
+
+/// Where an upload stands.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub enum Phase {
+    #[default]
+    Empty,
+    Uploading { percent: u8 },
+    /// A try failed on the network or the server; the next one comes by itself.
+    WaitingToRetry { retry: u32 },
+    /// The automatic tries are spent: the retry button is shown.
+    Failed,
+    Uploaded { id: String },
+}
+
+/// The photo the user chose, as checked and shrunk on the phone.
+#[derive(Clone, Debug)]
+pub struct ChosenPhoto {
+    pub jpeg: web_sys::Blob,
+    /// An object URL of `jpeg`, for the thumbnail.
+    pub preview: String,
+    /// The same for every try of this photo: the server stores it once.
+    pub key: String,
+}
+
+/// One material's uploader state.
+#[derive(Clone, Debug, Default)]
+pub struct Slot {
+    pub photo: Option<ChosenPhoto>,
+    pub phase: Phase,
+    /// An object URL of a newly picked file while the phone checks it.
+    pub checking: Option<String>,
+    /// The last refusal or failure, in words for the user.
+    pub error: Option<String>,
+}
+
+impl Slot {
+    pub fn uploaded_id(&self) -> Option<&str> {
+        match &self.phase {
+            Phase::Uploaded { id } => Some(id),
+            _ => None,
+        }
+    }
+}
+
+type SlotSignal = RwSignal<Slot, LocalStorage>;
+
+/// Every material's uploader state, kept at the app's root for the whole visit.
+#[derive(Clone)]
+pub struct Uploads {
+    slots: StoredValue<HashMap<String, SlotSignal>>,
+    owner: Owner,
+}
+
+impl Uploads {
+    /// Call at the app's root: the slots live as long as the owner current now.
+    pub fn new() -> Uploads {
+        Uploads { slots: StoredValue::new(HashMap::new()), owner: Owner::current().expect("created under the app") }
+    }
+
+    /// The state of one material's uploader, created empty on first use.
+    pub fn slot(&self, material: &str) -> SlotSignal {
+        if let Some(slot) = self.slots.with_value(|slots| slots.get(material).copied()) {
+            return slot;
+        }
+        let slot = self.owner.with(|| RwSignal::new_local(Slot::default()));
+        self.slots.update_value(|slots| {
+            slots.insert(material.to_owned(), slot);
+        });
+        slot
+    }
+}
+
+impl Default for Uploads {
+    fn default() -> Uploads {
+        Uploads::new()
+    }
+}
+
+pub fn use_uploads() -> Uploads {
+    expect_context::<Uploads>()
+}
+
+/// Whether `slot` still shows the photo with this idempotency key (not replaced or deleted).
+fn shows(slot: SlotSignal, key: &str) -> bool {
+    slot.with_untracked(|s| s.photo.as_ref().is_some_and(|p| p.key == key))
+}
+
+/// Sends the slot's photo, retrying by itself on network failures and server errors.
+async fn send(api: ApiClient, material: String, slot: SlotSignal) {
+    let Some(photo) = slot.with_untracked(|s| s.photo.clone()) else { return };
+    let replaced = slot.with_untracked(|s| s.uploaded_id().map(str::to_owned));
+    for retry in 0..=AUTOMATIC_RETRIES {
+        slot.update(|s| s.phase = Phase::Uploading { percent: 0 });
+        let key = photo.key.clone();
+        let on_progress = move |share: f64| {
+            if shows(slot, &key) {
+                // Sent is not stored: 100 % waits for the server's answer.
+                slot.update(|s| s.phase = Phase::Uploading { percent: (share * 99.0).round() as u8 });
+            }
+        };
+        let result = api.upload_photo(&material, &photo.jpeg, &photo.key, on_progress).await;
+        if !shows(slot, &photo.key) {
+            return;
+        }
+        match result {
+            Ok(receipt) => {
+                slot.update(|s| {
+                    s.phase = Phase::Uploaded { id: receipt.id };
+                    s.error = None;
+                });
+                if let Some(old) = replaced {
+                    // The replaced photo goes only now that its successor is stored.
+                    let _ = api.delete_upload(&old).await;
+                }
+                return;
+            }
+            Err(error) if error.is_transient() && retry < AUTOMATIC_RETRIES => {
+                slot.update(|s| {
+                    s.phase = Phase::WaitingToRetry { retry: retry + 1 };
+                    s.error = Some(format!("{}正在自动重试(第{}次)…", error.message(), retry + 1));
+                });
+                browser::sleep_ms(delay_ms(retry, js_sys::Math::random())).await;
+                if !shows(slot, &photo.key) {
+                    return;
+                }
+            }
+            Err(error) => {
+                slot.update(|s| {
+                    s.phase = Phase::Failed;
+                    s.error = Some(error.message());
+                });
+                return;
+            }
+        }
+    }
+}
+
+#[component]
+pub fn Uploader(material: Material) -> impl IntoView {
+    let app = use_app();
+    let slot = use_uploads().slot(&material.code);
+    let Material { code, name, hint, required, photo: rules, sample } = material;
+    let input_id = format!("upload-{code}");
+    let title_id = format!("upload-title-{code}");
+    let sample_alt = format!("{name}示例");
+    let max_side = app.config.photo_max_side;
+
+    let pick = {
+        let (api, code) = (app.api.clone(), code.clone());
+        move |event: web_sys::Event| {
+            let input: web_sys::HtmlInputElement = event_target(&event);
+            let Some(file) = input.files().and_then(|files| files.get(0)) else { return };
+            // Cleared, so that picking the same file again after a refusal fires again.
+            input.set_value("");
+            let original = browser::object_url(&file);
+            slot.update(|s| {
+                s.checking = Some(original.clone());
+                s.error = None;
+            });
+            let (api, code) = (api.clone(), code.clone());
+            spawn_local(async move {
+                let checked = check_and_shrink(&file, rules, max_side).await;
+                browser::revoke_object_url(&original);
+                match checked {
+                    // The photo shown before, if any, stays: a refused replacement loses nothing.
+                    Err(message) => slot.update(|s| {
+                        s.checking = None;
+                        s.error = Some(message);
+                    }),
+                    Ok(checked) => {
+                        slot.update(|s| {
+                            if let Some(old) = s.photo.take() {
+                                browser::revoke_object_url(&old.preview);
+                            }
+                            s.checking = None;
+                            s.error = None;
+                            s.photo = Some(ChosenPhoto {
+                                preview: browser::object_url(&checked.jpeg),
+                                jpeg: checked.jpeg,
+                                key: browser::random_hex(16),
+                            });
+                        });
+                        send(api, code, slot).await;
+                    }
+                }
+            });
+        }
+    };
+    let retry = {
+        let (api, code) = (app.api.clone(), code.clone());
+        move |_| spawn_local(send(api.clone(), code.clone(), slot))
+    };
+    let delete = {
+        let api = app.api.clone();
+        move |_| {
+            let old = slot.with_untracked(|s| s.uploaded_id().map(str::to_owned));
+            slot.update(|s| {
+                if let Some(photo) = s.photo.take() {
+                    browser::revoke_object_url(&photo.preview);
+                }
+                *s = Slot::default();
+            });
+            if let Some(id) = old {
+                let api = api.clone();
+                spawn_local(async move {
+                    let _ = api.delete_upload(&id).await;
+                });
+            }
+        }
+    };
+
+    let phase = move || slot.with(|s| s.phase.clone());
+    let thumbnail = move || slot.with(|s| s.checking.clone().or_else(|| s.photo.as_ref().map(|p| p.preview.clone())));
+    let checking = move || slot.with(|s| s.checking.is_some());
+    let has_photo = move || slot.with(|s| s.photo.is_some());
+    let percent = move || match phase() {
+        Phase::Uploading { percent } => Some(percent),
+        Phase::WaitingToRetry { .. } => Some(0),
+        _ => None,
+    };
+    let status = move || {
+        if checking() {
+            return "正在检查照片…".to_owned();
+        }
+        match phase() {
+            Phase::Empty => String::new(),
+            Phase::Uploading { percent } => format!("上传中 {percent}%"),
+            Phase::WaitingToRetry { .. } => "等待重试".into(),
+            Phase::Failed => "上传失败".into(),
+            Phase::Uploaded { .. } => "上传成功".into(),
+        }
+    };
+    let error = move || slot.with(|s| s.error.clone());
+    let pick_label = move || if has_photo() { "重新选择" } else { "选择照片" };
+    let input_label = format!("选择{name}的照片");
+
+    let section_id = format!("material-{code}");
+    let labelled_by = title_id.clone();
+    view! {
+        <section class="uploader" id=section_id aria-labelledby=labelled_by>
+            <div class="uploader__hd">
+                <h3 class="uploader__title" id=title_id>
+                    {name.clone()}
+                    <span class="uploader__required">{if required { "必传" } else { "选传" }}</span>
+                </h3>
+            </div>
+            <p class="uploader__hint">{hint}</p>
+            <div class="uploader__bd">
+                <figure class="uploader__sample">
+                    <img src=sample alt=sample_alt width="96" height="96" />
+                    <figcaption>"示例"</figcaption>
+                </figure>
+                <div class="uploader__tile" class:uploader__tile_empty=move || thumbnail().is_none()>
+                    {move || thumbnail().map(|src| view! { <img class="uploader__preview" src=src alt="您选择的照片" /> })}
+                    {move || checking().then(|| view! { <span class="uploader__busy"><i class="weui-loading"></i></span> })}
+                    {move || matches!(phase(), Phase::Uploaded { .. }).then(|| view! { <span class="uploader__badge">"上传成功"</span> })}
+                    <label class="uploader__pick" for=input_id.clone() class:uploader__pick_hidden=move || thumbnail().is_some()>
+                        <span aria-hidden="true">"+"</span>
+                    </label>
+                    <input
+                        id=input_id.clone()
+                        class="uploader__input"
+                        type="file"
+                        accept="image/*"
+                        aria-label=input_label
+                        on:change=pick
+                    />
+                </div>
+            </div>
+            <p class="uploader__status" role="status" aria-live="polite">{status}</p>
+            {move || percent().map(|value| view! {
+                <progress class="uploader__progress" max="100" value=value aria-label="上传进度"></progress>
+            })}
+            {move || error().map(|message| view! { <p class="uploader__error" role="alert">{message}</p> })}
+            <div class="uploader__actions">
+                {move || (phase() == Phase::Failed).then(|| {
+                    let retry = retry.clone();
+                    view! { <button type="button" class="weui-btn weui-btn_mini weui-btn_primary" on:click=retry>"重试"</button> }
+                })}
+                <label class="weui-btn weui-btn_mini weui-btn_default" for=input_id.clone()>{pick_label}</label>
+                {move || has_photo().then(|| {
+                    let delete = delete.clone();
+                    view! { <button type="button" class="weui-btn weui-btn_mini weui-btn_warn" on:click=delete>"删除"</button> }
+                })}
+            </div>
+        </section>
+    }
+}
