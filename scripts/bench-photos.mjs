@@ -24,7 +24,7 @@ execFileSync(tool, ['inputs', work]);
 
 const inputs = [
   { name: 'camera-12mp-orientation6.jpg', type: 'image/jpeg', original: 'camera-12mp-upright.png' },
-  { name: 'photo-8mp.png', type: 'image/png', original: 'photo-8mp.png' },
+  { name: 'screenshot-8mp.png', type: 'image/png', original: 'screenshot-8mp.png' },
 ];
 const roots = {
   '/app/': resolve(dist),
@@ -77,7 +77,14 @@ await page.evaluate(async () => {
     return new Blob([reply.jpeg], { type: 'image/jpeg' });
   };
   window.anchor = (file) =>
-    imageCompression(file, { maxSizeMB: 1, maxWidthOrHeight: 2048, useWebWorker: true, libURL: '/bic/browser-image-compression.js' });
+    // JPEG out for the PNG too, as ours: left alone it keeps a PNG a PNG.
+    imageCompression(file, {
+      maxSizeMB: 1,
+      maxWidthOrHeight: 2048,
+      useWebWorker: true,
+      fileType: 'image/jpeg',
+      libURL: '/bic/browser-image-compression.js',
+    });
 });
 
 const results = [];
@@ -95,12 +102,22 @@ for (const input of inputs) {
       await time(window.anchor);
       const ours = [];
       const anchor = [];
-      window.longTasks = 0;
+      // Long tasks are counted for each pipeline apart: the observer reports a task after it
+      // ends, so each run is followed by a short pause before the count is read.
+      const settle = () => new Promise((r) => setTimeout(r, 100));
+      let oursLong = 0;
+      let anchorLong = 0;
       for (let i = 0; i < runs; i++) {
+        await settle();
+        window.longTasks = 0;
         ours.push(await time(window.ours));
+        await settle();
+        oursLong += window.longTasks;
+        window.longTasks = 0;
         anchor.push(await time(window.anchor));
+        await settle();
+        anchorLong += window.longTasks;
       }
-      await new Promise((r) => setTimeout(r, 200));
       const base64 = async (b) => {
         const bytes = new Uint8Array(await b.arrayBuffer());
         let s = '';
@@ -114,7 +131,8 @@ for (const input of inputs) {
         anchorBytes: anchor[0].out.size,
         oursJpeg: await base64(ours[0].out),
         anchorJpeg: await base64(anchor[0].out),
-        longTasks: window.longTasks,
+        longTasks: oursLong,
+        anchorLongTasks: anchorLong,
         inputBytes: file.size,
       };
     },
@@ -138,17 +156,17 @@ server.close();
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 console.log(`\nphoto pipeline against browser-image-compression 2.0.2 (web worker, 2048 px, 1 MB), median of ${RUNS} runs after a warm-up:`);
-console.log(`${'input'.padEnd(30)} ${'ours ms'.padStart(8)} ${'anchor'.padStart(8)} ${'ratio'.padStart(6)} ${'ours KB'.padStart(8)} ${'anchor'.padStart(8)} ${'ratio'.padStart(6)} ${'SSIM ours'.padStart(10)} ${'anchor'.padStart(7)} ${'long tasks'.padStart(10)}`);
+console.log(`${'input'.padEnd(30)} ${'ours ms'.padStart(8)} ${'anchor'.padStart(8)} ${'ratio'.padStart(6)} ${'ours KB'.padStart(8)} ${'anchor'.padStart(8)} ${'ratio'.padStart(6)} ${'SSIM ours'.padStart(10)} ${'anchor'.padStart(7)} ${'long tasks'.padStart(10)} ${'anchor'.padStart(7)}`);
 for (const r of results) {
   const [ours, anchor] = [median(r.ours), median(r.anchor)];
   console.log(
     `${r.name.padEnd(30)} ${ours.toFixed(0).padStart(8)} ${anchor.toFixed(0).padStart(8)} ${(ours / anchor).toFixed(2).padStart(6)} ` +
       `${(r.oursBytes / 1024).toFixed(0).padStart(8)} ${(r.anchorBytes / 1024).toFixed(0).padStart(8)} ${(r.oursBytes / r.anchorBytes).toFixed(2).padStart(6)} ` +
-      `${r.oursSsim.toFixed(4).padStart(10)} ${r.anchorSsim.toFixed(4).padStart(7)} ${String(r.longTasks).padStart(10)}`,
+      `${r.oursSsim.toFixed(4).padStart(10)} ${r.anchorSsim.toFixed(4).padStart(7)} ${String(r.longTasks).padStart(10)} ${String(r.anchorLongTasks).padStart(7)}`,
   );
 }
 const ratios = results.flatMap((r) => r.ours.map((ms, i) => ms / r.anchor[i]));
-console.log(`median time ratio over both photos ${median(ratios).toFixed(2)} (target <= 0.7); long tasks over 50 ms on the main thread while processing: ${results.reduce((n, r) => n + r.longTasks, 0)} (target 0)`);
+console.log(`median time ratio over both photos ${median(ratios).toFixed(2)} (target <= 0.7); main-thread long tasks over 50 ms while ours processed: ${results.reduce((n, r) => n + r.longTasks, 0)} (target 0; the anchor's: ${results.reduce((n, r) => n + r.anchorLongTasks, 0)})`);
 console.log(`bytes ratio ${results.map((r) => (r.oursBytes / r.anchorBytes).toFixed(2)).join(' / ')} (target <= 1.0) at SSIM ${results.map((r) => (r.oursSsim - r.anchorSsim).toFixed(4)).join(' / ')} against the anchor's (target >= -0.005)`);
 
 const worker = readdirSync(dist).filter((name) => name.startsWith('photo_worker'));

@@ -3,14 +3,14 @@
 //! - `photo-bench blur`: scores the labelled blur set and prints the blur check's true and
 //!   false positive rates at the threshold in use, and the best threshold on the set.
 //! - `photo-bench inputs DIR`: writes the browser benchmark's inputs, a 12 MP camera JPEG with
-//!   EXIF orientation 6 and an 8 MP PNG screenshot-like photo, and their upright originals.
+//!   EXIF orientation 6 and an 8 MP PNG screenshot of a document, and their upright originals.
 //! - `photo-bench ssim ORIGINAL OUTPUT...`: prints the SSIM of each output against the upright
 //!   original, brought to the output's size.
 
 use std::path::Path;
 
 use taxicert_photo::quality::{blur_score, BLUR_THRESHOLD};
-use taxicert_testkit::hostile::jpeg_with_exif;
+use taxicert_testkit::hostile::{exif_tiff, with_app1};
 use taxicert_testkit::photos::{labelled_set, scene, Blur};
 
 fn main() {
@@ -72,19 +72,25 @@ fn inputs(dir: &Path) {
     std::fs::create_dir_all(dir).unwrap();
     // 12 MP, stored sideways as a phone held upright stores it: orientation 6 turns it
     // 90° clockwise for display, so the stored pixels are the upright picture turned back.
-    let upright = scene(3000, 4000, 1);
+    // A phone's image processing smooths the sensor's grain a little before its JPEG encoder
+    // (quality about 90): without that, 12 MP of grain would weigh 15 MB instead of a phone's 3 to 5.
+    let upright = image::imageops::blur(&scene(3000, 4000, 1), 0.5);
     let stored = image::imageops::rotate270(&upright);
-    std::fs::write(dir.join("camera-12mp-orientation6.jpg"), jpeg_with_exif(&stored, 6, true)).unwrap();
+    std::fs::write(dir.join("camera-12mp-orientation6.jpg"), with_app1(&stored, 90, exif_tiff(true, Some(6), true, None))).unwrap();
     upright.save(dir.join("camera-12mp-upright.png")).unwrap();
-    let png = scene(3264, 2448, 2);
-    png.save(dir.join("photo-8mp.png")).unwrap();
+    // A screenshot of a document: flat colours, as PNGs from phones are. Rounding the page's
+    // grain away keeps it as small as a real screenshot.
+    let mut png = taxicert_testkit::photos::document(3264, 2448, 2);
+    png.pixels_mut().for_each(|p| p.0 = p.0.map(|c| c & 0xF0));
+    png.save(dir.join("screenshot-8mp.png")).unwrap();
     println!("wrote the benchmark inputs to {}", dir.display());
 }
 
 fn ssim(original: &str, outputs: &[String]) {
     let original = image::open(original).unwrap().into_rgb8();
     for output in outputs {
-        let output_image = image::open(output).unwrap().into_rgb8();
+        // By content: an output may not be what its name says.
+        let output_image = image::ImageReader::open(output).unwrap().with_guessed_format().unwrap().decode().unwrap().into_rgb8();
         let (w, h) = output_image.dimensions();
         let reference = taxicert_photo::ssim::resize_to(&original, w, h);
         println!("{output}\t{:.4}", taxicert_photo::ssim::ssim(&reference, &output_image));

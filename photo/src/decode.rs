@@ -2,7 +2,7 @@
 
 use std::io::Cursor;
 
-use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits, RgbImage};
+use image::{metadata::Orientation, DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits, RgbImage};
 use taxicert_api::domain::{sniff_image, ImageKind};
 
 use crate::Refusal;
@@ -55,6 +55,33 @@ pub fn inspect(bytes: &[u8]) -> Result<Header, Refusal> {
 
 /// Steps 1 to 3: the upright photo as 8-bit RGB, transparent parts laid on white.
 pub fn decode(bytes: &[u8]) -> Result<RgbImage, Refusal> {
+    let (stored, orientation) = decode_stored(bytes)?;
+    Ok(upright(stored, orientation))
+}
+
+/// `image` turned as its EXIF orientation says.
+pub(crate) fn upright(image: RgbImage, orientation: Orientation) -> RgbImage {
+    if orientation == Orientation::NoTransforms {
+        return image;
+    }
+    let mut image = DynamicImage::ImageRgb8(image);
+    image.apply_orientation(orientation);
+    image.into_rgb8()
+}
+
+/// The size of `width` × `height` stored pixels once turned upright.
+pub(crate) fn upright_size((width, height): (u32, u32), orientation: Orientation) -> (u32, u32) {
+    match orientation {
+        Orientation::Rotate90 | Orientation::Rotate270 | Orientation::Rotate90FlipH | Orientation::Rotate270FlipH => {
+            (height, width)
+        }
+        _ => (width, height),
+    }
+}
+
+/// Steps 1 and 2 and the decode: the pixels as stored, and the orientation to apply. Turning
+/// a shrunk copy is much cheaper than turning 12 MP, and the long side is the same either way.
+pub(crate) fn decode_stored(bytes: &[u8]) -> Result<(RgbImage, Orientation), Refusal> {
     let header = inspect(bytes)?;
     let mut limits = Limits::default();
     limits.max_image_width = Some(MAX_SIDE);
@@ -66,10 +93,9 @@ pub fn decode(bytes: &[u8]) -> Result<RgbImage, Refusal> {
         .map_err(damaged)?;
     decoder.set_limits(limits).map_err(damaged)?;
     // An unreadable EXIF block is no reason to refuse the picture: it is then taken as upright.
-    let orientation = decoder.orientation().unwrap_or(image::metadata::Orientation::NoTransforms);
-    let mut image = DynamicImage::from_decoder(decoder).map_err(damaged)?;
-    image.apply_orientation(orientation);
-    Ok(flatten(image))
+    let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
+    let image = DynamicImage::from_decoder(decoder).map_err(damaged)?;
+    Ok((flatten(image), orientation))
 }
 
 fn format(kind: ImageKind) -> ImageFormat {

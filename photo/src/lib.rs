@@ -70,19 +70,27 @@ pub struct Processed {
 
 /// The whole pipeline, as the phone runs it before sending a photo of a material.
 pub fn process(bytes: &[u8], rules: &PhotoRules, options: &Options) -> Result<Processed, Refusal> {
-    let image = decode(bytes)?;
-    quality::assess(&image, rules)?;
-    Ok(finish(image, options))
+    let (image, source) = shrunk_upright(bytes, options)?;
+    quality::assess(&image, source, rules)?;
+    Ok(finish(image, source, options))
 }
 
 /// The server's re-check of an upload: everything but the quality checks, which are advice
 /// to the photographer rather than rules about the file.
 pub fn recheck(bytes: &[u8], options: &Options) -> Result<Processed, Refusal> {
-    Ok(finish(decode(bytes)?, options))
+    let (image, source) = shrunk_upright(bytes, options)?;
+    Ok(finish(image, source, options))
 }
 
-fn finish(image: image::RgbImage, options: &Options) -> Processed {
-    let (source_width, source_height) = image.dimensions();
+/// Decoded, shrunk to `max_side`, then turned upright (turning the small copy is the cheap
+/// order); with the upright size of the original.
+fn shrunk_upright(bytes: &[u8], options: &Options) -> Result<(image::RgbImage, (u32, u32)), Refusal> {
+    let (stored, orientation) = decode::decode_stored(bytes)?;
+    let source = decode::upright_size(stored.dimensions(), orientation);
+    Ok((decode::upright(encode::shrink(stored, options.max_side), orientation), source))
+}
+
+fn finish(image: image::RgbImage, (source_width, source_height): (u32, u32), options: &Options) -> Processed {
     let Encoded { jpeg, width, height, quality } = encode(image, options);
     Processed { jpeg, width, height, quality, source_width, source_height }
 }

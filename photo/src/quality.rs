@@ -76,10 +76,10 @@ fn luma(image: &RgbImage) -> Vec<u8> {
         .collect()
 }
 
-/// Checks `image` against the quality bar and the material's rules; the first failure wins,
-/// in the order a photographer would fix them.
-pub fn assess(image: &RgbImage, rules: &PhotoRules) -> Result<Measurements, Refusal> {
-    let (width, height) = image.dimensions();
+/// Checks `image` (the photo, or a shrunk copy of it) against the quality bar and the
+/// material's rules; `source` is the photo's own upright size, for the resolution rules. The
+/// first failure wins, in the order a photographer would fix them.
+pub fn assess(image: &RgbImage, (width, height): (u32, u32), rules: &PhotoRules) -> Result<Measurements, Refusal> {
     check_size(width, height, rules)?;
     let m = measure(image);
     if m.luma_p95 < 70 {
