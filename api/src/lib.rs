@@ -220,6 +220,9 @@ impl PhotoRules {
     pub const fn document(long: u32, short: u32) -> PhotoRules {
         PhotoRules { kind: MaterialKind::Document, min_width: long, min_height: short }
     }
+
+    /// A side of the resident ID card, for the real-name check: small print, read by OCR.
+    pub const ID_CARD: PhotoRules = PhotoRules::document(800, 500);
 }
 
 /// What the server answers for a stored upload.

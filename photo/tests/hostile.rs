@@ -179,3 +179,16 @@ fn no_truncation_of_any_file_panics() {
     }
     assert!(panics.is_empty(), "process panicked on:\n  {}", panics.join("\n  "));
 }
+
+/// The real-name page sends both sides of the ID card through the same pipeline, with the
+/// card rules: the fictional cards the tests draw must pass it, as a good photo would.
+#[test]
+fn the_drawn_id_cards_pass_the_card_rules() {
+    let card = taxicert_testkit::CardData::sample();
+    for side in [taxicert_testkit::portrait_side(&card), taxicert_testkit::emblem_side(&card)] {
+        let image = taxicert_photo::decode(&side).unwrap();
+        let measured = taxicert_photo::quality::measure(&image);
+        let processed = taxicert_photo::process(&side, &taxicert_api::PhotoRules::ID_CARD, &taxicert_photo::Options::default());
+        assert!(processed.is_ok(), "{:?} measured {measured:?}", processed.err());
+    }
+}

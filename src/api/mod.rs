@@ -64,11 +64,12 @@ impl ApiClient {
         self.get("/realname").await
     }
 
-    /// Uploads both sides of the ID card and returns what the server read.
-    pub async fn read_id_card(&self, portrait: &web_sys::File, emblem: &web_sys::File) -> Result<IdCardRead, ApiError> {
+    /// Uploads both sides of the ID card (as checked and shrunk on the phone) and returns
+    /// what the server read.
+    pub async fn read_id_card(&self, portrait: &web_sys::Blob, emblem: &web_sys::Blob) -> Result<IdCardRead, ApiError> {
         let form = web_sys::FormData::new().map_err(|_| ApiError::Network)?;
-        form.append_with_blob_and_filename("portrait", portrait, &portrait.name()).map_err(|_| ApiError::Network)?;
-        form.append_with_blob_and_filename("emblem", emblem, &emblem.name()).map_err(|_| ApiError::Network)?;
+        form.append_with_blob_and_filename("portrait", portrait, "portrait.jpg").map_err(|_| ApiError::Network)?;
+        form.append_with_blob_and_filename("emblem", emblem, "emblem.jpg").map_err(|_| ApiError::Network)?;
         let answer = browser::send_form(&self.endpoint("/realname/id-card"), &form).await.map_err(ApiError::from)?;
         decode(answer.status, &answer.body)
     }

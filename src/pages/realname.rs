@@ -4,8 +4,8 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 use taxicert_api::{
-    domain::{beijing_date, check_id_card, sniff_image},
-    IdCardFields, IdCardRead, RealNameState, RealNameStatus, RealNameSubmission,
+    domain::{beijing_date, check_id_card},
+    IdCardFields, IdCardRead, PhotoRules, RealNameState, RealNameStatus, RealNameSubmission,
 };
 
 use crate::{
@@ -17,6 +17,7 @@ use crate::{
         login_prompt::LoginPrompt,
         status::{ErrorPanel, Loading},
     },
+    photo_worker::check_and_shrink,
     routes::Route,
     session::use_session,
     use_app,
@@ -173,7 +174,7 @@ fn RealNameForm(current: RealNameState, submitted: RwSignal<Option<RealNameState
 
     let upload = Action::new_local({
         let api = api.clone();
-        move |(portrait, emblem): &(web_sys::File, web_sys::File)| {
+        move |(portrait, emblem): &(web_sys::Blob, web_sys::Blob)| {
             let (api, portrait, emblem) = (api.clone(), portrait.clone(), emblem.clone());
             async move { api.read_id_card(&portrait, &emblem).await }
         }
@@ -206,28 +207,37 @@ fn RealNameForm(current: RealNameState, submitted: RwSignal<Option<RealNameState
         None => {}
     });
 
+    // While the phone checks and shrinks the photos, before the upload starts.
+    let checking = RwSignal::new(false);
+    let max_side = use_app().config.photo_max_side;
     let on_upload = move |_| {
+        if checking.get_untracked() {
+            return;
+        }
+        checking.set(true);
         leptos::task::spawn_local(async move {
             let mut found = Vec::new();
             if !draft.consent.get_untracked() {
                 found.push(FieldError::at("consent-spi", "请先勾选同意处理身份证号码和身份证照片。"));
             }
+            // Checked and shrunk on the phone like every photo: the type, the size, blur,
+            // exposure and glare, before anything is sent.
+            let mut checked = Vec::new();
             for (field, what, file) in [
                 ("portrait", "身份证人像面", draft.portrait.get_untracked()),
                 ("emblem", "身份证国徽面", draft.emblem.get_untracked()),
             ] {
                 match file {
                     None => found.push(FieldError::at(field, format!("请选择{what}的照片。"))),
-                    Some(file) => {
-                        let head = browser::file_head(&file, 16).await;
-                        if let Err(message) = sniff_image(&head, file.size() as usize) {
-                            found.push(FieldError::at(field, format!("{what}:{message}")));
-                        }
-                    }
+                    Some(file) => match check_and_shrink(&file, PhotoRules::ID_CARD, max_side).await {
+                        Ok(photo) => checked.push(photo.jpeg),
+                        Err(message) => found.push(FieldError::at(field, format!("{what}:{message}"))),
+                    },
                 }
             }
-            match (found.is_empty(), draft.portrait.get_untracked(), draft.emblem.get_untracked()) {
-                (true, Some(portrait), Some(emblem)) => {
+            checking.set(false);
+            match (found.is_empty(), checked.pop(), checked.pop()) {
+                (true, Some(emblem), Some(portrait)) => {
                     upload.dispatch((portrait, emblem));
                 }
                 _ => errors.set(found),
@@ -288,8 +298,8 @@ fn RealNameForm(current: RealNameState, submitted: RwSignal<Option<RealNameState
                     <PhotoInput field="emblem" label="身份证国徽面(有国徽的一面)" file=draft.emblem errors=errors_signal />
                 </div>
                 <div class="weui-btn-area">
-                    <button type="button" class="weui-btn weui-btn_primary" disabled=move || upload.pending().get() on:click=on_upload>
-                        {move || if upload.pending().get() { "正在上传并识别…" } else { "上传并识别" }}
+                    <button type="button" class="weui-btn weui-btn_primary" disabled=move || checking.get() || upload.pending().get() on:click=on_upload>
+                        {move || if checking.get() { "正在检查照片…" } else if upload.pending().get() { "正在上传并识别…" } else { "上传并识别" }}
                     </button>
                 </div>
             }
