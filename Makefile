@@ -18,7 +18,7 @@ DIST := dist/index.html
 STAMP := target/.stamps
 SPA_SOURCES := $(shell find src api/src photo/src style public -type f) index.html Trunk.toml Cargo.toml Cargo.lock api/Cargo.toml photo/Cargo.toml
 
-.PHONY: help run test bench setup setup-test server openapi clean test-native test-wasm test-e2e
+.PHONY: help run test bench setup setup-test server test-build openapi clean test-native test-wasm test-e2e
 
 help:
 	@echo "make run    build the app and start it on http://127.0.0.1:8080/"
@@ -76,9 +76,14 @@ $(DIST): $(SPA_SOURCES) | setup
 	trunk build --release --offline
 	@touch $@
 
-# The reference server, and the tool that draws fictional ID cards for the tests.
+# The reference server, and the tools that draw fictional ID cards and photos for the tests.
 server:
 	cargo build -p taxicert-server -p taxicert-testkit
+
+# The same, for the tests: built with the whole workspace's features, as `cargo test
+# --workspace` resolves them, so that the tests reuse this build instead of compiling it all again.
+test-build: | setup-test
+	cargo build --workspace --bins --tests
 
 # ---------------------------------------------------------------- commands
 
@@ -86,7 +91,7 @@ run: $(DIST) server
 	@mkdir -p data
 	TAXICERT_DEV=true TAXICERT_REALNAME_AUTO_APPROVE=true TAXICERT_LOG_FORMAT=pretty $(SERVER)
 
-test: setup-test $(DIST) server test-native test-wasm test-e2e
+test: setup-test $(DIST) test-build test-native test-wasm test-e2e
 
 test-native: | setup-test
 	cargo test --workspace
@@ -94,7 +99,7 @@ test-native: | setup-test
 test-wasm: | setup-test
 	CHROMEDRIVER=/usr/bin/chromedriver cargo test -p taxicert --target wasm32-unknown-unknown --test browser
 
-test-e2e: $(DIST) server | setup-test
+test-e2e: $(DIST) test-build | setup-test
 	node --test --test-concurrency=1 tests/e2e/
 
 bench: $(DIST) | setup-test
