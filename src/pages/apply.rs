@@ -37,8 +37,9 @@ pub fn ApplyPage() -> impl IntoView {
     }
 }
 
+/// Loads the business from the catalogue and shows it with `show`, or the error with 重试.
 #[component]
-fn NoticeStep(business: BusinessCode) -> impl IntoView {
+fn WithBusiness(business: BusinessCode, show: fn(BusinessDetail) -> AnyView) -> impl IntoView {
     let api = use_app().api;
     let detail = LocalResource::new(move || {
         let api = api.clone();
@@ -48,12 +49,17 @@ fn NoticeStep(business: BusinessCode) -> impl IntoView {
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 match detail.await {
-                    Ok(detail) => view! { <Notice detail /> }.into_any(),
+                    Ok(detail) => show(detail),
                     Err(error) => view! { <ErrorPanel error on_retry=move |_| detail.refetch() /> }.into_any(),
                 }
             })}
         </Transition>
     }
+}
+
+#[component]
+fn NoticeStep(business: BusinessCode) -> impl IntoView {
+    view! { <WithBusiness business show=|detail| view! { <Notice detail /> }.into_any() /> }
 }
 
 #[component]
@@ -135,21 +141,7 @@ fn LaterStep(business: BusinessCode, step: WizardStep) -> impl IntoView {
 /// shows 上传成功.
 #[component]
 fn MaterialsStep(business: BusinessCode) -> impl IntoView {
-    let api = use_app().api;
-    let detail = LocalResource::new(move || {
-        let api = api.clone();
-        async move { api.business(business).await }
-    });
-    view! {
-        <Transition fallback=Loading>
-            {move || Suspend::new(async move {
-                match detail.await {
-                    Ok(detail) => view! { <Materials detail /> }.into_any(),
-                    Err(error) => view! { <ErrorPanel error on_retry=move |_| detail.refetch() /> }.into_any(),
-                }
-            })}
-        </Transition>
-    }
+    view! { <WithBusiness business show=|detail| view! { <Materials detail /> }.into_any() /> }
 }
 
 #[component]
