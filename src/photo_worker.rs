@@ -11,19 +11,11 @@ use wasm_bindgen_futures::JsFuture;
 
 use crate::browser;
 
-/// A photo that passed the checks, shrunk and stripped, ready to upload.
-#[derive(Clone, Debug)]
-pub struct CheckedPhoto {
-    pub jpeg: web_sys::Blob,
-    pub width: u32,
-    pub height: u32,
-}
-
 const WORKER_FAILED: &str = "手机处理照片时出错,请重新选择照片;如仍不行,请换一张照片或重新打开页面。";
 
-/// Checks and shrinks the photo `file` for a material with `rules`; the refusal is the message
-/// to show. An empty, over-large or non-photo file is refused before the worker is started.
-pub async fn check_and_shrink(file: &web_sys::File, rules: PhotoRules, max_side: u32) -> Result<CheckedPhoto, String> {
+/// Checks and shrinks the photo `file` for a material with `rules`: the JPEG to upload, shrunk
+/// and stripped, or the refusal as the message to show. An empty, over-large or non-photo file is refused before the worker is started.
+pub async fn check_and_shrink(file: &web_sys::File, rules: PhotoRules, max_side: u32) -> Result<web_sys::Blob, String> {
     let size = file.size() as usize;
     if size == 0 || size > taxicert_api::domain::MAX_UPLOAD_BYTES {
         sniff_image(&[], size)?;
@@ -49,13 +41,8 @@ pub async fn check_and_shrink(file: &web_sys::File, rules: PhotoRules, max_side:
     }
     let options = web_sys::BlobPropertyBag::new();
     options.set_type("image/jpeg");
-    let jpeg = web_sys::Blob::new_with_u8_array_sequence_and_options(&Array::of1(&get("jpeg")), &options)
-        .map_err(|_| WORKER_FAILED.to_owned())?;
-    Ok(CheckedPhoto {
-        jpeg,
-        width: get("width").as_f64().unwrap_or(0.0) as u32,
-        height: get("height").as_f64().unwrap_or(0.0) as u32,
-    })
+    web_sys::Blob::new_with_u8_array_sequence_and_options(&Array::of1(&get("jpeg")), &options)
+        .map_err(|_| WORKER_FAILED.to_owned())
 }
 
 type Pending = Rc<RefCell<HashMap<u32, js_sys::Function>>>;

@@ -62,13 +62,6 @@ pub fn measure(image: &RgbImage) -> Measurements {
     }
 }
 
-/// The luma of the working copy, with its width and height: what the blur check looks at.
-pub fn working_luma(image: &RgbImage) -> (Vec<u8>, usize, usize) {
-    let working = resized(image, WORKING_SIDE);
-    let working = working.as_ref().unwrap_or(image);
-    (luma(working), working.width() as usize, working.height() as usize)
-}
-
 fn luma(image: &RgbImage) -> Vec<u8> {
     image
         .pixels()
@@ -163,7 +156,7 @@ fn percentile(histogram: &[u32; 256], share: f64) -> u8 {
 /// 9-tap mean and see how much of its pixel-to-pixel variation survives. A sharp picture loses
 /// most of it, a blurred one little. The larger of the horizontal and vertical scores counts,
 /// so a shake in either direction shows. A flat picture scores 0: the exposure checks take it.
-pub fn blur_score(luma: &[u8], width: usize, height: usize) -> f32 {
+fn blur_score(luma: &[u8], width: usize, height: usize) -> f32 {
     if width < 16 || height < 16 {
         return 0.0;
     }

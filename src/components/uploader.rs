@@ -193,8 +193,8 @@ pub fn Uploader(material: Material) -> impl IntoView {
                             s.checking = None;
                             s.error = None;
                             s.photo = Some(ChosenPhoto {
-                                preview: browser::object_url(&checked.jpeg),
-                                jpeg: checked.jpeg,
+                                preview: browser::object_url(&checked),
+                                jpeg: checked,
                                 key: browser::random_hex(16),
                             });
                         });

@@ -230,7 +230,7 @@ fn RealNameForm(current: RealNameState, submitted: RwSignal<Option<RealNameState
                 match file {
                     None => found.push(FieldError::at(field, format!("请选择{what}的照片。"))),
                     Some(file) => match check_and_shrink(&file, PhotoRules::ID_CARD, max_side).await {
-                        Ok(photo) => checked.push(photo.jpeg),
+                        Ok(jpeg) => checked.push(jpeg),
                         Err(message) => found.push(FieldError::at(field, format!("{what}:{message}"))),
                     },
                 }
