@@ -14,7 +14,10 @@ pub fn App(context: AppContext) -> impl IntoView {
     provide_context(crate::session::Session::new(context.me.clone()));
     provide_context(pages::login::LoginDraft::new());
     provide_context(pages::realname::RealNameDraft::new());
-    provide_context(crate::components::uploader::Uploads::new());
+    let uploads = crate::components::uploader::Uploads::new();
+    provide_context(uploads);
+    provide_context(crate::wizard::Wizard::new(uploads));
+    provide_context(pages::apply::LastSubmitted(RwSignal::new(None)));
     provide_context(context);
     view! {
         <Router base>

@@ -61,9 +61,19 @@ pub async fn send(method: &str, url: &str, json_body: Option<&str>) -> Result<Fe
     request(method, url, Some(json_body.unwrap_or(""))).await
 }
 
+/// [`send`] with extra headers (an idempotency key, say).
+pub async fn send_with_headers(
+    method: &str,
+    url: &str,
+    json_body: Option<&str>,
+    extra: &[(&str, &str)],
+) -> Result<FetchAnswer, FetchFailure> {
+    request_with(method, url, Some(Payload::Json(json_body.unwrap_or(""))), extra).await
+}
+
 /// POSTs a multipart form (the browser sets its content type and boundary).
 pub async fn send_form(url: &str, form: &web_sys::FormData) -> Result<FetchAnswer, FetchFailure> {
-    request_with("POST", url, Some(Payload::Form(form))).await
+    request_with("POST", url, Some(Payload::Form(form)), &[]).await
 }
 
 enum Payload<'a> {
@@ -72,10 +82,15 @@ enum Payload<'a> {
 }
 
 async fn request(method: &str, url: &str, body: Option<&str>) -> Result<FetchAnswer, FetchFailure> {
-    request_with(method, url, body.map(Payload::Json)).await
+    request_with(method, url, body.map(Payload::Json), &[]).await
 }
 
-async fn request_with(method: &str, url: &str, body: Option<Payload<'_>>) -> Result<FetchAnswer, FetchFailure> {
+async fn request_with(
+    method: &str,
+    url: &str,
+    body: Option<Payload<'_>>,
+    extra: &[(&str, &str)],
+) -> Result<FetchAnswer, FetchFailure> {
     let controller = AbortController::new().map_err(|_| FetchFailure::Network)?;
     let init = RequestInit::new();
     init.set_method(method);
@@ -84,6 +99,9 @@ async fn request_with(method: &str, url: &str, body: Option<Payload<'_>>) -> Res
     init.set_signal(Some(&controller.signal()));
     let headers = Headers::new().map_err(|_| FetchFailure::Network)?;
     headers.set("Accept", "application/json").map_err(|_| FetchFailure::Network)?;
+    for (name, value) in extra {
+        headers.set(name, value).map_err(|_| FetchFailure::Network)?;
+    }
     if let Some(body) = body {
         headers.set("X-Taxicert-Csrf", "1").map_err(|_| FetchFailure::Network)?;
         match body {
@@ -135,6 +153,58 @@ pub fn session_set(key: &str, value: &str) {
     if let Some(storage) = session_storage() {
         let _ = storage.set_item(key, value);
     }
+}
+
+pub fn session_remove(key: &str) {
+    if let Some(storage) = session_storage() {
+        let _ = storage.remove_item(key);
+    }
+}
+
+/// The phone's local storage: what must survive a killed WeChat view, never anything sensitive.
+fn local_storage() -> Option<web_sys::Storage> {
+    window().local_storage().ok().flatten()
+}
+
+pub fn local_get(key: &str) -> Option<String> {
+    local_storage()?.get_item(key).ok().flatten()
+}
+
+pub fn local_set(key: &str, value: &str) {
+    if let Some(storage) = local_storage() {
+        let _ = storage.set_item(key, value);
+    }
+}
+
+pub fn local_remove(key: &str) {
+    if let Some(storage) = local_storage() {
+        let _ = storage.remove_item(key);
+    }
+}
+
+/// Runs `on_hidden` whenever the page is hidden (the user switches app, WeChat closes the
+/// view): the last moment to keep what was typed.
+pub fn on_page_hidden(on_hidden: impl Fn() + 'static) {
+    let document = window().document().expect("a document");
+    let watched = document.clone();
+    let listener = Closure::<dyn Fn()>::new(move || {
+        if watched.visibility_state() == web_sys::VisibilityState::Hidden {
+            on_hidden();
+        }
+    });
+    let _ = document.add_event_listener_with_callback("visibilitychange", listener.as_ref().unchecked_ref());
+    // Listens for the whole visit.
+    listener.forget();
+}
+
+/// Asks the user to confirm a destructive action (the browser's own dialog, which WeChat shows too).
+pub fn confirm(question: &str) -> bool {
+    window().confirm_with_message(question).unwrap_or(false)
+}
+
+/// Scrolls the window to the top (a new step starts at its title).
+pub fn scroll_to_top() {
+    window().scroll_to_with_x_and_y(0.0, 0.0);
 }
 
 /// Milliseconds since the epoch, by the phone's clock.

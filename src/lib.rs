@@ -8,11 +8,13 @@ pub mod app;
 pub mod browser;
 pub mod components;
 pub mod config;
+pub mod draft;
 pub mod pages;
 pub mod photo_worker;
 pub mod retry;
 pub mod routes;
 pub mod session;
+pub mod wizard;
 
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;

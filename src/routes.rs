@@ -101,9 +101,9 @@ impl Route {
                 Some(segment) => format!("/apply/{}/{segment}", business.as_str()),
             },
             Route::MyCases => "/cases".into(),
-            Route::Case(id) => format!("/cases/{}", encode_segment(id)),
+            Route::Case(id) => format!("/cases/{}", opaque(id)),
             Route::Staff => "/staff".into(),
-            Route::VerifyVoucher(code) => format!("/verify/{}", encode_segment(code)),
+            Route::VerifyVoucher(code) => format!("/verify/{}", opaque(code)),
         }
     }
 
@@ -137,7 +137,7 @@ impl Route {
 
 /// Case ids and voucher codes are opaque; anything outside `[A-Za-z0-9_-]` is refused rather
 /// than escaped, so that no path ever carries free text.
-fn encode_segment(segment: &str) -> String {
+pub fn opaque(segment: &str) -> String {
     segment.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect()
 }
 

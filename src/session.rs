@@ -37,6 +37,12 @@ impl Session {
     pub fn signed_out(&self) {
         self.me.set(None);
     }
+
+    /// The server said the session ended: show the login prompt, after the current update
+    /// has finished (it replaces the component that noticed). What was typed stays.
+    pub fn ended(self) {
+        leptos::task::spawn_local(async move { self.signed_out() });
+    }
 }
 
 pub fn use_session() -> Session {

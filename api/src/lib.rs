@@ -4,6 +4,9 @@
 //! cannot drift apart; the server also derives the OpenAPI schemas from them.
 
 pub mod domain;
+pub mod wizard;
+
+pub use wizard::*;
 
 use serde::{Deserialize, Serialize};
 

@@ -1,6 +1,6 @@
 //! The audit log: one row per security-relevant event. Never an ID number, a code or a token.
 
-use sqlx::SqlitePool;
+use sqlx::SqliteExecutor;
 
 #[derive(Clone, Copy, Debug)]
 pub enum Event {
@@ -10,6 +10,7 @@ pub enum Event {
     Logout,
     RealNameSubmitted,
     RealNameDecided,
+    CaseSubmitted,
 }
 
 impl Event {
@@ -21,6 +22,7 @@ impl Event {
             Event::Logout => "logout",
             Event::RealNameSubmitted => "realname_submitted",
             Event::RealNameDecided => "realname_decided",
+            Event::CaseSubmitted => "case_submitted",
         }
     }
 }
@@ -34,7 +36,9 @@ pub struct Entry<'a> {
     pub client_ip: &'a str,
 }
 
-pub async fn record(db: &SqlitePool, at: i64, entry: Entry<'_>) -> Result<(), sqlx::Error> {
+/// Recorded on the pool, or inside a transaction so that the entry stands or falls with the
+/// change it records.
+pub async fn record<'c>(db: impl SqliteExecutor<'c>, at: i64, entry: Entry<'_>) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO audit_log (at, user_id, phone_masked, event, outcome, client_ip) VALUES (?, ?, ?, ?, ?, ?)",
     )

@@ -47,6 +47,11 @@ pub struct Config {
     pub upload_dir: PathBuf,
     /// The long side, in pixels, of the JPEG the server keeps of every upload.
     pub photo_max_side: u32,
+    /// 换发 can be applied for this many days before a certificate expires (1–365).
+    pub renewal_window_days: u32,
+    /// Fictional certificates are made up for a verified user who has none, so that the wizard
+    /// can be tried without the transport authority's register. `None`: on in dev mode only.
+    pub demo_certificates: Option<bool>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
@@ -79,6 +84,8 @@ impl Default for Config {
             secure_cookies: false,
             trust_forwarded_for: false,
             realname_auto_approve: false,
+            renewal_window_days: 90,
+            demo_certificates: None,
         }
     }
 }
@@ -107,6 +114,8 @@ struct FileConfig {
     realname_auto_approve: Option<bool>,
     upload_dir: Option<PathBuf>,
     photo_max_side: Option<u32>,
+    renewal_window_days: Option<u32>,
+    demo_certificates: Option<bool>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -117,7 +126,13 @@ pub enum ConfigError {
     Parse { path: PathBuf, source: toml::de::Error },
     #[error("{name}={value:?} is not valid: {reason}")]
     Env { name: &'static str, value: String, reason: String },
+    #[error("{name} = {value} in the configuration file is not valid: {reason}")]
+    File { name: &'static str, value: String, reason: String },
 }
+
+/// The days before expiry from which 换发 can be applied for.
+const RENEWAL_WINDOW_DAYS: std::ops::RangeInclusive<u32> = 1..=365;
+const RENEWAL_WINDOW_REASON: &str = "expected a number of days from 1 to 365";
 
 impl Config {
     /// Loads the configuration: `file` (when given) over the defaults, then the environment.
@@ -131,14 +146,14 @@ impl Config {
                 .map_err(|source| ConfigError::Read { path: path.into(), source })?;
             let parsed: FileConfig = toml::from_str(&text)
                 .map_err(|source| ConfigError::Parse { path: path.into(), source })?;
-            config.apply_file(parsed);
+            config.apply_file(parsed)?;
         }
         config.apply_env(env)?;
         config.base_path = normalize_base_path(&config.base_path);
         Ok(config)
     }
 
-    fn apply_file(&mut self, file: FileConfig) {
+    fn apply_file(&mut self, file: FileConfig) -> Result<(), ConfigError> {
         let FileConfig {
             bind,
             database,
@@ -160,6 +175,8 @@ impl Config {
             realname_auto_approve,
             upload_dir,
             photo_max_side,
+            renewal_window_days,
+            demo_certificates,
         } = file;
         if let Some(v) = bind {
             self.bind = v;
@@ -221,6 +238,16 @@ impl Config {
         if let Some(v) = photo_max_side {
             self.photo_max_side = v;
         }
+        if let Some(v) = renewal_window_days {
+            if !RENEWAL_WINDOW_DAYS.contains(&v) {
+                return Err(ConfigError::File { name: "renewal_window_days", value: v.to_string(), reason: RENEWAL_WINDOW_REASON.into() });
+            }
+            self.renewal_window_days = v;
+        }
+        if demo_certificates.is_some() {
+            self.demo_certificates = demo_certificates;
+        }
+        Ok(())
     }
 
     fn apply_env(&mut self, env: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
@@ -301,7 +328,26 @@ impl Config {
                 .filter(|side| (256..=8192).contains(side))
                 .ok_or_else(|| invalid("TAXICERT_PHOTO_MAX_SIDE", &v, "expected a number of pixels from 256 to 8192"))?;
         }
+        if let Some(v) = env("TAXICERT_RENEWAL_WINDOW_DAYS") {
+            self.renewal_window_days = v
+                .parse()
+                .ok()
+                .filter(|days| RENEWAL_WINDOW_DAYS.contains(days))
+                .ok_or_else(|| invalid("TAXICERT_RENEWAL_WINDOW_DAYS", &v, RENEWAL_WINDOW_REASON))?;
+        }
+        if let Some(v) = env("TAXICERT_DEMO_CERTIFICATES") {
+            self.demo_certificates = Some(
+                parse_bool(&v).ok_or_else(|| invalid("TAXICERT_DEMO_CERTIFICATES", &v, "expected true or false"))?,
+            );
+        }
         Ok(())
+    }
+}
+
+impl Config {
+    /// Whether fictional certificates are made up: as configured, else in dev mode only.
+    pub fn demo_certificates(&self) -> bool {
+        self.demo_certificates.unwrap_or(self.dev)
     }
 }
 
@@ -359,6 +405,34 @@ mod tests {
         assert!(err.to_string().contains("TAXICERT_DEV"), "{err}");
         let err = Config::load(None, env_of(&[("TAXICERT_BIND", "localhost")])).unwrap_err();
         assert!(err.to_string().contains("TAXICERT_BIND"), "{err}");
+    }
+
+    #[test]
+    fn the_renewal_window_is_one_to_365_days() {
+        assert_eq!(Config::load(None, env_of(&[])).unwrap().renewal_window_days, 90);
+        let c = Config::load(None, env_of(&[("TAXICERT_RENEWAL_WINDOW_DAYS", "365")])).unwrap();
+        assert_eq!(c.renewal_window_days, 365);
+        for bad in ["0", "366", "-1", "ninety"] {
+            let err = Config::load(None, env_of(&[("TAXICERT_RENEWAL_WINDOW_DAYS", bad)])).unwrap_err();
+            assert!(err.to_string().contains("TAXICERT_RENEWAL_WINDOW_DAYS"), "{err}");
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("taxicert.toml");
+        std::fs::write(&file, "renewal_window_days = 0\n").unwrap();
+        let err = Config::load(Some(&file), env_of(&[])).unwrap_err();
+        assert!(err.to_string().contains("renewal_window_days"), "{err}");
+        std::fs::write(&file, "renewal_window_days = 30\n").unwrap();
+        assert_eq!(Config::load(Some(&file), env_of(&[])).unwrap().renewal_window_days, 30);
+    }
+
+    #[test]
+    fn demo_certificates_follow_dev_mode_unless_set() {
+        assert!(!Config::load(None, env_of(&[])).unwrap().demo_certificates());
+        assert!(Config::load(None, env_of(&[("TAXICERT_DEV", "true")])).unwrap().demo_certificates());
+        let off = Config::load(None, env_of(&[("TAXICERT_DEV", "true"), ("TAXICERT_DEMO_CERTIFICATES", "false")])).unwrap();
+        assert!(!off.demo_certificates());
+        let err = Config::load(None, env_of(&[("TAXICERT_DEMO_CERTIFICATES", "sometimes")])).unwrap_err();
+        assert!(err.to_string().contains("TAXICERT_DEMO_CERTIFICATES"), "{err}");
     }
 
     #[test]

@@ -9,6 +9,13 @@ use rand::RngCore;
 
 use crate::{error::AppError, secrets::Secrets};
 
+/// `bytes` random bytes from the OS, in hex: names and ids nobody can guess.
+pub fn random_hex(bytes: usize) -> String {
+    let mut raw = vec![0u8; bytes];
+    rand::rngs::OsRng.fill_bytes(&mut raw);
+    raw.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 #[derive(Clone)]
 pub struct Vault {
     cipher: Aes256Gcm,

@@ -32,6 +32,18 @@ impl AppError {
         AppError::client(StatusCode::BAD_REQUEST, code, message)
     }
 
+    /// 409: the request does not fit where things stand (a step out of order, a changed draft).
+    pub fn conflict(code: &str, message: impl Into<String>) -> AppError {
+        AppError::client(StatusCode::CONFLICT, code, message)
+    }
+
+    /// 400 about one form field, named as the SPA names its input.
+    pub fn bad_field(code: &str, field: &str, message: impl Into<String>) -> AppError {
+        let mut body = ErrorBody::new(code, message);
+        body.field = Some(field.into());
+        AppError::Client { status: StatusCode::BAD_REQUEST, body }
+    }
+
     /// 429 with the seconds to wait, also sent as `Retry-After`.
     pub fn too_many(code: &str, message: impl Into<String>, retry_after_seconds: u64) -> AppError {
         let mut body = ErrorBody::new(code, message);

@@ -3,11 +3,14 @@
 
 pub mod audit;
 pub mod auth;
+pub mod cases;
 pub mod catalogue;
+pub mod certificates;
 pub mod clock;
 pub mod config;
 pub mod crypto;
 pub mod db;
+pub mod drafts;
 pub mod error;
 pub mod health;
 pub mod idcard;
@@ -16,6 +19,8 @@ pub mod secrets;
 pub mod sms;
 pub mod uploads;
 pub mod web;
+pub mod wizard;
+pub mod workdays;
 
 use std::{net::SocketAddr, sync::Arc};
 
@@ -58,6 +63,8 @@ pub struct AppState {
         (name = "catalogue", description = "The businesses, their notices and materials"),
         (name = "account", description = "Phone + SMS code login and sessions. State-changing requests must send the header `X-Taxicert-Csrf: 1`."),
         (name = "uploads", description = "Photos of the materials, re-checked and stored by the server"),
+        (name = "wizard", description = "Applying for a business step by step: the user's certificates, the service halls, the profile that prefills the form, and the draft saved per step. Everything but the service halls needs a session and an approved real-name check (403 `realname_required`)."),
+        (name = "cases", description = "Submitting a draft as a case (办件) and the user's cases; a session and an approved real-name check are needed"),
         (name = "operations", description = "Health and operations"),
         (name = "dev", description = "Development mode only"),
     )
@@ -88,7 +95,13 @@ fn api() -> OpenApiRouter<AppState> {
                     .layer(axum::extract::DefaultBodyLimit::max(uploads::UPLOAD_BODY_LIMIT)),
             )
             .routes(routes!(uploads::get_upload_image))
-            .routes(routes!(uploads::delete_upload)),
+            .routes(routes!(uploads::delete_upload))
+            .routes(routes!(certificates::list_certificates))
+            .routes(routes!(wizard::list_service_halls))
+            .routes(routes!(wizard::get_profile))
+            .routes(routes!(drafts::list_drafts))
+            .routes(routes!(drafts::get_draft, drafts::save_step, drafts::delete_draft))
+            .routes(routes!(cases::submit_case, cases::list_cases)),
     )
 }
 

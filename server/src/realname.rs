@@ -1,10 +1,11 @@
 //! 实名认证: upload both sides of the ID card, confirm what was read, submit for review.
 
 use axum::{
-    extract::{Multipart, State},
-    http::StatusCode,
+    extract::{FromRequestParts, Multipart, State},
+    http::{request::Parts, StatusCode},
     Json,
 };
+use sqlx::SqliteConnection;
 use taxicert_api::{
     domain::{beijing_date, check_id_card},
     ErrorBody, IdCardFields, IdCardRead, RealNameState, RealNameStatus, RealNameSubmission,
@@ -22,9 +23,7 @@ use crate::{
 pub const UPLOAD_BODY_LIMIT: usize = 2 * taxicert_api::domain::MAX_UPLOAD_BYTES + 64 * 1024;
 
 fn field_error(code: &str, field: &str, message: impl Into<String>) -> AppError {
-    let mut body = ErrorBody::new(code, message);
-    body.field = Some(field.into());
-    AppError::Client { status: StatusCode::BAD_REQUEST, body }
+    AppError::bad_field(code, field, message)
 }
 
 /// Reads both sides of the ID card. The photos are checked, sealed and kept until the user
@@ -215,6 +214,45 @@ pub async fn realname_state(State(state): State<AppState>, user: CurrentUser) ->
             reason,
         },
     }))
+}
+
+/// A signed-in user whose real-name check is approved: the businesses are his own
+/// certificate's, so nothing of the wizard past the notice is open to anyone else. Rejects
+/// with 401 `unauthenticated`, then 403 `realname_required`.
+pub struct VerifiedUser {
+    pub user_id: i64,
+}
+
+impl FromRequestParts<AppState> for VerifiedUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let user = CurrentUser::from_request_parts(parts, state).await?;
+        let (status,): (String,) =
+            sqlx::query_as("SELECT realname_status FROM users WHERE id = ?").bind(user.user_id).fetch_one(&state.db).await?;
+        if status != "approved" {
+            return Err(realname_required());
+        }
+        Ok(VerifiedUser { user_id: user.user_id })
+    }
+}
+
+fn realname_required() -> AppError {
+    AppError::client(StatusCode::FORBIDDEN, "realname_required", "办理从业资格证业务需要先完成实名认证。")
+}
+
+/// The fields of the user's approved ID card, unsealed: the name and address that prefill
+/// the wizard, the ID number that finds his certificates.
+pub async fn approved_fields(conn: &mut SqliteConnection, state: &AppState, user_id: i64) -> AppResult<IdCardFields> {
+    let sealed: Option<(Vec<u8>,)> = sqlx::query_as(
+        "SELECT fields FROM realname_submissions WHERE user_id = ? AND status = 'approved' ORDER BY id DESC LIMIT 1",
+    )
+    .bind(user_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let (sealed,) = sealed.ok_or_else(realname_required)?;
+    let plain = state.vault.open(&sealed, &format!("user:{user_id}:realname_fields"))?;
+    serde_json::from_slice(&plain).map_err(|e| AppError::Internal(format!("sealed real-name fields do not parse: {e}")))
 }
 
 #[cfg(test)]

@@ -11,12 +11,12 @@ use axum::{
     response::{IntoResponse, Response},
     Json,
 };
-use rand::RngCore;
 use taxicert_api::{ErrorBody, UploadReceipt};
 use taxicert_photo::{Options, Processed, Refusal};
 
 use crate::{
     auth::CurrentUser,
+    crypto::random_hex,
     error::{AppError, AppResult},
     AppState,
 };
@@ -55,19 +55,15 @@ pub fn prepare_dir(upload_dir: &FsPath, dist: &FsPath) -> std::io::Result<()> {
     Ok(())
 }
 
-fn random_hex(bytes: usize) -> String {
-    let mut raw = vec![0u8; bytes];
-    rand::rngs::OsRng.fill_bytes(&mut raw);
-    raw.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// A key the client chose for this one photo: visible ASCII, 8 to 100 characters.
-fn idempotency_key(headers: &HeaderMap) -> AppResult<String> {
+/// A key the client chose for one request, so that a retry returns the first result instead
+/// of doing the work twice: visible ASCII, 8 to 100 characters. `what` names the request in
+/// the refusal (`上传请求`).
+pub fn idempotency_key(headers: &HeaderMap, what: &str) -> AppResult<String> {
     let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).unwrap_or_default();
     if !(8..=100).contains(&key.len()) || !key.bytes().all(|b| b.is_ascii_graphic()) {
         return Err(AppError::bad_request(
             "idempotency_key_missing",
-            "上传请求缺少有效的 Idempotency-Key 请求头(8至100个可见字符),请刷新页面后重试。",
+            format!("{what}缺少有效的 Idempotency-Key 请求头(8至100个可见字符),请刷新页面后重试。"),
         ));
     }
     Ok(key.to_owned())
@@ -121,7 +117,7 @@ pub async fn upload_photo(
     headers: HeaderMap,
     mut multipart: Multipart,
 ) -> AppResult<Response> {
-    let key = idempotency_key(&headers)?;
+    let key = idempotency_key(&headers, "上传请求")?;
     if let Some(first) = by_key(&state, user.user_id, &key).await? {
         return Ok((StatusCode::OK, Json(UploadReceipt::from(first))).into_response());
     }
@@ -250,7 +246,8 @@ pub async fn get_upload_image(
 }
 
 /// Deletes a photo: the file goes at once, the row stays (marked) so that a replayed upload
-/// with the same key is not stored again.
+/// with the same key is not stored again. A photo submitted with a case is part of that case's
+/// record and stays.
 #[utoipa::path(
     delete,
     path = "/uploads/{id}",
@@ -260,7 +257,9 @@ pub async fn get_upload_image(
     responses(
         (status = 204, description = "Deleted"),
         (status = 401, description = "`unauthenticated`", body = ErrorBody),
+        (status = 403, description = "`csrf`", body = ErrorBody),
         (status = 404, description = "No such upload of this user", body = ErrorBody),
+        (status = 409, description = "`upload_in_case`: it was submitted with an application", body = ErrorBody),
     )
 )]
 pub async fn delete_upload(
@@ -269,7 +268,27 @@ pub async fn delete_upload(
     Path(id): Path<String>,
 ) -> AppResult<StatusCode> {
     let stored_name = owned(&state, user.user_id, &id).await?;
-    sqlx::query("UPDATE uploads SET deleted_at = ? WHERE id = ?").bind(state.clock.now()).bind(&id).execute(&state.db).await?;
+    // One statement, so that a submission linking the photo at the same moment either sees it
+    // deleted (and is refused) or keeps it.
+    let deleted = sqlx::query(
+        "UPDATE uploads SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL
+            AND NOT EXISTS (SELECT 1 FROM case_uploads WHERE upload_id = uploads.id)",
+    )
+    .bind(state.clock.now())
+    .bind(&id)
+    .execute(&state.db)
+    .await?;
+    if deleted.rows_affected() == 0 {
+        let (in_case,): (bool,) = sqlx::query_as("SELECT EXISTS (SELECT 1 FROM case_uploads WHERE upload_id = ?)")
+            .bind(&id)
+            .fetch_one(&state.db)
+            .await?;
+        return Err(if in_case {
+            AppError::client(StatusCode::CONFLICT, "upload_in_case", "该照片已随申请提交,不能删除。")
+        } else {
+            AppError::NotFound
+        });
+    }
     let _ = tokio::fs::remove_file(state.config.upload_dir.join(stored_name)).await;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -4,8 +4,9 @@
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use taxicert_api::{
-    BusinessCode, BusinessDetail, BusinessSummary, ErrorBody, IdCardRead, LoginRequest, Me, RealNameState,
-    RealNameSubmission, SessionInfo, SmsCodeRequest, SmsCodeSent, UploadReceipt,
+    BusinessCode, BusinessDetail, BusinessSummary, CaseSummary, Certificate, Draft, DraftSummary, ErrorBody,
+    IdCardRead, LoginRequest, Me, Profile, RealNameState, RealNameSubmission, ServiceHall, SessionInfo,
+    SmsCodeRequest, SmsCodeSent, StepAnswers, Submission, UploadReceipt,
 };
 
 use crate::browser::{self, FetchFailure};
@@ -102,6 +103,66 @@ impl ApiClient {
             204 | 404 => Ok(()),
             status => decode::<()>(status, &answer.body),
         }
+    }
+
+    /// The certificates linked to the user's ID number, each saying whether it can be chosen
+    /// for `business`.
+    pub async fn certificates(&self, business: BusinessCode) -> Result<Vec<Certificate>, ApiError> {
+        self.get(&format!("/certificates?business={}", business.as_str())).await
+    }
+
+    pub async fn service_halls(&self) -> Result<Vec<ServiceHall>, ApiError> {
+        self.get("/service-halls").await
+    }
+
+    pub async fn profile(&self) -> Result<Profile, ApiError> {
+        self.get("/profile").await
+    }
+
+    /// The saved draft of a business, or `None` when there is none.
+    pub async fn draft(&self, business: BusinessCode) -> Result<Option<Draft>, ApiError> {
+        match self.get(&format!("/drafts/{}", business.as_str())).await {
+            Err(ApiError::Server { status: 404, .. }) => Ok(None),
+            other => other.map(Some),
+        }
+    }
+
+    pub async fn drafts(&self) -> Result<Vec<DraftSummary>, ApiError> {
+        self.get("/drafts").await
+    }
+
+    /// Saves the answers of one step; the server checks them and the order of the steps.
+    pub async fn save_step(&self, business: BusinessCode, answers: &StepAnswers) -> Result<Draft, ApiError> {
+        self.send("PUT", &format!("/drafts/{}", business.as_str()), answers).await
+    }
+
+    pub async fn delete_draft(&self, business: BusinessCode) -> Result<(), ApiError> {
+        let answer = browser::send("DELETE", &self.endpoint(&format!("/drafts/{}", business.as_str())), None)
+            .await
+            .map_err(ApiError::from)?;
+        match answer.status {
+            204 | 404 => Ok(()),
+            status => decode::<()>(status, &answer.body),
+        }
+    }
+
+    /// Submits the checked draft; `key` is the same for every tap and retry, so the server
+    /// makes one case.
+    pub async fn submit(&self, submission: &Submission, key: &str) -> Result<CaseSummary, ApiError> {
+        let body = serde_json::to_string(submission).expect("request bodies serialise");
+        let answer = browser::send_with_headers("POST", &self.endpoint("/cases"), Some(&body), &[("Idempotency-Key", key)])
+            .await
+            .map_err(ApiError::from)?;
+        decode(answer.status, &answer.body)
+    }
+
+    pub async fn cases(&self) -> Result<Vec<CaseSummary>, ApiError> {
+        self.get("/cases").await
+    }
+
+    /// Where a stored upload's picture is served (for the thumbnail of a resumed draft).
+    pub fn upload_image_url(&self, id: &str) -> String {
+        self.endpoint(&format!("/uploads/{}/image", crate::routes::opaque(id)))
     }
 
     pub async fn businesses(&self) -> Result<Vec<BusinessSummary>, ApiError> {

@@ -6,13 +6,13 @@ use leptos::{html, prelude::*};
 /// A problem with one field (by its element id), or with the form as a whole (`field: None`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FieldError {
-    pub field: Option<&'static str>,
+    pub field: Option<String>,
     pub message: String,
 }
 
 impl FieldError {
-    pub fn at(field: &'static str, message: impl Into<String>) -> FieldError {
-        FieldError { field: Some(field), message: message.into() }
+    pub fn at(field: impl Into<String>, message: impl Into<String>) -> FieldError {
+        FieldError { field: Some(field.into()), message: message.into() }
     }
 
     pub fn form(message: impl Into<String>) -> FieldError {
@@ -22,7 +22,7 @@ impl FieldError {
 
 /// The message for `field`, if there is one.
 pub fn error_for(errors: &[FieldError], field: &str) -> Option<String> {
-    errors.iter().find(|e| e.field == Some(field)).map(|e| e.message.clone())
+    errors.iter().find(|e| e.field.as_deref() == Some(field)).map(|e| e.message.clone())
 }
 
 #[component]
@@ -54,7 +54,7 @@ pub fn ErrorSummary(errors: Signal<Vec<FieldError>>) -> impl IntoView {
                                                 href=href
                                                 on:click=move |ev| {
                                                     ev.prevent_default();
-                                                    crate::browser::focus_by_id(field);
+                                                    crate::browser::focus_by_id(&field);
                                                 }
                                             >
                                                 {error.message}

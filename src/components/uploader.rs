@@ -49,9 +49,17 @@ pub struct Slot {
     pub checking: Option<String>,
     /// The last refusal or failure, in words for the user.
     pub error: Option<String>,
+    /// The stored photo's address on the server, for a draft resumed after a reload (the
+    /// photo itself is not kept on the phone).
+    pub stored_preview: Option<String>,
 }
 
 impl Slot {
+    /// A photo stored during an earlier visit.
+    pub fn stored(id: String, preview: String) -> Slot {
+        Slot { phase: Phase::Uploaded { id }, stored_preview: Some(preview), ..Slot::default() }
+    }
+
     pub fn uploaded_id(&self) -> Option<&str> {
         match &self.phase {
             Phase::Uploaded { id } => Some(id),
@@ -60,31 +68,52 @@ impl Slot {
     }
 }
 
-type SlotSignal = RwSignal<Slot, LocalStorage>;
+pub type SlotSignal = RwSignal<Slot, LocalStorage>;
 
 /// Every material's uploader state, kept at the app's root for the whole visit.
-#[derive(Clone)]
+#[derive(Clone, Copy)]
 pub struct Uploads {
     slots: StoredValue<HashMap<String, SlotSignal>>,
-    owner: Owner,
+    owner: StoredValue<Owner>,
 }
 
 impl Uploads {
     /// Call at the app's root: the slots live as long as the owner current now.
     pub fn new() -> Uploads {
-        Uploads { slots: StoredValue::new(HashMap::new()), owner: Owner::current().expect("created under the app") }
+        Uploads { slots: StoredValue::new(HashMap::new()), owner: StoredValue::new(Owner::current().expect("created under the app")) }
     }
 
-    /// The state of one material's uploader, created empty on first use.
-    pub fn slot(&self, material: &str) -> SlotSignal {
+    /// The state of one uploader (by business and material), created empty on first use.
+    pub fn slot(&self, business: taxicert_api::BusinessCode, material: &str) -> SlotSignal {
+        let material = &format!("{}/{material}", business.as_str());
         if let Some(slot) = self.slots.with_value(|slots| slots.get(material).copied()) {
             return slot;
         }
-        let slot = self.owner.with(|| RwSignal::new_local(Slot::default()));
+        let slot = self.owner.with_value(|owner| owner.with(|| RwSignal::new_local(Slot::default())));
         self.slots.update_value(|slots| {
             slots.insert(material.to_owned(), slot);
         });
         slot
+    }
+}
+
+impl Uploads {
+    /// Empties the uploaders of one business (after its draft is submitted or deleted), or of
+    /// all (on logout: the photos of one driver stay with him).
+    pub fn forget(&self, business: Option<taxicert_api::BusinessCode>) {
+        let prefix = business.map(|b| format!("{}/", b.as_str())).unwrap_or_default();
+        self.slots.with_value(|slots| {
+            for (key, slot) in slots {
+                if key.starts_with(&prefix) {
+                    slot.update(|s| {
+                        if let Some(photo) = s.photo.take() {
+                            browser::revoke_object_url(&photo.preview);
+                        }
+                        *s = Slot::default();
+                    });
+                }
+            }
+        });
     }
 }
 
@@ -154,9 +183,9 @@ async fn send(api: ApiClient, material: String, slot: SlotSignal) {
 }
 
 #[component]
-pub fn Uploader(material: Material) -> impl IntoView {
+pub fn Uploader(material: Material, state: SlotSignal) -> impl IntoView {
     let app = use_app();
-    let slot = use_uploads().slot(&material.code);
+    let slot = state;
     let Material { code, name, hint, required, photo: rules, sample } = material;
     let input_id = format!("upload-{code}");
     let title_id = format!("upload-title-{code}");
@@ -192,6 +221,7 @@ pub fn Uploader(material: Material) -> impl IntoView {
                             }
                             s.checking = None;
                             s.error = None;
+                            s.stored_preview = None;
                             s.photo = Some(ChosenPhoto {
                                 preview: browser::object_url(&checked),
                                 jpeg: checked,
@@ -228,9 +258,13 @@ pub fn Uploader(material: Material) -> impl IntoView {
     };
 
     let phase = move || slot.with(|s| s.phase.clone());
-    let thumbnail = move || slot.with(|s| s.checking.clone().or_else(|| s.photo.as_ref().map(|p| p.preview.clone())));
+    let thumbnail = move || {
+        slot.with(|s| {
+            s.checking.clone().or_else(|| s.photo.as_ref().map(|p| p.preview.clone())).or_else(|| s.stored_preview.clone())
+        })
+    };
     let checking = move || slot.with(|s| s.checking.is_some());
-    let has_photo = move || slot.with(|s| s.photo.is_some());
+    let has_photo = move || slot.with(|s| s.photo.is_some() || s.stored_preview.is_some());
     let percent = move || match phase() {
         Phase::Uploading { percent } => Some(percent),
         Phase::WaitingToRetry { .. } => Some(0),
@@ -255,7 +289,7 @@ pub fn Uploader(material: Material) -> impl IntoView {
     let section_id = format!("material-{code}");
     let labelled_by = title_id.clone();
     view! {
-        <section class="uploader" id=section_id aria-labelledby=labelled_by>
+        <section class="uploader" id=section_id tabindex="-1" aria-labelledby=labelled_by>
             <div class="uploader__hd">
                 <h3 class="uploader__title" id=title_id>
                     {name.clone()}

@@ -1,12 +1,158 @@
+//! 我的办件: drafts to resume or delete, and the submitted cases with their status and due
+//! dates.
+
 use leptos::prelude::*;
+use leptos_router::components::A;
+use taxicert_api::{BusinessCode, CaseSummary, DraftStep, DraftSummary};
 
-use crate::components::{layout::PageTitle, status::NotYetAvailable};
+use crate::{
+    api::ApiError,
+    components::{
+        layout::PageTitle,
+        login_prompt::LoginPrompt,
+        status::{ErrorPanel, Loading},
+    },
+    pages::apply::due_date,
+    routes::{Route, WizardStep},
+    session::use_session,
+    use_app,
+    wizard::use_wizard,
+};
 
-/// 我的办件: cases and drafts with their progress.
 #[component]
 pub fn MyCasesPage() -> impl IntoView {
+    let session = use_session();
     view! {
         <PageTitle title="我的办件" />
-        <NotYetAvailable what="“我的办件”可查看已提交业务的办理进度、办理时限和凭证下载,正在建设中。" />
+        {move || match session.is_signed_in() {
+            false => view! { <LoginPrompt next=Route::MyCases why="登录后可查看您的申请和草稿。" /> }.into_any(),
+            true => view! { <CaseList /> }.into_any(),
+        }}
+    }
+}
+
+/// The step to resume a draft at: the one after the last saved.
+fn resume_step(last: DraftStep) -> WizardStep {
+    match last {
+        DraftStep::Notice => WizardStep::Certificate,
+        DraftStep::Certificate => WizardStep::PersonalInfo,
+        DraftStep::PersonalInfo => WizardStep::Materials,
+        DraftStep::Materials => WizardStep::Review,
+    }
+}
+
+fn saved_at(unix_seconds: i64) -> String {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(unix_seconds as f64 * 1000.0));
+    format!("{}月{}日 {:02}:{:02}", date.get_month() + 1, date.get_date(), date.get_hours(), date.get_minutes())
+}
+
+#[component]
+fn CaseList() -> impl IntoView {
+    let api = use_app().api;
+    let session = use_session();
+    let wizard = use_wizard();
+    let lists = LocalResource::new({
+        let api = api.clone();
+        move || {
+            let api = api.clone();
+            async move { Ok::<_, ApiError>((api.drafts().await?, api.cases().await?)) }
+        }
+    });
+    let delete = Action::new_local(move |business: &BusinessCode| {
+        let (api, business) = (api.clone(), *business);
+        async move {
+            api.delete_draft(business).await?;
+            wizard.draft(business).forget();
+            Ok::<_, ApiError>(())
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(result) = delete.value().get() {
+            match result {
+                Err(error) if error.is_unauthenticated() => session.ended(),
+                _ => lists.refetch(),
+            }
+        }
+    });
+    let delete_error = move || delete.value().get().and_then(Result::err).map(|e| e.message());
+    view! {
+        {move || delete_error().map(|message| view! { <p class="field-error" role="alert">{message}</p> })}
+        <Transition fallback=Loading>
+            {move || Suspend::new(async move {
+                match lists.await {
+                    Err(error) if error.is_unauthenticated() => {
+                        session.ended();
+                        view! { <Loading /> }.into_any()
+                    }
+                    Err(error) => view! { <ErrorPanel error on_retry=move |_| lists.refetch() /> }.into_any(),
+                    Ok((drafts, cases)) => view! {
+                        <h2 class="weui-cells__title">"未提交的草稿"</h2>
+                        {if drafts.is_empty() {
+                            view! { <p class="cases__empty">"没有未提交的草稿。"</p> }.into_any()
+                        } else {
+                            view! {
+                                <ul class="weui-cells cases">
+                                    {drafts.into_iter().map(|d| view! { <DraftRow draft=d delete pending=delete.pending().into() /> }).collect_view()}
+                                </ul>
+                            }
+                            .into_any()
+                        }}
+                        <h2 class="weui-cells__title">"已提交的申请"</h2>
+                        {if cases.is_empty() {
+                            view! { <p class="cases__empty">"还没有提交过申请。可在首页选择要办理的业务。"</p> }.into_any()
+                        } else {
+                            view! { <ul class="weui-cells cases">{cases.into_iter().map(|c| view! { <CaseRow case=c /> }).collect_view()}</ul> }.into_any()
+                        }}
+                    }
+                    .into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn DraftRow(draft: DraftSummary, delete: Action<BusinessCode, Result<(), ApiError>>, pending: Signal<bool>) -> impl IntoView {
+    let DraftSummary { business, business_name, last_step, updated_at } = draft;
+    let resume = crate::href(Route::Apply(business, resume_step(last_step)));
+    let label = format!("删除{business_name}草稿");
+    view! {
+        <li class="weui-cell cases__item">
+            <div class="weui-cell__bd">
+                <p class="cases__name">{business_name.clone()}</p>
+                <p class="cases__meta">{format!("草稿 · 保存于{}", saved_at(updated_at))}</p>
+            </div>
+            <div class="weui-cell__ft cases__actions">
+                <A href=resume attr:class="weui-btn weui-btn_mini weui-btn_primary">"继续办理"</A>
+                <button
+                    type="button"
+                    class="weui-btn weui-btn_mini weui-btn_default"
+                    aria-label=label
+                    disabled=move || pending.get()
+                    on:click=move |_| {
+                        if crate::browser::confirm(&format!("确定删除{business_name}的草稿吗?已上传的照片也将不再使用。")) {
+                            delete.dispatch(business);
+                        }
+                    }
+                >
+                    "删除"
+                </button>
+            </div>
+        </li>
+    }
+}
+
+#[component]
+fn CaseRow(case: CaseSummary) -> impl IntoView {
+    let CaseSummary { id, business_name, status, accept_by, decide_by, due_dates_estimated, .. } = case;
+    view! {
+        <li class="weui-cell cases__item">
+            <div class="weui-cell__bd">
+                <p class="cases__name">{business_name}</p>
+                <p class="cases__meta">{format!("办件编号 {id}")}</p>
+                <p class="cases__meta">{format!("受理时限 {}前 · 办结时限 {}前", due_date(&accept_by, due_dates_estimated), due_date(&decide_by, due_dates_estimated))}</p>
+            </div>
+            <div class="weui-cell__ft"><span class="cases__status">{status.name()}</span></div>
+        </li>
     }
 }

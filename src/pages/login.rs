@@ -294,12 +294,15 @@ fn server_error(error: &ApiError) -> FieldError {
 fn SignedIn(me: Me) -> impl IntoView {
     let api = use_app().api;
     let session = use_session();
+    let wizard = crate::wizard::use_wizard();
     let logout = Action::new_local(move |_: &()| {
         let api = api.clone();
         async move { api.logout().await }
     });
     Effect::new(move |_| {
         if let Some(Ok(())) = logout.value().get() {
+            // Nothing of this driver's applications stays on the phone.
+            wizard.forget_all();
             session.signed_out();
         }
     });

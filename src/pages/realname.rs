@@ -105,7 +105,7 @@ fn RealNameState() -> impl IntoView {
                     }
                     (_, Ok(current)) => view! { <RealNameForm current submitted /> }.into_any(),
                     (_, Err(error)) if error.is_unauthenticated() => {
-                        sign_out_later(session);
+                        session.ended();
                         ().into_any()
                     }
                     (_, Err(error)) => view! { <ErrorPanel error on_retry=move |_| state.refetch() /> }.into_any(),
@@ -113,12 +113,6 @@ fn RealNameState() -> impl IntoView {
             })}
         </Transition>
     }
-}
-
-/// The session ended: show the login prompt, after the current update has finished (it
-/// replaces the component that noticed).
-fn sign_out_later(session: crate::session::Session) {
-    leptos::task::spawn_local(async move { session.signed_out() });
 }
 
 #[component]
@@ -157,7 +151,7 @@ fn RealNameForm(current: RealNameState, submitted: RwSignal<Option<RealNameState
 
     let on_api_error = move |error: ApiError| {
         if error.is_unauthenticated() {
-            sign_out_later(session);
+            session.ended();
             return;
         }
         let field = match error.field() {

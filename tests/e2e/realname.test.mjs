@@ -38,8 +38,9 @@ e2e('a signed-in driver verifies his name and can then go on to a business', asy
   assert.equal(await page.getByText('150102198506151234').count(), 0);
   await expectAccessible(page);
 
+  // Verified, he is let through to the wizard, which asks for the notice first.
   await open(page, server, 'apply/renewal/certificate');
-  await page.getByText('此功能尚未开放').waitFor();
+  await page.getByText('请先阅读业务须知并点击“同意并确认”。').waitFor();
 });
 
 e2e(

@@ -43,7 +43,13 @@ e2e('a business opens its notice with the materials, and 同意并确认 goes to
     '从业资格证违章记录页',
   ]);
   await expectAccessible(page);
-  await page.getByRole('link', { name: '同意并确认' }).click();
+  // 同意并确认 waits until the notice has been scrolled to its end.
+  const agree = page.getByRole('button', { name: '同意并确认' });
+  assert.ok(await agree.isDisabled());
+  await page.getByText('请将须知滑动到底部,阅读完毕后点击“同意并确认”。').waitFor();
+  await page.locator('.notice').evaluate((box) => (box.scrollTop = box.scrollHeight));
+  await agree.and(page.locator(':enabled')).waitFor();
+  await agree.click();
   await page.getByRole('heading', { name: '选择从业资格证' }).waitFor();
   assert.match(page.url(), /\/apply\/renewal\/certificate$/);
   assert.match(await page.locator('.step-indicator').innerText(), /第 2 步 \/ 共 6 步/);

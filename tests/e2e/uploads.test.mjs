@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
-import { drawPhotos, e2e, expectAccessible, logInVerified, open } from './harness.mjs';
+import { drawPhotos, e2e, expectAccessible, logInVerified, open, prepareDraft } from './harness.mjs';
 
 const PHONE = '13812345678';
 
@@ -13,6 +13,7 @@ const storedCopies = (server) => readdirSync(server.uploadDir).filter((name) => 
 e2e('a verified driver uploads every renewal material and sees the preview, the progress and 上传成功', async ({ page, server, context }) => {
   const photos = drawPhotos();
   await logInVerified(page, server, PHONE);
+  await prepareDraft(page, server, 'renewal', 'personal_info');
   // The worker's code is not part of the first screen.
   const workerFetches = [];
   page.on('request', (request) => /photo_worker/.test(request.url()) && workerFetches.push(request.url()));
@@ -57,13 +58,13 @@ e2e('a verified driver uploads every renewal material and sees the preview, the 
   await page.getByText('还有1项必传材料未上传成功。').waitFor();
   await page.getByLabel('选择从业资格证违章记录页的照片').setInputFiles(photos.page);
   await page.locator('#material-cert_violation_page .uploader__badge', { hasText: '上传成功' }).waitFor({ timeout: 30_000 });
-  await page.getByRole('link', { name: '下一步' }).waitFor();
+  await page.getByRole('button', { name: '下一步' }).and(page.locator(':enabled')).waitFor();
   assert.equal(storedCopies(server), 4);
   await expectAccessible(page);
 
   // Leaving the step and coming back keeps every photo.
-  await page.getByRole('link', { name: '返回业务须知' }).click();
-  await page.getByRole('heading', { name: /业务须知/ }).waitFor();
+  await page.getByRole('link', { name: '首页' }).click();
+  await page.getByRole('heading', { name: '服务事项' }).waitFor();
   await page.goBack();
   await page.locator('#material-photo_2inch .uploader__badge', { hasText: '上传成功' }).waitFor();
   assert.equal(await page.locator('.uploader__badge').count(), 4);
@@ -77,6 +78,7 @@ e2e('a verified driver uploads every renewal material and sees the preview, the 
 e2e('a photo the phone refuses says why and what to do, and the photo before it stays', async ({ page, server }) => {
   const photos = drawPhotos();
   await logInVerified(page, server, PHONE);
+  await prepareDraft(page, server, 'renewal', 'personal_info');
   await open(page, server, 'apply/renewal/materials');
   const page1 = page.locator('#material-cert_info_page');
   await page.getByLabel('选择从业资格证个人信息页的照片').setInputFiles(photos.page);
@@ -101,6 +103,8 @@ e2e(
   async ({ page, server }) => {
     const photos = drawPhotos();
     await logInVerified(page, server, PHONE);
+    await prepareDraft(page, server, 'renewal', 'personal_info');
+  await prepareDraft(page, server, 'renewal', 'personal_info');
     await open(page, server, 'apply/renewal/materials');
     // The first upload reaches the server, which stores it; the answer is then cut off, as
     // when the phone drops off the network mid-request (Playwright's route runs on CDP Fetch).
@@ -132,6 +136,8 @@ e2e(
   async ({ page, server }) => {
     const photos = drawPhotos();
     await logInVerified(page, server, PHONE);
+    await prepareDraft(page, server, 'renewal', 'personal_info');
+  await prepareDraft(page, server, 'renewal', 'personal_info');
     await open(page, server, 'apply/renewal/materials');
     let failing = true;
     await page.route('**/api/v1/uploads', (route) =>

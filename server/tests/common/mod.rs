@@ -126,3 +126,57 @@ pub async fn log_in(server: &TestServer, phone: &str) -> String {
     assert_eq!(response.status(), reqwest::StatusCode::OK);
     response.headers()[header::SET_COOKIE].to_str().unwrap().split(';').next().unwrap().to_owned()
 }
+
+/// A fictional ID number: the 17 digits given and the check character of GB 11643 they call for.
+pub fn id_number(first17: &str) -> String {
+    const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    const CHECK: [char; 11] = ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'];
+    let sum: u32 = first17.bytes().zip(WEIGHTS).map(|(b, w)| u32::from(b - b'0') * w).sum();
+    format!("{first17}{}", CHECK[(sum % 11) as usize])
+}
+
+/// The fields a driver confirms for `card`, in the contract's format.
+pub fn card_fields(card: &taxicert_testkit::CardData) -> Value {
+    let birth: Vec<u32> = card.birth.split(|c: char| !c.is_ascii_digit()).filter(|s| !s.is_empty()).map(|s| s.parse().unwrap()).collect();
+    let (from, until) = card.validity.split_once('-').unwrap();
+    serde_json::json!({
+        "name": card.name, "gender": card.gender, "ethnicity": card.ethnicity,
+        "birth_date": format!("{:04}-{:02}-{:02}", birth[0], birth[1], birth[2]),
+        "address": card.address, "id_number": card.id_number, "authority": card.authority,
+        "valid_from": from.replace('.', "-"), "valid_until": until.replace('.', "-"),
+    })
+}
+
+/// Logs in and passes real-name verification with the fictional `card`, both sides drawn by
+/// the testkit: the `Cookie` header value. The server must run with dev auto-approval.
+pub async fn verified_user(server: &TestServer, phone: &str, card: &taxicert_testkit::CardData) -> String {
+    let cookie = log_in(server, phone).await;
+    let form = reqwest::multipart::Form::new()
+        .part("portrait", reqwest::multipart::Part::bytes(taxicert_testkit::portrait_side(card)).file_name("portrait.png"))
+        .part("emblem", reqwest::multipart::Part::bytes(taxicert_testkit::emblem_side(card)).file_name("emblem.png"));
+    let response = server
+        .send(reqwest::Method::POST, "/api/v1/realname/id-card")
+        .header(header::COOKIE, &cookie)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), reqwest::StatusCode::OK);
+    // The driver confirms (or types) the fields; what the OCR read does not matter here.
+    let response = server
+        .send(reqwest::Method::POST, "/api/v1/realname/submission")
+        .header(header::COOKIE, &cookie)
+        .json(&serde_json::json!({ "fields": card_fields(card), "typed": [] }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), reqwest::StatusCode::OK);
+    assert_eq!(json(response).await["status"], "approved", "the server must auto-approve (dev mode)");
+    cookie
+}
+
+/// The server's SQLite file, opened beside it: to set up what no endpoint sets (a suspended
+/// certificate, a closed hall) and to look at what is stored.
+pub async fn database(server: &TestServer) -> sqlx::SqlitePool {
+    sqlx::SqlitePool::connect(&format!("sqlite://{}", server.database().display())).await.unwrap()
+}

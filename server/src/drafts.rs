@@ -1,0 +1,346 @@
+//! The draft of a business, saved step by step (须知, 选择证件, 完善个人信息, 上传材料), so that a
+//! driver can stop on one phone and carry on later. Each step is checked when it is saved, in
+//! order, and again when the draft is submitted (see `cases.rs`): the checks live here.
+//!
+//! The answers hold addresses and phone numbers, so they are stored sealed, bound to the user
+//! and the business.
+
+use std::collections::BTreeMap;
+
+use axum::{
+    extract::{Path, State},
+    http::StatusCode,
+    Json,
+};
+use serde::{Deserialize, Serialize};
+use sqlx::SqliteConnection;
+use taxicert_api::{BusinessCode, Delivery, Draft, DraftStep, DraftSummary, ErrorBody, PersonalInfo, StepAnswers};
+
+use crate::{
+    certificates::{self, StoredCertificate},
+    error::{AppError, AppResult, Body},
+    realname::VerifiedUser,
+    wizard::active_hall_ids,
+    workdays::Date,
+    AppState,
+};
+
+/// What the steps answered, as sealed in the database.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Answers {
+    pub certificate_id: Option<String>,
+    pub info: Option<PersonalInfo>,
+    /// Material code → upload id.
+    pub uploads: BTreeMap<String, String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct StoredDraft {
+    pub business: BusinessCode,
+    pub done: Vec<DraftStep>,
+    pub answers: Answers,
+    pub revision: i64,
+    pub updated_at: i64,
+}
+
+impl StoredDraft {
+    fn to_api(&self) -> Draft {
+        Draft {
+            business: self.business,
+            done: self.done.clone(),
+            certificate_id: self.answers.certificate_id.clone(),
+            info: self.answers.info.clone(),
+            uploads: self.answers.uploads.clone(),
+            revision: self.revision,
+            updated_at: self.updated_at,
+        }
+    }
+}
+
+/// The sealed answers open only for this user's draft of this business.
+fn context(user_id: i64, business: BusinessCode) -> String {
+    format!("draft:{user_id}:{}", business.as_str())
+}
+
+/// A business code from the URL; an unknown one is the JSON 404.
+pub fn business_in_path(code: &str) -> AppResult<BusinessCode> {
+    BusinessCode::parse(code).ok_or(AppError::NotFound)
+}
+
+fn parse_done(done: &str) -> AppResult<Vec<DraftStep>> {
+    serde_json::from_str(done).map_err(|e| AppError::Internal(format!("a draft's steps do not parse: {e}")))
+}
+
+/// The user's draft of `business`, unsealed.
+pub async fn load(conn: &mut SqliteConnection, state: &AppState, user_id: i64, business: BusinessCode) -> AppResult<Option<StoredDraft>> {
+    let row: Option<(String, Vec<u8>, i64, i64)> =
+        sqlx::query_as("SELECT done, answers, revision, updated_at FROM drafts WHERE user_id = ? AND business_code = ?")
+            .bind(user_id)
+            .bind(business.as_str())
+            .fetch_optional(&mut *conn)
+            .await?;
+    let Some((done, sealed, revision, updated_at)) = row else {
+        return Ok(None);
+    };
+    let plain = state.vault.open(&sealed, &context(user_id, business))?;
+    let answers = serde_json::from_slice(&plain).map_err(|e| AppError::Internal(format!("a draft's answers do not parse: {e}")))?;
+    Ok(Some(StoredDraft { business, done: parse_done(&done)?, answers, revision, updated_at }))
+}
+
+async fn store(conn: &mut SqliteConnection, state: &AppState, user_id: i64, draft: &StoredDraft) -> AppResult<()> {
+    let json = |e: serde_json::Error| AppError::Internal(e.to_string());
+    let answers = serde_json::to_vec(&draft.answers).map_err(json)?;
+    sqlx::query(
+        "INSERT INTO drafts (user_id, business_code, done, answers, revision, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (user_id, business_code) DO UPDATE SET done = excluded.done, answers = excluded.answers,
+             revision = excluded.revision, updated_at = excluded.updated_at",
+    )
+    .bind(user_id)
+    .bind(draft.business.as_str())
+    .bind(serde_json::to_string(&draft.done).map_err(json)?)
+    .bind(state.vault.seal(&answers, &context(user_id, draft.business)))
+    .bind(draft.revision)
+    .bind(draft.updated_at)
+    .bind(draft.updated_at)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// The draft must have `step` saved: 409 `code` with that step's message otherwise.
+pub fn missing(code: &str, step: DraftStep) -> AppError {
+    AppError::conflict(code, step.missing_message())
+}
+
+/// The certificate must be the user's and choosable for the business today.
+pub async fn check_certificate(
+    conn: &mut SqliteConnection,
+    state: &AppState,
+    user_id: i64,
+    business: BusinessCode,
+    id: &str,
+    today: Date,
+) -> AppResult<StoredCertificate> {
+    let key = certificates::holder_key(conn, state, user_id).await?;
+    let certificate = certificates::owned_one(conn, &key, id).await?.ok_or_else(|| {
+        AppError::bad_field("certificate_not_found", "certificate", "所选从业资格证不存在或不属于您,请重新选择。")
+    })?;
+    if let Some(reason) = certificate.unavailable_reason(business, today, state.config.renewal_window_days) {
+        return Err(AppError::bad_field("certificate_unavailable", "certificate", reason));
+    }
+    Ok(certificate)
+}
+
+/// The form's values without the spaces around them, as they are kept.
+fn trimmed(info: PersonalInfo) -> PersonalInfo {
+    let t = |s: String| s.trim().to_owned();
+    PersonalInfo {
+        licence_class: t(info.licence_class),
+        reason: t(info.reason),
+        address: t(info.address),
+        contact_name: t(info.contact_name),
+        contact_phone: t(info.contact_phone),
+        delivery: match info.delivery {
+            Delivery::Pickup { hall_id } => Delivery::Pickup { hall_id: t(hall_id) },
+            Delivery::Post(post) => Delivery::Post(taxicert_api::PostalAddress {
+                recipient: t(post.recipient),
+                phone: t(post.phone),
+                province: t(post.province),
+                city: t(post.city),
+                district: t(post.district),
+                street: t(post.street),
+            }),
+        },
+    }
+}
+
+/// The personal-info form, by the same rules as the app's: the first problem is refused with
+/// its field. Answers the trimmed form.
+pub async fn check_info(conn: &mut SqliteConnection, info: PersonalInfo) -> AppResult<PersonalInfo> {
+    let info = trimmed(info);
+    let halls = active_hall_ids(conn).await?;
+    if let Some(problem) = info.problems(|id| halls.iter().any(|h| h == id)).into_iter().next() {
+        return Err(AppError::bad_field("invalid_field", problem.field, problem.message));
+    }
+    Ok(info)
+}
+
+/// Every upload names a material of the business, is a live photo of this user taken for that
+/// material, and every required material has one.
+pub async fn check_materials(
+    conn: &mut SqliteConnection,
+    user_id: i64,
+    business: BusinessCode,
+    uploads: &BTreeMap<String, String>,
+) -> AppResult<()> {
+    let materials: Vec<(String, String, bool)> = sqlx::query_as(
+        "SELECT m.code, m.name, bm.required FROM business_materials bm JOIN materials m ON m.code = bm.material_code
+          WHERE bm.business_code = ? ORDER BY bm.position",
+    )
+    .bind(business.as_str())
+    .fetch_all(&mut *conn)
+    .await?;
+    if let Some(unknown) = uploads.keys().find(|code| !materials.iter().any(|(m, _, _)| m == *code)) {
+        return Err(AppError::bad_field("unknown_material", unknown, "没有这项材料,请返回上一步重新进入材料上传页面。"));
+    }
+    for (material, upload_id) in uploads {
+        let (fits,): (bool,) = sqlx::query_as(
+            "SELECT EXISTS (SELECT 1 FROM uploads WHERE id = ? AND user_id = ? AND material_code = ? AND deleted_at IS NULL)",
+        )
+        .bind(upload_id)
+        .bind(user_id)
+        .bind(material)
+        .fetch_one(&mut *conn)
+        .await?;
+        if !fits {
+            return Err(AppError::bad_field("upload_not_found", material, "所选照片已删除或不属于您,请重新上传。"));
+        }
+    }
+    if let Some((code, name, _)) = materials.iter().find(|(code, _, required)| *required && !uploads.contains_key(code)) {
+        return Err(AppError::bad_field("materials_missing", code, format!("请上传{name}。")));
+    }
+    Ok(())
+}
+
+/// The drafts of the user, the latest first, for 我的办件.
+#[utoipa::path(
+    get,
+    path = "/drafts",
+    tag = "wizard",
+    operation_id = "list_drafts",
+    responses(
+        (status = 200, description = "The user's drafts, the most recently saved first", body = [DraftSummary]),
+        (status = 401, description = "`unauthenticated`", body = ErrorBody),
+        (status = 403, description = "`realname_required`", body = ErrorBody),
+    )
+)]
+pub async fn list_drafts(State(state): State<AppState>, user: VerifiedUser) -> AppResult<Json<Vec<DraftSummary>>> {
+    let rows: Vec<(String, String, String, i64)> = sqlx::query_as(
+        "SELECT d.business_code, b.name, d.done, d.updated_at FROM drafts d JOIN businesses b ON b.code = d.business_code
+          WHERE d.user_id = ? ORDER BY d.updated_at DESC, b.position",
+    )
+    .bind(user.user_id)
+    .fetch_all(&state.db)
+    .await?;
+    let list = rows
+        .into_iter()
+        .map(|(code, business_name, done, updated_at)| {
+            let business = BusinessCode::parse(&code).ok_or_else(|| AppError::Internal(format!("unknown business {code:?}")))?;
+            let last_step = parse_done(&done)?.last().copied().unwrap_or(DraftStep::Notice);
+            Ok(DraftSummary { business, business_name, last_step, updated_at })
+        })
+        .collect::<AppResult<_>>()?;
+    Ok(Json(list))
+}
+
+fn no_draft() -> AppError {
+    AppError::client(StatusCode::NOT_FOUND, "no_draft", "没有找到这项业务的草稿,请从业务须知开始办理。")
+}
+
+/// The user's draft of one business.
+#[utoipa::path(
+    get,
+    path = "/drafts/{business}",
+    tag = "wizard",
+    operation_id = "get_draft",
+    params(("business" = BusinessCode, Path, description = "The business code")),
+    responses(
+        (status = 200, description = "The draft", body = Draft),
+        (status = 401, description = "`unauthenticated`", body = ErrorBody),
+        (status = 403, description = "`realname_required`", body = ErrorBody),
+        (status = 404, description = "`no_draft`, or `not_found` for an unknown business", body = ErrorBody),
+    )
+)]
+pub async fn get_draft(State(state): State<AppState>, user: VerifiedUser, Path(business): Path<String>) -> AppResult<Json<Draft>> {
+    let business = business_in_path(&business)?;
+    let draft = load(&mut *state.db.acquire().await?, &state, user.user_id, business).await?.ok_or_else(no_draft)?;
+    Ok(Json(draft.to_api()))
+}
+
+/// Saves one step. The notice starts the draft; every other step needs the one before it, and
+/// its answers are checked as a clerk would. Saving an earlier step again keeps the later ones.
+#[utoipa::path(
+    put,
+    path = "/drafts/{business}",
+    tag = "wizard",
+    operation_id = "save_draft_step",
+    params(("business" = BusinessCode, Path, description = "The business code")),
+    request_body = StepAnswers,
+    responses(
+        (status = 200, description = "Saved: the draft with the step in `done` and a new `revision`", body = Draft),
+        (status = 400, description = "`invalid_body`; `certificate_not_found` or `certificate_unavailable` (field `certificate`); `invalid_field` with the form field; `unknown_material`, `upload_not_found` or `materials_missing` with the material code as `field`", body = ErrorBody),
+        (status = 401, description = "`unauthenticated`", body = ErrorBody),
+        (status = 403, description = "`realname_required` or `csrf`", body = ErrorBody),
+        (status = 404, description = "No such business", body = ErrorBody),
+        (status = 409, description = "`step_out_of_order`: the step before is not saved yet; the message says which", body = ErrorBody),
+    )
+)]
+pub async fn save_step(
+    State(state): State<AppState>,
+    user: VerifiedUser,
+    Path(business): Path<String>,
+    Body(answers): Body<StepAnswers>,
+) -> AppResult<Json<Draft>> {
+    let business = business_in_path(&business)?;
+    let now = state.clock.now();
+    let today = Date::beijing_today(now);
+    let id = user.user_id;
+    // One save at a time per database: two tabs saving at once cannot lose a step.
+    let mut tx = state.db.begin_with("BEGIN IMMEDIATE").await?;
+    let step = answers.step();
+    let mut draft = match load(&mut tx, &state, id, business).await? {
+        Some(draft) => draft,
+        None if step == DraftStep::Notice => {
+            StoredDraft { business, done: Vec::new(), answers: Answers::default(), revision: 0, updated_at: now }
+        }
+        None => return Err(missing("step_out_of_order", DraftStep::Notice)),
+    };
+    if let Some(previous) = step.previous().filter(|p| !draft.done.contains(p)) {
+        return Err(missing("step_out_of_order", previous));
+    }
+    match answers {
+        StepAnswers::Notice => {}
+        StepAnswers::Certificate { certificate_id } => {
+            check_certificate(&mut tx, &state, id, business, &certificate_id, today).await?;
+            draft.answers.certificate_id = Some(certificate_id);
+        }
+        StepAnswers::PersonalInfo { info } => draft.answers.info = Some(check_info(&mut tx, info).await?),
+        StepAnswers::Materials { uploads } => {
+            check_materials(&mut tx, id, business, &uploads).await?;
+            draft.answers.uploads = uploads;
+        }
+    }
+    if !draft.done.contains(&step) {
+        draft.done.push(step);
+        draft.done.sort();
+    }
+    draft.revision += 1;
+    draft.updated_at = now;
+    store(&mut tx, &state, id, &draft).await?;
+    tx.commit().await?;
+    Ok(Json(draft.to_api()))
+}
+
+/// Discards the user's draft of one business (none is fine too).
+#[utoipa::path(
+    delete,
+    path = "/drafts/{business}",
+    tag = "wizard",
+    operation_id = "delete_draft",
+    params(("business" = BusinessCode, Path, description = "The business code")),
+    responses(
+        (status = 204, description = "No draft of this business is left"),
+        (status = 401, description = "`unauthenticated`", body = ErrorBody),
+        (status = 403, description = "`realname_required` or `csrf`", body = ErrorBody),
+        (status = 404, description = "No such business", body = ErrorBody),
+    )
+)]
+pub async fn delete_draft(State(state): State<AppState>, user: VerifiedUser, Path(business): Path<String>) -> AppResult<StatusCode> {
+    let business = business_in_path(&business)?;
+    sqlx::query("DELETE FROM drafts WHERE user_id = ? AND business_code = ?")
+        .bind(user.user_id)
+        .bind(business.as_str())
+        .execute(&state.db)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,102 @@
+//! 上传申请材料: one uploader per material of the business; 下一步 once every required one
+//! shows 上传成功. The uploads are part of the draft, so a reload shows them again.
+
+use leptos::prelude::*;
+use taxicert_api::{BusinessDetail, Material, StepAnswers};
+
+use super::{refusal, use_go_on, NextButton, WithBusiness};
+use crate::{
+    components::{
+        error_summary::{ErrorSummary, FieldError},
+        uploader::{use_uploads, Slot, SlotSignal, Uploader},
+    },
+    routes::WizardStep,
+    session::use_session,
+    use_app,
+    wizard::WizardDraft,
+};
+
+#[component]
+pub fn MaterialsStep(draft: WizardDraft) -> impl IntoView {
+    view! {
+        <WithBusiness business=draft.business show=Callback::new(move |detail| view! { <Materials detail draft /> }.into_any()) />
+    }
+}
+
+/// The uploader state of a material, showing the draft's stored photo when the uploader has
+/// none (after a reload), and writing what it uploads or deletes back into the draft.
+fn bind_slot(draft: WizardDraft, material: &Material) -> SlotSignal {
+    let api = use_app().api;
+    let slot = use_uploads().slot(draft.business, &material.code);
+    let code = material.code.clone();
+    let stored = draft.state.with_untracked(|s| s.uploads.get(&code).cloned());
+    if let Some(id) = stored {
+        if slot.with_untracked(|s| s.uploaded_id().is_none() && s.photo.is_none() && s.checking.is_none()) {
+            slot.set(Slot::stored(id.clone(), api.upload_image_url(&id)));
+        }
+    }
+    Effect::new(move |_| {
+        let uploaded = slot.with(|s| s.uploaded_id().map(str::to_owned));
+        let in_draft = draft.state.with_untracked(|s| s.uploads.get(&code).cloned());
+        if uploaded != in_draft {
+            draft.state.update(|s| match uploaded {
+                Some(id) => {
+                    s.uploads.insert(code.clone(), id);
+                }
+                None => {
+                    s.uploads.remove(&code);
+                }
+            });
+        }
+    });
+    slot
+}
+
+#[component]
+fn Materials(detail: BusinessDetail, draft: WizardDraft) -> impl IntoView {
+    let api = use_app().api;
+    let session = use_session();
+    let errors = RwSignal::new(Vec::<FieldError>::new());
+    let slots: Vec<(Material, SlotSignal)> = detail.materials.iter().map(|m| (m.clone(), bind_slot(draft, m))).collect();
+    let required: Vec<SlotSignal> = slots.iter().filter(|(m, _)| m.required).map(|(_, slot)| *slot).collect();
+    let missing = move || required.iter().filter(|slot| slot.with(|s| s.uploaded_id().is_none())).count();
+    let codes: Vec<String> = detail.materials.iter().map(|m| m.code.clone()).collect();
+    let go_on = use_go_on(draft.business, WizardStep::Materials);
+    let save = Action::new_local(move |(): &()| {
+        let api = api.clone();
+        let uploads = draft.state.with_untracked(|s| s.uploads.clone());
+        async move { draft.save(&api, StepAnswers::Materials { uploads }).await }
+    });
+    Effect::new(move |_| match save.value().get() {
+        Some(Ok(())) => go_on(),
+        Some(Err(error)) => errors.set(
+            refusal(error, session)
+                .into_iter()
+                // A material's refusal links to its uploader.
+                .map(|mut e| {
+                    if let Some(code) = e.field.as_ref().filter(|f| codes.contains(f)) {
+                        e.field = Some(format!("material-{code}"));
+                    }
+                    e
+                })
+                .collect(),
+        ),
+        None => {}
+    });
+    let pending = save.pending();
+    view! {
+        <ErrorSummary errors=Signal::from(errors) />
+        <p class="materials__intro">"请按示例拍摄或从相册选择照片(png、jpg格式,不超过10M),手机会先检查清晰度并压缩后再上传。"</p>
+        {slots.into_iter().map(|(material, slot)| view! { <Uploader material state=slot /> }).collect_view()}
+        {move || match missing() {
+            0 => view! { <NextButton pending=pending.into() on_next=Callback::new(move |()| { save.dispatch(()); }) /> }.into_any(),
+            n => view! {
+                <div class="weui-btn-area">
+                    <button type="button" class="weui-btn weui-btn_primary" disabled=true>"下一步"</button>
+                    <p class="materials__missing">{format!("还有{n}项必传材料未上传成功。")}</p>
+                </div>
+            }
+            .into_any(),
+        }}
+    }
+}

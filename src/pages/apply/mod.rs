@@ -1,0 +1,241 @@
+//! The business wizard: 须知 → 选择从业资格证 → 完善个人信息 → 上传申请材料 → 核对信息 → 提交成功.
+//! Each step is its own route, so that the browser's back button goes one step back; the
+//! answers live in the business's draft ([`crate::wizard`]), so that nothing is lost on the way.
+
+mod certificate;
+mod info;
+mod materials;
+mod notice;
+mod review;
+mod submitted;
+
+pub use review::LastSubmitted;
+pub use submitted::due_date;
+
+use leptos::prelude::*;
+use leptos_router::{
+    components::A,
+    hooks::{use_navigate, use_params_map, use_query_map},
+    NavigateOptions,
+};
+use taxicert_api::{BusinessCode, BusinessDetail, DraftStep, RealNameStatus};
+
+use crate::{
+    api::ApiError,
+    components::{
+        error_summary::FieldError,
+        layout::PageTitle,
+        login_prompt::LoginPrompt,
+        status::{ErrorPanel, Loading},
+        step_indicator::StepIndicator,
+    },
+    pages::not_found::NotFoundPage,
+    routes::{Route, WizardStep},
+    session::use_session,
+    use_app,
+    wizard::{use_wizard, Load},
+};
+
+#[component]
+pub fn ApplyPage() -> impl IntoView {
+    let params = use_params_map();
+    let target = Memo::new(move |_| {
+        let params = params.read();
+        let business = params.get("business").and_then(|b| BusinessCode::parse(&b))?;
+        let step = match params.get("step") {
+            None => WizardStep::Notice,
+            Some(segment) => WizardStep::from_segment(&segment)?,
+        };
+        Some((business, step))
+    });
+    move || match target.get() {
+        None => view! { <NotFoundPage /> }.into_any(),
+        Some((business, WizardStep::Notice)) => view! { <notice::NoticeStep business /> }.into_any(),
+        Some((business, step)) => {
+            crate::browser::scroll_to_top();
+            view! { <LaterStep business step /> }.into_any()
+        }
+    }
+}
+
+/// Loads the business from the catalogue and shows it with `show`, or the error with 重试.
+#[component]
+fn WithBusiness(business: BusinessCode, show: Callback<BusinessDetail, AnyView>) -> impl IntoView {
+    let api = use_app().api;
+    let detail = LocalResource::new(move || {
+        let api = api.clone();
+        async move { api.business(business).await }
+    });
+    view! {
+        <Transition fallback=Loading>
+            {move || Suspend::new(async move {
+                match detail.await {
+                    Ok(detail) => show.run(detail),
+                    Err(error) => view! { <ErrorPanel error on_retry=move |_| detail.refetch() /> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+/// The saved step that must be done before a wizard step can be shown.
+fn needs(step: WizardStep) -> DraftStep {
+    match step {
+        WizardStep::Notice | WizardStep::Certificate => DraftStep::Notice,
+        WizardStep::PersonalInfo => DraftStep::Certificate,
+        WizardStep::Materials => DraftStep::PersonalInfo,
+        WizardStep::Review | WizardStep::Submitted => DraftStep::Materials,
+    }
+}
+
+/// The wizard step where a saved step is answered.
+fn step_of(saved: DraftStep) -> WizardStep {
+    match saved {
+        DraftStep::Notice => WizardStep::Notice,
+        DraftStep::Certificate => WizardStep::Certificate,
+        DraftStep::PersonalInfo => WizardStep::PersonalInfo,
+        DraftStep::Materials => WizardStep::Materials,
+    }
+}
+
+/// The steps after the notice need a signed-in, verified driver and his resumed draft.
+#[component]
+fn LaterStep(business: BusinessCode, step: WizardStep) -> impl IntoView {
+    let session = use_session();
+    let gate = move || match session.me() {
+        None => view! { <LoginPrompt next=Route::Apply(business, step) why="网上办理业务前请先用手机号登录;您已填写的内容会保留。" /> }.into_any(),
+        Some(me) if me.realname_status != RealNameStatus::Approved => view! {
+            <div class="weui-msg" role="alert">
+                <div class="weui-msg__text-area">
+                    <h2 class="weui-msg__title">"请先完成实名认证"</h2>
+                    <p class="weui-msg__desc">"办理从业资格证业务需要先完成实名认证。"</p>
+                </div>
+                <div class="weui-msg__opr-area">
+                    <p class="weui-btn-area">
+                        <A href=crate::href(Route::RealName)>
+                            <span class="weui-btn weui-btn_primary">"去实名认证"</span>
+                        </A>
+                    </p>
+                </div>
+            </div>
+        }
+        .into_any(),
+        Some(_) if step == WizardStep::Submitted => view! { <submitted::Submitted business /> }.into_any(),
+        Some(me) => view! { <DraftGate business step owner=me.phone_masked /> }.into_any(),
+    };
+    view! {
+        <StepIndicator step />
+        <PageTitle title=step.title() />
+        {gate}
+    }
+}
+
+/// Resumes the draft, sends the user back to the first step he has not saved, else shows
+/// the step.
+#[component]
+fn DraftGate(business: BusinessCode, step: WizardStep, owner: String) -> impl IntoView {
+    let api = use_app().api;
+    let session = use_session();
+    let draft = use_wizard().draft(business);
+    // Resumed now, and again whenever it is dropped (a retry, or a draft changed elsewhere).
+    Effect::new(move |_| {
+        if draft.load.get() == Load::NotLoaded {
+            draft.ensure_loaded(api.clone(), owner.clone());
+        }
+    });
+    let load = Memo::new(move |_| draft.load.get());
+    // A memo, so that typing in the step does not redraw it.
+    let missing = Memo::new(move |_| draft.state.with(|s| s.first_missing_through(needs(step))));
+    let retry = move |_| draft.load.set(Load::NotLoaded);
+    move || match load.get() {
+        Load::NotLoaded | Load::Loading => view! { <Loading /> }.into_any(),
+        Load::Failed(error) if error.is_unauthenticated() => {
+            session.ended();
+            view! { <Loading /> }.into_any()
+        }
+        Load::Failed(error) => view! { <ErrorPanel error on_retry=retry /> }.into_any(),
+        Load::Ready => match missing.get() {
+            Some(first) => view! { <MissingStep business first /> }.into_any(),
+            None => match step {
+                WizardStep::Certificate => view! { <certificate::CertificateStep draft /> }.into_any(),
+                WizardStep::PersonalInfo => view! { <info::InfoStep draft /> }.into_any(),
+                WizardStep::Materials => view! { <materials::MaterialsStep draft /> }.into_any(),
+                _ => view! { <review::ReviewStep draft /> }.into_any(),
+            },
+        },
+    }
+}
+
+/// A step opened before the ones it needs: says which, with a link there.
+#[component]
+fn MissingStep(business: BusinessCode, first: DraftStep) -> impl IntoView {
+    let target = crate::href(Route::Apply(business, step_of(first)));
+    view! {
+        <div class="weui-msg" role="alert">
+            <div class="weui-msg__text-area">
+                <h2 class="weui-msg__title">"请按顺序办理"</h2>
+                <p class="weui-msg__desc">{first.missing_message()}</p>
+            </div>
+            <div class="weui-msg__opr-area">
+                <p class="weui-btn-area">
+                    <A href=target>
+                        <span class="weui-btn weui-btn_primary">{format!("前往“{}”", step_of(first).title())}</span>
+                    </A>
+                </p>
+            </div>
+        </div>
+    }
+}
+
+/// Whether the step was opened with 修改 from 核对信息: 下一步 then returns there.
+fn opened_from_review() -> Signal<bool> {
+    let query = use_query_map();
+    Signal::derive(move || query.read().get("from").as_deref() == Some("review"))
+}
+
+/// The label of the button that saves a step.
+fn next_label(from_review: bool, pending: bool) -> &'static str {
+    match (pending, from_review) {
+        (true, _) => "正在保存…",
+        (false, true) => "保存并返回核对",
+        (false, false) => "下一步",
+    }
+}
+
+/// Goes on after a step is saved: to the next step, or back to 核对信息. Call in a step's body.
+fn use_go_on(business: BusinessCode, step: WizardStep) -> impl Fn() + Clone {
+    let navigate = use_navigate();
+    let from_review = opened_from_review();
+    move || {
+        let next = if from_review.get_untracked() { WizardStep::Review } else { step.next().unwrap_or(WizardStep::Review) };
+        navigate(&Route::Apply(business, next).path(), NavigateOptions::default());
+    }
+}
+
+/// A refusal of the server, at the field it names; an ended session shows the login prompt
+/// instead (the answers stay).
+fn refusal(error: ApiError, session: crate::session::Session) -> Vec<FieldError> {
+    if error.is_unauthenticated() {
+        session.ended();
+        return Vec::new();
+    }
+    vec![FieldError { field: error.field().map(str::to_owned), message: error.message() }]
+}
+
+/// The 下一步 button of a step, disabled while its answers are saved.
+#[component]
+fn NextButton(pending: Signal<bool>, on_next: Callback<()>) -> impl IntoView {
+    let from_review = opened_from_review();
+    view! {
+        <div class="weui-btn-area">
+            <button
+                type="button"
+                class="weui-btn weui-btn_primary"
+                disabled=move || pending.get()
+                on:click=move |_| on_next.run(())
+            >
+                {move || next_label(from_review.get(), pending.get())}
+            </button>
+        </div>
+    }
+}

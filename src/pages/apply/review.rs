@@ -1,0 +1,214 @@
+//! 核对信息: every answer, each with 修改 (which comes back here), then 提交 with an idempotency
+//! key kept in the draft: however often it is tapped or retried, the server makes one case.
+
+use leptos::prelude::*;
+use leptos_router::{components::A, hooks::use_navigate, NavigateOptions};
+use taxicert_api::{BusinessDetail, CaseSummary, Certificate, Profile, ServiceHall, Submission};
+
+use crate::{
+    api::ApiError,
+    browser,
+    components::{
+        error_summary::{ErrorSummary, FieldError},
+        status::{ErrorPanel, Loading},
+    },
+    draft::{DeliveryMethod, DraftState},
+    routes::{Route, WizardStep},
+    session::use_session,
+    use_app,
+    wizard::{Load, WizardDraft},
+};
+
+/// The case just submitted in this tab, for the success page.
+#[derive(Clone, Copy)]
+pub struct LastSubmitted(pub RwSignal<Option<CaseSummary>>);
+
+#[derive(Clone)]
+struct Facts {
+    detail: BusinessDetail,
+    certificates: Vec<Certificate>,
+    profile: Profile,
+    halls: Vec<ServiceHall>,
+}
+
+#[component]
+pub fn ReviewStep(draft: WizardDraft) -> impl IntoView {
+    let api = use_app().api;
+    let business = draft.business;
+    let facts = LocalResource::new(move || {
+        let api = api.clone();
+        async move {
+            Ok::<_, ApiError>(Facts {
+                detail: api.business(business).await?,
+                certificates: api.certificates(business).await?,
+                profile: api.profile().await?,
+                halls: api.service_halls().await?,
+            })
+        }
+    });
+    view! {
+        <Transition fallback=Loading>
+            {move || Suspend::new(async move {
+                match facts.await {
+                    Ok(facts) => view! { <Review draft facts /> }.into_any(),
+                    Err(error) => view! { <ErrorPanel error on_retry=move |_| facts.refetch() /> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+/// One row of the answers: the question, the answer, and 修改 for the step it belongs to.
+fn row(label: &'static str, value: String) -> impl IntoView {
+    view! {
+        <div class="summary__row">
+            <dt class="summary__key">{label}</dt>
+            <dd class="summary__value">{value}</dd>
+        </div>
+    }
+}
+
+/// A section of the answers with its 修改 link.
+#[component]
+fn Section(title: &'static str, draft: WizardDraft, step: WizardStep, children: Children) -> impl IntoView {
+    let href = format!("{}?from=review", crate::href(Route::Apply(draft.business, step)));
+    view! {
+        <section class="summary">
+            <div class="summary__hd">
+                <h2 class="summary__title">{title}</h2>
+                <A href=href attr:class="summary__change" attr:aria-label=format!("修改{title}")>
+                    "修改"
+                </A>
+            </div>
+            <dl class="summary__list">{children()}</dl>
+        </section>
+    }
+}
+
+#[component]
+fn Review(draft: WizardDraft, facts: Facts) -> impl IntoView {
+    let api = use_app().api;
+    let session = use_session();
+    let navigate = use_navigate();
+    let last = expect_context::<LastSubmitted>();
+    let Facts { detail, certificates, profile, halls } = facts;
+    let business = draft.business;
+    let state: DraftState = draft.state.get_untracked();
+    if state.submit_key.is_none() {
+        draft.state.update(|s| s.submit_key = Some(browser::random_hex(16)));
+    }
+
+    let certificate = state.certificate_id.as_ref().and_then(|id| certificates.iter().find(|c| &c.id == id)).cloned();
+    let info = state.info.clone();
+    let delivery = match info.method {
+        DeliveryMethod::Pickup => {
+            let hall = halls.iter().find(|h| h.id == info.hall_id);
+            format!(
+                "到服务大厅自取:{}",
+                hall.map(|h| format!("{}({})", h.name, h.address)).unwrap_or_else(|| "未选择".into())
+            )
+        }
+        DeliveryMethod::Post => format!(
+            "邮寄:{} {},{}{}{}{}",
+            info.recipient, info.recipient_phone, info.province, info.city, info.district, info.street
+        ),
+    };
+
+    let errors = RwSignal::new(Vec::<FieldError>::new());
+    let submit = Action::new_local(move |(): &()| {
+        let api = api.clone();
+        let (revision, key) = draft.state.with_untracked(|s| (s.base_revision.unwrap_or_default(), s.submit_key.clone()));
+        let key = key.unwrap_or_else(|| browser::random_hex(16));
+        async move { api.submit(&Submission { business, revision }, &key).await }
+    });
+    Effect::new(move |_| match submit.value().get() {
+        Some(Ok(case)) => {
+            last.0.set(Some(case));
+            draft.forget();
+            // Back from the success page goes where the wizard began, not to a spent draft.
+            navigate(
+                &Route::Apply(business, WizardStep::Submitted).path(),
+                NavigateOptions { replace: true, ..NavigateOptions::default() },
+            );
+        }
+        Some(Err(error)) if error.is_unauthenticated() => session.ended(),
+        Some(Err(error)) => {
+            if error.code() == Some("draft_changed") {
+                // Show what the server holds now; the user checks it again.
+                draft.load.set(Load::NotLoaded);
+            }
+            errors.set(vec![FieldError::form(error.message())]);
+        }
+        None => {}
+    });
+
+    let materials: Vec<_> = detail
+        .materials
+        .iter()
+        .map(|m| (m.name.clone(), state.uploads.get(&m.code).map(|id| api_image(&id))))
+        .collect();
+    let certificate_rows = match certificate {
+        Some(c) => view! {
+            {row("证件类型", format!("{}从业资格证", c.kind.name()))}
+            {row("证号", c.number)}
+            {row("发证机关", c.authority)}
+            {row("有效期至", c.valid_until)}
+        }
+        .into_any(),
+        None => row("证件", "所选证件已不可办理,请点击“修改”重新选择".into()).into_any(),
+    };
+    view! {
+        <ErrorSummary errors=Signal::from(errors) />
+        <p class="page-lead">"请核对以下信息,确认无误后点击“提交”。"</p>
+        <section class="summary">
+            <div class="summary__hd"><h2 class="summary__title">"办理业务"</h2></div>
+            <dl class="summary__list">{row("业务名称", detail.name)}</dl>
+        </section>
+        <Section title="从业资格证" draft step=WizardStep::Certificate>{certificate_rows}</Section>
+        <Section title="个人信息" draft step=WizardStep::PersonalInfo>
+            {row("姓名", profile.name)}
+            {row("准驾车型", info.licence_class.clone())}
+            {row("申请原因", info.reason.clone())}
+            {row("住址", info.address.clone())}
+            {row("联系人", info.contact_name.clone())}
+            {row("联系电话", info.contact_phone.clone())}
+            {row("领取方式", delivery)}
+        </Section>
+        <Section title="申请材料" draft step=WizardStep::Materials>
+            {materials
+                .into_iter()
+                .map(|(name, image)| {
+                    view! {
+                        <div class="summary__row">
+                            <dt class="summary__key">{name.clone()}</dt>
+                            <dd class="summary__value">
+                                {match image {
+                                    Some(src) => view! { <img class="summary__photo" src=src alt=format!("已上传的{name}") /> }.into_any(),
+                                    None => view! { <span>"未上传(选传)"</span> }.into_any(),
+                                }}
+                            </dd>
+                        </div>
+                    }
+                })
+                .collect_view()}
+        </Section>
+        <div class="weui-btn-area">
+            <button
+                type="button"
+                class="weui-btn weui-btn_primary"
+                disabled=move || submit.pending().get()
+                on:click=move |_| {
+                    if !submit.pending().get_untracked() {
+                        submit.dispatch(());
+                    }
+                }
+            >
+                {move || if submit.pending().get() { "正在提交…" } else { "提交" }}
+            </button>
+        </div>
+    }
+}
+
+fn api_image(id: &str) -> String {
+    use_app().api.upload_image_url(id)
+}
