@@ -140,45 +140,39 @@ pub fn set_title(title: &str) {
     }
 }
 
-/// The tab's session storage: for what may survive a reload but nothing personal.
-fn session_storage() -> Option<web_sys::Storage> {
-    window().session_storage().ok().flatten()
+/// Where the browser keeps a value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Keep {
+    /// Session storage: this tab only, survives a reload; the place for personal details.
+    Tab,
+    /// Local storage: survives a killed WeChat view; never anything personal or sensitive.
+    Phone,
 }
 
-pub fn session_get(key: &str) -> Option<String> {
-    session_storage()?.get_item(key).ok().flatten()
-}
-
-pub fn session_set(key: &str, value: &str) {
-    if let Some(storage) = session_storage() {
-        let _ = storage.set_item(key, value);
+impl Keep {
+    fn storage(self) -> Option<web_sys::Storage> {
+        match self {
+            Keep::Tab => window().session_storage(),
+            Keep::Phone => window().local_storage(),
+        }
+        .ok()
+        .flatten()
     }
-}
 
-pub fn session_remove(key: &str) {
-    if let Some(storage) = session_storage() {
-        let _ = storage.remove_item(key);
+    pub fn get(self, key: &str) -> Option<String> {
+        self.storage()?.get_item(key).ok().flatten()
     }
-}
 
-/// The phone's local storage: what must survive a killed WeChat view, never anything sensitive.
-fn local_storage() -> Option<web_sys::Storage> {
-    window().local_storage().ok().flatten()
-}
-
-pub fn local_get(key: &str) -> Option<String> {
-    local_storage()?.get_item(key).ok().flatten()
-}
-
-pub fn local_set(key: &str, value: &str) {
-    if let Some(storage) = local_storage() {
-        let _ = storage.set_item(key, value);
+    pub fn set(self, key: &str, value: &str) {
+        if let Some(storage) = self.storage() {
+            let _ = storage.set_item(key, value);
+        }
     }
-}
 
-pub fn local_remove(key: &str) {
-    if let Some(storage) = local_storage() {
-        let _ = storage.remove_item(key);
+    pub fn remove(self, key: &str) {
+        if let Some(storage) = self.storage() {
+            let _ = storage.remove_item(key);
+        }
     }
 }
 

@@ -63,7 +63,7 @@ impl WizardDraft {
                 Err(error) => return self.load.set(Load::Failed(error)),
             };
             let mut state = resume(self.read_phone_copy(), server.as_ref(), &owner);
-            state.notice_agreed |= browser::session_get(&agreed_key(self.business)).is_some();
+            state.notice_agreed |= browser::Keep::Tab.get(&agreed_key(self.business)).is_some();
             // 同意并确认 was pressed before signing in, or before the phone lost its link: saved now.
             if state.notice_agreed && !state.done.contains(&DraftStep::Notice) {
                 match api.save_step(self.business, &StepAnswers::Notice).await {
@@ -71,15 +71,15 @@ impl WizardDraft {
                     Err(error) => return self.load.set(Load::Failed(error)),
                 }
             }
-            browser::session_remove(&agreed_key(self.business));
+            browser::Keep::Tab.remove(&agreed_key(self.business));
             self.state.set(state);
             self.load.set(Load::Ready);
         });
     }
 
     fn read_phone_copy(self) -> Option<DraftState> {
-        let mut state: DraftState = serde_json::from_str(&browser::local_get(&local_key(self.business))?).ok()?;
-        let personal: PersonalFields = browser::session_get(&personal_key(self.business))
+        let mut state: DraftState = serde_json::from_str(&browser::Keep::Phone.get(&local_key(self.business))?).ok()?;
+        let personal: PersonalFields = browser::Keep::Tab.get(&personal_key(self.business))
             .and_then(|json| serde_json::from_str(&json).ok())
             .unwrap_or_default();
         state.info = std::mem::take(&mut state.info).join(personal);
@@ -95,17 +95,17 @@ impl WizardDraft {
         self.state.with_untracked(|state| {
             let (plain, personal) = state.info.split();
             let plain = DraftState { info: plain, ..state.clone() };
-            browser::local_set(&local_key(self.business), &serde_json::to_string(&plain).expect("serialises"));
-            browser::session_set(&personal_key(self.business), &serde_json::to_string(&personal).expect("serialises"));
+            browser::Keep::Phone.set(&local_key(self.business), &serde_json::to_string(&plain).expect("serialises"));
+            browser::Keep::Tab.set(&personal_key(self.business), &serde_json::to_string(&personal).expect("serialises"));
         });
     }
 
     /// Forgets the draft on this phone, its photos included (after it is submitted or deleted).
     pub fn forget(self) {
         self.uploads.forget(Some(self.business));
-        browser::local_remove(&local_key(self.business));
-        browser::session_remove(&personal_key(self.business));
-        browser::session_remove(&agreed_key(self.business));
+        browser::Keep::Phone.remove(&local_key(self.business));
+        browser::Keep::Tab.remove(&personal_key(self.business));
+        browser::Keep::Tab.remove(&agreed_key(self.business));
         self.load.set(Load::NotLoaded);
         self.state.set(DraftState::default());
     }

@@ -356,8 +356,11 @@ pub fn check_id_card(fields: &crate::IdCardFields, today: (i32, u32, u32)) -> Re
 
 /// Beijing date of a Unix time (UTC+8, no daylight saving).
 pub fn beijing_date(unix_seconds: i64) -> (i32, u32, u32) {
-    let days = (unix_seconds + 8 * 3600).div_euclid(86_400);
-    // Howard Hinnant's civil_from_days.
+    civil_from_days((unix_seconds + 8 * 3600).div_euclid(86_400))
+}
+
+/// The date `days` after 1970-01-01 (Howard Hinnant's civil_from_days).
+pub fn civil_from_days(days: i64) -> (i32, u32, u32) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;
@@ -366,8 +369,7 @@ pub fn beijing_date(unix_seconds: i64) -> (i32, u32, u32) {
     let mp = (5 * doy + 2) / 153;
     let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
     let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = (yoe + era * 400 + i64::from(m <= 2)) as i32;
-    (y, m, d)
+    ((yoe + era * 400 + i64::from(m <= 2)) as i32, m, d)
 }
 
 #[cfg(test)]

@@ -114,13 +114,14 @@ fn CaseList() -> impl IntoView {
 #[component]
 fn DraftRow(draft: DraftSummary, delete: Action<BusinessCode, Result<(), ApiError>>, pending: Signal<bool>) -> impl IntoView {
     let DraftSummary { business, business_name, last_step, updated_at } = draft;
-    let resume = crate::href(Route::Apply(business, resume_step(last_step)));
+    let next = resume_step(last_step);
+    let resume = crate::href(Route::Apply(business, next));
     let label = format!("删除{business_name}草稿");
     view! {
         <li class="weui-cell cases__item">
             <div class="weui-cell__bd">
                 <p class="cases__name">{business_name.clone()}</p>
-                <p class="cases__meta">{format!("草稿 · 保存于{}", saved_at(updated_at))}</p>
+                <p class="cases__meta">{format!("草稿 · 下一步:{} · 保存于{}", next.title(), saved_at(updated_at))}</p>
             </div>
             <div class="weui-cell__ft cases__actions">
                 <A href=resume attr:class="weui-btn weui-btn_mini weui-btn_primary">"继续办理"</A>

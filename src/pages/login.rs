@@ -85,7 +85,7 @@ fn LoginForm() -> impl IntoView {
         on_cleanup(move || handle.clear());
     }
     let resend_at =
-        RwSignal::new(browser::session_get(RESEND_AT_KEY).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0));
+        RwSignal::new(browser::Keep::Tab.get(RESEND_AT_KEY).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0));
     let wait_seconds = move || {
         let typed = PhoneNumber::parse(&draft.phone.get()).ok().map(|p| p.as_str().to_owned());
         let other_number = matches!((draft.sent_to.get(), typed), (Some(sent), Some(typed)) if sent != typed);
@@ -97,7 +97,7 @@ fn LoginForm() -> impl IntoView {
     };
     let start_countdown = move |seconds: u64| {
         let at = browser::now_ms() + seconds as f64 * 1000.0;
-        browser::session_set(RESEND_AT_KEY, &at.to_string());
+        browser::Keep::Tab.set(RESEND_AT_KEY, &at.to_string());
         now.set(browser::now_ms());
         resend_at.set(at);
     };

@@ -40,7 +40,7 @@ fn Notice(detail: BusinessDetail) -> impl IntoView {
         }
     });
     let agree = move |_| {
-        browser::session_set(&agreed_key(business), "1");
+        browser::Keep::Tab.set(&agreed_key(business), "1");
         let draft = wizard.draft(business);
         let saved = draft.state.with_untracked(|s| s.done.contains(&DraftStep::Notice));
         if !saved {

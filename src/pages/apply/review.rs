@@ -115,11 +115,15 @@ fn Review(draft: WizardDraft, facts: Facts) -> impl IntoView {
     };
 
     let errors = RwSignal::new(Vec::<FieldError>::new());
-    let submit = Action::new_local(move |(): &()| {
+    let submit = Action::new_local({
         let api = api.clone();
-        let (revision, key) = draft.state.with_untracked(|s| (s.base_revision.unwrap_or_default(), s.submit_key.clone()));
-        let key = key.unwrap_or_else(|| browser::random_hex(16));
-        async move { api.submit(&Submission { business, revision }, &key).await }
+        move |(): &()| {
+            let api = api.clone();
+            let (revision, key) =
+                draft.state.with_untracked(|s| (s.base_revision.unwrap_or_default(), s.submit_key.clone()));
+            let key = key.unwrap_or_else(|| browser::random_hex(16));
+            async move { api.submit(&Submission { business, revision }, &key).await }
+        }
     });
     Effect::new(move |_| match submit.value().get() {
         Some(Ok(case)) => {
@@ -145,7 +149,7 @@ fn Review(draft: WizardDraft, facts: Facts) -> impl IntoView {
     let materials: Vec<_> = detail
         .materials
         .iter()
-        .map(|m| (m.name.clone(), state.uploads.get(&m.code).map(|id| api_image(&id))))
+        .map(|m| (m.name.clone(), state.uploads.get(&m.code).map(|id| api.upload_image_url(id))))
         .collect();
     let certificate_rows = match certificate {
         Some(c) => view! {
@@ -207,8 +211,4 @@ fn Review(draft: WizardDraft, facts: Facts) -> impl IntoView {
             </button>
         </div>
     }
-}
-
-fn api_image(id: &str) -> String {
-    use_app().api.upload_image_url(id)
 }
