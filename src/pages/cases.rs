@@ -12,7 +12,7 @@ use crate::{
         login_prompt::LoginPrompt,
         status::{ErrorPanel, Loading},
     },
-    pages::apply::due_date,
+    pages::apply::{due_date, step_of},
     routes::{Route, WizardStep},
     session::use_session,
     use_app,
@@ -33,12 +33,7 @@ pub fn MyCasesPage() -> impl IntoView {
 
 /// The step to resume a draft at: the one after the last saved.
 fn resume_step(last: DraftStep) -> WizardStep {
-    match last {
-        DraftStep::Notice => WizardStep::Certificate,
-        DraftStep::Certificate => WizardStep::PersonalInfo,
-        DraftStep::PersonalInfo => WizardStep::Materials,
-        DraftStep::Materials => WizardStep::Review,
-    }
+    step_of(last).next().unwrap_or(WizardStep::Review)
 }
 
 fn saved_at(unix_seconds: i64) -> String {

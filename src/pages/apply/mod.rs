@@ -89,7 +89,7 @@ fn needs(step: WizardStep) -> DraftStep {
 }
 
 /// The wizard step where a saved step is answered.
-fn step_of(saved: DraftStep) -> WizardStep {
+pub fn step_of(saved: DraftStep) -> WizardStep {
     match saved {
         DraftStep::Notice => WizardStep::Notice,
         DraftStep::Certificate => WizardStep::Certificate,

@@ -58,8 +58,8 @@ pub fn ReviewStep(draft: WizardDraft) -> impl IntoView {
     }
 }
 
-/// One row of the answers: the question, the answer, and 修改 for the step it belongs to.
-fn row(label: &'static str, value: String) -> impl IntoView {
+/// One row of the answers: the question and the answer.
+pub(super) fn row(label: &'static str, value: String) -> impl IntoView {
     view! {
         <div class="summary__row">
             <dt class="summary__key">{label}</dt>

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use taxicert_api::{BusinessCode, CaseSummary};
 
-use super::review::LastSubmitted;
+use super::review::{row, LastSubmitted};
 use crate::{
     components::status::{ErrorPanel, Loading},
     routes::Route,
@@ -72,8 +72,8 @@ fn Success(case: CaseSummary) -> impl IntoView {
         </div>
         <dl class="summary__list submitted__facts">
             <div class="summary__row"><dt class="summary__key">"办件编号"</dt><dd class="summary__value submitted__number">{id}</dd></div>
-            <div class="summary__row"><dt class="summary__key">"受理时限"</dt><dd class="summary__value">{format!("{}前", due_date(&accept_by, estimated))}</dd></div>
-            <div class="summary__row"><dt class="summary__key">"办结时限"</dt><dd class="summary__value">{format!("{}前", due_date(&decide_by, estimated))}</dd></div>
+            {row("受理时限", format!("{}前", due_date(&accept_by, estimated)))}
+            {row("办结时限", format!("{}前", due_date(&decide_by, estimated)))}
         </dl>
         <ol class="submitted__next">
             <li>"业务办理人员将在2个工作日内受理您的申请。"</li>
