@@ -50,7 +50,7 @@ fn CaseList() -> impl IntoView {
         let api = api.clone();
         move || {
             let api = api.clone();
-            async move { Ok::<_, ApiError>((api.drafts().await?, api.cases().await?)) }
+            async move { futures::try_join!(api.drafts(), api.cases()) }
         }
     });
     let delete = Action::new_local(move |business: &BusinessCode| {

@@ -30,8 +30,7 @@ pub fn InfoStep(draft: WizardDraft) -> impl IntoView {
     let lookups = LocalResource::new(move || {
         let api = api.clone();
         async move {
-            let profile = api.profile().await?;
-            let halls = api.service_halls().await?;
+            let (profile, halls) = futures::try_join!(api.profile(), api.service_halls())?;
             Ok::<_, crate::api::ApiError>(Lookups { profile, halls })
         }
     });

@@ -38,12 +38,13 @@ pub fn ReviewStep(draft: WizardDraft) -> impl IntoView {
     let facts = LocalResource::new(move || {
         let api = api.clone();
         async move {
-            Ok::<_, ApiError>(Facts {
-                detail: api.business(business).await?,
-                certificates: api.certificates(business).await?,
-                profile: api.profile().await?,
-                halls: api.service_halls().await?,
-            })
+            let (detail, certificates, profile, halls) = futures::try_join!(
+                api.business(business),
+                api.certificates(business),
+                api.profile(),
+                api.service_halls()
+            )?;
+            Ok::<_, ApiError>(Facts { detail, certificates, profile, halls })
         }
     });
     view! {
