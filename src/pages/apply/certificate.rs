@@ -5,14 +5,13 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use taxicert_api::{Certificate, StepAnswers};
 
-use super::{refusal, use_go_on, NextButton};
+use super::{use_save_step, NextButton};
 use crate::{
     components::{
         error_summary::{error_for, ErrorSummary, FieldError, FieldMessage},
         status::{ErrorPanel, Loading},
     },
     routes::{Route, WizardStep},
-    session::use_session,
     use_app,
     wizard::WizardDraft,
 };
@@ -22,7 +21,6 @@ const NONE_CHOSEN: &str = "请选择要办理的从业资格证。";
 #[component]
 pub fn CertificateStep(draft: WizardDraft) -> impl IntoView {
     let api = use_app().api;
-    let session = use_session();
     let business = draft.business;
     let certificates = LocalResource::new({
         let api = api.clone();
@@ -32,21 +30,12 @@ pub fn CertificateStep(draft: WizardDraft) -> impl IntoView {
         }
     });
     let errors = RwSignal::new(Vec::<FieldError>::new());
-    let go_on = use_go_on(business, WizardStep::Certificate);
-    let save = Action::new_local(move |id: &String| {
-        let (api, id) = (api.clone(), id.clone());
-        async move { draft.save(&api, StepAnswers::Certificate { certificate_id: id }).await }
-    });
-    Effect::new(move |_| match save.value().get() {
-        Some(Ok(())) => go_on(),
-        Some(Err(error)) => errors.set(refusal(error, session)),
-        None => {}
-    });
+    let save = use_save_step(draft, WizardStep::Certificate, errors, |e| e);
     let on_next = move |()| match draft.state.with_untracked(|s| s.certificate_id.clone()) {
         None => errors.set(vec![FieldError::at("certificate", NONE_CHOSEN)]),
         Some(id) => {
             errors.set(Vec::new());
-            save.dispatch(id);
+            save.dispatch(StepAnswers::Certificate { certificate_id: id });
         }
     };
     let errors_signal = Signal::from(errors);
@@ -79,7 +68,8 @@ pub fn CertificateStep(draft: WizardDraft) -> impl IntoView {
 
 #[component]
 fn CertificateCard(certificate: Certificate, draft: WizardDraft) -> impl IntoView {
-    let Certificate { id, number, kind, authority, first_issued, valid_until, status, unavailable_reason } = certificate;
+    let Certificate { id, number, kind, authority, first_issued, valid_until, status, unavailable_reason } =
+        certificate;
     let input_id = format!("certificate-{}", crate::routes::opaque(&id));
     let reason_id = format!("{input_id}-reason");
     let disabled = unavailable_reason.is_some();

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use taxicert_api::{Profile, ServiceHall, StepAnswers, LICENCE_CLASSES, PROVINCES};
 
-use super::{refusal, use_go_on, NextButton};
+use super::{use_save_step, NextButton};
 use crate::{
     components::{
         error_summary::{error_for, ErrorSummary, FieldError, FieldMessage},
@@ -12,7 +12,6 @@ use crate::{
     },
     draft::{DeliveryMethod, InfoForm},
     routes::WizardStep,
-    session::use_session,
     use_app,
     wizard::WizardDraft,
 };
@@ -48,8 +47,6 @@ pub fn InfoStep(draft: WizardDraft) -> impl IntoView {
 
 #[component]
 fn PersonalInfoForm(draft: WizardDraft, lookups: Lookups) -> impl IntoView {
-    let api = use_app().api;
-    let session = use_session();
     let Lookups { profile, halls } = lookups;
     if !draft.state.with_untracked(|s| s.info_prefilled) {
         draft.state.update(|s| {
@@ -59,23 +56,14 @@ fn PersonalInfoForm(draft: WizardDraft, lookups: Lookups) -> impl IntoView {
     }
     let errors = RwSignal::new(Vec::<FieldError>::new());
     let errors_signal = Signal::from(errors);
-    let go_on = use_go_on(draft.business, WizardStep::PersonalInfo);
-    let save = Action::new_local(move |info: &taxicert_api::PersonalInfo| {
-        let (api, info) = (api.clone(), info.clone());
-        async move { draft.save(&api, StepAnswers::PersonalInfo { info }).await }
-    });
-    Effect::new(move |_| match save.value().get() {
-        Some(Ok(())) => go_on(),
-        Some(Err(error)) => errors.set(refusal(error, session)),
-        None => {}
-    });
+    let save = use_save_step(draft, WizardStep::PersonalInfo, errors, |e| e);
     let hall_ids: Vec<String> = halls.iter().map(|h| h.id.clone()).collect();
     let on_next = move |()| {
         let info = draft.state.with_untracked(|s| s.info.to_info());
         let problems = info.problems(|id| hall_ids.iter().any(|h| h == id));
         if problems.is_empty() {
             errors.set(Vec::new());
-            save.dispatch(info);
+            save.dispatch(StepAnswers::PersonalInfo { info });
         } else {
             errors.set(problems.into_iter().map(|p| FieldError::at(p.field, p.message)).collect());
         }

@@ -4,14 +4,13 @@
 use leptos::prelude::*;
 use taxicert_api::{BusinessDetail, Material, StepAnswers};
 
-use super::{refusal, use_go_on, NextButton, WithBusiness};
+use super::{use_save_step, NextButton, WithBusiness};
 use crate::{
     components::{
         error_summary::{ErrorSummary, FieldError},
         uploader::{use_uploads, Slot, SlotSignal, Uploader},
     },
     routes::WizardStep,
-    session::use_session,
     use_app,
     wizard::WizardDraft,
 };
@@ -54,42 +53,29 @@ fn bind_slot(draft: WizardDraft, material: &Material) -> SlotSignal {
 
 #[component]
 fn Materials(detail: BusinessDetail, draft: WizardDraft) -> impl IntoView {
-    let api = use_app().api;
-    let session = use_session();
     let errors = RwSignal::new(Vec::<FieldError>::new());
-    let slots: Vec<(Material, SlotSignal)> = detail.materials.iter().map(|m| (m.clone(), bind_slot(draft, m))).collect();
+    let slots: Vec<(Material, SlotSignal)> =
+        detail.materials.iter().map(|m| (m.clone(), bind_slot(draft, m))).collect();
     let required: Vec<SlotSignal> = slots.iter().filter(|(m, _)| m.required).map(|(_, slot)| *slot).collect();
     let missing = move || required.iter().filter(|slot| slot.with(|s| s.uploaded_id().is_none())).count();
     let codes: Vec<String> = detail.materials.iter().map(|m| m.code.clone()).collect();
-    let go_on = use_go_on(draft.business, WizardStep::Materials);
-    let save = Action::new_local(move |(): &()| {
-        let api = api.clone();
-        let uploads = draft.state.with_untracked(|s| s.uploads.clone());
-        async move { draft.save(&api, StepAnswers::Materials { uploads }).await }
-    });
-    Effect::new(move |_| match save.value().get() {
-        Some(Ok(())) => go_on(),
-        Some(Err(error)) => errors.set(
-            refusal(error, session)
-                .into_iter()
-                // A material's refusal links to its uploader.
-                .map(|mut e| {
-                    if let Some(code) = e.field.as_ref().filter(|f| codes.contains(f)) {
-                        e.field = Some(format!("material-{code}"));
-                    }
-                    e
-                })
-                .collect(),
-        ),
-        None => {}
-    });
+    // A material's refusal links to its uploader.
+    let at_uploader = move |mut error: FieldError| {
+        if let Some(code) = error.field.as_ref().filter(|f| codes.contains(f)) {
+            error.field = Some(format!("material-{code}"));
+        }
+        error
+    };
+    let save = use_save_step(draft, WizardStep::Materials, errors, at_uploader);
     let pending = save.pending();
     view! {
         <ErrorSummary errors=Signal::from(errors) />
         <p class="materials__intro">"请按示例拍摄或从相册选择照片(png、jpg格式,不超过10M),手机会先检查清晰度并压缩后再上传。"</p>
         {slots.into_iter().map(|(material, slot)| view! { <Uploader material state=slot /> }).collect_view()}
         {move || match missing() {
-            0 => view! { <NextButton pending=pending.into() on_next=Callback::new(move |()| { save.dispatch(()); }) /> }.into_any(),
+            0 => view! { <NextButton pending=pending.into() on_next=Callback::new(move |()| {
+                save.dispatch(StepAnswers::Materials { uploads: draft.state.with_untracked(|s| s.uploads.clone()) });
+            }) /> }.into_any(),
             n => view! {
                 <div class="weui-btn-area">
                     <button type="button" class="weui-btn weui-btn_primary" disabled=true>"下一步"</button>

@@ -18,7 +18,7 @@ use leptos_router::{
     hooks::{use_navigate, use_params_map, use_query_map},
     NavigateOptions,
 };
-use taxicert_api::{BusinessCode, BusinessDetail, DraftStep, RealNameStatus};
+use taxicert_api::{BusinessCode, BusinessDetail, DraftStep, RealNameStatus, StepAnswers};
 
 use crate::{
     api::ApiError,
@@ -33,7 +33,7 @@ use crate::{
     routes::{Route, WizardStep},
     session::use_session,
     use_app,
-    wizard::{use_wizard, Load},
+    wizard::{use_wizard, Load, WizardDraft},
 };
 
 #[component]
@@ -102,7 +102,8 @@ pub fn step_of(saved: DraftStep) -> WizardStep {
 #[component]
 fn LaterStep(business: BusinessCode, step: WizardStep) -> impl IntoView {
     let session = use_session();
-    let gate = move || match session.me() {
+    let gate = move || {
+        match session.me() {
         None => view! { <LoginPrompt next=Route::Apply(business, step) why="网上办理业务前请先用手机号登录;您已填写的内容会保留。" /> }.into_any(),
         Some(me) if me.realname_status != RealNameStatus::Approved => view! {
             <div class="weui-msg" role="alert">
@@ -122,6 +123,7 @@ fn LaterStep(business: BusinessCode, step: WizardStep) -> impl IntoView {
         .into_any(),
         Some(_) if step == WizardStep::Submitted => view! { <submitted::Submitted business /> }.into_any(),
         Some(me) => view! { <DraftGate business step owner=me.phone_masked /> }.into_any(),
+    }
     };
     view! {
         <StepIndicator step />
@@ -202,14 +204,36 @@ fn next_label(from_review: bool, pending: bool) -> &'static str {
     }
 }
 
-/// Goes on after a step is saved: to the next step, or back to 核对信息. Call in a step's body.
-fn use_go_on(business: BusinessCode, step: WizardStep) -> impl Fn() + Clone {
+/// Saves a step's answers for its 下一步 (whose button shows `pending()`): saved, the wizard
+/// goes on to the next step, or back to 核对信息; refused, the server's message shows at the
+/// field `at_field` names for it. Call in a step's body.
+fn use_save_step(
+    draft: WizardDraft,
+    step: WizardStep,
+    errors: RwSignal<Vec<FieldError>>,
+    at_field: impl Fn(FieldError) -> FieldError + 'static,
+) -> Action<StepAnswers, Result<(), ApiError>> {
+    let api = use_app().api;
+    let session = use_session();
     let navigate = use_navigate();
     let from_review = opened_from_review();
-    move || {
-        let next = if from_review.get_untracked() { WizardStep::Review } else { step.next().unwrap_or(WizardStep::Review) };
-        navigate(&Route::Apply(business, next).path(), NavigateOptions::default());
-    }
+    let save = Action::new_local(move |answers: &StepAnswers| {
+        let (api, answers) = (api.clone(), answers.clone());
+        async move { draft.save(&api, answers).await }
+    });
+    Effect::new(move |_| match save.value().get() {
+        Some(Ok(())) => {
+            let next = if from_review.get_untracked() {
+                WizardStep::Review
+            } else {
+                step.next().unwrap_or(WizardStep::Review)
+            };
+            navigate(&Route::Apply(draft.business, next).path(), NavigateOptions::default());
+        }
+        Some(Err(error)) => errors.set(refusal(error, session).into_iter().map(&at_field).collect()),
+        None => {}
+    });
+    save
 }
 
 /// A refusal of the server, at the field it names; an ended session shows the login prompt

@@ -56,7 +56,11 @@ pub fn due_date(date: &str, estimated: bool) -> String {
         (Some(y), Some(m), Some(d)) => format!("{y}年{m}月{d}日"),
         _ => date.to_owned(),
     };
-    if estimated { format!("{text}(预计)") } else { text }
+    if estimated {
+        format!("{text}(预计)")
+    } else {
+        text
+    }
 }
 
 #[component]
