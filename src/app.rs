@@ -32,7 +32,12 @@ pub fn App(context: AppContext) -> impl IntoView {
                     <Route path=path!("/apply/:business/:step") view=pages::apply::ApplyPage />
                     <Route path=path!("/cases") view=pages::cases::MyCasesPage />
                     <Route path=path!("/cases/:id") view=pages::case_detail::CaseDetailPage />
+                    <Route path=path!("/cases/:id/correction") view=pages::correction::CorrectionPage />
                     <Route path=path!("/staff") view=pages::staff::StaffPage />
+                    <Route path=path!("/staff/realname") view=pages::staff::realname::RealNameQueuePage />
+                    <Route path=path!("/staff/realname/:id") view=pages::staff::realname::RealNameReviewPage />
+                    <Route path=path!("/staff/cases") view=pages::staff::cases::CaseQueuePage />
+                    <Route path=path!("/staff/cases/:id") view=pages::staff::cases::StaffCasePage />
                     <Route path=path!("/verify/:code") view=pages::verify::VerifyPage />
                 </Routes>
             </Layout>

@@ -80,7 +80,14 @@ pub enum Route {
     Apply(BusinessCode, WizardStep),
     MyCases,
     Case(String),
+    /// 补正: the fields and materials a clerk sent back.
+    CaseCorrection(String),
+    /// The staff console: its sign-in, then the queues.
     Staff,
+    StaffRealNameQueue,
+    StaffRealName(i64),
+    StaffCases,
+    StaffCase(String),
     VerifyVoucher(String),
 }
 
@@ -102,7 +109,12 @@ impl Route {
             },
             Route::MyCases => "/cases".into(),
             Route::Case(id) => format!("/cases/{}", opaque(id)),
+            Route::CaseCorrection(id) => format!("/cases/{}/correction", opaque(id)),
             Route::Staff => "/staff".into(),
+            Route::StaffRealNameQueue => "/staff/realname".into(),
+            Route::StaffRealName(id) => format!("/staff/realname/{id}"),
+            Route::StaffCases => "/staff/cases".into(),
+            Route::StaffCase(id) => format!("/staff/cases/{}", opaque(id)),
             Route::VerifyVoucher(code) => format!("/verify/{}", opaque(code)),
         }
     }
@@ -128,7 +140,12 @@ impl Route {
             }
             ["cases"] => Route::MyCases,
             ["cases", id] => Route::Case(decode_segment(id)?),
+            ["cases", id, "correction"] => Route::CaseCorrection(decode_segment(id)?),
             ["staff"] => Route::Staff,
+            ["staff", "realname"] => Route::StaffRealNameQueue,
+            ["staff", "realname", id] => Route::StaffRealName(id.parse().ok().filter(|n: &i64| *n > 0)?),
+            ["staff", "cases"] => Route::StaffCases,
+            ["staff", "cases", id] => Route::StaffCase(decode_segment(id)?),
             ["verify", code] => Route::VerifyVoucher(decode_segment(code)?),
             _ => return None,
         })
@@ -161,7 +178,12 @@ mod tests {
             Route::RealName,
             Route::MyCases,
             Route::Case("TC-2026-000042".into()),
+            Route::CaseCorrection("TC20261125000001".into()),
             Route::Staff,
+            Route::StaffRealNameQueue,
+            Route::StaffRealName(7),
+            Route::StaffCases,
+            Route::StaffCase("TC20261125000001".into()),
             Route::VerifyVoucher("V8K2M4Q9".into()),
         ];
         for business in BusinessCode::ALL {
@@ -208,7 +230,7 @@ mod tests {
 
     #[test]
     fn unknown_paths_are_the_404_page() {
-        for path in ["/nope", "/apply", "/apply/renew", "/apply/renewal/pay", "/cases/a/b", "/verify/<x>", "/agreement"] {
+        for path in ["/nope", "/apply", "/apply/renew", "/apply/renewal/pay", "/cases/a/b", "/verify/<x>", "/agreement", "/staff/realname/0", "/staff/realname/x"] {
             assert_eq!(Route::parse(path), None, "{path}");
         }
     }

@@ -3,9 +3,11 @@
 //! The SPA deserialises these and the reference server serialises them, so the two
 //! cannot drift apart; the server also derives the OpenAPI schemas from them.
 
+pub mod cases;
 pub mod domain;
 pub mod wizard;
 
+pub use cases::*;
 pub use wizard::*;
 
 use serde::{Deserialize, Serialize};

@@ -368,6 +368,8 @@ pub struct CaseSummary {
     pub decide_by: String,
     /// The dates were counted on weekends only (the calendar file does not cover them): 预计.
     pub due_dates_estimated: bool,
+    /// The status changed since the driver last opened the case: the badge of 我的办件.
+    pub changed: bool,
 }
 
 #[cfg(test)]

@@ -11,6 +11,16 @@ pub enum Event {
     RealNameSubmitted,
     RealNameDecided,
     CaseSubmitted,
+    CaseResubmitted,
+    CaseWithdrawn,
+    CaseAccepted,
+    CaseReturned,
+    CaseCompleted,
+    CaseRefused,
+    VoucherDownloaded,
+    StaffLogin,
+    StaffLoginFailed,
+    StaffLogout,
 }
 
 impl Event {
@@ -23,6 +33,16 @@ impl Event {
             Event::RealNameSubmitted => "realname_submitted",
             Event::RealNameDecided => "realname_decided",
             Event::CaseSubmitted => "case_submitted",
+            Event::CaseResubmitted => "case_resubmitted",
+            Event::CaseWithdrawn => "case_withdrawn",
+            Event::CaseAccepted => "case_accepted",
+            Event::CaseReturned => "case_returned",
+            Event::CaseCompleted => "case_completed",
+            Event::CaseRefused => "case_refused",
+            Event::VoucherDownloaded => "voucher_downloaded",
+            Event::StaffLogin => "staff_login",
+            Event::StaffLoginFailed => "staff_login_failed",
+            Event::StaffLogout => "staff_logout",
         }
     }
 }
@@ -34,13 +54,18 @@ pub struct Entry<'a> {
     pub user_id: Option<i64>,
     pub phone_masked: Option<String>,
     pub client_ip: &'a str,
+    /// The staff member who acted, for the console's actions.
+    pub staff_id: Option<i64>,
+    /// What was acted on: a case number, or `realname:{submission id}`.
+    pub subject: Option<&'a str>,
 }
 
 /// Recorded on the pool, or inside a transaction so that the entry stands or falls with the
 /// change it records.
 pub async fn record<'c>(db: impl SqliteExecutor<'c>, at: i64, entry: Entry<'_>) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO audit_log (at, user_id, phone_masked, event, outcome, client_ip) VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO audit_log (at, user_id, phone_masked, event, outcome, client_ip, staff_id, subject)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(at)
     .bind(entry.user_id)
@@ -48,6 +73,8 @@ pub async fn record<'c>(db: impl SqliteExecutor<'c>, at: i64, entry: Entry<'_>) 
     .bind(entry.event.as_str())
     .bind(entry.outcome)
     .bind(entry.client_ip)
+    .bind(entry.staff_id)
+    .bind(entry.subject)
     .execute(db)
     .await?;
     Ok(())

@@ -134,7 +134,7 @@ pub async fn send_sms_code(
     audit::record(
         &state.db,
         now,
-        Entry { event: Event::SmsCodeSent, outcome: "ok", user_id: None, phone_masked: Some(phone.masked()), client_ip: &ip },
+        Entry { event: Event::SmsCodeSent, outcome: "ok", user_id: None, phone_masked: Some(phone.masked()), client_ip: &ip, staff_id: None, subject: None },
     )
     .await?;
     Ok((
@@ -153,7 +153,7 @@ async fn refusal<T>(
     ip: &str,
     error: AppError,
 ) -> AppResult<T> {
-    let entry = Entry { event, outcome, user_id: None, phone_masked: Some(phone.masked()), client_ip: ip };
+    let entry = Entry { event, outcome, user_id: None, phone_masked: Some(phone.masked()), client_ip: ip, staff_id: None, subject: None };
     audit::record(&state.db, now, entry).await?;
     Err(error)
 }
@@ -248,7 +248,7 @@ pub async fn login(
     audit::record(
         &state.db,
         now,
-        Entry { event: Event::Login, outcome: "ok", user_id: Some(user_id), phone_masked: Some(phone.masked()), client_ip: &ip },
+        Entry { event: Event::Login, outcome: "ok", user_id: Some(user_id), phone_masked: Some(phone.masked()), client_ip: &ip, staff_id: None, subject: None },
     )
     .await?;
     let me = Me {
@@ -382,7 +382,7 @@ pub async fn logout(State(state): State<AppState>, ClientIp(ip): ClientIp, user:
     audit::record(
         &state.db,
         now,
-        Entry { event: Event::Logout, outcome: "ok", user_id: Some(user.user_id), phone_masked: None, client_ip: &ip },
+        Entry { event: Event::Logout, outcome: "ok", user_id: Some(user.user_id), phone_masked: None, client_ip: &ip, staff_id: None, subject: None },
     )
     .await?;
     Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, session_cookie(&state, "", 0))]).into_response())

@@ -48,6 +48,7 @@ struct CaseRow {
     accept_by: String,
     decide_by: String,
     due_dates_estimated: bool,
+    changed: bool,
 }
 
 impl CaseRow {
@@ -72,12 +73,13 @@ impl CaseRow {
             accept_by: self.accept_by,
             decide_by: self.decide_by,
             due_dates_estimated: self.due_dates_estimated,
+            changed: self.changed,
         })
     }
 }
 
 const CASE_COLUMNS: &str = "c.id, c.business_code, b.name AS business_name, c.status, c.submitted_at, c.accept_by,
-    c.decide_by, c.due_dates_estimated FROM cases c JOIN businesses b ON b.code = c.business_code";
+    c.decide_by, c.due_dates_estimated, c.status_changed_at > c.seen_at AS changed FROM cases c JOIN businesses b ON b.code = c.business_code";
 
 /// The last days to accept and to decide a case submitted on `submitted`, and whether they
 /// were counted without an official calendar. Only weekends are known so far.
@@ -161,7 +163,7 @@ pub async fn submit_case(
     );
     sqlx::query(
         "INSERT INTO cases (id, user_id, idempotency_key, business_code, status, answers, submitted_at, accept_by, decide_by,
-             due_dates_estimated) VALUES (?, ?, ?, ?, 'submitted', ?, ?, ?, ?, ?)",
+             due_dates_estimated, status_changed_at, seen_at) VALUES (?, ?, ?, ?, 'submitted', ?, ?, ?, ?, ?, ?6, ?6)",
     )
     .bind(&case_id)
     .bind(id)
@@ -186,7 +188,7 @@ pub async fn submit_case(
     audit::record(
         &mut *tx,
         now,
-        Entry { event: Event::CaseSubmitted, outcome: "ok", user_id: Some(id), phone_masked: None, client_ip: &ip },
+        Entry { event: Event::CaseSubmitted, outcome: "ok", user_id: Some(id), phone_masked: None, client_ip: &ip, staff_id: None, subject: None },
     )
     .await?;
     let case: CaseRow =

@@ -17,7 +17,9 @@ pub mod idcard;
 pub mod realname;
 pub mod secrets;
 pub mod sms;
+pub mod staff;
 pub mod uploads;
+pub mod vouchers;
 pub mod web;
 pub mod wizard;
 pub mod workdays;
@@ -101,7 +103,10 @@ fn api() -> OpenApiRouter<AppState> {
             .routes(routes!(wizard::get_profile))
             .routes(routes!(drafts::list_drafts))
             .routes(routes!(drafts::get_draft, drafts::save_step, drafts::delete_draft))
-            .routes(routes!(cases::submit_case, cases::list_cases)),
+            .routes(routes!(cases::submit_case, cases::list_cases))
+            // Driver's case routes (cases.rs, vouchers.rs) go here.
+            // Staff routes (staff/) go here.
+            ,
     )
 }
 

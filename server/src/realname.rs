@@ -160,7 +160,7 @@ pub async fn submit_realname(
     sqlx::query("DELETE FROM realname_drafts WHERE user_id = ?").bind(id).execute(&mut *tx).await?;
     sqlx::query("UPDATE users SET realname_status = ? WHERE id = ?").bind(stored_status).bind(id).execute(&mut *tx).await?;
     tx.commit().await?;
-    let entry = |event, outcome| Entry { event, outcome, user_id: Some(id), phone_masked: None, client_ip: &ip };
+    let entry = |event, outcome| Entry { event, outcome, user_id: Some(id), phone_masked: None, client_ip: &ip, staff_id: None, subject: None };
     audit::record(&state.db, now, entry(Event::RealNameSubmitted, "ok")).await?;
     if auto_approve {
         audit::record(&state.db, now, entry(Event::RealNameDecided, "auto_approved")).await?;

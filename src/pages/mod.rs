@@ -5,6 +5,7 @@ pub mod apply;
 pub mod case_detail;
 pub mod cases;
 pub mod config_error;
+pub mod correction;
 pub mod home;
 pub mod login;
 pub mod not_found;

@@ -1,8 +1,13 @@
+//! The staff console (业务办理人员) at `/staff`: its own sign-in, then the queues.
+
+pub mod cases;
+pub mod realname;
+
 use leptos::prelude::*;
 
 use crate::components::{layout::PageTitle, status::NotYetAvailable};
 
-/// The clerks' console (业务办理人员).
+/// `/staff`: the sign-in, or the way to the two queues once signed in.
 #[component]
 pub fn StaffPage() -> impl IntoView {
     view! {

@@ -1,0 +1,367 @@
+//! After submission: the case page and its timeline, correction and withdrawal, vouchers and
+//! their public check, and the staff console (业务办理人员) that works the queues.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "openapi")]
+use utoipa::ToSchema;
+
+use crate::{BusinessCode, CaseStatus, CaseSummary, Certificate, PersonalInfo, RealNameStatus};
+
+/// The fields of 完善个人信息 a clerk can send back for correction, with the words the
+/// driver and the clerk see. `delivery` stands for the whole 领取方式 block.
+pub const CORRECTABLE_FIELDS: [(&str, &str); 6] = [
+    ("licence_class", "准驾车型"),
+    ("reason", "申请原因"),
+    ("address", "住址"),
+    ("contact_name", "联系人"),
+    ("contact_phone", "联系电话"),
+    ("delivery", "领取方式"),
+];
+
+/// The label of a correctable field, `None` for a name that is not one.
+pub fn correctable_field_label(field: &str) -> Option<&'static str> {
+    CORRECTABLE_FIELDS.iter().find(|(name, _)| *name == field).map(|(_, label)| *label)
+}
+
+/// What happened to a case, in order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum TimelineEvent {
+    /// 已提交
+    Submitted,
+    /// 已受理
+    Accepted,
+    /// 退回补正
+    Returned,
+    /// 已补正并重新提交
+    Resubmitted,
+    /// 已办结
+    Completed,
+    /// 不予受理
+    Refused,
+    /// 已撤回
+    Withdrawn,
+}
+
+impl TimelineEvent {
+    pub fn name(self) -> &'static str {
+        match self {
+            TimelineEvent::Submitted => "已提交",
+            TimelineEvent::Accepted => "已受理",
+            TimelineEvent::Returned => "退回补正",
+            TimelineEvent::Resubmitted => "已补正并重新提交",
+            TimelineEvent::Completed => "已办结",
+            TimelineEvent::Refused => "不予受理",
+            TimelineEvent::Withdrawn => "已撤回",
+        }
+    }
+}
+
+/// One line of a case's timeline.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct TimelineEntry {
+    pub event: TimelineEvent,
+    /// Unix seconds.
+    pub at: i64,
+    /// The reason given for 退回补正 or 不予受理, the note of 办结; `null` otherwise.
+    pub note: Option<String>,
+}
+
+/// What a clerk sent back for correction (退回补正): only these may change.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Correction {
+    /// Why, in the clerk's words (2–200 characters).
+    pub reason: String,
+    /// Names from [`CORRECTABLE_FIELDS`].
+    pub fields: Vec<String>,
+    /// Material codes of the case's business.
+    pub materials: Vec<String>,
+}
+
+/// A photo a case was submitted with.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct CasePhoto {
+    pub material_code: String,
+    pub material_name: String,
+    /// The upload; its image is `GET /uploads/{id}/image` for the driver and
+    /// `GET /staff/cases/{case}/photos/{material_code}` for staff.
+    pub upload_id: String,
+}
+
+/// The result of a finished case (办结).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct CaseResult {
+    /// Unix seconds.
+    pub completed_at: i64,
+    /// The certificate number after the business (unchanged, or the new one for 补发/换发).
+    pub certificate_number: String,
+    /// The new expiry date for 换发, `YYYY-MM-DD`; `null` when it did not change.
+    pub valid_until: Option<String>,
+    /// For 服务质量信誉考核: the grade, one of [`CREDIT_GRADES`]; `null` for other businesses.
+    pub credit_grade: Option<String>,
+    /// The clerk's note for the driver, e.g. where to collect the certificate.
+    pub note: String,
+    /// The voucher's public code: `GET /cases/{id}/voucher` gives the PDF, and the page
+    /// `/verify/{code}` checks it.
+    pub voucher_code: String,
+}
+
+/// The grades of the 服务质量信誉考核.
+pub const CREDIT_GRADES: [&str; 4] = ["AAA", "AA", "A", "B"];
+
+/// A case as its driver sees it. Opening it marks its last change as seen.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct CaseDetail {
+    pub summary: CaseSummary,
+    /// The certificate as it stood when the case was submitted.
+    pub certificate: Certificate,
+    /// The applicant's name from the real-name check, masked (`王*国`).
+    pub applicant_name_masked: String,
+    pub info: PersonalInfo,
+    /// In the order of the business's materials.
+    pub photos: Vec<CasePhoto>,
+    /// Oldest first.
+    pub timeline: Vec<TimelineEntry>,
+    /// While the case is `returned`: what to correct.
+    pub correction: Option<Correction>,
+    /// When `completed`.
+    pub result: Option<CaseResult>,
+    /// While it can be withdrawn: submitted and not yet accepted.
+    pub can_withdraw: bool,
+}
+
+/// The corrected answers of a returned case (`POST /cases/{id}/resubmission`, header
+/// `Idempotency-Key`). Only the fields and materials named in the correction are taken:
+/// `info` must be the whole form, and `uploads` must hold a new upload for each flagged
+/// material.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Resubmission {
+    pub info: PersonalInfo,
+    /// Material code → upload id.
+    pub uploads: BTreeMap<String, String>,
+}
+
+/// The public check of a voucher (`GET /vouchers/{code}`): nothing personal beyond the
+/// masked name and the certificate number.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct VoucherCheck {
+    pub case_id: String,
+    pub business_name: String,
+    pub holder_name_masked: String,
+    pub certificate_number: String,
+    /// `YYYY-MM-DD`, Beijing date of 办结.
+    pub completed_on: String,
+    pub valid_until: Option<String>,
+    pub credit_grade: Option<String>,
+}
+
+// ---------------------------------------------------------------------------------------
+// Staff (业务办理人员)
+
+/// What a staff account may do. Every staff endpoint needs a staff session; the actions
+/// need `clerk`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum StaffRole {
+    /// 业务办理人员: reviews real-name submissions and works cases.
+    Clerk,
+    /// 查询人员: sees the queues and cases, changes nothing.
+    Viewer,
+}
+
+impl StaffRole {
+    pub fn name(self) -> &'static str {
+        match self {
+            StaffRole::Clerk => "业务办理人员",
+            StaffRole::Viewer => "查询人员",
+        }
+    }
+}
+
+/// `POST /staff/session`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct StaffLogin {
+    pub username: String,
+    pub password: String,
+}
+
+/// The signed-in staff member.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct StaffMe {
+    pub username: String,
+    pub display_name: String,
+    pub role: StaffRole,
+}
+
+/// A line of the real-name queue.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct RealNameReviewSummary {
+    pub id: i64,
+    /// Unix seconds.
+    pub submitted_at: i64,
+    pub name_masked: String,
+    pub id_number_masked: String,
+    pub status: RealNameStatus,
+}
+
+/// One real-name submission for review: the fields in full (the clerk compares them with
+/// the photos), which the user typed rather than took from the reading, and the photos at
+/// `GET /staff/realname/{id}/photos/{portrait|emblem}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct RealNameReview {
+    pub summary: RealNameReviewSummary,
+    pub fields: crate::IdCardFields,
+    pub typed_fields: Vec<String>,
+    /// The login phone, masked.
+    pub phone_masked: String,
+    pub reason: Option<String>,
+}
+
+/// `POST /staff/realname/{id}/decision`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct RealNameDecision {
+    pub approve: bool,
+    /// Required (2–200 characters) to reject; shown to the user.
+    pub reason: Option<String>,
+}
+
+/// A line of the case queue.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct StaffCaseSummary {
+    pub summary: CaseSummary,
+    pub applicant_name_masked: String,
+    pub certificate_number: String,
+}
+
+/// A case as the clerk sees it: every answer, the applicant's full name, the masked ID
+/// number, and the timeline with who did what.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct StaffCaseDetail {
+    pub case: CaseDetail,
+    pub applicant_name: String,
+    pub id_number_masked: String,
+    pub phone_masked: String,
+    /// The staff member's display name for each timeline entry (the driver's own entries
+    /// say 申请人), same order as `case.timeline`.
+    pub timeline_actors: Vec<String>,
+    /// The actions this case allows now (empty for a viewer).
+    pub allowed_actions: Vec<StaffActionKind>,
+}
+
+/// `POST /staff/cases/{id}/actions`, tagged by `action`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum StaffAction {
+    /// 受理: from `submitted`.
+    Accept,
+    /// 退回补正: from `submitted` or `accepted`; at least one field or material.
+    Return(Correction),
+    /// 办结: from `accepted`.
+    Complete(Completion),
+    /// 不予受理: from `submitted`.
+    Refuse { reason: String },
+}
+
+/// The kinds of [`StaffAction`], for `allowed_actions`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum StaffActionKind {
+    Accept,
+    Return,
+    Complete,
+    Refuse,
+}
+
+impl StaffActionKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            StaffActionKind::Accept => "受理",
+            StaffActionKind::Return => "退回补正",
+            StaffActionKind::Complete => "办结",
+            StaffActionKind::Refuse => "不予受理",
+        }
+    }
+
+    /// The actions a case in `status` allows.
+    pub fn allowed(status: CaseStatus) -> &'static [StaffActionKind] {
+        match status {
+            CaseStatus::Submitted => &[StaffActionKind::Accept, StaffActionKind::Return, StaffActionKind::Refuse],
+            CaseStatus::Accepted => &[StaffActionKind::Return, StaffActionKind::Complete],
+            CaseStatus::Returned | CaseStatus::Completed | CaseStatus::Refused | CaseStatus::Withdrawn => &[],
+        }
+    }
+}
+
+/// 办结: the certificate data the business produced.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Completion {
+    /// The new certificate number (补发 may issue one); `null` keeps the old number.
+    pub certificate_number: Option<String>,
+    /// Required for 换发: the new expiry date, `YYYY-MM-DD`, after the old one.
+    pub valid_until: Option<String>,
+    /// Required for 服务质量信誉考核: one of [`CREDIT_GRADES`].
+    pub credit_grade: Option<String>,
+    /// For the driver (0–200 characters), e.g. where to collect the certificate.
+    pub note: String,
+}
+
+/// Filters of `GET /staff/cases` (query string).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+pub struct CaseQueueFilter {
+    pub status: Option<CaseStatus>,
+    pub business: Option<BusinessCode>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn actions_are_tagged_and_flat() {
+        let json = serde_json::to_value(StaffAction::Return(Correction {
+            reason: "照片模糊".into(),
+            fields: vec!["address".into()],
+            materials: vec!["photo_2inch".into()],
+        }))
+        .unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"action": "return", "reason": "照片模糊", "fields": ["address"], "materials": ["photo_2inch"]})
+        );
+        let accept: StaffAction = serde_json::from_value(serde_json::json!({"action": "accept"})).unwrap();
+        assert_eq!(accept, StaffAction::Accept);
+        let refuse = serde_json::to_value(StaffAction::Refuse { reason: "不符合条件".into() }).unwrap();
+        assert_eq!(refuse, serde_json::json!({"action": "refuse", "reason": "不符合条件"}));
+    }
+
+    #[test]
+    fn only_open_cases_allow_actions() {
+        assert_eq!(StaffActionKind::allowed(CaseStatus::Accepted), [StaffActionKind::Return, StaffActionKind::Complete]);
+        assert!(StaffActionKind::allowed(CaseStatus::Returned).is_empty());
+        assert_eq!(correctable_field_label("delivery"), Some("领取方式"));
+        assert_eq!(correctable_field_label("name"), None);
+    }
+}
