@@ -29,7 +29,13 @@ help:
 
 # Rust's wasm target, Trunk and wasm-bindgen at the pinned versions, the npm packages, and
 # Tesseract with its Chinese model (the reference server reads ID cards with it).
-setup: $(STAMP)/wasm-target $(STAMP)/trunk-$(TRUNK_VERSION) $(STAMP)/wasm-bindgen-$(WASM_BINDGEN_VERSION) node_modules/.package-lock.json $(STAMP)/tesseract
+setup: $(STAMP)/wasm-target $(STAMP)/trunk-$(TRUNK_VERSION) $(STAMP)/wasm-bindgen-$(WASM_BINDGEN_VERSION) node_modules/.package-lock.json $(STAMP)/tesseract $(STAMP)/font
+
+# The voucher PDFs embed a subset of a CJK font (see voucher_font in the README).
+$(STAMP)/font:
+	@mkdir -p $(STAMP)
+	dpkg -s fonts-wqy-microhei >/dev/null 2>&1 || { apt-get update && apt-get install -y fonts-wqy-microhei; }
+	@touch $@
 
 $(STAMP)/tesseract:
 	@mkdir -p $(STAMP)
@@ -62,12 +68,13 @@ $(STAMP)/node:
 	@node -e 'process.exit(+process.versions.node.split(".")[0] >= 20 ? 0 : 1)' || { echo "Node.js 20 or newer is needed (playwright-core); found $$(node --version)"; exit 1; }
 	@touch $@
 
-# The browser, its driver and a CJK font, for the wasm and end-to-end tests.
+# The browser, its driver and a CJK font, for the wasm and end-to-end tests; poppler-utils
+# reads the voucher PDFs back in the server's tests (pdftotext, pdftoppm).
 setup-test: setup $(STAMP)/browser
 
 $(STAMP)/browser:
 	@mkdir -p $(STAMP)
-	dpkg -s chromium chromium-driver fonts-wqy-microhei >/dev/null 2>&1 || { apt-get update && apt-get install -y chromium chromium-driver fonts-wqy-microhei; }
+	dpkg -s chromium chromium-driver fonts-wqy-microhei poppler-utils >/dev/null 2>&1 || { apt-get update && apt-get install -y chromium chromium-driver fonts-wqy-microhei poppler-utils; }
 	@touch $@
 
 # ---------------------------------------------------------------- builds

@@ -11,7 +11,9 @@ use crate::{components::layout::Layout, pages, AppContext};
 #[component]
 pub fn App(context: AppContext) -> impl IntoView {
     let base = context.base.clone();
-    provide_context(crate::session::Session::new(context.me.clone()));
+    let session = crate::session::Session::new(context.me.clone());
+    provide_context(session);
+    provide_context(crate::case_badge::CaseBadge::new(context.api.clone(), session));
     provide_context(pages::login::LoginDraft::new());
     provide_context(pages::realname::RealNameDraft::new());
     let uploads = crate::components::uploader::Uploads::new();

@@ -133,6 +133,15 @@ async fn read(request: Request) -> Result<FetchAnswer, JsValue> {
     Ok(FetchAnswer { status: response.status(), body })
 }
 
+/// A Unix time as the phone's clock shows it: `11月25日 10:05`, with the year when it is not
+/// this year.
+pub fn date_time(unix_seconds: i64) -> String {
+    let date = js_sys::Date::new(&JsValue::from_f64(unix_seconds as f64 * 1000.0));
+    let this_year = js_sys::Date::new_0().get_full_year();
+    let year = if date.get_full_year() == this_year { String::new() } else { format!("{}年", date.get_full_year()) };
+    format!("{year}{}月{}日 {:02}:{:02}", date.get_month() + 1, date.get_date(), date.get_hours(), date.get_minutes())
+}
+
 /// Sets the document title, so that the tab, the history and screen readers name the page.
 pub fn set_title(title: &str) {
     if let Some(document) = window().document() {

@@ -359,7 +359,10 @@ mod tests {
 
     #[test]
     fn only_open_cases_allow_actions() {
-        assert_eq!(StaffActionKind::allowed(CaseStatus::Accepted), [StaffActionKind::Return, StaffActionKind::Complete]);
+        assert_eq!(
+            StaffActionKind::allowed(CaseStatus::Accepted),
+            [StaffActionKind::Return, StaffActionKind::Complete]
+        );
         assert!(StaffActionKind::allowed(CaseStatus::Returned).is_empty());
         assert_eq!(correctable_field_label("delivery"), Some("领取方式"));
         assert_eq!(correctable_field_label("name"), None);

@@ -338,6 +338,31 @@ pub enum CaseStatus {
 }
 
 impl CaseStatus {
+    pub const ALL: [CaseStatus; 6] = [
+        CaseStatus::Submitted,
+        CaseStatus::Accepted,
+        CaseStatus::Returned,
+        CaseStatus::Completed,
+        CaseStatus::Refused,
+        CaseStatus::Withdrawn,
+    ];
+
+    /// The contract's spelling (JSON, query strings, the reference server's database).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CaseStatus::Submitted => "submitted",
+            CaseStatus::Accepted => "accepted",
+            CaseStatus::Returned => "returned",
+            CaseStatus::Completed => "completed",
+            CaseStatus::Refused => "refused",
+            CaseStatus::Withdrawn => "withdrawn",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<CaseStatus> {
+        CaseStatus::ALL.into_iter().find(|s| s.as_str() == code)
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             CaseStatus::Submitted => "已提交",
@@ -440,6 +465,15 @@ mod tests {
         assert!(problems[1].message.contains("11位手机号码"));
         let no_hall = PersonalInfo { delivery: Delivery::Pickup { hall_id: String::new() }, ..good_info() };
         assert_eq!(no_hall.problems(|_| true)[0].message, "请选择领取证件的服务大厅。");
+    }
+
+    #[test]
+    fn case_statuses_are_spelled_as_in_json() {
+        for status in CaseStatus::ALL {
+            assert_eq!(CaseStatus::parse(status.as_str()), Some(status));
+            assert_eq!(serde_json::to_string(&status).unwrap(), format!("\"{}\"", status.as_str()));
+        }
+        assert_eq!(CaseStatus::parse("done"), None);
     }
 
     #[test]

@@ -52,6 +52,15 @@ pub struct Config {
     /// Fictional certificates are made up for a verified user who has none, so that the wizard
     /// can be tried without the transport authority's register. `None`: on in dev mode only.
     pub demo_certificates: Option<bool>,
+    /// A holiday calendar file (format of `data/workdays-cn.txt`) used instead of the built-in
+    /// one, e.g. once the next year's State Council notice is out. Checked when loaded.
+    pub workday_calendar_file: Option<PathBuf>,
+    /// A TrueType/OpenType font (`.ttf`, `.otf`, `.ttc`) with Chinese characters, for the
+    /// voucher PDFs. `None`: the first found of the usual Debian CJK fonts.
+    pub voucher_font: Option<PathBuf>,
+    /// The address the public reaches the app at (`https://example.gov.cn/taxicert`), for the
+    /// check link in a voucher's QR code. `None`: taken from the request's `Host`.
+    pub public_url: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
@@ -86,6 +95,9 @@ impl Default for Config {
             realname_auto_approve: false,
             renewal_window_days: 90,
             demo_certificates: None,
+            workday_calendar_file: None,
+            voucher_font: None,
+            public_url: None,
         }
     }
 }
@@ -116,6 +128,9 @@ struct FileConfig {
     photo_max_side: Option<u32>,
     renewal_window_days: Option<u32>,
     demo_certificates: Option<bool>,
+    workday_calendar_file: Option<PathBuf>,
+    voucher_font: Option<PathBuf>,
+    public_url: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -128,6 +143,8 @@ pub enum ConfigError {
     Env { name: &'static str, value: String, reason: String },
     #[error("{name} = {value} in the configuration file is not valid: {reason}")]
     File { name: &'static str, value: String, reason: String },
+    #[error("the workday calendar (workday_calendar_file, TAXICERT_WORKDAY_CALENDAR_FILE) is not valid: {0}")]
+    Calendar(String),
 }
 
 /// The days before expiry from which 换发 can be applied for.
@@ -150,6 +167,12 @@ impl Config {
         }
         config.apply_env(env)?;
         config.base_path = normalize_base_path(&config.base_path);
+        // Checked now, so that a broken file stops the server at startup and not at the
+        // first submission; the process then counts due dates on it.
+        if let Some(path) = &config.workday_calendar_file {
+            let calendar = crate::workdays::holidays::OfficialCalendar::load(path).map_err(ConfigError::Calendar)?;
+            crate::workdays::holidays::install(calendar);
+        }
         Ok(config)
     }
 
@@ -177,6 +200,9 @@ impl Config {
             photo_max_side,
             renewal_window_days,
             demo_certificates,
+            workday_calendar_file,
+            voucher_font,
+            public_url,
         } = file;
         if let Some(v) = bind {
             self.bind = v;
@@ -246,6 +272,19 @@ impl Config {
         }
         if demo_certificates.is_some() {
             self.demo_certificates = demo_certificates;
+        }
+        if workday_calendar_file.is_some() {
+            self.workday_calendar_file = workday_calendar_file;
+        }
+        if voucher_font.is_some() {
+            self.voucher_font = voucher_font;
+        }
+        if let Some(v) = public_url {
+            self.public_url = Some(check_public_url(&v).ok_or_else(|| ConfigError::File {
+                name: "public_url",
+                value: v.clone(),
+                reason: PUBLIC_URL_REASON.into(),
+            })?);
         }
         Ok(())
     }
@@ -340,6 +379,16 @@ impl Config {
                 parse_bool(&v).ok_or_else(|| invalid("TAXICERT_DEMO_CERTIFICATES", &v, "expected true or false"))?,
             );
         }
+        if let Some(v) = env("TAXICERT_WORKDAY_CALENDAR_FILE") {
+            self.workday_calendar_file = Some(v.into());
+        }
+        if let Some(v) = env("TAXICERT_VOUCHER_FONT") {
+            self.voucher_font = Some(v.into());
+        }
+        if let Some(v) = env("TAXICERT_PUBLIC_URL") {
+            self.public_url =
+                Some(check_public_url(&v).ok_or_else(|| invalid("TAXICERT_PUBLIC_URL", &v, PUBLIC_URL_REASON))?);
+        }
         Ok(())
     }
 }
@@ -349,6 +398,15 @@ impl Config {
     pub fn demo_certificates(&self) -> bool {
         self.demo_certificates.unwrap_or(self.dev)
     }
+}
+
+const PUBLIC_URL_REASON: &str = "expected an http:// or https:// address such as https://example.gov.cn/taxicert";
+
+/// An `http(s)://` address without the trailing `/`, so that `{public_url}/verify/…` is right.
+fn check_public_url(v: &str) -> Option<String> {
+    let trimmed = v.trim().trim_end_matches('/');
+    let rest = trimmed.strip_prefix("https://").or_else(|| trimmed.strip_prefix("http://"))?;
+    (!rest.is_empty() && !rest.contains(char::is_whitespace) && !rest.contains(['?', '#'])).then(|| trimmed.to_owned())
 }
 
 fn parse_bool(v: &str) -> Option<bool> {
@@ -433,6 +491,34 @@ mod tests {
         assert!(!off.demo_certificates());
         let err = Config::load(None, env_of(&[("TAXICERT_DEMO_CERTIFICATES", "sometimes")])).unwrap_err();
         assert!(err.to_string().contains("TAXICERT_DEMO_CERTIFICATES"), "{err}");
+    }
+
+    #[test]
+    fn a_broken_workday_calendar_stops_the_start_and_names_the_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("workdays.txt");
+        std::fs::write(&file, "year 2027\noff 2027-01-01\nwork 2027-01-05\n").unwrap();
+        let path = file.to_str().unwrap();
+        let err = Config::load(None, env_of(&[("TAXICERT_WORKDAY_CALENDAR_FILE", path)])).unwrap_err();
+        assert!(matches!(err, ConfigError::Calendar(_)), "{err}");
+        assert!(err.to_string().contains("line 3"), "{err}");
+        let missing = dir.path().join("none.txt");
+        let err =
+            Config::load(None, env_of(&[("TAXICERT_WORKDAY_CALENDAR_FILE", missing.to_str().unwrap())])).unwrap_err();
+        assert!(err.to_string().contains("none.txt"), "{err}");
+    }
+
+    #[test]
+    fn the_public_url_is_an_http_address_without_its_last_slash() {
+        let c = Config::load(None, env_of(&[("TAXICERT_PUBLIC_URL", "https://example.gov.cn/taxicert/")])).unwrap();
+        assert_eq!(c.public_url.as_deref(), Some("https://example.gov.cn/taxicert"));
+        assert_eq!(Config::load(None, env_of(&[])).unwrap().public_url, None);
+        for bad in ["example.gov.cn", "ftp://x", "https://", "https://a b"] {
+            let err = Config::load(None, env_of(&[("TAXICERT_PUBLIC_URL", bad)])).unwrap_err();
+            assert!(err.to_string().contains("TAXICERT_PUBLIC_URL"), "{err}");
+        }
+        let c = Config::load(None, env_of(&[("TAXICERT_VOUCHER_FONT", "/fonts/x.ttc")])).unwrap();
+        assert_eq!(c.voucher_font, Some(PathBuf::from("/fonts/x.ttc")));
     }
 
     #[test]

@@ -67,6 +67,7 @@ pub struct AppState {
         (name = "uploads", description = "Photos of the materials, re-checked and stored by the server"),
         (name = "wizard", description = "Applying for a business step by step: the user's certificates, the service halls, the profile that prefills the form, and the draft saved per step. Everything but the service halls needs a session and an approved real-name check (403 `realname_required`)."),
         (name = "cases", description = "Submitting a draft as a case (办件) and the user's cases; a session and an approved real-name check are needed"),
+        (name = "staff", description = "The staff console (业务办理人员): username + password login with its own HttpOnly, SameSite=Strict cookie (5 wrong passwords lock the account for 15 minutes), the real-name review queue and the case queue. Every endpoint needs a staff session (401 `staff_unauthenticated`; 403 `staff_only` for a driver's session); decisions and actions need the role `clerk` (403 `staff_role`)."),
         (name = "operations", description = "Health and operations"),
         (name = "dev", description = "Development mode only"),
     )
@@ -105,7 +106,21 @@ fn api() -> OpenApiRouter<AppState> {
             .routes(routes!(drafts::get_draft, drafts::save_step, drafts::delete_draft))
             .routes(routes!(cases::submit_case, cases::list_cases))
             // Driver's case routes (cases.rs, vouchers.rs) go here.
+            .routes(routes!(cases::get_case))
+            .routes(routes!(cases::withdraw_case))
+            .routes(routes!(cases::resubmit_case))
+            .routes(routes!(vouchers::download_voucher))
+            .routes(routes!(vouchers::check_voucher))
             // Staff routes (staff/) go here.
+            .routes(routes!(staff::session::staff_session, staff::session::staff_login, staff::session::staff_logout))
+            .routes(routes!(staff::realname::staff_realname_queue))
+            .routes(routes!(staff::realname::staff_realname_review))
+            .routes(routes!(staff::realname::staff_realname_photo))
+            .routes(routes!(staff::realname::staff_realname_decide))
+            .routes(routes!(staff::cases::staff_case_queue))
+            .routes(routes!(staff::cases::staff_case))
+            .routes(routes!(staff::cases::staff_case_photo))
+            .routes(routes!(staff::cases::staff_case_action))
             ,
     )
 }
@@ -114,6 +129,24 @@ fn api() -> OpenApiRouter<AppState> {
 pub fn openapi_yaml() -> String {
     let (_, spec) = api().split_for_parts();
     spec.to_yaml().expect("the OpenAPI document serialises")
+}
+
+/// Every operation of the contract as (method, path under the API prefix): the
+/// authorization tests walk this list, so that a new endpoint cannot be left out of them.
+pub fn api_operations() -> Vec<(&'static str, String)> {
+    let (_, spec) = api().split_for_parts();
+    let mut operations = Vec::new();
+    for (path, item) in spec.paths.paths {
+        let path = path.strip_prefix(API_PREFIX).unwrap_or(&path).to_owned();
+        for (method, operation) in
+            [("GET", &item.get), ("POST", &item.post), ("PUT", &item.put), ("PATCH", &item.patch), ("DELETE", &item.delete)]
+        {
+            if operation.is_some() {
+                operations.push((method, path.clone()));
+            }
+        }
+    }
+    operations
 }
 
 /// The whole application: API, SPA, headers, request logs.
@@ -182,6 +215,8 @@ pub async fn start_with_clock(
             (None, false) => return Err(StartError::SmsGateway),
         };
     uploads::prepare_dir(&config.upload_dir, &config.dist).map_err(StartError::UploadDir)?;
+    // Said at startup, not at the first driver's download: vouchers need a CJK font.
+    vouchers::check_font(&config);
     let db = db::open(&config.database).await.map_err(StartError::Database)?;
     let listener = TcpListener::bind(config.bind).await.map_err(StartError::Bind)?;
     let addr = listener.local_addr().map_err(StartError::Bind)?;

@@ -1,13 +1,23 @@
 //! `taxicert-server [serve] [--config FILE]` runs the reference backend;
 //! `taxicert-server openapi` prints the contract; `taxicert-server csp [DIST]` prints the
-//! Content-Security-Policy a CDN must send with the built `index.html`.
+//! Content-Security-Policy a CDN must send with the built `index.html`;
+//! `taxicert-server staff …` keeps the staff accounts (there is no sign-up page).
 
-use std::{path::PathBuf, process::ExitCode};
+use std::{io::BufRead, path::PathBuf, process::ExitCode};
 
-use taxicert_server::{config::LogFormat, Config};
+use taxicert_api::StaffRole;
+use taxicert_server::{config::LogFormat, staff, Config};
 
 fn usage() -> ExitCode {
-    eprintln!("usage: taxicert-server [serve] [--config FILE] | openapi | csp [DIST]");
+    eprintln!(
+        "usage: taxicert-server [serve] [--config FILE] | openapi | csp [DIST]
+       taxicert-server staff add USERNAME --name 显示名 [--role clerk|viewer] [--config FILE]
+       taxicert-server staff passwd|unlock|disable USERNAME [--config FILE]
+       taxicert-server staff list [--config FILE]
+
+  staff add and staff passwd read the password (at least 12 characters) from
+  TAXICERT_STAFF_PASSWORD if it is set, else one line from standard input."
+    );
     ExitCode::from(2)
 }
 
@@ -24,6 +34,7 @@ fn main() -> ExitCode {
             println!("{}", shell.csp);
             ExitCode::SUCCESS
         }
+        Some("staff") => staff_command(&args[1..]),
         None | Some("serve") | Some("--config") => {
             let rest = if args.first().map(String::as_str) == Some("serve") { &args[1..] } else { &args[..] };
             let file = match rest {
@@ -75,6 +86,142 @@ fn serve(file: Option<PathBuf>) -> ExitCode {
             }
         }
     })
+}
+
+/// What `staff …` was asked to do.
+enum StaffCommand {
+    Add { username: String, display_name: String, role: StaffRole },
+    Passwd { username: String },
+    Unlock { username: String },
+    Disable { username: String },
+    List,
+}
+
+/// `staff SUBCOMMAND [USERNAME] [--name N] [--role R] [--config FILE]`, options in any order.
+fn parse_staff(args: &[String]) -> Option<(StaffCommand, Option<PathBuf>)> {
+    let (subcommand, rest) = args.split_first()?;
+    let (mut positional, mut name, mut role, mut config) = (Vec::new(), None, None, None);
+    let mut rest = rest.iter();
+    while let Some(arg) = rest.next() {
+        match arg.as_str() {
+            "--name" => name = Some(rest.next()?.clone()),
+            "--role" => role = Some(staff::accounts::parse_role(rest.next()?)?),
+            "--config" => config = Some(PathBuf::from(rest.next()?)),
+            flag if flag.starts_with("--") => return None,
+            _ => positional.push(arg.clone()),
+        }
+    }
+    let config = config.or_else(|| std::env::var_os("TAXICERT_CONFIG").map(PathBuf::from));
+    // --name and --role belong to `add` only.
+    if (name.is_some() || role.is_some()) && subcommand != "add" {
+        return None;
+    }
+    let command = match (subcommand.as_str(), positional.as_slice()) {
+        ("add", [username]) => StaffCommand::Add {
+            username: username.clone(),
+            display_name: name?,
+            role: role.unwrap_or(StaffRole::Clerk),
+        },
+        ("passwd", [username]) => StaffCommand::Passwd { username: username.clone() },
+        ("unlock", [username]) => StaffCommand::Unlock { username: username.clone() },
+        ("disable", [username]) => StaffCommand::Disable { username: username.clone() },
+        ("list", []) => StaffCommand::List,
+        _ => return None,
+    };
+    Some((command, config))
+}
+
+/// The new password: from the environment (scripts), else one line typed or piped in.
+fn read_password() -> Result<String, String> {
+    if let Ok(password) = std::env::var("TAXICERT_STAFF_PASSWORD") {
+        return Ok(password);
+    }
+    eprint!("请输入密码(至少12个字符),以回车结束:");
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line).map_err(|e| format!("无法读取密码:{e}"))?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+}
+
+fn staff_command(args: &[String]) -> ExitCode {
+    let Some((command, file)) = parse_staff(args) else {
+        return usage();
+    };
+    let config = match Config::load(file.as_deref(), |k| std::env::var(k).ok()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("taxicert-server: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = tokio::runtime::Runtime::new().expect("the tokio runtime starts");
+    runtime.block_on(async move {
+        let db = match taxicert_server::db::open(&config.database).await {
+            Ok(db) => db,
+            Err(e) => {
+                eprintln!("taxicert-server: 无法打开数据库 {}:{e}", config.database.display());
+                return ExitCode::FAILURE;
+            }
+        };
+        let done = run_staff(&db, command).await;
+        db.close().await;
+        match done {
+            Ok(message) => {
+                println!("{message}");
+                ExitCode::SUCCESS
+            }
+            Err(message) => {
+                eprintln!("taxicert-server: {message}");
+                ExitCode::FAILURE
+            }
+        }
+    })
+}
+
+async fn run_staff(db: &sqlx::SqlitePool, command: StaffCommand) -> Result<String, String> {
+    let text = |e: staff::AccountError| e.to_string();
+    match command {
+        StaffCommand::Add { username, display_name, role } => {
+            let password = read_password()?;
+            staff::create_account(db, &username, &display_name, role, &password).await.map_err(text)?;
+            Ok(format!("已创建账号 {username}({},{})。", display_name.trim(), role.name()))
+        }
+        StaffCommand::Passwd { username } => {
+            let password = read_password()?;
+            staff::set_password(db, &username, &password).await.map_err(text)?;
+            Ok(format!("已为 {username} 设置新密码;该账号已登录的会话均已退出。"))
+        }
+        StaffCommand::Unlock { username } => {
+            staff::unlock(db, &username).await.map_err(text)?;
+            Ok(format!("已解锁 {username},可以重新登录。"))
+        }
+        StaffCommand::Disable { username } => {
+            staff::disable(db, &username).await.map_err(text)?;
+            Ok(format!("已停用 {username};该账号已登录的会话均已退出。"))
+        }
+        StaffCommand::List => {
+            let now =
+                std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
+            let accounts = staff::list(db).await.map_err(text)?;
+            if accounts.is_empty() {
+                return Ok("还没有业务办理人员账号;用 `taxicert-server staff add` 创建。".into());
+            }
+            let lines: Vec<String> = accounts
+                .into_iter()
+                .map(|a| {
+                    let role = staff::accounts::parse_role(&a.role).map_or(a.role.clone(), |r| r.name().to_owned());
+                    let state = if a.disabled {
+                        "已停用".to_owned()
+                    } else if let Some(until) = a.locked_until.filter(|until| *until > now) {
+                        format!("已锁定(还剩{}分钟)", (until - now + 59) / 60)
+                    } else {
+                        "正常".to_owned()
+                    };
+                    format!("{}\t{}\t{}\t{}", a.username, a.display_name, role, state)
+                })
+                .collect();
+            Ok(lines.join("\n"))
+        }
+    }
 }
 
 fn init_logs(format: LogFormat) {

@@ -1,9 +1,11 @@
 //! Calendar dates and working days (工作日), for the due dates of a case: accepted within 2
 //! working days of submission, decided within 3 working days of acceptance.
 //!
-//! Pure: no database, no clock. Which days are worked is a [`Calendar`]'s answer, so that the
-//! State Council's yearly holiday calendar (调休 Saturdays included) can be plugged in later;
-//! today only weekends are known, and every date counted that way is flagged as estimated.
+//! Pure: no database, no clock. Which days are worked is a [`Calendar`]'s answer: the State
+//! Council's yearly holiday calendar (调休 Saturdays included, see [`holidays`]); a date it does
+//! not cover is counted by the weekday rule and flagged as estimated.
+
+pub mod holidays;
 
 use std::fmt;
 

@@ -196,6 +196,7 @@ async fn without_a_built_app_pages_say_how_to_build_it() {
         database: dir.path().join("data/taxicert.sqlite3"),
         dist: dir.path().join("dist"),
         key_file: dir.path().join("data/taxicert.key"),
+        upload_dir: dir.path().join("data/uploads"),
         dev: true,
         ..Config::default()
     };

@@ -6,167 +6,28 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use common::{assert_error_body, database, id_number, json, log_in, spawn_config, test_config, verified_user, TestServer};
+use common::{
+    database,
+    flows::{
+        certificates, choosable, complete_draft, info, next_number, other_card, put_step, refused, saved,
+        spawn_approving, submit, upload, upload_required, with_driver, OTHER_PHONE, PHONE,
+    },
+    json, log_in, verified_user, TestServer,
+};
 use reqwest::{header, Method, StatusCode};
 use serde_json::{json, Value};
-use taxicert_server::{clock::Clock, workdays::Date, Config};
-use taxicert_testkit::{hostile, photos, CardData};
+use taxicert_server::{clock::Clock, workdays::Date};
+use taxicert_testkit::CardData;
 
-const PHONE: &str = "13812345678";
-const OTHER_PHONE: &str = "13987654321";
 const BUSINESSES: [&str; 5] = ["reissue", "renewal", "change", "cancellation", "credit_assessment"];
 const EXPIRED: &str = "该证已过期,不能办理此业务;如需继续从业,请到服务大厅咨询。";
-
-/// A second fictional driver, from Baotou.
-fn other_card() -> CardData {
-    CardData {
-        name: "李红梅".into(),
-        gender: "女".into(),
-        ethnicity: "蒙古".into(),
-        birth: "1990年3月7日".into(),
-        address: "内蒙古自治区包头市昆都仑区钢铁大街20号".into(),
-        id_number: id_number("15020319900307122"),
-        authority: "包头市公安局昆都仑区分局".into(),
-        validity: "2018.03.01-2038.03.01".into(),
-    }
-}
-
-async fn spawn_wizard(configure: impl FnOnce(&mut Config)) -> TestServer {
-    let dir = tempfile::tempdir().unwrap();
-    let mut config = test_config(&dir, "/");
-    config.realname_auto_approve = true;
-    configure(&mut config);
-    spawn_config(dir, config).await
-}
-
-/// The server and a verified driver's cookie.
-async fn with_driver() -> (TestServer, String) {
-    let server = spawn_wizard(|_| {}).await;
-    let cookie = verified_user(&server, PHONE, &CardData::sample()).await;
-    (server, cookie)
-}
 
 fn today(server: &TestServer) -> Date {
     Date::beijing_today(server.clock.now())
 }
 
-async fn certificates(server: &TestServer, cookie: &str, business: &str) -> Vec<Value> {
-    let response = server.get_as(&format!("/api/v1/certificates?business={business}"), cookie).await;
-    assert_eq!(response.status(), StatusCode::OK);
-    json(response).await.as_array().unwrap().clone()
-}
-
-/// The first certificate that can be chosen for the business.
-async fn choosable(server: &TestServer, cookie: &str, business: &str) -> String {
-    let list = certificates(server, cookie, business).await;
-    list.iter().find(|c| c["unavailable_reason"].is_null()).unwrap()["id"].as_str().unwrap().to_owned()
-}
-
-async fn put_step(server: &TestServer, cookie: &str, business: &str, body: Value) -> reqwest::Response {
-    server.send(Method::PUT, &format!("/api/v1/drafts/{business}")).header(header::COOKIE, cookie).json(&body).send().await.unwrap()
-}
-
-async fn saved(server: &TestServer, cookie: &str, business: &str, body: Value) -> Value {
-    let response = put_step(server, cookie, business, body.clone()).await;
-    assert_eq!(response.status(), StatusCode::OK, "{body}");
-    json(response).await
-}
-
-/// Refused with this status, code, field and (when given) message.
-async fn refused(response: reqwest::Response, status: StatusCode, code: &str, field: Option<&str>, message: Option<&str>) -> Value {
-    assert_eq!(response.status(), status);
-    let body = json(response).await;
-    assert_error_body(&body, code);
-    assert_eq!(body["field"].as_str(), field, "{body}");
-    if let Some(message) = message {
-        assert_eq!(body["message"], message);
-    }
-    body
-}
-
-fn info() -> Value {
-    json!({
-        "licence_class": "A1",
-        "reason": "有效期即将届满",
-        "address": "内蒙古自治区呼和浩特市新城区兴安北路100号",
-        "contact_name": "王建国",
-        "contact_phone": "13812345678",
-        "delivery": { "method": "pickup", "hall_id": "hall_hhht_xincheng" },
-    })
-}
-
-fn small_jpeg() -> Vec<u8> {
-    hostile::jpeg(&photos::document(480, 360, 7), 85)
-}
-
-async fn upload(server: &TestServer, cookie: &str, material: &str) -> String {
-    let form = reqwest::multipart::Form::new()
-        .text("material", material.to_owned())
-        .part("file", reqwest::multipart::Part::bytes(small_jpeg()).file_name("photo.jpg"));
-    let key = format!("upload-{material}-{}", rand_suffix());
-    let response = server
-        .send(Method::POST, "/api/v1/uploads")
-        .header(header::COOKIE, cookie)
-        .header("idempotency-key", key)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::CREATED);
-    json(response).await["id"].as_str().unwrap().to_owned()
-}
-
-fn rand_suffix() -> String {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static NEXT: AtomicU64 = AtomicU64::new(0);
-    format!("{:08}", NEXT.fetch_add(1, Ordering::SeqCst))
-}
-
 async fn delete_upload(server: &TestServer, cookie: &str, id: &str) -> reqwest::Response {
     server.send(Method::DELETE, &format!("/api/v1/uploads/{id}")).header(header::COOKIE, cookie).send().await.unwrap()
-}
-
-/// The required materials of a business.
-async fn required_materials(server: &TestServer, business: &str) -> Vec<(String, String)> {
-    let detail = json(server.get(&format!("/api/v1/businesses/{business}")).await).await;
-    detail["materials"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|m| m["required"] == true)
-        .map(|m| (m["code"].as_str().unwrap().to_owned(), m["name"].as_str().unwrap().to_owned()))
-        .collect()
-}
-
-/// One photo per required material.
-async fn upload_required(server: &TestServer, cookie: &str, business: &str) -> BTreeMap<String, String> {
-    let mut uploads = BTreeMap::new();
-    for (code, _) in required_materials(server, business).await {
-        let id = upload(server, cookie, &code).await;
-        uploads.insert(code, id);
-    }
-    uploads
-}
-
-/// Every step saved: the draft.
-async fn complete_draft(server: &TestServer, cookie: &str, business: &str) -> Value {
-    saved(server, cookie, business, json!({ "step": "notice" })).await;
-    let certificate = choosable(server, cookie, business).await;
-    saved(server, cookie, business, json!({ "step": "certificate", "certificate_id": certificate })).await;
-    saved(server, cookie, business, json!({ "step": "personal_info", "info": info() })).await;
-    let uploads = upload_required(server, cookie, business).await;
-    saved(server, cookie, business, json!({ "step": "materials", "uploads": uploads })).await
-}
-
-async fn submit(server: &TestServer, cookie: &str, key: &str, business: &str, revision: &Value) -> reqwest::Response {
-    server
-        .send(Method::POST, "/api/v1/cases")
-        .header(header::COOKIE, cookie)
-        .header("idempotency-key", key)
-        .json(&json!({ "business": business, "revision": revision }))
-        .send()
-        .await
-        .unwrap()
 }
 
 /// The user's holder key, as the server computed it on the first certificate list.
@@ -185,7 +46,7 @@ async fn insert_certificate(server: &TestServer, holder: &[u8], id: &str, valid_
     )
     .bind(id)
     .bind(holder)
-    .bind(format!("15010020209{}", &rand_suffix()[3..]))
+    .bind(format!("15010020209{:05}", next_number() % 100_000))
     .bind(valid_until.add_years(-6).to_string())
     .bind(valid_until.to_string())
     .bind(status)
@@ -276,7 +137,7 @@ async fn renewal_opens_exactly_the_configured_days_before_expiry() {
 
 #[tokio::test]
 async fn a_shorter_configured_window_moves_the_opening_date() {
-    let server = spawn_wizard(|c| c.renewal_window_days = 30).await;
+    let server = spawn_approving(|c| c.renewal_window_days = 30).await;
     let cookie = verified_user(&server, PHONE, &CardData::sample()).await;
     let list = certificates(&server, &cookie, "renewal").await;
     let until = today(&server).add_days(45);
@@ -288,7 +149,7 @@ async fn a_shorter_configured_window_moves_the_opening_date() {
 
 #[tokio::test]
 async fn suspended_revoked_cancelled_and_expired_certificates_say_why() {
-    let server = spawn_wizard(|c| c.demo_certificates = Some(false)).await;
+    let server = spawn_approving(|c| c.demo_certificates = Some(false)).await;
     let cookie = verified_user(&server, PHONE, &CardData::sample()).await;
     assert!(certificates(&server, &cookie, "reissue").await.is_empty());
     let holder = holder_key(&server, PHONE).await;
@@ -323,7 +184,7 @@ async fn suspended_revoked_cancelled_and_expired_certificates_say_why() {
 
 #[tokio::test]
 async fn without_demo_certificates_the_list_is_empty() {
-    let server = spawn_wizard(|c| c.demo_certificates = Some(false)).await;
+    let server = spawn_approving(|c| c.demo_certificates = Some(false)).await;
     let cookie = verified_user(&server, PHONE, &CardData::sample()).await;
     for business in BUSINESSES {
         assert_eq!(certificates(&server, &cookie, business).await, Vec::<Value>::new());
@@ -335,7 +196,7 @@ async fn without_demo_certificates_the_list_is_empty() {
 
 #[tokio::test]
 async fn the_wizard_needs_a_session_and_an_approved_real_name() {
-    let server = spawn_wizard(|_| {}).await;
+    let server = spawn_approving(|_| {}).await;
     let gets = ["/api/v1/certificates?business=renewal", "/api/v1/profile", "/api/v1/drafts", "/api/v1/drafts/renewal", "/api/v1/cases"];
     let unverified = log_in(&server, PHONE).await;
     for path in gets {
@@ -375,7 +236,7 @@ async fn the_wizard_needs_a_session_and_an_approved_real_name() {
 
 #[tokio::test]
 async fn service_halls_are_public() {
-    let server = spawn_wizard(|_| {}).await;
+    let server = spawn_approving(|_| {}).await;
     let response = server.get("/api/v1/service-halls").await;
     assert_eq!(response.status(), StatusCode::OK);
     let halls = json(response).await;
@@ -633,7 +494,7 @@ const FRIDAY: i64 = common::START + 3 * 24 * 3600;
 
 #[tokio::test]
 async fn each_business_is_submitted_as_a_case_due_in_working_days() {
-    let server = spawn_wizard(|_| {}).await;
+    let server = spawn_approving(|_| {}).await;
     server.clock.advance(FRIDAY - common::START);
     let cookie = verified_user(&server, PHONE, &CardData::sample()).await;
     let mut ids = Vec::new();
@@ -647,9 +508,9 @@ async fn each_business_is_submitted_as_a_case_due_in_working_days() {
         assert_eq!(case["business"], *business);
         assert_eq!(case["status"], "submitted");
         assert_eq!(case["submitted_at"], server.clock.now());
-        // Friday + 2 working days = Tuesday; Tuesday + 3 = Friday. Weekends only, so 预计.
+        // Friday + 2 working days = Tuesday; Tuesday + 3 = Friday, on the official 2026 calendar.
         assert_eq!((case["accept_by"].as_str(), case["decide_by"].as_str()), (Some("2026-12-01"), Some("2026-12-04")));
-        assert_eq!(case["due_dates_estimated"], true);
+        assert_eq!(case["due_dates_estimated"], false);
         let detail = json(server.get(&format!("/api/v1/businesses/{business}")).await).await;
         assert_eq!(case["business_name"], detail["name"]);
         refused(server.get_as(&format!("/api/v1/drafts/{business}"), &cookie).await, StatusCode::NOT_FOUND, "no_draft", None, None).await;

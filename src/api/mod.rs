@@ -4,12 +4,14 @@
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use taxicert_api::{
-    BusinessCode, BusinessDetail, BusinessSummary, CaseSummary, Certificate, Draft, DraftSummary, ErrorBody,
-    IdCardRead, LoginRequest, Me, Profile, RealNameState, RealNameSubmission, ServiceHall, SessionInfo,
-    SmsCodeRequest, SmsCodeSent, StepAnswers, Submission, UploadReceipt,
+    BusinessCode, BusinessDetail, BusinessSummary, CaseDetail, CaseSummary, Certificate, Draft, DraftSummary, ErrorBody,
+    IdCardRead, LoginRequest, Me, Profile, RealNameState, RealNameSubmission, Resubmission, ServiceHall, SessionInfo,
+    SmsCodeRequest, SmsCodeSent, StepAnswers, Submission, UploadReceipt, VoucherCheck,
 };
 
 use crate::browser::{self, FetchFailure};
+
+mod staff;
 
 /// Where the API lives: the absolute base URL, resolved once from `config.json`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -158,6 +160,41 @@ impl ApiClient {
 
     pub async fn cases(&self) -> Result<Vec<CaseSummary>, ApiError> {
         self.get("/cases").await
+    }
+
+    /// One of the user's cases with its timeline; opening it marks its change as seen.
+    pub async fn case(&self, id: &str) -> Result<CaseDetail, ApiError> {
+        self.get(&format!("/cases/{}", crate::routes::opaque(id))).await
+    }
+
+    pub async fn withdraw(&self, id: &str) -> Result<CaseDetail, ApiError> {
+        let url = self.endpoint(&format!("/cases/{}/withdrawal", crate::routes::opaque(id)));
+        let answer = browser::send("POST", &url, None).await.map_err(ApiError::from)?;
+        decode(answer.status, &answer.body)
+    }
+
+    /// Sends the corrected answers of a returned case; `key` is the same for every tap and
+    /// retry of this correction.
+    pub async fn resubmit(&self, id: &str, resubmission: &Resubmission, key: &str) -> Result<CaseDetail, ApiError> {
+        let body = serde_json::to_string(resubmission).expect("request bodies serialise");
+        let url = self.endpoint(&format!("/cases/{}/resubmission", crate::routes::opaque(id)));
+        let answer = browser::send_with_headers("POST", &url, Some(&body), &[("Idempotency-Key", key)])
+            .await
+            .map_err(ApiError::from)?;
+        decode(answer.status, &answer.body)
+    }
+
+    /// Where a finished case's voucher (PDF) is downloaded.
+    pub fn voucher_url(&self, id: &str) -> String {
+        self.endpoint(&format!("/cases/{}/voucher", crate::routes::opaque(id)))
+    }
+
+    /// The public check of a voucher code: `None` when no voucher has it.
+    pub async fn check_voucher(&self, code: &str) -> Result<Option<VoucherCheck>, ApiError> {
+        match self.get(&format!("/vouchers/{}", crate::routes::opaque(code))).await {
+            Err(ApiError::Server { status: 404, .. }) => Ok(None),
+            other => other.map(Some),
+        }
     }
 
     /// Where a stored upload's picture is served (for the thumbnail of a resumed draft).

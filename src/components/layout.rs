@@ -9,6 +9,15 @@ use crate::{routes::Route, use_app};
 pub fn Layout(children: Children) -> impl IntoView {
     let app_name = use_app().config.app_name;
     let session = crate::session::use_session();
+    let badge = crate::case_badge::use_case_badge();
+    // The clerks' console is not the driver's app: no driver tab bar there.
+    let location = leptos_router::hooks::use_location();
+    let base = use_app().base;
+    let for_drivers = move || {
+        let path = location.pathname.get();
+        let inside = path.strip_prefix(base.as_str()).unwrap_or(&path);
+        !(inside == "/staff" || inside.starts_with("/staff/"))
+    };
     view! {
         <a class="skip-link" href="#main">"跳到主要内容"</a>
         <header class="app-header">
@@ -19,12 +28,17 @@ pub fn Layout(children: Children) -> impl IntoView {
         <main id="main" class="app-main" tabindex="-1">
             {children()}
         </main>
-        <nav class="weui-tabbar app-tabbar" aria-label="主导航">
+        <nav class="weui-tabbar app-tabbar" aria-label="主导航" class:app-tabbar_hidden=move || !for_drivers()>
             <A href=crate::href(Route::Home) exact=true>
                 <span class="weui-tabbar__label">"首页"</span>
             </A>
             <A href=crate::href(Route::MyCases)>
                 <span class="weui-tabbar__label">"我的办件"</span>
+                {move || (badge.count() > 0).then(|| view! {
+                    <span class="weui-badge app-tabbar__badge">
+                        {badge.count()}<span class="visually-hidden">"项办件有新进展"</span>
+                    </span>
+                })}
             </A>
             <A href=crate::href(Route::Login)>
                 <span class="weui-tabbar__label">{move || if session.is_signed_in() { "我的" } else { "登录" }}</span>

@@ -1,6 +1,7 @@
 //! Shared view pieces; each has its CSS beside it under the same name.
 
 pub mod error_summary;
+pub mod info_fields;
 pub mod layout;
 pub mod login_prompt;
 pub mod status;

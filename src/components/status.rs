@@ -1,4 +1,4 @@
-//! What a page shows while it loads, when it fails, and where it is not built yet.
+//! What a page shows while it loads and when it fails.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -35,30 +35,6 @@ pub fn ErrorPanel(error: ApiError, #[prop(into)] on_retry: Callback<()>) -> impl
                             "重试"
                         </button>
                     })}
-                    <A href=crate::href(Route::Home) exact=true>
-                        <span class="weui-btn weui-btn_default">"返回首页"</span>
-                    </A>
-                </p>
-            </div>
-        </div>
-    }
-}
-
-/// A page whose feature is not built yet says so, and what it will do.
-#[component]
-pub fn NotYetAvailable(#[prop(into)] what: String) -> impl IntoView {
-    view! {
-        <div class="weui-msg not-yet" role="status">
-            <div class="weui-msg__icon-area">
-                <i class="weui-icon-info weui-icon_msg" aria-hidden="true"></i>
-            </div>
-            <div class="weui-msg__text-area">
-                <h2 class="weui-msg__title">"此功能尚未开放"</h2>
-                <p class="weui-msg__desc">{what}</p>
-                <p class="weui-msg__desc">"在此之前,请到当地道路运输服务窗口办理。"</p>
-            </div>
-            <div class="weui-msg__opr-area">
-                <p class="weui-btn-area">
                     <A href=crate::href(Route::Home) exact=true>
                         <span class="weui-btn weui-btn_default">"返回首页"</span>
                     </A>

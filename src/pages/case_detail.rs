@@ -1,16 +1,279 @@
+//! One case: where it stands and what to do next, its due dates and timeline, what was
+//! submitted; 撤回 before acceptance, 去补正 when returned, the voucher when done.
+
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
+use leptos_router::{components::A, hooks::use_params_map};
+use taxicert_api::{
+    correctable_field_label, CaseDetail, CasePhoto, CaseResult, CaseStatus, CaseSummary, Correction, ServiceHall,
+    TimelineEvent,
+};
 
-use crate::components::{layout::PageTitle, status::NotYetAvailable};
+use crate::{
+    api::ApiError,
+    browser,
+    case_badge::use_case_badge,
+    components::{
+        layout::PageTitle,
+        login_prompt::LoginPrompt,
+        status::{ErrorPanel, Loading},
+    },
+    pages::apply::{describe_delivery, due_date, row},
+    routes::Route,
+    session::use_session,
+    use_app,
+};
 
-/// One case: its timeline, due dates and voucher.
 #[component]
 pub fn CaseDetailPage() -> impl IntoView {
     let params = use_params_map();
+    let session = use_session();
     let id = move || params.read().get("id").unwrap_or_default();
     view! {
         <PageTitle title="办件详情" />
-        <p class="page-lead">"办件编号:" {id}</p>
-        <NotYetAvailable what="办件详情(办理进度、办理时限和凭证下载)正在建设中。" />
+        {move || match session.is_signed_in() {
+            false => view! { <LoginPrompt next=Route::Case(id()) why="登录后可查看您的办件。" /> }.into_any(),
+            true => view! { <CaseView id=id() /> }.into_any(),
+        }}
+    }
+}
+
+#[component]
+fn CaseView(id: String) -> impl IntoView {
+    let api = use_app().api;
+    let session = use_session();
+    let badge = use_case_badge();
+    let loaded = LocalResource::new({
+        let (api, id) = (api.clone(), id.clone());
+        move || {
+            let (api, id) = (api.clone(), id.clone());
+            async move {
+                let found = futures::try_join!(api.case(&id), api.service_halls());
+                // Opening the case marked its news as seen.
+                badge.refresh(api);
+                found
+            }
+        }
+    });
+    let withdraw = Action::new_local({
+        let (api, id) = (api.clone(), id.clone());
+        move |(): &()| {
+            let (api, id) = (api.clone(), id.clone());
+            async move { api.withdraw(&id).await }
+        }
+    });
+    Effect::new(move |_| match withdraw.value().get() {
+        Some(Ok(_)) => loaded.refetch(),
+        Some(Err(error)) if error.is_unauthenticated() => session.ended(),
+        _ => {}
+    });
+    let withdraw_error = move || withdraw.value().get().and_then(Result::err).map(|e| e.message());
+    view! {
+        <Transition fallback=Loading>
+            {move || Suspend::new(async move {
+                match loaded.await {
+                    Ok((case, halls)) => view! {
+                        <CaseBody case halls withdraw withdraw_error=Signal::derive(withdraw_error) />
+                        <div class="weui-btn-area">
+                            <button type="button" class="weui-btn weui-btn_default" on:click=move |_| loaded.refetch()>
+                                "刷新"
+                            </button>
+                            <A href=crate::href(Route::MyCases)><span class="weui-btn weui-btn_default">"返回我的办件"</span></A>
+                        </div>
+                    }
+                    .into_any(),
+                    Err(error) if error.is_unauthenticated() => {
+                        session.ended();
+                        view! { <Loading /> }.into_any()
+                    }
+                    Err(ApiError::Server { status: 404, .. }) => view! { <CaseNotFound /> }.into_any(),
+                    Err(error) => view! { <ErrorPanel error on_retry=move |_| loaded.refetch() /> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn CaseNotFound() -> impl IntoView {
+    view! {
+        <div class="weui-msg" role="alert">
+            <div class="weui-msg__text-area">
+                <h2 class="weui-msg__title">"没有找到这个办件"</h2>
+                <p class="weui-msg__desc">"办件编号可能有误,或不是您本人的申请。请在“我的办件”中查看您的申请。"</p>
+            </div>
+            <p class="weui-btn-area">
+                <A href=crate::href(Route::MyCases)><span class="weui-btn weui-btn_primary">"查看我的办件"</span></A>
+            </p>
+        </div>
+    }
+}
+
+#[component]
+fn CaseBody(
+    case: CaseDetail,
+    halls: Vec<ServiceHall>,
+    withdraw: Action<(), Result<CaseDetail, ApiError>>,
+    withdraw_error: Signal<Option<String>>,
+) -> impl IntoView {
+    let api = use_app().api;
+    let CaseDetail {
+        summary,
+        certificate,
+        applicant_name_masked,
+        info,
+        photos,
+        timeline,
+        correction,
+        result,
+        can_withdraw,
+    } = case;
+    let CaseSummary { id, business_name, status, submitted_at, accept_by, decide_by, due_dates_estimated, .. } =
+        summary;
+    let refusal = timeline.iter().rev().find(|e| e.event == TimelineEvent::Refused).and_then(|e| e.note.clone());
+    let due = |date: &str| format!("{}前", due_date(date, due_dates_estimated));
+    let voucher = api.voucher_url(&id);
+    view! {
+        <section class="case-status" aria-labelledby="case-status-title">
+            <p class="case-status__label">"办理状态"</p>
+            <h2 class="case-status__name" id="case-status-title">{status.name()}</h2>
+            <p class="case-status__what">{what_now(status, &accept_by, &decide_by, due_dates_estimated)}</p>
+            {correction.map(|c| view! { <CorrectionNeeded id=id.clone() correction=c photos=photos.clone() /> })}
+            {result.map(|r| view! { <Finished result=r voucher=voucher.clone() /> })}
+            {refusal.map(|reason| view! { <p class="case-status__reason">"不予受理的原因:"{reason}</p> })}
+        </section>
+
+        <section class="summary">
+            <div class="summary__hd"><h2 class="summary__title">"办件信息"</h2></div>
+            <dl class="summary__list">
+                {row("办件编号", id.clone())}
+                {row("办理业务", business_name)}
+                {row("提交时间", browser::date_time(submitted_at))}
+                {matches!(status, CaseStatus::Submitted | CaseStatus::Returned).then(|| row("受理时限", due(&accept_by)))}
+                {matches!(status, CaseStatus::Submitted | CaseStatus::Accepted | CaseStatus::Returned)
+                    .then(|| row("办结时限", due(&decide_by)))}
+            </dl>
+            {due_dates_estimated.then(|| view! {
+                <p class="case-note">"标“预计”的日期按周末推算,尚未计入法定节假日,以实际办理为准。"</p>
+            })}
+        </section>
+
+        <section class="summary" aria-labelledby="timeline-title">
+            <div class="summary__hd"><h2 class="summary__title" id="timeline-title">"办理进度"</h2></div>
+            <ol class="timeline">
+                {timeline
+                    .into_iter()
+                    .map(|entry| view! {
+                        <li class="timeline__item">
+                            <p class="timeline__event">{entry.event.name()}</p>
+                            <p class="timeline__time">{browser::date_time(entry.at)}</p>
+                            {entry.note.map(|note| view! { <p class="timeline__note">{note}</p> })}
+                        </li>
+                    })
+                    .collect_view()}
+            </ol>
+        </section>
+
+        <section class="summary">
+            <div class="summary__hd"><h2 class="summary__title">"申请内容"</h2></div>
+            <dl class="summary__list">
+                {row("申请人", applicant_name_masked)}
+                {row("从业资格证", format!("{}({}从业资格证)", certificate.number, certificate.kind.name()))}
+                {row("有效期至", certificate.valid_until)}
+                {row("准驾车型", info.licence_class.clone())}
+                {row("申请原因", info.reason.clone())}
+                {row("住址", info.address.clone())}
+                {row("联系人", info.contact_name.clone())}
+                {row("联系电话", info.contact_phone.clone())}
+                {row("领取方式", describe_delivery(&info.delivery, &halls))}
+                {photos
+                    .into_iter()
+                    .map(|photo| {
+                        let src = api.upload_image_url(&photo.upload_id);
+                        let alt = format!("已提交的{}", photo.material_name);
+                        view! {
+                            <div class="summary__row">
+                                <dt class="summary__key">{photo.material_name}</dt>
+                                <dd class="summary__value"><img class="summary__photo" src=src alt=alt /></dd>
+                            </div>
+                        }
+                    })
+                    .collect_view()}
+            </dl>
+        </section>
+
+        {can_withdraw.then(|| view! {
+            <div class="weui-btn-area">
+                {move || withdraw_error.get().map(|message| view! { <p class="field-error" role="alert">{message}</p> })}
+                <button
+                    type="button"
+                    class="weui-btn weui-btn_default case-withdraw"
+                    disabled=move || withdraw.pending().get()
+                    on:click=move |_| {
+                        if browser::confirm("确定撤回这项申请吗?撤回后如需办理,须重新申请。") {
+                            withdraw.dispatch(());
+                        }
+                    }
+                >
+                    {move || if withdraw.pending().get() { "正在撤回…" } else { "撤回申请" }}
+                </button>
+                <p class="case-note">"受理前可以撤回;受理后如需撤回,请联系办理窗口。"</p>
+            </div>
+        })}
+    }
+}
+
+/// What happens next, in a sentence.
+fn what_now(status: CaseStatus, accept_by: &str, decide_by: &str, estimated: bool) -> String {
+    match status {
+        CaseStatus::Submitted => {
+            format!("等待受理:业务办理人员将在{}前受理您的申请。", due_date(accept_by, estimated))
+        }
+        CaseStatus::Accepted => format!("已受理,将在{}前办结。", due_date(decide_by, estimated)),
+        CaseStatus::Returned => "您的申请需要补正,请按下面的说明修改后重新提交。".into(),
+        CaseStatus::Completed => "已办结,可下载办理凭证。".into(),
+        CaseStatus::Refused => "您的申请不予受理。如有疑问,请联系办理窗口。".into(),
+        CaseStatus::Withdrawn => "您已撤回这项申请。如需办理,请重新申请。".into(),
+    }
+}
+
+#[component]
+fn CorrectionNeeded(id: String, correction: Correction, photos: Vec<CasePhoto>) -> impl IntoView {
+    let Correction { reason, fields, materials } = correction;
+    let items: Vec<String> = fields
+        .iter()
+        .filter_map(|f| correctable_field_label(f).map(str::to_owned))
+        .chain(materials.iter().map(|m| material_name(&photos, m)))
+        .collect();
+    view! {
+        <div class="case-correction">
+            <p class="case-status__reason">"退回原因:"{reason}</p>
+            <p>"需要修改的内容:"</p>
+            <ul class="case-correction__items">{items.into_iter().map(|i| view! { <li>{i}</li> }).collect_view()}</ul>
+            <A href=crate::href(Route::CaseCorrection(id))><span class="weui-btn weui-btn_primary">"去补正"</span></A>
+        </div>
+    }
+}
+
+/// A material's name from the photos the case was submitted with.
+pub fn material_name(photos: &[CasePhoto], code: &str) -> String {
+    photos.iter().find(|p| p.material_code == code).map_or_else(|| code.to_owned(), |p| p.material_name.clone())
+}
+
+#[component]
+fn Finished(result: CaseResult, voucher: String) -> impl IntoView {
+    let CaseResult { completed_at, certificate_number, valid_until, credit_grade, note, voucher_code } = result;
+    view! {
+        <dl class="summary__list case-result">
+            {row("办结时间", browser::date_time(completed_at))}
+            {row("证号", certificate_number)}
+            {valid_until.map(|v| row("新有效期至", v))}
+            {credit_grade.map(|g| row("考核等级", g))}
+            {(!note.is_empty()).then(|| row("办理说明", note))}
+            {row("凭证编号", voucher_code.clone())}
+        </dl>
+        <p class="weui-btn-area">
+            <a class="weui-btn weui-btn_primary" href=voucher download="">"下载凭证(PDF)"</a>
+            <A href=crate::href(Route::VerifyVoucher(voucher_code))><span class="weui-btn weui-btn_default">"查看凭证核验页"</span></A>
+        </p>
     }
 }

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use taxicert_api::{BusinessCode, CaseSummary, DraftStep, DraftSummary};
+use taxicert_api::{BusinessCode, CaseStatus, CaseSummary, DraftStep, DraftSummary};
 
 use crate::{
     api::ApiError,
@@ -36,21 +36,23 @@ fn resume_step(last: DraftStep) -> WizardStep {
     step_of(last).next().unwrap_or(WizardStep::Review)
 }
 
-fn saved_at(unix_seconds: i64) -> String {
-    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(unix_seconds as f64 * 1000.0));
-    format!("{}月{}日 {:02}:{:02}", date.get_month() + 1, date.get_date(), date.get_hours(), date.get_minutes())
-}
-
 #[component]
 fn CaseList() -> impl IntoView {
     let api = use_app().api;
     let session = use_session();
     let wizard = use_wizard();
+    let badge = crate::case_badge::use_case_badge();
     let lists = LocalResource::new({
         let api = api.clone();
         move || {
             let api = api.clone();
-            async move { futures::try_join!(api.drafts(), api.cases()) }
+            async move {
+                let lists = futures::try_join!(api.drafts(), api.cases());
+                if let Ok((_, cases)) = &lists {
+                    badge.count_in(cases);
+                }
+                lists
+            }
         }
     });
     let delete = Action::new_local(move |business: &BusinessCode| {
@@ -92,7 +94,12 @@ fn CaseList() -> impl IntoView {
                             }
                             .into_any()
                         }}
-                        <h2 class="weui-cells__title">"已提交的申请"</h2>
+                        <div class="cases__heading">
+                            <h2 class="weui-cells__title">"已提交的申请"</h2>
+                            <button type="button" class="weui-btn weui-btn_mini weui-btn_default" on:click=move |_| lists.refetch()>
+                                "刷新"
+                            </button>
+                        </div>
                         {if cases.is_empty() {
                             view! { <p class="cases__empty">"还没有提交过申请。可在首页选择要办理的业务。"</p> }.into_any()
                         } else {
@@ -116,7 +123,7 @@ fn DraftRow(draft: DraftSummary, delete: Action<BusinessCode, Result<(), ApiErro
         <li class="weui-cell cases__item">
             <div class="weui-cell__bd">
                 <p class="cases__name">{business_name.clone()}</p>
-                <p class="cases__meta">{format!("草稿 · 下一步:{} · 保存于{}", next.title(), saved_at(updated_at))}</p>
+                <p class="cases__meta">{format!("草稿 · 下一步:{} · 保存于{}", next.title(), crate::browser::date_time(updated_at))}</p>
             </div>
             <div class="weui-cell__ft cases__actions">
                 <A href=resume attr:class="weui-btn weui-btn_mini weui-btn_primary">"继续办理"</A>
@@ -140,15 +147,27 @@ fn DraftRow(draft: DraftSummary, delete: Action<BusinessCode, Result<(), ApiErro
 
 #[component]
 fn CaseRow(case: CaseSummary) -> impl IntoView {
-    let CaseSummary { id, business_name, status, accept_by, decide_by, due_dates_estimated, .. } = case;
+    let CaseSummary { id, business_name, status, accept_by, decide_by, due_dates_estimated, changed, .. } = case;
+    let due = |date: &str| due_date(date, due_dates_estimated);
+    let dates = match status {
+        CaseStatus::Submitted | CaseStatus::Returned => Some(format!("受理时限 {}前 · 办结时限 {}前", due(&accept_by), due(&decide_by))),
+        CaseStatus::Accepted => Some(format!("办结时限 {}前", due(&decide_by))),
+        CaseStatus::Completed | CaseStatus::Refused | CaseStatus::Withdrawn => None,
+    };
+    let label = format!("{business_name},办件编号{id},{}{}", status.name(), if changed { ",有新进展" } else { "" });
     view! {
-        <li class="weui-cell cases__item">
-            <div class="weui-cell__bd">
-                <p class="cases__name">{business_name}</p>
-                <p class="cases__meta">{format!("办件编号 {id}")}</p>
-                <p class="cases__meta">{format!("受理时限 {}前 · 办结时限 {}前", due_date(&accept_by, due_dates_estimated), due_date(&decide_by, due_dates_estimated))}</p>
-            </div>
-            <div class="weui-cell__ft"><span class="cases__status">{status.name()}</span></div>
+        <li class="cases__item-link">
+            <A href=crate::href(Route::Case(id.clone())) attr:class="weui-cell weui-cell_access cases__item" attr:aria-label=label>
+                <div class="weui-cell__bd">
+                    <p class="cases__name">
+                        {business_name}
+                        {changed.then(|| view! { <span class="weui-badge cases__news">"新进展"</span> })}
+                    </p>
+                    <p class="cases__meta">{format!("办件编号 {id}")}</p>
+                    {dates.map(|d| view! { <p class="cases__meta">{d}</p> })}
+                </div>
+                <div class="weui-cell__ft"><span class="cases__status" class:cases__status_todo=status == CaseStatus::Returned>{status.name()}</span></div>
+            </A>
         </li>
     }
 }

@@ -35,8 +35,7 @@ const PHONE = {
 /** Starts the reference server; resolves once it prints the address it listens on. */
 export async function startServer({ basePath = '/', dist = join(ROOT, 'dist'), env = {} } = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'taxicert-e2e-'));
-  const child = spawn(SERVER_BIN, [], {
-    env: {
+  const serverEnv = {
       ...process.env,
       TAXICERT_BIND: '127.0.0.1:0',
       TAXICERT_DATABASE: join(dataDir, 'taxicert.sqlite3'),
@@ -49,9 +48,8 @@ export async function startServer({ basePath = '/', dist = join(ROOT, 'dist'), e
       TAXICERT_LOG_FORMAT: 'json',
       RUST_LOG: 'warn',
       ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  };
+  const child = spawn(SERVER_BIN, [], { env: serverEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   child.stderr.on('data', (chunk) => (log += chunk));
   const url = await new Promise((resolveUrl, reject) => {
@@ -77,6 +75,19 @@ export async function startServer({ basePath = '/', dist = join(ROOT, 'dist'), e
     /** Where the server keeps uploaded photos, to count the stored copies. */
     uploadDir: join(dataDir, 'uploads'),
     log: () => log,
+    /**
+     * Creates a staff account with the server's own command, as an administrator would:
+     * `taxicert-server staff add`. Returns the password.
+     */
+    addStaff(username, displayName, role = 'clerk') {
+      const password = `e2e-${username}-password`;
+      const result = spawnSync(SERVER_BIN, ['staff', 'add', username, '--name', displayName, '--role', role], {
+        env: { ...serverEnv, TAXICERT_STAFF_PASSWORD: password },
+        encoding: 'utf8',
+      });
+      assert.equal(result.status, 0, `staff add failed: ${result.stderr}`);
+      return password;
+    },
     /** SIGTERM, as a service manager stops it: the server must shut down cleanly. */
     async stop() {
       try {
@@ -93,7 +104,8 @@ export async function startServer({ basePath = '/', dist = join(ROOT, 'dist'), e
   };
 }
 
-export async function launchBrowser() {
+/** A phone by default; `{ desktop: true }` is a clerk's office computer. */
+export async function launchBrowser({ desktop = false } = {}) {
   const userDataDir = mkdtempSync(join(tmpdir(), 'taxicert-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: '/usr/bin/chromium',
@@ -108,7 +120,7 @@ export async function launchBrowser() {
       '--disable-sync',
       '--no-first-run',
     ],
-    ...PHONE,
+    ...(desktop ? { viewport: { width: 1280, height: 900 }, locale: 'zh-CN' } : PHONE),
   });
   return {
     context,
@@ -341,4 +353,36 @@ export async function prepareDraft(page, server, business, upTo) {
     }
     await api(page, server, 'PUT', `/drafts/${business}`, answers);
   }
+}
+
+/**
+ * Submits a case of `business` through the API (the wizard has its own tests): the draft up
+ * to the personal info, a photo for every required material, then 提交. Returns the case.
+ */
+export async function submitCase(page, server, business) {
+  await prepareDraft(page, server, business, 'personal_info');
+  const photos = drawPhotos();
+  const detail = await api(page, server, 'GET', `/businesses/${business}`);
+  const uploads = {};
+  for (const material of detail.materials.filter((m) => m.required)) {
+    uploads[material.code] = await uploadPhoto(page, server, material.code, material.code === 'photo_2inch' ? photos.portrait : photos.page);
+  }
+  await api(page, server, 'PUT', `/drafts/${business}`, { step: 'materials', uploads });
+  const draft = await api(page, server, 'GET', `/drafts/${business}`);
+  const answer = await page.request.post(`${server.origin}/api/v1/cases`, {
+    headers: { 'X-Taxicert-Csrf': '1', Origin: server.origin, 'Idempotency-Key': `e2e-${business}-${Date.now()}` },
+    data: { business, revision: draft.revision },
+  });
+  assert.equal(answer.status(), 201, await answer.text());
+  return answer.json();
+}
+
+/** Uploads a photo file for a material through the API; returns the upload's id. */
+export async function uploadPhoto(page, server, material, path) {
+  const answer = await page.request.post(`${server.origin}/api/v1/uploads`, {
+    headers: { 'X-Taxicert-Csrf': '1', Origin: server.origin, 'Idempotency-Key': `e2e-${material}-${Math.random()}` },
+    multipart: { material, file: { name: 'photo.jpg', mimeType: 'image/jpeg', buffer: readFileSync(path) } },
+  });
+  assert.ok(answer.ok(), `upload ${material}: ${answer.status()} ${await answer.text()}`);
+  return (await answer.json()).id;
 }

@@ -72,7 +72,12 @@ e2e('a deep link loads directly, and every route of the table has a page', async
     ['/apply/cancellation/materials', '上传申请材料'],
     ['/cases', '我的办件'],
     ['/cases/TC-2026-000042', '办件详情'],
+    ['/cases/TC20261125000001/correction', '补正材料'],
     ['/staff', '业务办理'],
+    ['/staff/realname', '实名认证审核'],
+    ['/staff/realname/7', '实名认证审核详情'],
+    ['/staff/cases', '办件受理'],
+    ['/staff/cases/TC20261125000001', '办件详情'],
     ['/verify/V8K2M4Q9', '凭证核验'],
   ];
   for (const [path, heading] of pages) {
@@ -80,6 +85,13 @@ e2e('a deep link loads directly, and every route of the table has a page', async
     await page.getByRole('heading', { name: heading, level: 1 }).waitFor();
     await expectAccessible(page);
   }
+  // Signed out, the staff pages show the staff sign-in; the driver's pages ask for his login.
+  await open(page, server, '/staff/cases');
+  await page.getByRole('heading', { name: '业务办理人员登录' }).waitFor();
+}, {
+  // Not signed in as staff (401 from GET /staff/session) and an unknown voucher code (404):
+  // the answers the pages are built on, which the browser logs.
+  allowConsoleErrors: [/status of 401/, /status of 404/],
 });
 
 e2e('an unknown route shows the 404 page with a way home', async ({ page, server }) => {

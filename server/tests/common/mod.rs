@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod flows;
+
 use std::{path::PathBuf, sync::Arc};
 
 use reqwest::header;
@@ -121,7 +123,8 @@ pub async fn log_in(server: &TestServer, phone: &str) -> String {
     let response = server.post_json("/api/v1/auth/sms-codes", serde_json::json!({ "phone": phone })).await;
     assert_eq!(response.status(), reqwest::StatusCode::ACCEPTED);
     let outbox = json(server.get("/api/v1/dev/sms-outbox").await).await;
-    let code = outbox.as_array().unwrap().iter().find(|m| m["phone"] == phone).unwrap()["code"].as_str().unwrap().to_owned();
+    let code =
+        outbox.as_array().unwrap().iter().find(|m| m["phone"] == phone).unwrap()["code"].as_str().unwrap().to_owned();
     let response = server.post_json("/api/v1/auth/session", serde_json::json!({ "phone": phone, "code": code })).await;
     assert_eq!(response.status(), reqwest::StatusCode::OK);
     response.headers()[header::SET_COOKIE].to_str().unwrap().split(';').next().unwrap().to_owned()
@@ -137,7 +140,8 @@ pub fn id_number(first17: &str) -> String {
 
 /// The fields a driver confirms for `card`, in the contract's format.
 pub fn card_fields(card: &taxicert_testkit::CardData) -> Value {
-    let birth: Vec<u32> = card.birth.split(|c: char| !c.is_ascii_digit()).filter(|s| !s.is_empty()).map(|s| s.parse().unwrap()).collect();
+    let birth: Vec<u32> =
+        card.birth.split(|c: char| !c.is_ascii_digit()).filter(|s| !s.is_empty()).map(|s| s.parse().unwrap()).collect();
     let (from, until) = card.validity.split_once('-').unwrap();
     serde_json::json!({
         "name": card.name, "gender": card.gender, "ethnicity": card.ethnicity,
@@ -152,7 +156,10 @@ pub fn card_fields(card: &taxicert_testkit::CardData) -> Value {
 pub async fn verified_user(server: &TestServer, phone: &str, card: &taxicert_testkit::CardData) -> String {
     let cookie = log_in(server, phone).await;
     let form = reqwest::multipart::Form::new()
-        .part("portrait", reqwest::multipart::Part::bytes(taxicert_testkit::portrait_side(card)).file_name("portrait.png"))
+        .part(
+            "portrait",
+            reqwest::multipart::Part::bytes(taxicert_testkit::portrait_side(card)).file_name("portrait.png"),
+        )
         .part("emblem", reqwest::multipart::Part::bytes(taxicert_testkit::emblem_side(card)).file_name("emblem.png"));
     let response = server
         .send(reqwest::Method::POST, "/api/v1/realname/id-card")

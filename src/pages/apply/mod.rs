@@ -9,7 +9,7 @@ mod notice;
 mod review;
 mod submitted;
 
-pub use review::LastSubmitted;
+pub use review::{describe_delivery, row, LastSubmitted};
 pub use submitted::due_date;
 
 use leptos::prelude::*;

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 use leptos_router::{components::A, hooks::use_navigate, NavigateOptions};
-use taxicert_api::{BusinessDetail, CaseSummary, Certificate, Profile, ServiceHall, Submission};
+use taxicert_api::{BusinessDetail, CaseSummary, Certificate, Delivery, Profile, ServiceHall, Submission};
 
 use crate::{
     api::ApiError,
@@ -12,7 +12,7 @@ use crate::{
         error_summary::{ErrorSummary, FieldError},
         status::{ErrorPanel, Loading},
     },
-    draft::{DeliveryMethod, DraftState},
+    draft::DraftState,
     routes::{Route, WizardStep},
     session::use_session,
     use_app,
@@ -60,12 +60,25 @@ pub fn ReviewStep(draft: WizardDraft) -> impl IntoView {
 }
 
 /// One row of the answers: the question and the answer.
-pub(super) fn row(label: &'static str, value: String) -> impl IntoView {
+pub fn row(label: &'static str, value: String) -> impl IntoView {
     view! {
         <div class="summary__row">
             <dt class="summary__key">{label}</dt>
             <dd class="summary__value">{value}</dd>
         </div>
+    }
+}
+
+/// 领取方式 in words: the hall with its address, or where it is posted.
+pub fn describe_delivery(delivery: &Delivery, halls: &[ServiceHall]) -> String {
+    match delivery {
+        Delivery::Pickup { hall_id } => {
+            let hall = halls.iter().find(|h| &h.id == hall_id);
+            format!("到服务大厅自取:{}", hall.map(|h| format!("{}({})", h.name, h.address)).unwrap_or_else(|| "未选择".into()))
+        }
+        Delivery::Post(post) => {
+            format!("邮寄:{} {},{}{}{}{}", post.recipient, post.phone, post.province, post.city, post.district, post.street)
+        }
     }
 }
 
@@ -101,19 +114,7 @@ fn Review(draft: WizardDraft, facts: Facts) -> impl IntoView {
 
     let certificate = state.certificate_id.as_ref().and_then(|id| certificates.iter().find(|c| &c.id == id)).cloned();
     let info = state.info.clone();
-    let delivery = match info.method {
-        DeliveryMethod::Pickup => {
-            let hall = halls.iter().find(|h| h.id == info.hall_id);
-            format!(
-                "到服务大厅自取:{}",
-                hall.map(|h| format!("{}({})", h.name, h.address)).unwrap_or_else(|| "未选择".into())
-            )
-        }
-        DeliveryMethod::Post => format!(
-            "邮寄:{} {},{}{}{}{}",
-            info.recipient, info.recipient_phone, info.province, info.city, info.district, info.street
-        ),
-    };
+    let delivery = describe_delivery(&info.to_info().delivery, &halls);
 
     let errors = RwSignal::new(Vec::<FieldError>::new());
     let submit = Action::new_local({

@@ -1,0 +1,260 @@
+//! What several test files do the same way: a server that approves real names at once, a
+//! second driver, the wizard filled in and submitted, a clerk signed in, a refusal checked.
+
+use std::collections::BTreeMap;
+
+use reqwest::{header, Method, StatusCode};
+use serde_json::{json, Value};
+use taxicert_api::StaffRole;
+use taxicert_server::Config;
+use taxicert_testkit::{hostile, photos, CardData};
+
+use super::{assert_error_body, database, id_number, json, spawn_config, test_config, verified_user, TestServer};
+
+/// The driver of `CardData::sample()`.
+pub const PHONE: &str = "13812345678";
+/// The driver of [`other_card`].
+pub const OTHER_PHONE: &str = "13987654321";
+/// The password of every staff account the tests make.
+pub const STAFF_PASSWORD: &str = "correct horse battery";
+
+// ---------------------------------------------------------------- servers and people
+
+/// A server in dev mode that approves real names at once, with `configure` applied to its
+/// configuration. The server's log shows with a failing test only: the cause of a 500 is there.
+pub async fn spawn_approving(configure: impl FnOnce(&mut Config)) -> TestServer {
+    let _ = tracing_subscriber::fmt().with_test_writer().try_init();
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = test_config(&dir, "/");
+    config.realname_auto_approve = true;
+    configure(&mut config);
+    spawn_config(dir, config).await
+}
+
+/// The server and the cookie of the verified driver of `CardData::sample()`.
+pub async fn with_driver() -> (TestServer, String) {
+    let server = spawn_approving(|_| {}).await;
+    let cookie = verified_user(&server, PHONE, &CardData::sample()).await;
+    (server, cookie)
+}
+
+/// A second fictional driver, from Baotou.
+pub fn other_card() -> CardData {
+    CardData {
+        name: "李红梅".into(),
+        gender: "女".into(),
+        ethnicity: "蒙古".into(),
+        birth: "1990年3月7日".into(),
+        address: "内蒙古自治区包头市昆都仑区钢铁大街20号".into(),
+        id_number: id_number("15020319900307122"),
+        authority: "包头市公安局昆都仑区分局".into(),
+        validity: "2018.03.01-2038.03.01".into(),
+    }
+}
+
+/// A number no other call of this test binary gets.
+pub fn next_number() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    NEXT.fetch_add(1, Ordering::SeqCst)
+}
+
+/// A fresh idempotency key: `what` and a number.
+pub fn next_key(what: &str) -> String {
+    format!("{what}-{:08}", next_number())
+}
+
+// ---------------------------------------------------------------- answers
+
+/// 200: the body.
+pub async fn ok(response: reqwest::Response) -> Value {
+    let status = response.status();
+    let body = json(response).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body
+}
+
+/// Refused with this status, code, field (`None`: no field) and, when given, message: the body.
+pub async fn refused(
+    response: reqwest::Response,
+    status: StatusCode,
+    code: &str,
+    field: Option<&str>,
+    message: Option<&str>,
+) -> Value {
+    assert_eq!(response.status(), status);
+    let body = json(response).await;
+    assert_error_body(&body, code);
+    assert_eq!(body["field"].as_str(), field, "{body}");
+    if let Some(message) = message {
+        assert_eq!(body["message"], message);
+    }
+    body
+}
+
+/// A state-changing request (see [`TestServer::send`]) with a session cookie.
+pub fn send_as(server: &TestServer, method: Method, path: &str, cookie: &str) -> reqwest::RequestBuilder {
+    server.send(method, path).header(header::COOKIE, cookie)
+}
+
+// ---------------------------------------------------------------- the wizard
+
+/// Valid answers of 完善个人信息, collected at a service hall.
+pub fn info() -> Value {
+    json!({
+        "licence_class": "A1",
+        "reason": "有效期即将届满",
+        "address": "内蒙古自治区呼和浩特市新城区兴安北路100号",
+        "contact_name": "王建国",
+        "contact_phone": PHONE,
+        "delivery": { "method": "pickup", "hall_id": "hall_hhht_xincheng" },
+    })
+}
+
+pub fn small_jpeg() -> Vec<u8> {
+    hostile::jpeg(&photos::document(480, 360, 7), 85)
+}
+
+/// A small JPEG uploaded for `material`: the upload id.
+pub async fn upload(server: &TestServer, cookie: &str, material: &str) -> String {
+    let form = reqwest::multipart::Form::new()
+        .text("material", material.to_owned())
+        .part("file", reqwest::multipart::Part::bytes(small_jpeg()).file_name("photo.jpg"));
+    let response = send_as(server, Method::POST, "/api/v1/uploads", cookie)
+        .header("idempotency-key", next_key("upload"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    json(response).await["id"].as_str().unwrap().to_owned()
+}
+
+/// The required materials of a business, in catalogue order: (code, name).
+pub async fn required_materials(server: &TestServer, business: &str) -> Vec<(String, String)> {
+    let detail = ok(server.get(&format!("/api/v1/businesses/{business}")).await).await;
+    detail["materials"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["required"] == true)
+        .map(|m| (m["code"].as_str().unwrap().to_owned(), m["name"].as_str().unwrap().to_owned()))
+        .collect()
+}
+
+/// One photo per required material: material code → upload id.
+pub async fn upload_required(server: &TestServer, cookie: &str, business: &str) -> BTreeMap<String, String> {
+    let mut uploads = BTreeMap::new();
+    for (code, _) in required_materials(server, business).await {
+        let id = upload(server, cookie, &code).await;
+        uploads.insert(code, id);
+    }
+    uploads
+}
+
+/// The user's certificates with their reasons for `business`.
+pub async fn certificates(server: &TestServer, cookie: &str, business: &str) -> Vec<Value> {
+    let response = server.get_as(&format!("/api/v1/certificates?business={business}"), cookie).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    json(response).await.as_array().unwrap().clone()
+}
+
+/// The `nth` (from 0) of the certificates that can be chosen for the business.
+pub async fn choosable_nth(server: &TestServer, cookie: &str, business: &str, nth: usize) -> String {
+    let list = certificates(server, cookie, business).await;
+    let choosable: Vec<&Value> = list.iter().filter(|c| c["unavailable_reason"].is_null()).collect();
+    choosable[nth]["id"].as_str().unwrap().to_owned()
+}
+
+/// The first certificate that can be chosen for the business.
+pub async fn choosable(server: &TestServer, cookie: &str, business: &str) -> String {
+    choosable_nth(server, cookie, business, 0).await
+}
+
+/// Saves one step of the draft: the answer, whatever it is.
+pub async fn put_step(server: &TestServer, cookie: &str, business: &str, body: Value) -> reqwest::Response {
+    send_as(server, Method::PUT, &format!("/api/v1/drafts/{business}"), cookie).json(&body).send().await.unwrap()
+}
+
+/// Saves one step of the draft, which must succeed: the draft.
+pub async fn saved(server: &TestServer, cookie: &str, business: &str, body: Value) -> Value {
+    let response = put_step(server, cookie, business, body.clone()).await;
+    let status = response.status();
+    let answer = json(response).await;
+    assert_eq!(status, StatusCode::OK, "{body}: {answer}");
+    answer
+}
+
+/// Every step saved, with the `nth` certificate that can be chosen: the draft.
+pub async fn complete_draft_choosing(server: &TestServer, cookie: &str, business: &str, nth: usize) -> Value {
+    saved(server, cookie, business, json!({ "step": "notice" })).await;
+    let certificate = choosable_nth(server, cookie, business, nth).await;
+    saved(server, cookie, business, json!({ "step": "certificate", "certificate_id": certificate })).await;
+    saved(server, cookie, business, json!({ "step": "personal_info", "info": info() })).await;
+    let uploads = upload_required(server, cookie, business).await;
+    saved(server, cookie, business, json!({ "step": "materials", "uploads": uploads })).await
+}
+
+/// Every step saved, with the first certificate that can be chosen: the draft.
+pub async fn complete_draft(server: &TestServer, cookie: &str, business: &str) -> Value {
+    complete_draft_choosing(server, cookie, business, 0).await
+}
+
+/// Submits the draft of `business` checked at `revision`: the answer, whatever it is.
+pub async fn submit(
+    server: &TestServer,
+    cookie: &str,
+    key: &str,
+    business: &str,
+    revision: &Value,
+) -> reqwest::Response {
+    send_as(server, Method::POST, "/api/v1/cases", cookie)
+        .header("idempotency-key", key)
+        .json(&json!({ "business": business, "revision": revision }))
+        .send()
+        .await
+        .unwrap()
+}
+
+/// A draft with every step saved (the `nth` certificate that can be chosen), submitted: the
+/// case summary.
+pub async fn submit_case_choosing(server: &TestServer, cookie: &str, business: &str, nth: usize) -> Value {
+    let draft = complete_draft_choosing(server, cookie, business, nth).await;
+    let response = submit(server, cookie, &next_key("submit"), business, &draft["revision"]).await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    json(response).await
+}
+
+/// A draft with every step saved, submitted: the case summary.
+pub async fn submit_case(server: &TestServer, cookie: &str, business: &str) -> Value {
+    submit_case_choosing(server, cookie, business, 0).await
+}
+
+// ---------------------------------------------------------------- staff
+
+/// An account made as `taxicert-server staff add` makes it, with [`STAFF_PASSWORD`].
+pub async fn add_staff(server: &TestServer, username: &str, display_name: &str, role: StaffRole) {
+    taxicert_server::staff::create_account(&database(server).await, username, display_name, role, STAFF_PASSWORD)
+        .await
+        .unwrap();
+}
+
+pub async fn staff_login(server: &TestServer, username: &str, password: &str) -> reqwest::Response {
+    server.post_json("/api/v1/staff/session", json!({ "username": username, "password": password })).await
+}
+
+/// Signs a staff account in: the `Cookie` header value.
+pub async fn signed_in(server: &TestServer, username: &str) -> String {
+    let response = staff_login(server, username, STAFF_PASSWORD).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    response.headers()[header::SET_COOKIE].to_str().unwrap().split(';').next().unwrap().to_owned()
+}
+
+/// One of the clerk's actions on a case: the answer, whatever it is.
+pub async fn act(server: &TestServer, cookie: &str, case_id: &str, action: Value) -> reqwest::Response {
+    send_as(server, Method::POST, &format!("/api/v1/staff/cases/{case_id}/actions"), cookie)
+        .json(&action)
+        .send()
+        .await
+        .unwrap()
+}

@@ -1,0 +1,757 @@
+//! The staff console, black-box: accounts made with the CLI's own function (and once with the
+//! binary itself), sign-in with lockout, the staff cookie, the real-name queue and decision,
+//! the case queue and the clerk's four actions, and who may reach what.
+
+mod common;
+
+use common::{
+    assert_error_body, card_fields, database,
+    flows::{
+        act, add_staff, info, ok, refused, send_as, signed_in, spawn_approving, staff_login, submit_case_choosing,
+        PHONE, STAFF_PASSWORD,
+    },
+    json, log_in, verified_user, TestServer,
+};
+use reqwest::{header, Method, StatusCode};
+use serde_json::{json, Value};
+use taxicert_api::StaffRole;
+use taxicert_server::{cases::decide_due, clock::Clock, staff, workdays::Date};
+use taxicert_testkit::CardData;
+
+const CLERK: &str = "wang.clerk";
+const CLERK_NAME: &str = "王办理";
+const VIEWER: &str = "li.viewer";
+
+async fn spawn_staff(realname_auto_approve: bool) -> TestServer {
+    spawn_approving(|config| config.realname_auto_approve = realname_auto_approve).await
+}
+
+/// A server with a clerk and a viewer signed in: (server, clerk cookie, viewer cookie).
+async fn with_staff(realname_auto_approve: bool) -> (TestServer, String, String) {
+    let server = spawn_staff(realname_auto_approve).await;
+    add_staff(&server, CLERK, CLERK_NAME, StaffRole::Clerk).await;
+    add_staff(&server, VIEWER, "李查询", StaffRole::Viewer).await;
+    let clerk = signed_in(&server, CLERK).await;
+    let viewer = signed_in(&server, VIEWER).await;
+    (server, clerk, viewer)
+}
+
+async fn audit_rows(server: &TestServer, event: &str) -> Vec<(String, Option<i64>, Option<String>)> {
+    sqlx::query_as("SELECT outcome, staff_id, subject FROM audit_log WHERE event = ? ORDER BY id")
+        .bind(event)
+        .fetch_all(&database(server).await)
+        .await
+        .unwrap()
+}
+
+async fn staff_id(server: &TestServer, username: &str) -> i64 {
+    let (id,): (i64,) = sqlx::query_as("SELECT id FROM staff WHERE username = ?")
+        .bind(username)
+        .fetch_one(&database(server).await)
+        .await
+        .unwrap();
+    id
+}
+
+// ---------------------------------------------------------------- sign-in
+
+#[tokio::test]
+async fn a_clerk_signs_in_with_a_strict_http_only_cookie_and_out_again() {
+    let server = spawn_staff(true).await;
+    add_staff(&server, CLERK, CLERK_NAME, StaffRole::Clerk).await;
+    // The username is forgiven its case and spaces; the password is not.
+    let response = staff_login(&server, " Wang.Clerk ", STAFF_PASSWORD).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let set_cookie = response.headers()[header::SET_COOKIE].to_str().unwrap().to_owned();
+    assert!(set_cookie.starts_with("taxicert_staff="), "{set_cookie}");
+    for attribute in ["HttpOnly", "SameSite=Strict", "Path=/", "Max-Age=43200"] {
+        assert!(set_cookie.split("; ").any(|a| a == attribute), "{attribute} missing: {set_cookie}");
+    }
+    assert!(!set_cookie.contains("Secure"), "plain HTTP in the tests");
+    assert_eq!(json(response).await, json!({ "username": CLERK, "display_name": CLERK_NAME, "role": "clerk" }));
+    let cookie = set_cookie.split(';').next().unwrap().to_owned();
+
+    assert_eq!(ok(server.get_as("/api/v1/staff/session", &cookie).await).await["display_name"], CLERK_NAME);
+    // Without the CSRF header, no sign-in and no sign-out.
+    let bare = server.client.post(format!("{}/api/v1/staff/session", server.base));
+    let response = bare.json(&json!({ "username": CLERK, "password": STAFF_PASSWORD })).send().await.unwrap();
+    refused(response, StatusCode::FORBIDDEN, "csrf", None, None).await;
+    let response = server
+        .client
+        .delete(format!("{}/api/v1/staff/session", server.base))
+        .header(header::COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap();
+    refused(response, StatusCode::FORBIDDEN, "csrf", None, None).await;
+
+    let response = send_as(&server, Method::DELETE, "/api/v1/staff/session", &cookie).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    let cleared = response.headers()[header::SET_COOKIE].to_str().unwrap();
+    assert!(cleared.starts_with("taxicert_staff=;") && cleared.contains("Max-Age=0"), "{cleared}");
+    let response = server.get_as("/api/v1/staff/session", &cookie).await;
+    refused(response, StatusCode::UNAUTHORIZED, "staff_unauthenticated", None, None).await;
+
+    let id = staff_id(&server, CLERK).await;
+    assert_eq!(audit_rows(&server, "staff_login").await, [("ok".into(), Some(id), None)]);
+    assert_eq!(audit_rows(&server, "staff_logout").await, [("ok".into(), Some(id), None)]);
+    let pool = database(&server).await;
+    let (stored,): (Vec<u8>,) = sqlx::query_as("SELECT token_hash FROM staff_sessions").fetch_one(&pool).await.unwrap();
+    assert_eq!(stored.len(), 32, "only the token's hash is kept");
+    let (hash,): (String,) = sqlx::query_as("SELECT password_hash FROM staff").fetch_one(&pool).await.unwrap();
+    assert!(hash.starts_with("$argon2id$"), "{hash}");
+}
+
+#[tokio::test]
+async fn the_staff_session_ends_when_idle_and_after_the_absolute_limit() {
+    let server = spawn_staff(true).await;
+    add_staff(&server, CLERK, CLERK_NAME, StaffRole::Clerk).await;
+    let cookie = signed_in(&server, CLERK).await;
+    server.clock.advance(29 * 60);
+    assert_eq!(server.get_as("/api/v1/staff/session", &cookie).await.status(), StatusCode::OK);
+    server.clock.advance(31 * 60);
+    let response = server.get_as("/api/v1/staff/session", &cookie).await;
+    refused(response, StatusCode::UNAUTHORIZED, "staff_unauthenticated", None, None).await;
+
+    let cookie = signed_in(&server, CLERK).await;
+    for _ in 0..24 {
+        server.clock.advance(29 * 60);
+        assert_eq!(server.get_as("/api/v1/staff/session", &cookie).await.status(), StatusCode::OK);
+    }
+    server.clock.advance(29 * 60);
+    let response = server.get_as("/api/v1/staff/session", &cookie).await;
+    refused(response, StatusCode::UNAUTHORIZED, "staff_unauthenticated", None, None).await;
+}
+
+#[tokio::test]
+async fn a_wrong_password_an_unknown_user_and_a_disabled_account_get_the_same_answer() {
+    let server = spawn_staff(true).await;
+    add_staff(&server, CLERK, CLERK_NAME, StaffRole::Clerk).await;
+    add_staff(&server, "zhao.left", "赵离职", StaffRole::Clerk).await;
+    let leaver = signed_in(&server, "zhao.left").await;
+    staff::disable(&database(&server).await, "zhao.left").await.unwrap();
+    assert_eq!(
+        server.get_as("/api/v1/staff/session", &leaver).await.status(),
+        StatusCode::UNAUTHORIZED,
+        "disabling ends the open sessions"
+    );
+
+    // (An unknown username still costs a password check against a dummy hash, so that the
+    // answer's timing does not tell; timing is not asserted here, tests are not benchmarks.)
+    for (username, password) in [
+        (CLERK, "wrong password!"),
+        ("nobody.here", STAFF_PASSWORD),
+        ("zhao.left", STAFF_PASSWORD),
+        (CLERK, ""),
+        ("", ""),
+    ] {
+        let response = staff_login(&server, username, password).await;
+        assert!(response.headers().get(header::SET_COOKIE).is_none());
+        let body = refused(response, StatusCode::UNAUTHORIZED, "staff_login_failed", None, None).await;
+        assert_eq!(body["message"], "用户名或密码错误,请重新输入。");
+    }
+
+    let outcomes: Vec<String> =
+        audit_rows(&server, "staff_login_failed").await.into_iter().map(|(o, _, _)| o).collect();
+    assert_eq!(outcomes, ["password_wrong", "unknown_user", "disabled", "password_wrong", "unknown_user"]);
+}
+
+#[tokio::test]
+async fn five_wrong_passwords_in_a_row_lock_the_account_for_fifteen_minutes() {
+    let server = spawn_staff(true).await;
+    add_staff(&server, CLERK, CLERK_NAME, StaffRole::Clerk).await;
+    // A success in between starts the count again.
+    for _ in 0..4 {
+        refused(
+            staff_login(&server, CLERK, "wrong password!").await,
+            StatusCode::UNAUTHORIZED,
+            "staff_login_failed",
+            None,
+            None,
+        )
+        .await;
+    }
+    signed_in(&server, CLERK).await;
+    for _ in 0..4 {
+        refused(
+            staff_login(&server, CLERK, "wrong password!").await,
+            StatusCode::UNAUTHORIZED,
+            "staff_login_failed",
+            None,
+            None,
+        )
+        .await;
+    }
+    let response = staff_login(&server, CLERK, "wrong password!").await;
+    assert_eq!(response.headers()[header::RETRY_AFTER], "900");
+    let body = refused(response, StatusCode::TOO_MANY_REQUESTS, "staff_locked", None, None).await;
+    assert_eq!(body["message"], "密码连续输错5次,账号已锁定,请15分钟后再试,或联系管理员解锁。");
+    assert_eq!(body["retry_after_seconds"], 900);
+    // Locked, the right password does not help either; the wait counts down.
+    server.clock.advance(10 * 60);
+    let body = refused(
+        staff_login(&server, CLERK, STAFF_PASSWORD).await,
+        StatusCode::TOO_MANY_REQUESTS,
+        "staff_locked",
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(body["retry_after_seconds"], 300);
+    assert!(body["message"].as_str().unwrap().contains("请5分钟后再试"));
+    server.clock.advance(5 * 60);
+    signed_in(&server, CLERK).await;
+
+    // Locked again, and unlocked by the operator before the time is up.
+    for _ in 0..5 {
+        staff_login(&server, CLERK, "wrong password!").await;
+    }
+    refused(
+        staff_login(&server, CLERK, STAFF_PASSWORD).await,
+        StatusCode::TOO_MANY_REQUESTS,
+        "staff_locked",
+        None,
+        None,
+    )
+    .await;
+    let pool = database(&server).await;
+    let listed = staff::list(&pool).await.unwrap();
+    assert!(listed[0].locked_until.is_some_and(|until| until > server.clock.now()));
+    staff::unlock(&pool, CLERK).await.unwrap();
+    signed_in(&server, CLERK).await;
+    let locks = audit_rows(&server, "staff_login_failed").await.into_iter().filter(|(o, _, _)| o == "locked").count();
+    assert_eq!(locks, 4, "each lock, and each refusal while locked");
+}
+
+#[tokio::test]
+async fn the_cli_adds_an_account_that_signs_in() {
+    let server = spawn_staff(true).await;
+    let bin = env!("CARGO_BIN_EXE_taxicert-server");
+    let config_file = server.dir.path().join("taxicert.toml");
+    std::fs::write(&config_file, format!("database = {:?}\n", server.database().display().to_string())).unwrap();
+    let run = |args: &[&str], password: Option<&str>, stdin: &str| {
+        let mut command = std::process::Command::new(bin);
+        command
+            .args(args)
+            .env_remove("TAXICERT_CONFIG")
+            .env_remove("TAXICERT_DATABASE")
+            .env_remove("TAXICERT_STAFF_PASSWORD");
+        if let Some(password) = password {
+            command.env("TAXICERT_STAFF_PASSWORD", password);
+        }
+        let mut child = command
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::io::Write::write_all(&mut child.stdin.take().unwrap(), stdin.as_bytes()).unwrap();
+        let output = child.wait_with_output().unwrap();
+        (output.status.success(), String::from_utf8(output.stdout).unwrap(), String::from_utf8(output.stderr).unwrap())
+    };
+    let config = config_file.to_str().unwrap();
+
+    let (success, stdout, stderr) = run(
+        &["staff", "add", "zhang.cli", "--name", "张命令", "--role", "viewer", "--config", config],
+        Some(STAFF_PASSWORD),
+        "",
+    );
+    assert!(success, "{stderr}");
+    assert!(stdout.contains("zhang.cli") && stdout.contains("查询人员"), "{stdout}");
+    let response = staff_login(&server, "zhang.cli", STAFF_PASSWORD).await;
+    assert_eq!(json(response).await, json!({ "username": "zhang.cli", "display_name": "张命令", "role": "viewer" }));
+
+    // The password may come on standard input; the role defaults to clerk.
+    let (success, _, stderr) =
+        run(&["staff", "add", "--config", config, "liu.cli", "--name", "刘命令"], None, "a stdin password\n");
+    assert!(success, "{stderr}");
+    assert_eq!(json(staff_login(&server, "liu.cli", "a stdin password").await).await["role"], "clerk");
+
+    // Refusals say what is wrong.
+    let (success, _, stderr) =
+        run(&["staff", "add", "Bad Name", "--name", "x", "--config", config], Some(STAFF_PASSWORD), "");
+    assert!(!success && stderr.contains("用户名"), "{stderr}");
+    let (success, _, stderr) = run(&["staff", "add", "short.pw", "--name", "x", "--config", config], Some("short"), "");
+    assert!(!success && stderr.contains("至少需要12个字符"), "{stderr}");
+    let (success, _, stderr) =
+        run(&["staff", "add", "zhang.cli", "--name", "x", "--config", config], Some(STAFF_PASSWORD), "");
+    assert!(!success && stderr.contains("已被使用"), "{stderr}");
+    let (success, _, stderr) = run(&["staff", "add", "no.name", "--config", config], Some(STAFF_PASSWORD), "");
+    assert!(!success && stderr.contains("usage"), "{stderr}");
+
+    // passwd, disable, list — never a hash on screen.
+    let (success, _, stderr) =
+        run(&["staff", "passwd", "zhang.cli", "--config", config], Some("a brand new password"), "");
+    assert!(success, "{stderr}");
+    refused(
+        staff_login(&server, "zhang.cli", STAFF_PASSWORD).await,
+        StatusCode::UNAUTHORIZED,
+        "staff_login_failed",
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(staff_login(&server, "zhang.cli", "a brand new password").await.status(), StatusCode::OK);
+    let (success, _, _) = run(&["staff", "disable", "liu.cli", "--config", config], None, "");
+    assert!(success);
+    refused(
+        staff_login(&server, "liu.cli", "a stdin password").await,
+        StatusCode::UNAUTHORIZED,
+        "staff_login_failed",
+        None,
+        None,
+    )
+    .await;
+    let (success, stdout, _) = run(&["staff", "list", "--config", config], None, "");
+    assert!(success);
+    assert!(
+        stdout.contains("zhang.cli\t张命令\t查询人员\t正常")
+            && stdout.contains("liu.cli\t刘命令\t业务办理人员\t已停用"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("argon2"), "{stdout}");
+    let (success, _, stderr) = run(&["staff", "unlock", "nobody", "--config", config], None, "");
+    assert!(!success && stderr.contains("没有用户名为“nobody”的账号"), "{stderr}");
+}
+
+// ---------------------------------------------------------------- real-name review
+
+/// Sends both sides of the ID card and submits the fields: pending review.
+async fn submit_realname(server: &TestServer, cookie: &str, card: &CardData) -> Value {
+    let form = reqwest::multipart::Form::new()
+        .part(
+            "portrait",
+            reqwest::multipart::Part::bytes(taxicert_testkit::portrait_side(card)).file_name("portrait.png"),
+        )
+        .part("emblem", reqwest::multipart::Part::bytes(taxicert_testkit::emblem_side(card)).file_name("emblem.png"));
+    let response =
+        send_as(server, Method::POST, "/api/v1/realname/id-card", cookie).multipart(form).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let response = send_as(server, Method::POST, "/api/v1/realname/submission", cookie)
+        .json(&json!({ "fields": card_fields(card), "typed": ["address"] }))
+        .send()
+        .await
+        .unwrap();
+    ok(response).await
+}
+
+async fn decide(server: &TestServer, cookie: &str, id: i64, decision: Value) -> reqwest::Response {
+    send_as(server, Method::POST, &format!("/api/v1/staff/realname/{id}/decision"), cookie)
+        .json(&decision)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_clerk_reviews_rejects_and_then_approves_a_real_name_submission() {
+    let (server, clerk, _) = with_staff(false).await;
+    let card = CardData::sample();
+    let driver = log_in(&server, PHONE).await;
+    assert_eq!(submit_realname(&server, &driver, &card).await["status"], "pending");
+
+    let queue = ok(server.get_as("/api/v1/staff/realname", &clerk).await).await;
+    assert_eq!(queue.as_array().unwrap().len(), 1);
+    let id = queue[0]["id"].as_i64().unwrap();
+    assert_eq!(queue[0]["name_masked"], "王*国");
+    assert_eq!(queue[0]["status"], "pending");
+    assert_eq!(ok(server.get_as("/api/v1/staff/realname?status=rejected", &clerk).await).await, json!([]));
+    refused(
+        server.get_as("/api/v1/staff/realname?status=maybe", &clerk).await,
+        StatusCode::BAD_REQUEST,
+        "invalid_filter",
+        None,
+        None,
+    )
+    .await;
+
+    let review = ok(server.get_as(&format!("/api/v1/staff/realname/{id}"), &clerk).await).await;
+    assert_eq!(review["fields"], card_fields(&card), "the fields in full, to compare with the photos");
+    assert_eq!(review["typed_fields"], json!(["address"]));
+    assert_eq!(review["phone_masked"], "138****5678");
+    assert_eq!(review["summary"]["id_number_masked"], queue[0]["id_number_masked"]);
+    for (side, sent) in
+        [("portrait", taxicert_testkit::portrait_side(&card)), ("emblem", taxicert_testkit::emblem_side(&card))]
+    {
+        let response = server.get_as(&format!("/api/v1/staff/realname/{id}/photos/{side}"), &clerk).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(response.headers()[header::CONTENT_TYPE], "image/png");
+        assert_eq!(response.headers()[header::CACHE_CONTROL], "no-store");
+        assert_eq!(response.bytes().await.unwrap().as_ref(), sent.as_slice(), "{side}: the photo as sent");
+    }
+    let response = server.get_as(&format!("/api/v1/staff/realname/{id}/photos/back"), &clerk).await;
+    refused(response, StatusCode::NOT_FOUND, "not_found", None, None).await;
+    refused(server.get_as("/api/v1/staff/realname/999", &clerk).await, StatusCode::NOT_FOUND, "not_found", None, None)
+        .await;
+    refused(server.get_as("/api/v1/staff/realname/abc", &clerk).await, StatusCode::NOT_FOUND, "not_found", None, None)
+        .await;
+
+    // A rejection needs its reason.
+    for reason in [json!(null), json!(" 糊 "), json!("很".repeat(201))] {
+        let response = decide(&server, &clerk, id, json!({ "approve": false, "reason": reason })).await;
+        refused(response, StatusCode::BAD_REQUEST, "invalid_field", Some("reason"), None).await;
+    }
+    let reason = "身份证人像面照片模糊,请在光线充足处重新拍摄。";
+    let decided = ok(decide(&server, &clerk, id, json!({ "approve": false, "reason": reason })).await).await;
+    assert_eq!(decided["summary"]["status"], "rejected");
+    assert_eq!(decided["reason"], reason);
+    let response = decide(&server, &clerk, id, json!({ "approve": true, "reason": null })).await;
+    refused(response, StatusCode::CONFLICT, "already_decided", None, None).await;
+    let state = ok(server.get_as("/api/v1/realname", &driver).await).await;
+    assert_eq!((state["status"].clone(), state["reason"].clone()), (json!("rejected"), json!(reason)));
+
+    // The driver sends it again; this time it is approved.
+    submit_realname(&server, &driver, &card).await;
+    let queue = ok(server.get_as("/api/v1/staff/realname", &clerk).await).await;
+    let second = queue[0]["id"].as_i64().unwrap();
+    assert_ne!(second, id);
+    let decided = ok(decide(&server, &clerk, second, json!({ "approve": true, "reason": null })).await).await;
+    assert_eq!(decided["summary"]["status"], "approved");
+    assert_eq!(ok(server.get_as("/api/v1/auth/session", &driver).await).await["me"]["realname_status"], "approved");
+    assert_eq!(ok(server.get_as("/api/v1/profile", &driver).await).await["name"], "王建国", "the wizard opens");
+    let decided_list = ok(server.get_as("/api/v1/staff/realname?status=approved", &clerk).await).await;
+    assert_eq!(decided_list[0]["id"], second);
+
+    let clerk_id = staff_id(&server, CLERK).await;
+    let pool = database(&server).await;
+    let rows: Vec<(Option<i64>, Option<i64>)> =
+        sqlx::query_as("SELECT decided_by, decided_at FROM realname_submissions ORDER BY id")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(rows, [(Some(clerk_id), Some(server.clock.now())), (Some(clerk_id), Some(server.clock.now()))]);
+    assert_eq!(
+        audit_rows(&server, "realname_decided").await,
+        [
+            ("rejected".into(), Some(clerk_id), Some(format!("realname:{id}"))),
+            ("approved".into(), Some(clerk_id), Some(format!("realname:{second}")))
+        ]
+    );
+}
+
+// ---------------------------------------------------------------- cases
+
+/// Fills in every step of `business` with the certificate at `index` of those that can be
+/// chosen, and submits it: the case number.
+async fn submit_case(server: &TestServer, cookie: &str, business: &str, index: usize) -> String {
+    submit_case_choosing(server, cookie, business, index).await["id"].as_str().unwrap().to_owned()
+}
+
+/// The case's timeline as stored: (event, note, staff id).
+async fn events(server: &TestServer, case_id: &str) -> Vec<(String, Option<String>, Option<i64>)> {
+    sqlx::query_as("SELECT event, note, staff_id FROM case_events WHERE case_id = ? ORDER BY id")
+        .bind(case_id)
+        .fetch_all(&database(server).await)
+        .await
+        .unwrap()
+}
+
+/// A driver with a verified real name and demo certificates: the cookie.
+async fn driver(server: &TestServer) -> String {
+    verified_user(server, PHONE, &CardData::sample()).await
+}
+
+#[tokio::test]
+async fn a_clerk_accepts_and_completes_a_renewal_with_its_new_expiry() {
+    let (server, clerk, _) = with_staff(true).await;
+    let cookie = driver(&server).await;
+    let case_id = submit_case(&server, &cookie, "renewal", 0).await;
+    let today = Date::beijing_today(server.clock.now());
+
+    let queue = ok(server.get_as("/api/v1/staff/cases", &clerk).await).await;
+    assert_eq!(queue.as_array().unwrap().len(), 1);
+    assert_eq!(queue[0]["summary"]["id"], case_id.as_str());
+    assert_eq!(queue[0]["applicant_name_masked"], "王*国");
+    let certificates = ok(server.get_as("/api/v1/certificates?business=renewal", &cookie).await).await;
+    let certificate = certificates[0].clone();
+    assert_eq!(queue[0]["certificate_number"], certificate["number"]);
+
+    let detail = ok(server.get_as(&format!("/api/v1/staff/cases/{case_id}"), &clerk).await).await;
+    assert_eq!(detail["applicant_name"], "王建国");
+    assert_eq!(detail["id_number_masked"], "1501**********1234");
+    assert_eq!(detail["phone_masked"], "138****5678");
+    assert_eq!(detail["timeline_actors"], json!(["申请人"]));
+    assert_eq!(detail["allowed_actions"], json!(["accept", "return", "refuse"]));
+    assert_eq!(detail["case"]["info"], info());
+    let photo = &detail["case"]["photos"][0];
+    let response = server
+        .get_as(&format!("/api/v1/staff/cases/{case_id}/photos/{}", photo["material_code"].as_str().unwrap()), &clerk)
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()[header::CONTENT_TYPE], "image/jpeg");
+    assert_eq!(response.headers()[header::CACHE_CONTROL], "no-store");
+    assert!(response.bytes().await.unwrap().starts_with(&[0xFF, 0xD8, 0xFF]));
+    let response = server.get_as(&format!("/api/v1/staff/cases/{case_id}/photos/nothing"), &clerk).await;
+    refused(response, StatusCode::NOT_FOUND, "not_found", None, None).await;
+
+    // 办结 before 受理 is not allowed, and says where the case stands.
+    let response = act(&server, &clerk, &case_id, json!({ "action": "complete", "note": "" })).await;
+    let body = refused(response, StatusCode::CONFLICT, "action_not_allowed", None, None).await;
+    assert!(body["message"].as_str().unwrap().contains("已提交"), "{body}");
+
+    // A day later (signed in again), 受理: the result is due 3 working days from that day.
+    server.clock.advance(24 * 3600);
+    let clerk = signed_in(&server, CLERK).await;
+    let cookie = log_in(&server, PHONE).await;
+    let accepted = ok(act(&server, &clerk, &case_id, json!({ "action": "accept" })).await).await;
+    let (decide_by, estimated) = decide_due(today.add_days(1));
+    assert_eq!(accepted["case"]["summary"]["status"], "accepted");
+    assert_eq!(accepted["case"]["summary"]["decide_by"], decide_by.to_string());
+    assert_eq!(accepted["case"]["summary"]["due_dates_estimated"], estimated);
+    assert_eq!(accepted["timeline_actors"], json!(["申请人", CLERK_NAME]));
+    assert_eq!(accepted["allowed_actions"], json!(["return", "complete"]));
+    let body = refused(
+        act(&server, &clerk, &case_id, json!({ "action": "accept" })).await,
+        StatusCode::CONFLICT,
+        "action_not_allowed",
+        None,
+        None,
+    )
+    .await;
+    assert!(body["message"].as_str().unwrap().contains("已受理"), "{body}");
+
+    // 换发 needs the new expiry, after the old one; the number and the note are checked.
+    let old_until = certificate["valid_until"].as_str().unwrap();
+    let new_until = Date::parse(old_until).unwrap().add_years(6).to_string();
+    for (completion, field) in [
+        (json!({ "note": "" }), "valid_until"),
+        (json!({ "valid_until": "2032-13-01", "note": "" }), "valid_until"),
+        (json!({ "valid_until": old_until, "note": "" }), "valid_until"),
+        (json!({ "valid_until": new_until, "certificate_number": "12-34", "note": "" }), "certificate_number"),
+        (json!({ "valid_until": new_until, "note": "字".repeat(201) }), "note"),
+    ] {
+        let mut action = completion.clone();
+        action["action"] = json!("complete");
+        refused(
+            act(&server, &clerk, &case_id, action).await,
+            StatusCode::BAD_REQUEST,
+            "invalid_field",
+            Some(field),
+            None,
+        )
+        .await;
+    }
+    let note = "请于5个工作日后到新城区服务大厅领取新证。";
+    let action =
+        json!({ "action": "complete", "valid_until": new_until, "certificate_number": "HH2026000123", "note": note });
+    let completed = ok(act(&server, &clerk, &case_id, action).await).await;
+    let result = &completed["case"]["result"];
+    assert_eq!(completed["case"]["summary"]["status"], "completed");
+    assert_eq!(
+        (result["valid_until"].clone(), result["certificate_number"].clone()),
+        (json!(new_until), json!("HH2026000123"))
+    );
+    assert_eq!(result["note"], note);
+    assert!(result["voucher_code"].as_str().unwrap().len() >= 16, "{result}");
+    assert_eq!(completed["allowed_actions"], json!([]));
+    let queue = ok(server.get_as("/api/v1/staff/cases", &clerk).await).await;
+    assert_eq!(queue[0]["certificate_number"], "HH2026000123", "the number the case ended with");
+    // The register has the new expiry and number.
+    let after = ok(server.get_as("/api/v1/certificates?business=renewal", &cookie).await).await;
+    let renewed = after.as_array().unwrap().iter().find(|c| c["id"] == certificate["id"]).unwrap();
+    assert_eq!((renewed["valid_until"].clone(), renewed["number"].clone()), (json!(new_until), json!("HH2026000123")));
+
+    let clerk_id = staff_id(&server, CLERK).await;
+    assert_eq!(
+        events(&server, &case_id).await,
+        [
+            ("submitted".into(), None, None),
+            ("accepted".into(), None, Some(clerk_id)),
+            ("completed".into(), Some(note.into()), Some(clerk_id))
+        ]
+    );
+    for event in ["case_accepted", "case_completed"] {
+        assert_eq!(audit_rows(&server, event).await, [("ok".into(), Some(clerk_id), Some(case_id.clone()))], "{event}");
+    }
+    let pool = database(&server).await;
+    let (holder,): (String,) =
+        sqlx::query_as("SELECT holder_name_masked FROM case_results").fetch_one(&pool).await.unwrap();
+    assert_eq!(holder, "王*国");
+    // The driver sees it done.
+    assert_eq!(ok(server.get_as("/api/v1/cases", &cookie).await).await[0]["status"], "completed");
+}
+
+#[tokio::test]
+async fn a_credit_assessment_is_completed_with_a_grade_and_a_cancellation_cancels_the_certificate() {
+    let (server, clerk, _) = with_staff(true).await;
+    let cookie = driver(&server).await;
+    let credit = submit_case(&server, &cookie, "credit_assessment", 1).await;
+    // The ride-hailing certificate is assessed; the expired cruising one is cancelled.
+    let cancellation = submit_case(&server, &cookie, "cancellation", 1).await;
+    for case_id in [&credit, &cancellation] {
+        ok(act(&server, &clerk, case_id, json!({ "action": "accept" })).await).await;
+    }
+    for grade in [json!(null), json!("AAAA"), json!("C")] {
+        let response =
+            act(&server, &clerk, &credit, json!({ "action": "complete", "credit_grade": grade, "note": "" })).await;
+        refused(response, StatusCode::BAD_REQUEST, "invalid_field", Some("credit_grade"), None).await;
+    }
+    let done =
+        ok(act(&server, &clerk, &credit, json!({ "action": "complete", "credit_grade": "AA", "note": "" })).await)
+            .await;
+    assert_eq!(done["case"]["result"]["credit_grade"], "AA");
+    assert_eq!(done["case"]["result"]["valid_until"], Value::Null);
+    assert_eq!(
+        done["case"]["result"]["certificate_number"], done["case"]["certificate"]["number"],
+        "the number is kept"
+    );
+    assert_eq!(events(&server, &credit).await.last().unwrap().1, None, "no note, no note in the timeline");
+
+    let done = ok(act(&server, &clerk, &cancellation, json!({ "action": "complete", "note": "已注销。" })).await).await;
+    let certificate_id = done["case"]["certificate"]["id"].clone();
+    let list = ok(server.get_as("/api/v1/certificates?business=cancellation", &cookie).await).await;
+    let cancelled = list.as_array().unwrap().iter().find(|c| c["id"] == certificate_id).unwrap();
+    assert_eq!(cancelled["status"], "cancelled");
+
+    // The queue: open cases by their due date, then the others newest first; and its filters.
+    let open = submit_case(&server, &cookie, "change", 0).await;
+    let queue = ok(server.get_as("/api/v1/staff/cases", &clerk).await).await;
+    let ids: Vec<&str> = queue.as_array().unwrap().iter().map(|c| c["summary"]["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, [open.as_str(), cancellation.as_str(), credit.as_str()]);
+    let completed =
+        ok(server.get_as("/api/v1/staff/cases?status=completed&business=credit_assessment", &clerk).await).await;
+    assert_eq!(completed.as_array().unwrap().len(), 1);
+    assert_eq!(completed[0]["summary"]["id"], credit.as_str());
+    let response = server.get_as("/api/v1/staff/cases?status=lost", &clerk).await;
+    refused(response, StatusCode::BAD_REQUEST, "invalid_filter", None, None).await;
+}
+
+#[tokio::test]
+async fn a_clerk_returns_a_case_for_correction_and_refuses_another() {
+    let (server, clerk, _) = with_staff(true).await;
+    let cookie = driver(&server).await;
+    let returned = submit_case(&server, &cookie, "reissue", 0).await;
+    let refused_case = submit_case(&server, &cookie, "change", 1).await;
+
+    let ret = |fields: Value, materials: Value, reason: &str| json!({ "action": "return", "reason": reason, "fields": fields, "materials": materials });
+    for (action, code, field) in [
+        (ret(json!(["address"]), json!([]), "糊"), "invalid_field", Some("reason")),
+        (ret(json!(["name"]), json!([]), "住址不完整"), "invalid_field", Some("fields")),
+        (ret(json!([]), json!(["cert_info_page"]), "住址不完整"), "invalid_field", Some("materials")),
+        (ret(json!([]), json!([]), "住址不完整"), "correction_empty", None),
+    ] {
+        refused(act(&server, &clerk, &returned, action).await, StatusCode::BAD_REQUEST, code, field, None).await;
+    }
+    let reason = "住址未写到门牌号,两寸照片背景不是白色。";
+    let action = ret(json!(["address", "address"]), json!(["photo_2inch"]), reason);
+    let detail = ok(act(&server, &clerk, &returned, action).await).await;
+    assert_eq!(detail["case"]["summary"]["status"], "returned");
+    assert_eq!(
+        detail["case"]["correction"],
+        json!({ "reason": reason, "fields": ["address"], "materials": ["photo_2inch"] })
+    );
+    assert_eq!(detail["allowed_actions"], json!([]));
+    let pool = database(&server).await;
+    let (from,): (String,) =
+        sqlx::query_as("SELECT returned_from FROM cases WHERE id = ?").bind(&returned).fetch_one(&pool).await.unwrap();
+    assert_eq!(from, "submitted");
+
+    for reason in ["", "不"] {
+        let response = act(&server, &clerk, &refused_case, json!({ "action": "refuse", "reason": reason })).await;
+        refused(response, StatusCode::BAD_REQUEST, "invalid_field", Some("reason"), None).await;
+    }
+    let why = "该证不属于本市核发,请到原发证机关办理。";
+    let detail = ok(act(&server, &clerk, &refused_case, json!({ "action": "refuse", "reason": why })).await).await;
+    assert_eq!(detail["case"]["summary"]["status"], "refused");
+    assert_eq!(detail["case"]["timeline"][1]["note"], why);
+    refused(
+        act(&server, &clerk, &refused_case, json!({ "action": "accept" })).await,
+        StatusCode::CONFLICT,
+        "action_not_allowed",
+        None,
+        None,
+    )
+    .await;
+    refused(
+        act(&server, &clerk, "TC20990101000001", json!({ "action": "accept" })).await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+        None,
+        None,
+    )
+    .await;
+    let response = act(&server, &clerk, &returned, json!({ "action": "approve" })).await;
+    refused(response, StatusCode::BAD_REQUEST, "invalid_body", None, None).await;
+
+    let clerk_id = staff_id(&server, CLERK).await;
+    assert_eq!(events(&server, &returned).await[1], ("returned".into(), Some(reason.into()), Some(clerk_id)));
+    assert_eq!(events(&server, &refused_case).await[1], ("refused".into(), Some(why.into()), Some(clerk_id)));
+    assert_eq!(audit_rows(&server, "case_returned").await, [("ok".into(), Some(clerk_id), Some(returned.clone()))]);
+    assert_eq!(audit_rows(&server, "case_refused").await, [("ok".into(), Some(clerk_id), Some(refused_case.clone()))]);
+    let statuses: Vec<Value> = ok(server.get_as("/api/v1/cases", &cookie).await)
+        .await
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["status"].clone())
+        .collect();
+    assert!(statuses.contains(&json!("returned")) && statuses.contains(&json!("refused")), "{statuses:?}");
+}
+
+// ---------------------------------------------------------------- who may reach what
+
+#[tokio::test]
+async fn every_staff_endpoint_needs_a_staff_session_and_every_action_a_clerk() {
+    let (server, _clerk, viewer) = with_staff(true).await;
+    let driver = driver(&server).await;
+    let case_id = submit_case(&server, &driver, "reissue", 0).await;
+    let pool = database(&server).await;
+    let (realname_id,): (i64,) = sqlx::query_as("SELECT id FROM realname_submissions").fetch_one(&pool).await.unwrap();
+
+    // Every staff endpoint but the sign-in itself: (method, path, body, a read?).
+    let endpoints: Vec<(Method, String, Value, bool)> = vec![
+        (Method::GET, "/api/v1/staff/session".into(), Value::Null, true),
+        (Method::GET, "/api/v1/staff/realname".into(), Value::Null, true),
+        (Method::GET, format!("/api/v1/staff/realname/{realname_id}"), Value::Null, true),
+        (Method::GET, format!("/api/v1/staff/realname/{realname_id}/photos/portrait"), Value::Null, true),
+        (Method::POST, format!("/api/v1/staff/realname/{realname_id}/decision"), json!({ "approve": true }), false),
+        (Method::GET, "/api/v1/staff/cases".into(), Value::Null, true),
+        (Method::GET, format!("/api/v1/staff/cases/{case_id}"), Value::Null, true),
+        (Method::GET, format!("/api/v1/staff/cases/{case_id}/photos/photo_2inch"), Value::Null, true),
+        (Method::POST, format!("/api/v1/staff/cases/{case_id}/actions"), json!({ "action": "accept" }), false),
+        (Method::DELETE, "/api/v1/staff/session".into(), Value::Null, true),
+    ];
+    let request = |method: &Method, path: &str, body: &Value| {
+        let builder = server.send(method.clone(), path);
+        if body.is_null() {
+            builder
+        } else {
+            builder.json(body)
+        }
+    };
+    for (method, path, body, read) in &endpoints {
+        let what = format!("{method} {path}");
+        let response = request(method, path, body).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{what}");
+        assert_error_body(&json(response).await, "staff_unauthenticated");
+
+        let response = request(method, path, body).header(header::COOKIE, &driver).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::FORBIDDEN, "{what}");
+        let body_json = json(response).await;
+        assert_eq!(body_json["code"], "staff_only", "{what}");
+        assert_eq!(body_json["message"], "此功能仅限业务办理人员使用。");
+
+        let response = request(method, path, body).header(header::COOKIE, &viewer).send().await.unwrap();
+        if *read {
+            assert!(response.status().is_success(), "{what}: {}", response.status());
+        } else {
+            assert_eq!(response.status(), StatusCode::FORBIDDEN, "{what}");
+            let body_json = json(response).await;
+            assert_eq!(body_json["code"], "staff_role", "{what}");
+            assert_eq!(body_json["message"], "您的账号为查询人员,不能办理业务。");
+        }
+    }
+    // The viewer saw the case without actions, and changed nothing.
+    let viewer = signed_in(&server, VIEWER).await;
+    let detail = ok(server.get_as(&format!("/api/v1/staff/cases/{case_id}"), &viewer).await).await;
+    assert_eq!(detail["allowed_actions"], json!([]));
+    assert_eq!(detail["case"]["summary"]["status"], "submitted");
+
+    // A staff session is not a driver's session, and a driver's plus a staff cookie stays staff.
+    let response = server.get_as("/api/v1/cases", &viewer).await;
+    refused(response, StatusCode::UNAUTHORIZED, "unauthenticated", None, None).await;
+    let response = server.get_as("/api/v1/auth/session", &viewer).await;
+    assert_eq!(json(response).await["me"], Value::Null);
+    let both = format!("{driver}; {viewer}");
+    assert_eq!(ok(server.get_as("/api/v1/staff/session", &both).await).await["username"], VIEWER);
+}

@@ -1,0 +1,324 @@
+// After submission, in two browsers at once: a driver on his phone and a clerk at the office
+// (the staff console at /staff). The whole life of a case — accepted, returned for
+// correction, corrected, completed, the voucher downloaded and checked — the badge of
+// 我的办件, withdrawal, the real-name review, and the due dates on the official calendar.
+
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  ARTIFACTS,
+  ROOT,
+  api,
+  drawIdCard,
+  drawPhotos,
+  e2e,
+  expectAccessible,
+  launchBrowser,
+  logIn,
+  logInVerified,
+  open,
+  submitCase,
+} from './harness.mjs';
+
+const PHONE = '13812345678';
+
+/** A passing run leaves these pictures in target/e2e/, to look at the pages as a driver would. */
+async function picture(page, name) {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
+
+// ---------------------------------------------------------------------------------------
+// The working-day calendar, read from the server's data file by a second implementation:
+// the dates the pages show must be the ones the State Council's notices give.
+
+const DAY = 24 * 3600 * 1000;
+const iso = (ms) => new Date(ms).toISOString().slice(0, 10);
+const nextDay = (date) => iso(Date.parse(`${date}T00:00:00Z`) + DAY);
+
+function officialCalendar() {
+  const calendar = { years: new Set(), off: new Set(), work: new Set() };
+  const text = readFileSync(join(ROOT, 'server/data/workdays-cn.txt'), 'utf8');
+  for (const raw of text.split('\n')) {
+    const line = raw.replace(/#.*/, '').trim();
+    if (!line) continue;
+    const [kind, when] = line.split(/\s+/);
+    if (kind === 'year') {
+      calendar.years.add(Number(when));
+      continue;
+    }
+    const [from, to = from] = when.split('..');
+    for (let date = from; date <= to; date = nextDay(date)) calendar[kind].add(date);
+  }
+  return calendar;
+}
+
+/** `n` working days after `from`, and whether a day on the way was not covered (预计). */
+function addWorkingDays(calendar, from, n) {
+  let date = from;
+  let estimated = false;
+  while (n > 0) {
+    date = nextDay(date);
+    const weekend = [0, 6].includes(new Date(`${date}T00:00:00Z`).getUTCDay());
+    if (!calendar.years.has(Number(date.slice(0, 4)))) estimated = true;
+    const working = calendar.off.has(date) ? false : calendar.work.has(date) ? true : !weekend;
+    if (working) n -= 1;
+  }
+  return { date, estimated };
+}
+
+const beijingToday = () => iso(Date.now() + 8 * 3600 * 1000);
+
+/** As the pages write a date: `2026年11月27日`, with (预计) when estimated. */
+function shown({ date, estimated }) {
+  const [y, m, d] = date.split('-').map(Number);
+  return `${y}年${m}月${d}日${estimated ? '(预计)' : ''}`;
+}
+
+// ---------------------------------------------------------------------------------------
+// The clerk's browser: a desktop, with the same checks the harness makes on the phone.
+
+async function clerkBrowser(server, username, password) {
+  const browser = await launchBrowser({ desktop: true });
+  const page = browser.context.pages()[0] ?? (await browser.context.newPage());
+  const problems = [];
+  page.on('console', (message) => {
+    if (/Content.Security.Policy|Refused to (load|execute|apply|connect)/i.test(message.text())) {
+      problems.push(`CSP violation: ${message.text()}`);
+    } else if (message.type() === 'error' && !/status of 401/.test(message.text())) {
+      problems.push(`console error: ${message.text()}`);
+    }
+  });
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  await open(page, server, 'staff');
+  await page.getByLabel('用户名').fill(username);
+  await page.getByLabel('密码').fill(password);
+  await page.getByRole('button', { name: '登录', exact: true }).click();
+  await page.getByRole('button', { name: '退出登录' }).waitFor();
+  return {
+    page,
+    async close() {
+      await browser.close();
+      assert.deepEqual(problems, [], 'the clerk’s browser reported problems');
+    },
+  };
+}
+
+/** The clerk opens a case from the queue. */
+async function openCase(clerk, server, id) {
+  await open(clerk, server, 'staff/cases');
+  await clerk.getByRole('link', { name: id }).click();
+  await clerk.getByRole('heading', { name: '办理', exact: true }).waitFor();
+}
+
+/** The driver's case page, reached from 我的办件 as he would. */
+async function driverOpensCase(page, server, id) {
+  await open(page, server, 'cases');
+  await page.locator(`a[href$="/cases/${id}"]`).click();
+  await page.getByRole('heading', { name: '办件详情' }).waitFor();
+  await page.locator('.case-status__name').waitFor();
+}
+
+async function statusShown(page) {
+  return (await page.locator('.case-status__name').textContent()).trim();
+}
+
+e2e('a driver and a clerk: submit, accept, return for correction, resubmit, complete, download and verify the voucher', async ({ page, server }) => {
+  const calendar = officialCalendar();
+  const today = beijingToday();
+  const password = server.addStaff('clerk01', '张办理');
+  await logInVerified(page, server, PHONE);
+  const submitted = await submitCase(page, server, 'renewal');
+
+  // Submitted: the due dates are those of the official calendar.
+  await driverOpensCase(page, server, submitted.id);
+  assert.equal(await statusShown(page), '已提交');
+  const acceptBy = addWorkingDays(calendar, today, 2);
+  await page.getByText(`业务办理人员将在${shown(acceptBy)}前受理您的申请`).waitFor();
+  await page.locator('.timeline__event', { hasText: '已提交' }).waitFor();
+  await expectAccessible(page);
+
+  const clerk = await clerkBrowser(server, 'clerk01', password);
+  try {
+    // 受理
+    await openCase(clerk.page, server, submitted.id);
+    await expectAccessible(clerk.page);
+    clerk.page.once('dialog', (dialog) => dialog.accept());
+    await clerk.page.getByRole('button', { name: '受理', exact: true }).click();
+    await clerk.page.locator('#staff-case-done', { hasText: '办件已受理' }).waitFor();
+    await clerk.page.locator('#case-status-value', { hasText: '已受理' }).waitFor();
+
+    // The driver opens the app again: a badge on 我的办件, the new status and due date.
+    await open(page, server, '');
+    await page.locator('.app-tabbar__badge', { hasText: '1' }).waitFor();
+    await driverOpensCase(page, server, submitted.id);
+    assert.equal(await statusShown(page), '已受理');
+    await page.getByText(`将在${shown(addWorkingDays(calendar, today, 3))}前办结`).waitFor();
+    await page.locator('.timeline__event', { hasText: '已受理' }).waitFor();
+    // Seen: the badge is gone.
+    await page.locator('.app-tabbar__badge').waitFor({ state: 'detached' });
+
+    // 退回补正: the address and the 2-inch photo.
+    await clerk.page.reload();
+    await clerk.page.getByRole('button', { name: '退回补正', exact: true }).click();
+    await clerk.page.getByRole('button', { name: '确认退回' }).click();
+    await clerk.page.locator('.error-summary').waitFor();
+    await clerk.page.locator('#return-field-address').check();
+    await clerk.page.locator('#return-material-photo_2inch').check();
+    await clerk.page.getByLabel('退回原因').fill('住址与身份证不一致,照片背景不是浅色,请修改住址并重新上传照片。');
+    await clerk.page.getByRole('button', { name: '确认退回' }).click();
+    await clerk.page.locator('#case-status-value', { hasText: '退回补正' }).waitFor();
+
+    // The driver refreshes the page he has open: the reason and what to change.
+    await page.getByRole('button', { name: '刷新' }).click();
+    await page.locator('.case-status__name', { hasText: '退回补正' }).waitFor();
+    await page.getByText('住址与身份证不一致').first().waitFor();
+    await picture(page, 'case-returned-375');
+    await page.getByRole('link', { name: '去补正' }).click();
+    await page.getByRole('heading', { name: '补正材料' }).waitFor();
+    await picture(page, 'correction-375');
+    // Only what was flagged is editable.
+    assert.equal(await page.getByLabel('申请原因').count(), 0);
+    await expectAccessible(page);
+    // Without a new photo the correction is refused on the phone, with a link to the photo.
+    await page.getByRole('button', { name: '提交补正' }).click();
+    await page.locator('.error-summary').getByText('请重新上传近期二寸正面免冠彩色证件照').waitFor();
+    await page.getByLabel('住址').fill('短');
+    await page.getByRole('button', { name: '提交补正' }).click();
+    await page.locator('.error-summary').getByText(/住址/).waitFor();
+    await page.getByLabel('住址').fill('内蒙古自治区呼和浩特市新城区示例路1号补正后');
+    // A reload keeps what was typed.
+    await page.reload();
+    await page.getByRole('heading', { name: '补正材料' }).waitFor();
+    assert.equal(await page.getByLabel('住址').inputValue(), '内蒙古自治区呼和浩特市新城区示例路1号补正后');
+    const photos = drawPhotos();
+    await page.locator('#material-photo_2inch input[type=file]').setInputFiles(photos.portrait);
+    await page.locator('#material-photo_2inch .uploader__badge', { hasText: '上传成功' }).waitFor({ timeout: 30_000 });
+    await page.getByRole('button', { name: '提交补正' }).click();
+    await page.getByRole('heading', { name: '办件详情' }).waitFor();
+    await page.locator('.timeline__event', { hasText: '已补正并重新提交' }).waitFor();
+    assert.equal(await statusShown(page), '已受理', 'returned after acceptance, it goes back to 已受理');
+    await page.getByText('内蒙古自治区呼和浩特市新城区示例路1号补正后').waitFor();
+
+    // 办结: a renewal needs the new expiry date.
+    await clerk.page.reload();
+    await clerk.page.getByText('内蒙古自治区呼和浩特市新城区示例路1号补正后').first().waitFor();
+    await clerk.page.getByRole('button', { name: '办结', exact: true }).click();
+    await clerk.page.getByRole('button', { name: '确认办结' }).click();
+    await clerk.page.locator('.error-summary').waitFor();
+    await clerk.page.getByLabel('新有效期至').fill('2032-12-31');
+    await clerk.page.getByLabel('备注').fill('请于工作日到新城区服务大厅领取新证。');
+    await clerk.page.getByRole('button', { name: '确认办结' }).click();
+    await clerk.page.locator('#case-status-value', { hasText: '已办结' }).waitFor();
+    // Every action is on the clerk's timeline with who did it.
+    for (const event of ['已提交', '已受理', '退回补正', '已补正并重新提交', '已办结']) {
+      await clerk.page.locator('#case-timeline-title ~ *', { hasText: event }).first().waitFor();
+    }
+    await clerk.page.getByText('张办理').first().waitFor();
+    await picture(clerk.page, 'staff-case-completed');
+  } finally {
+    await clerk.close();
+  }
+
+  // The driver downloads the voucher and opens its check page.
+  await page.getByRole('button', { name: '刷新' }).click();
+  await page.locator('.case-status__name', { hasText: '已办结' }).waitFor();
+  await page.getByText('2032-12-31').first().waitFor();
+  await picture(page, 'case-completed-375');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: '下载凭证(PDF)' }).click()]);
+  await download.saveAs(join(ARTIFACTS, 'voucher.pdf'));
+  const pdf = readFileSync(join(ARTIFACTS, 'voucher.pdf'));
+  assert.equal(pdf.subarray(0, 5).toString(), '%PDF-');
+  assert.ok(pdf.length < 300 * 1024, `the voucher is ${pdf.length} bytes`);
+  await page.getByRole('link', { name: '查看凭证核验页' }).click();
+  await page.getByRole('heading', { name: '凭证真实有效' }).waitFor();
+  await page.getByText(submitted.id).waitFor();
+  await expectAccessible(page);
+  await picture(page, 'verify-375');
+  const body = await page.locator('main').textContent();
+  assert.doesNotMatch(body, /呼和浩特市新城区示例路/, 'the public page shows no address');
+  assert.doesNotMatch(body, /\d{17}[\dX]/, 'the public page shows no ID number');
+});
+
+e2e('the verify page of an unknown code says it is not genuine', async ({ page, server }) => {
+  await open(page, server, 'verify/ABCDEFGHJKLMNPQRSTUV');
+  await page.getByRole('heading', { name: '未查询到该凭证' }).waitFor();
+  await expectAccessible(page);
+}, { allowConsoleErrors: [/status of 404/] });
+
+e2e('a driver withdraws a case before it is accepted; after acceptance he no longer can', async ({ page, server }) => {
+  await logInVerified(page, server, PHONE);
+  const first = await submitCase(page, server, 'change');
+  await driverOpensCase(page, server, first.id);
+  page.once('dialog', (dialog) => dialog.accept());
+  await page.getByRole('button', { name: '撤回申请' }).click();
+  await page.locator('.case-status__name', { hasText: '已撤回' }).waitFor();
+  await page.locator('.timeline__event', { hasText: '已撤回' }).waitFor();
+  assert.equal(await page.getByRole('button', { name: '撤回申请' }).count(), 0);
+
+  // Accepted meanwhile by a clerk: the page he still has open says why it cannot be withdrawn.
+  const second = await submitCase(page, server, 'reissue');
+  await driverOpensCase(page, server, second.id);
+  const password = server.addStaff('clerk02', '李办理');
+  const clerk = await clerkBrowser(server, 'clerk02', password);
+  try {
+    await openCase(clerk.page, server, second.id);
+    clerk.page.once('dialog', (dialog) => dialog.accept());
+    await clerk.page.getByRole('button', { name: '受理', exact: true }).click();
+    await clerk.page.locator('#case-status-value', { hasText: '已受理' }).waitFor();
+  } finally {
+    await clerk.close();
+  }
+  page.once('dialog', (dialog) => dialog.accept());
+  await page.getByRole('button', { name: '撤回申请' }).click();
+  await page.getByRole('alert').getByText(/已受理/).waitFor();
+}, { allowConsoleErrors: [/status of 409/] });
+
+e2e('a clerk rejects a real-name submission with a reason; the driver sees it, submits again, and is approved', async ({ page, server }) => {
+  const password = server.addStaff('clerk03', '王审核');
+  await logIn(page, server, PHONE);
+  // The driver's real-name check goes through the API (the real-name pages have their own tests).
+  const submitRealName = async () => {
+    const card = drawIdCard();
+    const headers = { 'X-Taxicert-Csrf': '1', Origin: server.origin };
+    const file = (path) => ({ name: 'card.png', mimeType: 'image/png', buffer: readFileSync(path) });
+    const read = await page.request.post(`${server.origin}/api/v1/realname/id-card`, {
+      headers,
+      multipart: { portrait: file(card.portrait), emblem: file(card.emblem) },
+    });
+    assert.equal(read.status(), 200, await read.text());
+    const { fields } = await read.json();
+    const state = await api(page, server, 'POST', '/realname/submission', { fields, typed: ['address'] });
+    assert.equal(state.status, 'pending');
+  };
+  await submitRealName();
+
+  const clerk = await clerkBrowser(server, 'clerk03', password);
+  try {
+    await open(clerk.page, server, 'staff/realname');
+    await clerk.page.locator('table.staff-table a').first().click();
+    await clerk.page.getByRole('button', { name: '驳回', exact: true }).waitFor();
+    await expectAccessible(clerk.page);
+    // Without a reason the rejection is refused on the screen.
+    await clerk.page.getByRole('button', { name: '驳回', exact: true }).click();
+    await clerk.page.locator('#reject-reason-error').waitFor();
+    await clerk.page.getByLabel('驳回原因').fill('人像面照片反光,看不清出生日期,请重新拍摄。');
+    await clerk.page.getByRole('button', { name: '驳回', exact: true }).click();
+    await clerk.page.getByText('审核结果:已驳回').waitFor();
+
+    await open(page, server, 'realname');
+    await page.getByRole('heading', { name: '实名认证未通过' }).waitFor();
+    await page.getByText('人像面照片反光').waitFor();
+    await submitRealName();
+
+    await open(clerk.page, server, 'staff/realname');
+    await clerk.page.locator('table.staff-table a').first().click();
+    await clerk.page.getByRole('button', { name: '通过', exact: true }).click();
+    await clerk.page.getByText('审核结果:已通过').waitFor();
+  } finally {
+    await clerk.close();
+  }
+  await open(page, server, 'realname');
+  await page.getByRole('heading', { name: '已完成实名认证' }).waitFor();
+}, { server: { env: { TAXICERT_REALNAME_AUTO_APPROVE: 'false' } } });
