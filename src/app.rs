@@ -14,6 +14,7 @@ pub fn App(context: AppContext) -> impl IntoView {
     let session = crate::session::Session::new(context.me.clone());
     provide_context(session);
     provide_context(crate::case_badge::CaseBadge::new(context.api.clone(), session));
+    provide_context(crate::staff_session::StaffSession::new());
     provide_context(pages::login::LoginDraft::new());
     provide_context(pages::realname::RealNameDraft::new());
     let uploads = crate::components::uploader::Uploads::new();

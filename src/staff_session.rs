@@ -2,9 +2,8 @@
 //! HttpOnly cookie `taxicert_staff`, which the app never sees; nothing of it is kept in the
 //! browser's storage.
 //!
-//! The state lives for the whole visit (moving between the staff pages does not ask the
-//! server again); each staff page's gate (`pages::staff::StaffGate`) provides a handle to it
-//! as context, for [`use_staff_session`].
+//! The state lives at the app's root for the whole visit, so that moving between the staff
+//! pages does not ask the server again.
 
 use leptos::prelude::*;
 use taxicert_api::{StaffMe, StaffRole};
@@ -20,20 +19,15 @@ pub enum StaffState {
     SignedIn(StaffMe),
 }
 
-thread_local! {
-    /// Reference-counted, not owned by any page: it outlives the page that first asked.
-    static SHARED: ArcRwSignal<StaffState> = ArcRwSignal::new(StaffState::Unknown);
-}
-
 #[derive(Clone, Copy)]
 pub struct StaffSession {
     state: RwSignal<StaffState>,
 }
 
 impl StaffSession {
-    /// A handle, owned by the calling component, to the visit's one staff state.
-    pub fn shared() -> StaffSession {
-        StaffSession { state: SHARED.with(Clone::clone).into() }
+    /// Call at the app's root: nothing is known until a staff page asks the server.
+    pub fn new() -> StaffSession {
+        StaffSession { state: RwSignal::new(StaffState::Unknown) }
     }
 
     pub fn state(&self) -> StaffState {
@@ -53,11 +47,11 @@ impl StaffSession {
     }
 
     pub fn signed_in(&self, me: StaffMe) {
-        self.state.try_set(StaffState::SignedIn(me));
+        self.state.set(StaffState::SignedIn(me));
     }
 
     pub fn signed_out(&self) {
-        self.state.try_set(StaffState::SignedOut);
+        self.state.set(StaffState::SignedOut);
     }
 
     /// The server said the staff session is gone: show the sign-in form, after the current
@@ -76,7 +70,12 @@ impl StaffSession {
     }
 }
 
-/// The staff session of the current staff page (provided by its gate).
+impl Default for StaffSession {
+    fn default() -> StaffSession {
+        StaffSession::new()
+    }
+}
+
 pub fn use_staff_session() -> StaffSession {
     expect_context::<StaffSession>()
 }

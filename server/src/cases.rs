@@ -26,7 +26,7 @@ use crate::{
     error::{AppError, AppResult, Body},
     realname::VerifiedUser,
     uploads::idempotency_key,
-    workdays::{add_working_days, holidays, Date},
+    workdays::{add_working_days, holidays::OfficialCalendar, Date},
     AppState,
 };
 
@@ -60,7 +60,8 @@ pub(crate) fn open_snapshot(state: &AppState, user_id: i64, case_id: &str, seale
 
 /// A case's status as the database spells it.
 pub fn case_status_from_db(status: &str) -> AppResult<CaseStatus> {
-    CaseStatus::parse(status).ok_or_else(|| AppError::Internal(format!("unknown case status {status:?} in the database")))
+    CaseStatus::parse(status)
+        .ok_or_else(|| AppError::Internal(format!("unknown case status {status:?} in the database")))
 }
 
 fn event_to_db(event: TimelineEvent) -> &'static str {
@@ -128,21 +129,21 @@ pub(crate) const CASE_COLUMNS: &str = "c.id, c.business_code, b.name AS business
 
 /// The last day to accept a case (re)submitted on `from`, and whether it had to be counted
 /// without the official calendar.
-pub fn accept_due(from: Date) -> (Date, bool) {
-    add_working_days(holidays::calendar(), from, ACCEPT_WITHIN)
+pub fn accept_due(calendar: &OfficialCalendar, from: Date) -> (Date, bool) {
+    add_working_days(calendar, from, ACCEPT_WITHIN)
 }
 
 /// The last day to decide a case accepted on `from` (or due to be accepted by then).
-pub fn decide_due(from: Date) -> (Date, bool) {
-    add_working_days(holidays::calendar(), from, DECIDE_WITHIN)
+pub fn decide_due(calendar: &OfficialCalendar, from: Date) -> (Date, bool) {
+    add_working_days(calendar, from, DECIDE_WITHIN)
 }
 
 /// The last days to accept and to decide a case submitted on `submitted`, and whether either
 /// was counted without the official calendar. Until it is accepted, the decision is counted
 /// from the last day to accept it.
-pub fn due_dates(submitted: Date) -> (Date, Date, bool) {
-    let (accept_by, estimated_accept) = accept_due(submitted);
-    let (decide_by, estimated_decide) = decide_due(accept_by);
+pub fn due_dates(calendar: &OfficialCalendar, submitted: Date) -> (Date, Date, bool) {
+    let (accept_by, estimated_accept) = accept_due(calendar, submitted);
+    let (decide_by, estimated_decide) = decide_due(calendar, accept_by);
     (accept_by, decide_by, estimated_accept || estimated_decide)
 }
 
@@ -184,7 +185,6 @@ pub async fn record_event(
 struct CaseExtra {
     user_id: i64,
     answers: Vec<u8>,
-    accepted_at: Option<i64>,
     correction: Option<String>,
 }
 
@@ -212,7 +212,7 @@ pub async fn load_detail(
     let Some(row) = row else {
         return Ok(None);
     };
-    let extra: CaseExtra = sqlx::query_as("SELECT user_id, answers, accepted_at, correction FROM cases WHERE id = ?")
+    let extra: CaseExtra = sqlx::query_as("SELECT user_id, answers, correction FROM cases WHERE id = ?")
         .bind(case_id)
         .fetch_one(&mut *conn)
         .await?;
@@ -273,7 +273,7 @@ pub async fn load_detail(
     } else {
         None
     };
-    let can_withdraw = summary.status == CaseStatus::Submitted && extra.accepted_at.is_none();
+    let can_withdraw = summary.status == CaseStatus::Submitted;
     let detail = CaseDetail {
         summary,
         certificate: snapshot.certificate,
@@ -358,7 +358,7 @@ pub async fn submit_case(
             .fetch_one(&mut *tx)
             .await?;
     let case_id = format!("{prefix}{:06}", last + 1);
-    let (accept_by, decide_by, estimated) = due_dates(today);
+    let (accept_by, decide_by, estimated) = due_dates(&state.config.workdays, today);
     let window = state.config.renewal_window_days;
     let snapshot = Snapshot { answers: answers.clone(), certificate: certificate.to_api(business, today, window) };
     let sealed = seal_snapshot(&state, id, &case_id, &snapshot)?;
@@ -514,21 +514,18 @@ pub async fn withdraw_case(
 ) -> AppResult<Json<CaseDetail>> {
     let now = state.clock.now();
     let mut tx = state.db.begin_with("BEGIN IMMEDIATE").await?;
-    let row: Option<(i64, String, Option<i64>)> =
-        sqlx::query_as("SELECT user_id, status, accepted_at FROM cases WHERE id = ?")
-            .bind(&id)
-            .fetch_optional(&mut *tx)
-            .await?;
-    let Some((owner, status, accepted_at)) = row.filter(|(owner, _, _)| *owner == user.user_id) else {
+    let row: Option<(i64, String)> = sqlx::query_as("SELECT user_id, status FROM cases WHERE id = ?")
+        .bind(&id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let Some((owner, status)) = row.filter(|(owner, _)| *owner == user.user_id) else {
         return Err(AppError::NotFound);
     };
+    // `submitted` is never a case accepted before: one returned after acceptance goes back to
+    // `accepted` when corrected.
     let status = case_status_from_db(&status)?;
-    if status != CaseStatus::Submitted || accepted_at.is_some() {
-        return Err(cannot_withdraw(if accepted_at.is_some() && status == CaseStatus::Submitted {
-            CaseStatus::Accepted
-        } else {
-            status
-        }));
+    if status != CaseStatus::Submitted {
+        return Err(cannot_withdraw(status));
     }
     sqlx::query("UPDATE cases SET status = 'withdrawn' WHERE id = ?").bind(&id).execute(&mut *tx).await?;
     record_event(&mut tx, &id, now, TimelineEvent::Withdrawn, None, None).await?;
@@ -672,12 +669,12 @@ pub async fn resubmit_case(
 
     let back_to = case_status_from_db(&returned_from)?;
     let (accept_by, decide_by, estimated) = if back_to == CaseStatus::Accepted {
-        let (decide_by, estimated) = decide_due(today);
+        let (decide_by, estimated) = decide_due(&state.config.workdays, today);
         let (accept_by,): (String,) =
             sqlx::query_as("SELECT accept_by FROM cases WHERE id = ?").bind(&id).fetch_one(&mut *tx).await?;
         (accept_by, decide_by.to_string(), estimated)
     } else {
-        let (accept_by, decide_by, estimated) = due_dates(today);
+        let (accept_by, decide_by, estimated) = due_dates(&state.config.workdays, today);
         (accept_by.to_string(), decide_by.to_string(), estimated)
     };
     snapshot.answers.info = Some(info);
@@ -733,7 +730,8 @@ mod tests {
 
     #[test]
     fn a_friday_submission_is_accepted_by_tuesday_and_decided_by_friday() {
-        let (accept_by, decide_by, estimated) = due_dates(Date::parse("2026-11-27").unwrap());
+        let (accept_by, decide_by, estimated) =
+            due_dates(&OfficialCalendar::embedded(), Date::parse("2026-11-27").unwrap());
         assert_eq!((accept_by.to_string(), decide_by.to_string()), ("2026-12-01".into(), "2026-12-04".into()));
         assert!(!estimated, "2026 is in the official calendar");
     }
@@ -742,11 +740,15 @@ mod tests {
     fn the_decision_counts_from_the_last_day_to_accept() {
         // Wednesday 30 Sep 2026: 1–7 October off, Thursday 8 and Friday 9; then the worked
         // Saturday 10, Monday 12 and Tuesday 13.
-        let (accept_by, decide_by, estimated) = due_dates(Date::parse("2026-09-30").unwrap());
+        let (accept_by, decide_by, estimated) =
+            due_dates(&OfficialCalendar::embedded(), Date::parse("2026-09-30").unwrap());
         assert_eq!(
             (accept_by.to_string(), decide_by.to_string(), estimated),
             ("2026-10-09".into(), "2026-10-13".into(), false)
         );
-        assert_eq!(accept_due(Date::parse("2026-12-30").unwrap()), (Date::parse("2027-01-01").unwrap(), true));
+        assert_eq!(
+            accept_due(&OfficialCalendar::embedded(), Date::parse("2026-12-30").unwrap()),
+            (Date::parse("2027-01-01").unwrap(), true)
+        );
     }
 }

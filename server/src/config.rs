@@ -1,9 +1,11 @@
 //! Configuration: defaults, then an optional TOML file, then `TAXICERT_*` environment
 //! variables, each overriding the one before.
 
-use std::{net::SocketAddr, path::PathBuf};
+use std::{net::SocketAddr, path::PathBuf, sync::Arc};
 
 use serde::Deserialize;
+
+use crate::workdays::holidays::OfficialCalendar;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Config {
@@ -55,6 +57,9 @@ pub struct Config {
     /// A holiday calendar file (format of `data/workdays-cn.txt`) used instead of the built-in
     /// one, e.g. once the next year's State Council notice is out. Checked when loaded.
     pub workday_calendar_file: Option<PathBuf>,
+    /// The calendar due dates are counted on: `workday_calendar_file`'s, read when the
+    /// configuration is loaded (a broken file stops the server at startup), else the built-in one.
+    pub workdays: Arc<OfficialCalendar>,
     /// A TrueType/OpenType font (`.ttf`, `.otf`, `.ttc`) with Chinese characters, for the
     /// voucher PDFs. `None`: the first found of the usual Debian CJK fonts.
     pub voucher_font: Option<PathBuf>,
@@ -96,6 +101,7 @@ impl Default for Config {
             renewal_window_days: 90,
             demo_certificates: None,
             workday_calendar_file: None,
+            workdays: Arc::new(OfficialCalendar::embedded()),
             voucher_font: None,
             public_url: None,
         }
@@ -153,25 +159,19 @@ const RENEWAL_WINDOW_REASON: &str = "expected a number of days from 1 to 365";
 
 impl Config {
     /// Loads the configuration: `file` (when given) over the defaults, then the environment.
-    pub fn load(
-        file: Option<&std::path::Path>,
-        env: impl Fn(&str) -> Option<String>,
-    ) -> Result<Config, ConfigError> {
+    pub fn load(file: Option<&std::path::Path>, env: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
         let mut config = Config::default();
         if let Some(path) = file {
-            let text = std::fs::read_to_string(path)
-                .map_err(|source| ConfigError::Read { path: path.into(), source })?;
-            let parsed: FileConfig = toml::from_str(&text)
-                .map_err(|source| ConfigError::Parse { path: path.into(), source })?;
+            let text =
+                std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.into(), source })?;
+            let parsed: FileConfig =
+                toml::from_str(&text).map_err(|source| ConfigError::Parse { path: path.into(), source })?;
             config.apply_file(parsed)?;
         }
         config.apply_env(env)?;
         config.base_path = normalize_base_path(&config.base_path);
-        // Checked now, so that a broken file stops the server at startup and not at the
-        // first submission; the process then counts due dates on it.
         if let Some(path) = &config.workday_calendar_file {
-            let calendar = crate::workdays::holidays::OfficialCalendar::load(path).map_err(ConfigError::Calendar)?;
-            crate::workdays::holidays::install(calendar);
+            config.workdays = Arc::new(OfficialCalendar::load(path).map_err(ConfigError::Calendar)?);
         }
         Ok(config)
     }
@@ -266,7 +266,11 @@ impl Config {
         }
         if let Some(v) = renewal_window_days {
             if !RENEWAL_WINDOW_DAYS.contains(&v) {
-                return Err(ConfigError::File { name: "renewal_window_days", value: v.to_string(), reason: RENEWAL_WINDOW_REASON.into() });
+                return Err(ConfigError::File {
+                    name: "renewal_window_days",
+                    value: v.to_string(),
+                    reason: RENEWAL_WINDOW_REASON.into(),
+                });
             }
             self.renewal_window_days = v;
         }
@@ -361,11 +365,9 @@ impl Config {
             self.upload_dir = v.into();
         }
         if let Some(v) = env("TAXICERT_PHOTO_MAX_SIDE") {
-            self.photo_max_side = v
-                .parse()
-                .ok()
-                .filter(|side| (256..=8192).contains(side))
-                .ok_or_else(|| invalid("TAXICERT_PHOTO_MAX_SIDE", &v, "expected a number of pixels from 256 to 8192"))?;
+            self.photo_max_side = v.parse().ok().filter(|side| (256..=8192).contains(side)).ok_or_else(|| {
+                invalid("TAXICERT_PHOTO_MAX_SIDE", &v, "expected a number of pixels from 256 to 8192")
+            })?;
         }
         if let Some(v) = env("TAXICERT_RENEWAL_WINDOW_DAYS") {
             self.renewal_window_days = v
@@ -433,8 +435,7 @@ mod tests {
     use std::collections::HashMap;
 
     fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let map: HashMap<String, String> =
-            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         move |k| map.get(k).cloned()
     }
 
@@ -487,7 +488,8 @@ mod tests {
     fn demo_certificates_follow_dev_mode_unless_set() {
         assert!(!Config::load(None, env_of(&[])).unwrap().demo_certificates());
         assert!(Config::load(None, env_of(&[("TAXICERT_DEV", "true")])).unwrap().demo_certificates());
-        let off = Config::load(None, env_of(&[("TAXICERT_DEV", "true"), ("TAXICERT_DEMO_CERTIFICATES", "false")])).unwrap();
+        let off =
+            Config::load(None, env_of(&[("TAXICERT_DEV", "true"), ("TAXICERT_DEMO_CERTIFICATES", "false")])).unwrap();
         assert!(!off.demo_certificates());
         let err = Config::load(None, env_of(&[("TAXICERT_DEMO_CERTIFICATES", "sometimes")])).unwrap_err();
         assert!(err.to_string().contains("TAXICERT_DEMO_CERTIFICATES"), "{err}");

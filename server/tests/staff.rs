@@ -15,7 +15,12 @@ use common::{
 use reqwest::{header, Method, StatusCode};
 use serde_json::{json, Value};
 use taxicert_api::StaffRole;
-use taxicert_server::{cases::decide_due, clock::Clock, staff, workdays::Date};
+use taxicert_server::{
+    cases::decide_due,
+    clock::Clock,
+    staff,
+    workdays::{holidays::OfficialCalendar, Date},
+};
 use taxicert_testkit::CardData;
 
 const CLERK: &str = "wang.clerk";
@@ -494,7 +499,7 @@ async fn a_clerk_accepts_and_completes_a_renewal_with_its_new_expiry() {
     let clerk = signed_in(&server, CLERK).await;
     let cookie = log_in(&server, PHONE).await;
     let accepted = ok(act(&server, &clerk, &case_id, json!({ "action": "accept" })).await).await;
-    let (decide_by, estimated) = decide_due(today.add_days(1));
+    let (decide_by, estimated) = decide_due(&OfficialCalendar::embedded(), today.add_days(1));
     assert_eq!(accepted["case"]["summary"]["status"], "accepted");
     assert_eq!(accepted["case"]["summary"]["decide_by"], decide_by.to_string());
     assert_eq!(accepted["case"]["summary"]["due_dates_estimated"], estimated);

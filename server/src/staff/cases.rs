@@ -256,7 +256,7 @@ pub async fn staff_case_action(
         .ok_or_else(|| AppError::Internal(format!("case {id}: unknown business in the database")))?;
     let (event, audit_event, note) = match action {
         StaffAction::Accept => {
-            let (decide_by, estimated) = decide_due(Date::beijing_today(now));
+            let (decide_by, estimated) = decide_due(&state.config.workdays, Date::beijing_today(now));
             sqlx::query(
                 "UPDATE cases SET status = 'accepted', accepted_at = ?, decide_by = ?, due_dates_estimated = ? WHERE id = ?",
             )

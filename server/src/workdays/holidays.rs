@@ -9,7 +9,7 @@
 use std::{
     collections::{BTreeMap, BTreeSet},
     path::Path,
-    sync::{Once, OnceLock},
+    sync::Once,
 };
 
 use super::{Calendar, Date};
@@ -146,24 +146,6 @@ impl Calendar for OfficialCalendar {
             return None;
         }
         Some(self.work.contains(&date) || (!self.off.contains(&date) && !date.is_weekend()))
-    }
-}
-
-static INSTALLED: OnceLock<OfficialCalendar> = OnceLock::new();
-
-/// The calendar due dates are counted on: the configured file's (installed when the
-/// configuration is loaded), else the built-in one.
-pub fn calendar() -> &'static OfficialCalendar {
-    INSTALLED.get_or_init(OfficialCalendar::embedded)
-}
-
-/// Makes `calendar` the process's calendar. The first one installed (or used) stays: a process
-/// serves one configuration.
-pub fn install(calendar: OfficialCalendar) {
-    if let Err(refused) = INSTALLED.set(calendar) {
-        if INSTALLED.get() != Some(&refused) {
-            tracing::warn!("a second workday calendar was configured in the same process; the first one stays in use");
-        }
     }
 }
 

@@ -32,12 +32,11 @@ enum Gate {
     SignedIn,
 }
 
-/// Provides the [`StaffSession`] to `children` and shows them only to a signed-in staff
-/// member; otherwise the sign-in form, after which the clerk is on the page he asked for.
+/// Shows `children` only to a signed-in staff member; otherwise the sign-in form, after which
+/// the clerk is on the page he asked for.
 #[component]
 pub fn StaffGate(children: ChildrenFn) -> impl IntoView {
-    let session = StaffSession::shared();
-    provide_context(session);
+    let session = use_staff_session();
     let gate = Memo::new(move |_| match session.state() {
         StaffState::Unknown => Gate::Checking,
         StaffState::SignedOut => Gate::SignedOut,
