@@ -1,9 +1,12 @@
 // `make bench`, the photo half: our pipeline (the worker's wasm from dist/) against
 // browser-image-compression 2.0.2 (from node_modules, served locally, its worker on) in one
-// headless Chromium, on a generated 12 MP camera JPEG (EXIF orientation 6) and an 8 MP PNG,
-// both with a 2048 px long side and 1 MB. Prints the median time ratio, the output-bytes ratio,
-// each output's SSIM against the upright original, main-thread long tasks, the blur check's
-// rates on the labelled set, and the bytes the worker adds. Prints figures; no thresholds.
+// headless Chromium, on a generated 12 MP camera JPEG (EXIF orientation 6), a 50 MP camera JPEG
+// (decoded at 1/4 scale) and an 8 MP PNG, all to a 2048 px long side and 1 MB. Prints the median
+// time ratio, the output-bytes ratio, each output's SSIM against the upright original,
+// main-thread long tasks, the worker's wasm memory after each photo (when the worker reports
+// `memory_bytes`), the quality checks' rates per check and per kind on both labelled sets,
+// the native time and peak heap on 12, 50 and 200 MP, and the bytes the worker adds. Prints
+// figures; no thresholds.
 //
 // usage: node scripts/bench-photos.mjs DIST PHOTO_BENCH_BINARY
 
@@ -19,11 +22,14 @@ const work = resolve('target/bench-photos');
 mkdirSync(work, { recursive: true });
 const RUNS = 5;
 
-console.log(execFileSync(tool, ['blur'], { encoding: 'utf8' }).split('\n').filter((l) => !l.includes('misjudged')).join('\n'));
+const quiet = (args) => execFileSync(tool, args, { encoding: 'utf8', maxBuffer: 1 << 26 }).split('\n').filter((l) => !l.includes('misjudged')).join('\n');
+console.log(quiet(['rates']));
+console.log(quiet(['decode']));
 execFileSync(tool, ['inputs', work]);
 
 const inputs = [
   { name: 'camera-12mp-orientation6.jpg', type: 'image/jpeg', original: 'camera-12mp-upright.png' },
+  { name: 'camera-50mp.jpg', type: 'image/jpeg', original: 'camera-50mp.png' },
   { name: 'screenshot-8mp.png', type: 'image/png', original: 'screenshot-8mp.png' },
 ];
 const roots = {
@@ -74,6 +80,9 @@ await page.evaluate(async () => {
       );
     });
     if (!reply.ok) throw new Error(reply.message);
+    // The worker's wasm memory after the photo, if it reports it: its peak, as wasm memory
+    // only grows.
+    if (reply.memory_bytes) window.workerMemory = Math.max(window.workerMemory ?? 0, reply.memory_bytes);
     return new Blob([reply.jpeg], { type: 'image/jpeg' });
   };
   window.anchor = (file) =>
@@ -98,6 +107,7 @@ for (const input of inputs) {
         const out = await fn(file);
         return { ms: performance.now() - start, out };
       };
+      window.workerMemory = 0;
       await time(window.ours); // warm-up: the worker's first call pays for its memory
       await time(window.anchor);
       const ours = [];
@@ -134,6 +144,7 @@ for (const input of inputs) {
         longTasks: oursLong,
         anchorLongTasks: anchorLong,
         inputBytes: file.size,
+        workerMemory: window.workerMemory,
       };
     },
     { url: `${origin}/in/${input.name}`, type: input.type, name: input.name, runs: RUNS },
@@ -166,7 +177,10 @@ for (const r of results) {
   );
 }
 const ratios = results.flatMap((r) => r.ours.map((ms, i) => ms / r.anchor[i]));
-console.log(`median time ratio over both photos ${median(ratios).toFixed(2)} (target <= 0.7); main-thread long tasks over 50 ms while ours processed: ${results.reduce((n, r) => n + r.longTasks, 0)} (target 0; the anchor's: ${results.reduce((n, r) => n + r.anchorLongTasks, 0)})`);
+for (const r of results) {
+  console.log(`${r.name}: ${(r.inputBytes / 1048576).toFixed(1)} MB in; the worker's wasm memory ${r.workerMemory ? `${(r.workerMemory / 1048576).toFixed(0)} MiB` : 'not reported'}`);
+}
+console.log(`median time ratio over the photos ${median(ratios).toFixed(2)} (target <= 0.7); main-thread long tasks over 50 ms while ours processed: ${results.reduce((n, r) => n + r.longTasks, 0)} (target 0; the anchor's: ${results.reduce((n, r) => n + r.anchorLongTasks, 0)})`);
 console.log(`bytes ratio ${results.map((r) => (r.oursBytes / r.anchorBytes).toFixed(2)).join(' / ')} (target <= 1.0) at SSIM ${results.map((r) => (r.oursSsim - r.anchorSsim).toFixed(4)).join(' / ')} against the anchor's (target >= -0.005)`);
 
 const worker = readdirSync(dist).filter((name) => name.startsWith('photo_worker'));

@@ -17,7 +17,7 @@ pub fn App(context: AppContext) -> impl IntoView {
     provide_context(crate::staff_session::StaffSession::new());
     provide_context(pages::login::LoginDraft::new());
     provide_context(pages::realname::RealNameDraft::new());
-    let uploads = crate::components::uploader::Uploads::new();
+    let uploads = crate::components::uploader::Uploads::new(context.api.clone());
     provide_context(uploads);
     provide_context(crate::wizard::Wizard::new(uploads));
     provide_context(pages::apply::LastSubmitted(RwSignal::new(None)));

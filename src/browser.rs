@@ -316,3 +316,51 @@ pub fn revoke_object_url(url: &str) {
         let _ = web_sys::Url::revoke_object_url(url);
     }
 }
+
+/// Runs `on_online` each time the browser gets its network back (the `online` event), for the
+/// whole visit.
+pub fn on_online(on_online: impl Fn() + 'static) {
+    let listener = Closure::<dyn Fn()>::new(on_online);
+    let _ = window().add_event_listener_with_callback("online", listener.as_ref().unchecked_ref());
+    listener.forget();
+}
+
+/// Whether the browser believes it has a network (`navigator.onLine`): `false` is sure, `true`
+/// only means "maybe".
+pub fn is_online() -> bool {
+    window().navigator().on_line()
+}
+
+/// iOS Safari refuses canvases over 16,777,216 pixels; a larger photo is drawn smaller.
+const CANVAS_MAX_PIXELS: f64 = 16_000_000.0;
+
+/// A photo in a format the browser decodes but the photo pipeline does not (HEIC/HEIF, which
+/// Safari and iOS WebViews read), redrawn as a JPEG by the browser itself, upright and at most
+/// 16 MP; `None` where the browser cannot decode it (Chromium, most Android WebViews).
+pub async fn convert_to_jpeg(file: &web_sys::File) -> Option<web_sys::Blob> {
+    let bitmap: web_sys::ImageBitmap =
+        JsFuture::from(window().create_image_bitmap_with_blob(file).ok()?).await.ok()?.dyn_into().ok()?;
+    let (width, height) = (f64::from(bitmap.width()), f64::from(bitmap.height()));
+    if width < 1.0 || height < 1.0 {
+        return None;
+    }
+    let scale = (CANVAS_MAX_PIXELS / (width * height)).sqrt().min(1.0);
+    let (w, h) = ((width * scale).round().max(1.0), (height * scale).round().max(1.0));
+    let canvas: web_sys::HtmlCanvasElement = window().document()?.create_element("canvas").ok()?.dyn_into().ok()?;
+    canvas.set_width(w as u32);
+    canvas.set_height(h as u32);
+    let context: web_sys::CanvasRenderingContext2d = canvas.get_context("2d").ok()??.dyn_into().ok()?;
+    context.draw_image_with_image_bitmap_and_dw_and_dh(&bitmap, 0.0, 0.0, w, h).ok()?;
+    bitmap.close();
+    let settle: std::rc::Rc<std::cell::RefCell<Option<js_sys::Function>>> = Default::default();
+    let done = js_sys::Promise::new(&mut |resolve, _| *settle.borrow_mut() = Some(resolve));
+    let callback = Closure::<dyn Fn(JsValue)>::new(move |blob: JsValue| {
+        if let Some(resolve) = settle.borrow_mut().take() {
+            let _ = resolve.call1(&JsValue::NULL, &blob);
+        }
+    });
+    canvas.to_blob_with_type_and_encoder_options(callback.as_ref().unchecked_ref(), "image/jpeg", &0.92.into()).ok()?;
+    let blob = JsFuture::from(done).await.ok()?;
+    drop(callback);
+    blob.dyn_into().ok()
+}

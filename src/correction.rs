@@ -81,6 +81,7 @@ mod tests {
             material_code: code.into(),
             material_name: "近期二寸正面免冠彩色证件照".into(),
             upload_id: id.into(),
+            warnings: Vec::new(),
         }
     }
 

@@ -1,27 +1,52 @@
-//! The page's side of the photo worker (`src/bin/photo_worker.rs`): started on the first photo,
+//! The page's side of the photo worker (`worker/src/main.rs`): started on the first photo,
 //! not with the page, so the first screen does not pay for the image codecs. The main thread
-//! only sniffs the first bytes, hands the file over and waits.
+//! only sniffs the first bytes, hands the file over and waits. Where the browser runs wasm
+//! SIMD, the worker built with it (`photo_worker_simd_loader.js`, about a third faster) is
+//! started, and the plain one if that fails to start.
 
 use std::{cell::RefCell, collections::HashMap, rc::Rc};
 
 use js_sys::{Array, Object, Promise, Reflect, Uint8Array};
-use taxicert_api::{domain::sniff_image, MaterialKind, PhotoRules};
+use taxicert_api::{
+    domain::{is_heif, sniff_image, HEIF_REFUSAL, MAX_ORIGINAL_BYTES},
+    MaterialKind, PhotoRules, PhotoWarning,
+};
 use wasm_bindgen::{closure::Closure, JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 use crate::browser;
 
+/// How long a worker may take to download and start its wasm on a weak link (2 × 200 KB).
+const WORKER_START_MS: u32 = 45_000;
+
 const WORKER_FAILED: &str = "手机处理照片时出错,请重新选择照片;如仍不行,请换一张照片或重新打开页面。";
 
-/// Checks and shrinks the photo `file` for a material with `rules`: the JPEG to upload, shrunk
-/// and stripped, or the refusal as the message to show. An empty, over-large or non-photo file is refused before the worker is started.
-pub async fn check_and_shrink(file: &web_sys::File, rules: PhotoRules, max_side: u32) -> Result<web_sys::Blob, String> {
+/// A photo that passed the rules, shrunk and stripped, with the quality checks' advice.
+#[derive(Clone, Debug)]
+pub struct Checked {
+    /// The JPEG to upload (at most 1 MB, no metadata).
+    pub jpeg: web_sys::Blob,
+    /// Empty when the photo is good; otherwise the driver chooses 重新拍摄 or 仍然使用这张.
+    pub warnings: Vec<PhotoWarning>,
+}
+
+/// Checks and shrinks the photo `file` for a material with `rules`: the JPEG to upload with the
+/// advice, or the refusal as the message to show. The type goes by content, never by the name
+/// or the browser's type (Android WeChat gives neither). An empty, over-large or non-photo file
+/// is refused before the worker is started; a HEIC photo is converted by the browser where it
+/// can (Safari, iOS WebViews) and refused with the way to avoid it where it cannot.
+pub async fn check_and_shrink(file: &web_sys::File, rules: PhotoRules, max_side: u32) -> Result<Checked, String> {
     let size = file.size() as usize;
-    if size == 0 || size > taxicert_api::domain::MAX_UPLOAD_BYTES {
-        sniff_image(&[], size)?;
-    }
-    sniff_image(&browser::file_head(file, 16).await, size)?;
-    let bytes = JsFuture::from(file.array_buffer()).await.map_err(|_| "无法读取这张照片,请重新选择。".to_owned())?;
+    let head = browser::file_head(file, 16).await;
+    let converted;
+    let source: &web_sys::Blob = if size > 0 && size <= MAX_ORIGINAL_BYTES && is_heif(&head) {
+        converted = browser::convert_to_jpeg(file).await.ok_or_else(|| HEIF_REFUSAL.to_owned())?;
+        &converted
+    } else {
+        sniff_image(&head, size, MAX_ORIGINAL_BYTES)?;
+        file
+    };
+    let bytes = JsFuture::from(source.array_buffer()).await.map_err(|_| "无法读取这张照片,请重新选择。".to_owned())?;
     let worker = PhotoWorker::get().await.ok_or_else(|| WORKER_FAILED.to_owned())?;
     let request = Object::new();
     for (key, value) in [
@@ -35,14 +60,19 @@ pub async fn check_and_shrink(file: &web_sys::File, rules: PhotoRules, max_side:
         let _ = Reflect::set(&request, &key.into(), &value);
     }
     let reply = worker.ask(request, Array::of1(&bytes)).await.ok_or_else(|| WORKER_FAILED.to_owned())?;
-    let get = |key: &str| Reflect::get(&reply, &key.into()).unwrap_or(JsValue::UNDEFINED);
-    if get("ok").as_bool() != Some(true) {
-        return Err(get("message").as_string().unwrap_or_else(|| WORKER_FAILED.to_owned()));
+    let get = |target: &JsValue, key: &str| Reflect::get(target, &key.into()).unwrap_or(JsValue::UNDEFINED);
+    if get(&reply, "ok").as_bool() != Some(true) {
+        return Err(get(&reply, "message").as_string().unwrap_or_else(|| WORKER_FAILED.to_owned()));
     }
+    let warnings = Array::from(&get(&reply, "warnings"))
+        .iter()
+        .filter_map(|w| Some(PhotoWarning { code: get(&w, "code").as_string()?, message: get(&w, "message").as_string()? }))
+        .collect();
     let options = web_sys::BlobPropertyBag::new();
     options.set_type("image/jpeg");
-    web_sys::Blob::new_with_u8_array_sequence_and_options(&Array::of1(&get("jpeg")), &options)
-        .map_err(|_| WORKER_FAILED.to_owned())
+    let jpeg = web_sys::Blob::new_with_u8_array_sequence_and_options(&Array::of1(&get(&reply, "jpeg")), &options)
+        .map_err(|_| WORKER_FAILED.to_owned())?;
+    Ok(Checked { jpeg, warnings })
 }
 
 type Pending = Rc<RefCell<HashMap<u32, js_sys::Function>>>;
@@ -59,25 +89,59 @@ struct PhotoWorker {
 
 thread_local! {
     static WORKER: RefCell<Option<Rc<PhotoWorker>>> = const { RefCell::new(None) };
+    /// Whether the SIMD worker is still worth trying: false once it failed to start.
+    static SIMD_WORKS: std::cell::Cell<bool> = const { std::cell::Cell::new(true) };
+}
+
+/// The smallest module that uses a SIMD instruction (`i8x16.popcnt` on a splat), as the
+/// wasm-feature-detect project tests for it: valid only where the engine has wasm SIMD.
+const SIMD_PROBE: [u8; 31] =
+    [0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11];
+
+fn simd_supported() -> bool {
+    js_sys::WebAssembly::validate(&Uint8Array::from(SIMD_PROBE.as_slice()).into()).unwrap_or(false)
 }
 
 impl PhotoWorker {
-    /// The running worker, started on first use; `None` if it cannot start.
+    /// The running worker, started on first use; `None` if it cannot start. The SIMD build
+    /// is tried first where the engine has SIMD; if it does not start (a host that lacks the
+    /// file, an engine that validates SIMD but fails on it), the plain one is.
     async fn get() -> Option<Rc<PhotoWorker>> {
-        let worker = match WORKER.with(|w| w.borrow().clone()) {
-            Some(worker) => worker,
-            None => {
-                let started = Rc::new(PhotoWorker::start()?);
-                WORKER.with(|w| *w.borrow_mut() = Some(started.clone()));
-                started
+        loop {
+            let simd = SIMD_WORKS.with(|s| s.get()) && simd_supported();
+            let worker = match WORKER.with(|w| w.borrow().clone()) {
+                Some(worker) => worker,
+                None => {
+                    let loader = if simd { "photo_worker_simd_loader.js" } else { "photo_worker_loader.js" };
+                    let started = Rc::new(PhotoWorker::start(loader)?);
+                    WORKER.with(|w| *w.borrow_mut() = Some(started.clone()));
+                    started
+                }
+            };
+            // A worker whose wasm fails to load rejects a promise inside the worker, which never
+            // reaches the page's onerror: it would never say "ready". A worker that has not
+            // started in this time (its wasm is some hundred KB) is taken as failed.
+            let ready = JsFuture::from(worker.ready.clone());
+            let timeout = browser::sleep_ms(WORKER_START_MS);
+            let ready = match futures::future::select(std::pin::pin!(ready), std::pin::pin!(timeout)).await {
+                futures::future::Either::Left((answer, _)) => answer.ok().and_then(|v| v.as_bool()).unwrap_or(false),
+                futures::future::Either::Right(_) => false,
+            };
+            if ready {
+                return Some(worker);
             }
-        };
-        let ready = JsFuture::from(worker.ready.clone()).await.ok().and_then(|v| v.as_bool()).unwrap_or(false);
-        ready.then_some(worker)
+            if let Some(stuck) = WORKER.with(|w| w.borrow_mut().take()) {
+                stuck.worker.terminate();
+            }
+            if !simd {
+                return None;
+            }
+            SIMD_WORKS.with(|s| s.set(false));
+        }
     }
 
-    fn start() -> Option<PhotoWorker> {
-        let url = browser::resolve_url("photo_worker_loader.js", &browser::document_base())?;
+    fn start(loader: &str) -> Option<PhotoWorker> {
+        let url = browser::resolve_url(loader, &browser::document_base())?;
         // Trunk's loader shim uses importScripts: a classic worker, not a module worker.
         let worker = web_sys::Worker::new(&url).ok()?;
         let pending: Pending = Rc::default();

@@ -93,6 +93,9 @@ pub struct CasePhoto {
     /// The upload; its image is `GET /uploads/{id}/image` for the driver and
     /// `GET /staff/cases/{case}/photos/{material_code}` for staff.
     pub upload_id: String,
+    /// The quality checks' advice on the photo, measured by the server when it was stored.
+    #[serde(default)]
+    pub warnings: Vec<crate::PhotoWarning>,
 }
 
 /// The result of a finished case (办结).

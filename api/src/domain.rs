@@ -260,18 +260,47 @@ pub enum ImageKind {
     Png,
 }
 
-/// The largest upload: 10 × 1024 × 1024 bytes.
+/// The largest photo the server takes in one upload: 10 × 1024 × 1024 bytes. The phone always
+/// sends far less (a re-encoded JPEG of at most 1 MB).
 pub const MAX_UPLOAD_BYTES: usize = 10 * 1024 * 1024;
 
-/// Tells JPEG and PNG from everything else by content; the refusal names what it is.
-pub fn sniff_image(first_bytes: &[u8], total_len: usize) -> Result<ImageKind, String> {
+/// The largest original the phone accepts from its camera or album: 50 × 1024 × 1024 bytes (a
+/// 200 MP photo, or a motion photo with its video appended). It is shrunk before it is sent.
+pub const MAX_ORIGINAL_BYTES: usize = 50 * 1024 * 1024;
+
+/// `bytes` as people read it: `10 MB`, `11.4 MB`.
+pub fn megabytes(bytes: usize) -> String {
+    let mb = bytes as f64 / (1024.0 * 1024.0);
+    if (mb - mb.round()).abs() < 0.05 {
+        format!("{} MB", mb.round())
+    } else {
+        format!("{mb:.1} MB")
+    }
+}
+
+/// Whether the first bytes are an ISO-BMFF HEIF/HEIC image (an iPhone's 高效 format), which
+/// the phone's browser may be able to convert before the pipeline sees it.
+pub fn is_heif(first_bytes: &[u8]) -> bool {
+    let b = first_bytes;
+    b.len() >= 12 && &b[4..8] == b"ftyp" && matches!(&b[8..12], b"heic" | b"heix" | b"heim" | b"heis" | b"mif1" | b"msf1" | b"hevc" | b"hevx")
+}
+
+/// Said when a HEIC photo reaches a check that cannot read it (the phone's browser could not
+/// convert it, or it was sent to the server as it is).
+pub const HEIF_REFUSAL: &str =
+    "这是HEIC格式的照片,这部手机的浏览器无法转换。请在iPhone“设置—相机—格式”中选择“兼容性最佳”后重拍,或截图后上传截图。";
+
+/// Tells JPEG and PNG from everything else by content, and refuses an empty file or one over
+/// `max_len` bytes; the refusal names what it is and what to do.
+pub fn sniff_image(first_bytes: &[u8], total_len: usize, max_len: usize) -> Result<ImageKind, String> {
     if total_len == 0 {
         return Err("文件是空的(0字节),请重新拍照或选择照片。".into());
     }
-    if total_len > MAX_UPLOAD_BYTES {
+    if total_len > max_len {
         return Err(format!(
-            "照片大小为{:.1}M,超过了10M,请重新拍照或压缩后上传。",
-            total_len as f64 / (1024.0 * 1024.0)
+            "照片大小为{},超过了{},请重新拍照后上传。",
+            megabytes(total_len),
+            megabytes(max_len)
         ));
     }
     let b = first_bytes;
@@ -281,8 +310,8 @@ pub fn sniff_image(first_bytes: &[u8], total_len: usize) -> Result<ImageKind, St
     if b.starts_with(&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A]) {
         return Ok(ImageKind::Png);
     }
-    let what = if b.len() >= 12 && &b[4..8] == b"ftyp" && matches!(&b[8..12], b"heic" | b"heix" | b"mif1" | b"msf1" | b"hevc") {
-        return Err("这是HEIC格式的照片,暂不支持。请在iPhone“设置—相机—格式”中选择“兼容性最佳”后重拍,或截图后上传截图。".into());
+    let what = if is_heif(b) {
+        return Err(HEIF_REFUSAL.into());
     } else if b.starts_with(b"GIF8") {
         "GIF动图"
     } else if b.len() >= 12 && b.starts_with(b"RIFF") && &b[8..12] == b"WEBP" {
@@ -436,15 +465,15 @@ mod card_tests {
 
     #[test]
     fn images_are_told_by_content() {
-        assert_eq!(sniff_image(&[0xFF, 0xD8, 0xFF, 0xE0], 100), Ok(ImageKind::Jpeg));
-        assert_eq!(sniff_image(b"\x89PNG\r\n\x1a\n", 100), Ok(ImageKind::Png));
-        assert!(sniff_image(b"\0\0\0\x18ftypheic", 100).unwrap_err().contains("兼容性最佳"));
-        assert!(sniff_image(b"GIF89a", 100).unwrap_err().contains("GIF"));
-        assert!(sniff_image(b"RIFF\0\0\0\0WEBPVP8 ", 100).unwrap_err().contains("WebP"));
-        assert!(sniff_image(b"%PDF-1.7", 100).unwrap_err().contains("PDF"));
-        assert!(sniff_image(b"<html>", 100).unwrap_err().contains("jpg或png"));
-        assert!(sniff_image(b"", 0).unwrap_err().contains("0字节"));
-        assert!(sniff_image(&[0xFF, 0xD8, 0xFF], MAX_UPLOAD_BYTES + 1).unwrap_err().contains("超过了10M"));
-        assert!(sniff_image(&[0xFF, 0xD8, 0xFF], MAX_UPLOAD_BYTES).is_ok());
+        assert_eq!(sniff_image(&[0xFF, 0xD8, 0xFF, 0xE0], 100, MAX_UPLOAD_BYTES), Ok(ImageKind::Jpeg));
+        assert_eq!(sniff_image(b"\x89PNG\r\n\x1a\n", 100, MAX_UPLOAD_BYTES), Ok(ImageKind::Png));
+        assert!(sniff_image(b"\0\0\0\x18ftypheic", 100, MAX_UPLOAD_BYTES).unwrap_err().contains("兼容性最佳"));
+        assert!(sniff_image(b"GIF89a", 100, MAX_UPLOAD_BYTES).unwrap_err().contains("GIF"));
+        assert!(sniff_image(b"RIFF\0\0\0\0WEBPVP8 ", 100, MAX_UPLOAD_BYTES).unwrap_err().contains("WebP"));
+        assert!(sniff_image(b"%PDF-1.7", 100, MAX_UPLOAD_BYTES).unwrap_err().contains("PDF"));
+        assert!(sniff_image(b"<html>", 100, MAX_UPLOAD_BYTES).unwrap_err().contains("jpg或png"));
+        assert!(sniff_image(b"", 0, MAX_UPLOAD_BYTES).unwrap_err().contains("0字节"));
+        assert!(sniff_image(&[0xFF, 0xD8, 0xFF], MAX_UPLOAD_BYTES + 1, MAX_UPLOAD_BYTES).unwrap_err().contains("超过了10 MB"));
+        assert!(sniff_image(&[0xFF, 0xD8, 0xFF], MAX_UPLOAD_BYTES, MAX_UPLOAD_BYTES).is_ok());
     }
 }

@@ -230,6 +230,19 @@ impl PhotoRules {
     pub const ID_CARD: PhotoRules = PhotoRules::document(800, 500);
 }
 
+/// Advice from the photo's quality checks (blur, light, glare, the 2-inch photo's shape,
+/// colour and background): the photo may still be used. The phone shows it before upload, the
+/// server measures it again and keeps it with the upload, and the clerk sees it beside the photo.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PhotoWarning {
+    /// Stable: `blurry`, `too_dark`, `too_bright`, `glare`, `portrait_shape`,
+    /// `portrait_not_colour`, `portrait_background`.
+    pub code: String,
+    /// What is wrong and how to fix it, in Chinese, worded for the material's kind.
+    pub message: String,
+}
+
 /// What the server answers for a stored upload.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
@@ -242,6 +255,9 @@ pub struct UploadReceipt {
     pub width: u32,
     pub height: u32,
     pub bytes: u64,
+    /// What the server's own quality checks advise about the stored photo (empty when none).
+    #[serde(default)]
+    pub warnings: Vec<PhotoWarning>,
 }
 
 /// A business with everything the wizard needs: its notice and its materials.

@@ -6,7 +6,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::OnceLock;
 
 use image::RgbImage;
-use taxicert_photo::{process, Options, Processed};
+use taxicert_photo::{process, Limits, Options, Processed, Refusal};
 use taxicert_testkit::hostile::{files, Expect, Hostile, RED_CORNER_PREFIX};
 
 /// The files are drawn once and shared by the tests.
@@ -112,61 +112,93 @@ fn there_are_enough_hostile_files_with_distinct_names() {
     assert!(red_corners >= 8, "only {red_corners} EXIF orientation files");
 }
 
+/// What is wrong with `result` for a file expected to be `expect`.
+fn mismatch(f: &Hostile, expect: Expect, result: &Result<Processed, Refusal>, options: &Options) -> Vec<String> {
+    let mut problems = Vec::new();
+    match (expect, result) {
+        (Expect::Accept { width, height } | Expect::Warn { width, height, .. }, Ok(p)) => {
+            if (p.source_width, p.source_height) != (width, height) {
+                problems.push(format!("upright size {}×{}, expected {width}×{height}", p.source_width, p.source_height));
+            }
+            let codes: Vec<&str> = p.warnings.iter().map(|w| w.code.as_str()).collect();
+            match expect {
+                Expect::Warn { code, .. } if !codes.contains(&code) => problems.push(format!("warnings {codes:?}, expected {code}")),
+                Expect::Accept { .. } if !codes.is_empty() => problems.push(format!("warnings {codes:?}, expected none")),
+                _ => {}
+            }
+            for w in &p.warnings {
+                if !w.message.chars().any(is_cjk) {
+                    problems.push(format!("warning {} has no Chinese message: {:?}", w.code, w.message));
+                }
+            }
+            problems.extend(output_problems(p, options));
+            if f.name.starts_with(RED_CORNER_PREFIX) {
+                problems.extend(corner_problems(p));
+            }
+        }
+        (Expect::Refuse(code), Err(refusal)) => {
+            if refusal.code != code {
+                problems.push(format!("refused as {} ({}), expected {code}", refusal.code, refusal.message));
+            }
+        }
+        (_, Err(refusal)) => problems.push(format!("refused as {} ({})", refusal.code, refusal.message)),
+        (Expect::Refuse(_), Ok(p)) => problems.push(format!(
+            "accepted: {}×{} upright, {}×{} out, {} bytes at quality {}",
+            p.source_width,
+            p.source_height,
+            p.width,
+            p.height,
+            p.jpeg.len(),
+            p.quality
+        )),
+    }
+    if let Err(refusal) = result {
+        if !refusal.message.chars().any(is_cjk) {
+            problems.push(format!("refusal {} has no Chinese message: {:?}", refusal.code, refusal.message));
+        }
+    }
+    problems.into_iter().map(|p| format!("{} (expected {expect:?}): {p}", f.name)).collect()
+}
+
 #[test]
 fn every_hostile_file_meets_its_expectation() {
-    let options = Options::default();
+    let options = Options::server(2048);
+    let mismatches: Vec<String> =
+        hostile().iter().flat_map(|f| mismatch(f, f.expect, &process(&f.bytes, &f.rules, &options), &options)).collect();
+    assert!(mismatches.is_empty(), "{} mismatch(es):\n  {}", mismatches.len(), mismatches.join("\n  "));
+}
+
+/// The phone takes what the server takes, and more: a file between 10 and 50 MiB is shrunk
+/// before it is sent.
+#[test]
+fn the_phone_accepts_what_the_server_accepts_and_files_over_10_mib() {
+    let options = Options::phone(2048);
     let mut mismatches = Vec::new();
     for f in hostile() {
         let result = process(&f.bytes, &f.rules, &options);
-        let mut problems = Vec::new();
-        match (&f.expect, &result) {
-            (Expect::Accept { width, height }, Ok(p)) => {
-                if (p.source_width, p.source_height) != (*width, *height) {
-                    problems.push(format!(
-                        "upright size {}×{}, expected {width}×{height}",
-                        p.source_width, p.source_height
-                    ));
-                }
-                problems.extend(output_problems(p, &options));
-                if f.name.starts_with(RED_CORNER_PREFIX) {
-                    problems.extend(corner_problems(p));
-                }
+        let expect = match f.expect {
+            Expect::Refuse("file_too_large") if f.bytes.len() <= Limits::PHONE.max_file_bytes => {
+                let Ok(p) = &result else {
+                    mismatches.push(format!("{}: refused by the phone: {:?}", f.name, result.err()));
+                    continue;
+                };
+                Expect::Accept { width: p.source_width, height: p.source_height }
             }
-            (Expect::Refuse(code), Err(refusal)) => {
-                if refusal.code != *code {
-                    problems.push(format!("refused as {} ({}), expected {code}", refusal.code, refusal.message));
-                }
+            // The header's size is over the server's limits but within the phone's, which
+            // looks further: the pixels behind it are not there.
+            Expect::Refuse("too_many_pixels") if ["jpeg-sof-9000x9000.jpg", "png-header-12001x10.png"].contains(&f.name.as_str()) => {
+                Expect::Refuse("damaged_file")
             }
-            (Expect::Accept { .. }, Err(refusal)) => {
-                problems.push(format!("refused as {} ({})", refusal.code, refusal.message));
-            }
-            (Expect::Refuse(_), Ok(p)) => {
-                problems.push(format!(
-                    "accepted: {}×{} upright, {}×{} out, {} bytes at quality {}",
-                    p.source_width,
-                    p.source_height,
-                    p.width,
-                    p.height,
-                    p.jpeg.len(),
-                    p.quality
-                ));
-            }
-        }
-        if let Err(refusal) = &result {
-            if !refusal.message.chars().any(is_cjk) {
-                problems.push(format!("refusal {} has no Chinese message: {:?}", refusal.code, refusal.message));
-            }
-        }
-        for problem in problems {
-            mismatches.push(format!("{} (expected {:?}): {problem}", f.name, f.expect));
-        }
+            expect => expect,
+        };
+        mismatches.extend(mismatch(f, expect, &result, &options));
     }
     assert!(mismatches.is_empty(), "{} mismatch(es):\n  {}", mismatches.len(), mismatches.join("\n  "));
 }
 
 #[test]
 fn no_truncation_of_any_file_panics() {
-    let options = Options::default();
+    let options = Options::phone(2048);
     let mut panics = Vec::new();
     for f in hostile() {
         for k in 1..=10 {
@@ -188,7 +220,10 @@ fn the_drawn_id_cards_pass_the_card_rules() {
     for side in [taxicert_testkit::portrait_side(&card), taxicert_testkit::emblem_side(&card)] {
         let image = taxicert_photo::decode(&side).unwrap();
         let measured = taxicert_photo::quality::measure(&image);
-        let processed = taxicert_photo::process(&side, &taxicert_api::PhotoRules::ID_CARD, &taxicert_photo::Options::default());
-        assert!(processed.is_ok(), "{:?} measured {measured:?}", processed.err());
+        let processed = taxicert_photo::process(&side, &taxicert_api::PhotoRules::ID_CARD, &Options::phone(2048));
+        match processed {
+            Ok(p) => assert!(p.warnings.is_empty(), "warnings {:?}, measured {measured:?}", p.warnings),
+            Err(refusal) => panic!("{refusal:?}, measured {measured:?}"),
+        }
     }
 }

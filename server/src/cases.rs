@@ -25,7 +25,7 @@ use crate::{
     drafts::{self, check_certificate, check_info, check_materials, missing, Answers},
     error::{AppError, AppResult, Body},
     realname::VerifiedUser,
-    uploads::idempotency_key,
+    uploads::{idempotency_key, warnings_from_json},
     workdays::{add_working_days, holidays::OfficialCalendar, Date},
     AppState,
 };
@@ -228,10 +228,11 @@ pub async fn load_detail(
     .bind(extra.user_id)
     .fetch_optional(&mut *conn)
     .await?;
-    let photos: Vec<(String, String, String)> = sqlx::query_as(
-        "SELECT cu.material_code, m.name, cu.upload_id FROM case_uploads cu
+    let photos: Vec<(String, String, String, String)> = sqlx::query_as(
+        "SELECT cu.material_code, m.name, cu.upload_id, u.warnings FROM case_uploads cu
            JOIN cases c ON c.id = cu.case_id
            JOIN materials m ON m.code = cu.material_code
+           JOIN uploads u ON u.id = cu.upload_id
            LEFT JOIN business_materials bm ON bm.business_code = c.business_code AND bm.material_code = cu.material_code
           WHERE cu.case_id = ? ORDER BY bm.position, cu.material_code",
     )
@@ -282,8 +283,10 @@ pub async fn load_detail(
         info,
         photos: photos
             .into_iter()
-            .map(|(material_code, material_name, upload_id)| CasePhoto { material_code, material_name, upload_id })
-            .collect(),
+            .map(|(material_code, material_name, upload_id, warnings)| {
+                Ok(CasePhoto { material_code, material_name, upload_id, warnings: warnings_from_json(&warnings)? })
+            })
+            .collect::<AppResult<_>>()?,
         timeline,
         correction,
         result,

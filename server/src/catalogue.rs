@@ -98,20 +98,39 @@ struct MaterialRow {
 
 impl MaterialRow {
     fn into_material(self) -> AppResult<Material> {
-        let kind = match self.kind.as_str() {
-            "portrait" => MaterialKind::Portrait,
-            "document" => MaterialKind::Document,
-            other => return Err(AppError::Internal(format!("unknown material kind {other:?} in the database"))),
-        };
         Ok(Material {
+            photo: photo_rules(&self.kind, self.min_width, self.min_height)?,
             code: self.code,
             name: self.name,
             hint: self.hint,
             required: self.required,
-            photo: PhotoRules { kind, min_width: self.min_width, min_height: self.min_height },
             sample: self.sample,
         })
     }
+}
+
+/// The rules of a material's photo as the `materials` table keeps them.
+fn photo_rules(kind: &str, min_width: u32, min_height: u32) -> AppResult<PhotoRules> {
+    let kind = match kind {
+        "portrait" => MaterialKind::Portrait,
+        "document" => MaterialKind::Document,
+        other => return Err(AppError::Internal(format!("unknown material kind {other:?} in the database"))),
+    };
+    Ok(PhotoRules { kind, min_width, min_height })
+}
+
+/// The name (`机动车驾驶证`) and photo rules of the material `code`, as the catalogue shows them
+/// to the phone: the server checks a photo against the same rules. `None` for an unknown code.
+pub async fn material_photo<'e>(
+    db: impl sqlx::SqliteExecutor<'e>,
+    code: &str,
+) -> AppResult<Option<(String, PhotoRules)>> {
+    let row: Option<(String, String, u32, u32)> =
+        sqlx::query_as("SELECT name, kind, min_width, min_height FROM materials WHERE code = ?")
+            .bind(code)
+            .fetch_optional(db)
+            .await?;
+    row.map(|(name, kind, min_width, min_height)| Ok((name, photo_rules(&kind, min_width, min_height)?))).transpose()
 }
 
 /// A code in the database that the contract does not know is a broken migration, not a user error.

@@ -1,16 +1,21 @@
 //! Reading an ID card's fields from its two photos. [`TesseractReader`] runs Debian's
-//! `tesseract` with the `chi_sim` model; what it cannot read comes back empty, for the user
-//! to type.
+//! `tesseract` with the `chi_sim` model on the photos the pipeline made upright (EXIF
+//! orientation applied); a card photographed sideways or upside down without that tag is read
+//! again turned by 90°, 180° and 270°, and the best reading is kept. What was read is checked
+//! against the ID number's check digit and the birth date encoded in it; what it cannot read
+//! comes back empty, for the user to type.
 
 use std::{future::Future, pin::Pin, process::Stdio, time::Duration};
 
-use taxicert_api::IdCardFields;
+use image::{imageops, GrayImage};
+use taxicert_api::{domain::IdNumber, IdCardFields};
 use tokio::io::AsyncWriteExt;
 
 pub type ReadFuture<'a> = Pin<Box<dyn Future<Output = IdCardFields> + Send + 'a>>;
 
 pub trait IdCardReader: Send + Sync + 'static {
-    /// Never fails: a field it cannot read is empty.
+    /// Reads `portrait` (人像面) and `emblem` (国徽面), each an upright JPEG or PNG. Never
+    /// fails: a field it cannot read is empty.
     fn read<'a>(&'a self, portrait: &'a [u8], emblem: &'a [u8]) -> ReadFuture<'a>;
 }
 
@@ -19,15 +24,131 @@ pub struct TesseractReader;
 impl IdCardReader for TesseractReader {
     fn read<'a>(&'a self, portrait: &'a [u8], emblem: &'a [u8]) -> ReadFuture<'a> {
         Box::pin(async move {
-            let (front, back) = tokio::join!(ocr(portrait), ocr(emblem));
-            let mut fields = parse_portrait(&front.unwrap_or_default());
-            let back = parse_emblem(&back.unwrap_or_default());
+            let (mut fields, back) = tokio::join!(read_side(portrait, Side::Portrait), read_side(emblem, Side::Emblem));
             fields.authority = back.authority;
             fields.valid_from = back.valid_from;
             fields.valid_until = back.valid_until;
             fields
         })
     }
+}
+
+/// Which side of the card a photo shows: each has its own fields.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Side {
+    Portrait,
+    Emblem,
+}
+
+impl Side {
+    fn parse(self, text: &str) -> IdCardFields {
+        match self {
+            Side::Portrait => parse_portrait(text),
+            Side::Emblem => parse_emblem(text),
+        }
+    }
+
+    /// How much of the side a reading has: the checked ID number counts most, then the name
+    /// (what the driver would least like to type), then each other field.
+    pub fn score(self, f: &IdCardFields) -> u32 {
+        let filled = |v: &str| u32::from(!v.is_empty());
+        match self {
+            Side::Portrait => {
+                4 * filled(&f.id_number)
+                    + 2 * filled(&f.name)
+                    + filled(&f.gender)
+                    + filled(&f.ethnicity)
+                    + filled(&f.birth_date)
+                    + filled(&f.address)
+            }
+            Side::Emblem => filled(&f.authority) + filled(&f.valid_from) + filled(&f.valid_until),
+        }
+    }
+
+    /// A reading good enough that turning the picture cannot do better where it matters: the
+    /// number (it passed its check digit) and the name; the issuing authority and the dates.
+    pub fn good_enough(self, f: &IdCardFields) -> bool {
+        match self {
+            Side::Portrait => !f.id_number.is_empty() && !f.name.is_empty(),
+            Side::Emblem => !f.authority.is_empty() && !f.valid_from.is_empty() && !f.valid_until.is_empty(),
+        }
+    }
+}
+
+/// Reads one side: the upright picture first, then, if that reads too little, the picture
+/// turned (clockwise, in degrees) in the order [`turns`] gives, until a turn reads well enough.
+async fn read_side(image: &[u8], side: Side) -> IdCardFields {
+    let mut best = side.parse(&ocr(image).await.unwrap_or_default());
+    if side.good_enough(&best) {
+        return best;
+    }
+    let bytes = image.to_vec();
+    // Decoded once, as grey: tesseract works on grey anyway and a third of the bytes is faster
+    // to hand over.
+    let Ok(Ok(grey)) = tokio::task::spawn_blocking(move || {
+        taxicert_photo::decode(&bytes).map(|rgb| image::DynamicImage::ImageRgb8(rgb).into_luma8())
+    })
+    .await
+    else {
+        return best;
+    };
+    for degrees in turns(grey.width(), grey.height()) {
+        let source = grey.clone();
+        let Ok(Some(png)) = tokio::task::spawn_blocking(move || png_bytes(&turned(&source, degrees))).await else {
+            continue;
+        };
+        let reading = side.parse(&ocr(&png).await.unwrap_or_default());
+        if side.score(&reading) > side.score(&best) {
+            best = reading;
+        }
+        if side.good_enough(&best) {
+            break;
+        }
+    }
+    best
+}
+
+/// The turns to try after the upright picture, the likeliest first: a card is wider than it is
+/// tall, so a picture taller than wide is probably a card on its side.
+pub fn turns(width: u32, height: u32) -> [u16; 3] {
+    if height > width {
+        [90, 270, 180]
+    } else {
+        [180, 90, 270]
+    }
+}
+
+/// `image` turned clockwise by `degrees` (90, 180 or 270; anything else leaves it).
+pub fn turned(image: &GrayImage, degrees: u16) -> GrayImage {
+    match degrees {
+        90 => imageops::rotate90(image),
+        180 => imageops::rotate180(image),
+        270 => imageops::rotate270(image),
+        _ => image.clone(),
+    }
+}
+
+/// A PNG of `image`, fast rather than small: it only goes down a pipe to tesseract.
+fn png_bytes(image: &GrayImage) -> Option<Vec<u8>> {
+    use image::ImageEncoder;
+    let mut out = Vec::new();
+    let encoder = image::codecs::png::PngEncoder::new_with_quality(
+        &mut out,
+        image::codecs::png::CompressionType::Fast,
+        image::codecs::png::FilterType::Sub,
+    );
+    encoder.write_image(image.as_raw(), image.width(), image.height(), image::ExtendedColorType::L8).ok()?;
+    Some(out)
+}
+
+/// Whether `tesseract` can be run at all (the tests skip the OCR cases without it).
+pub fn tesseract_available() -> bool {
+    std::process::Command::new("tesseract")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
 }
 
 /// The text tesseract reads from an image given on stdin; `None` when it is missing or fails.
@@ -104,13 +225,47 @@ pub fn parse_portrait(text: &str) -> IdCardFields {
         let end = number_line.filter(|&i| i > start).unwrap_or(lines.len());
         fields.address = std::iter::once(rest).chain(lines[start + 1..end].iter().map(String::as_str)).collect();
     }
-    let id: String = number_line
-        .map(|i| lines[i].chars().filter(|c| c.is_ascii_digit() || *c == 'X' || *c == 'x').collect())
-        .unwrap_or_default();
-    if id.len() == 18 {
-        fields.id_number = id.to_ascii_uppercase();
+    // A number that fails its check digit is a misreading: better empty, for the driver to
+    // type, than wrong in one digit and confirmed without a look.
+    if let Some(id) = id_number(&lines, number_line) {
+        // The birth date is encoded in the number, which the check digit vouches for.
+        let (y, m, d) = id.birth_date();
+        fields.birth_date = format!("{y:04}-{m:02}-{d:02}");
+        fields.id_number = id.expose().to_owned();
     }
     fields
+}
+
+/// The characters of `text` that can be part of an ID number, with the letters tesseract
+/// reads for digits put right (`O` for 0, `l` for 1, `×` for X).
+fn id_characters(text: &str) -> Vec<char> {
+    text.chars()
+        .filter_map(|c| match c {
+            '0'..='9' | 'X' => Some(c),
+            'x' | '×' => Some('X'),
+            'O' | 'o' => Some('0'),
+            'I' | 'l' => Some('1'),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The ID number that passes its checks: on the line of its label (or the next one, when
+/// tesseract breaks the line), else on any line, as 18 characters in a row.
+fn id_number(lines: &[String], number_line: Option<usize>) -> Option<IdNumber> {
+    let valid_in = |chars: &[char]| {
+        chars.windows(18).find_map(|w| IdNumber::parse(&w.iter().collect::<String>()).ok())
+    };
+    if let Some(i) = number_line {
+        let mut chars = id_characters(after_label(&lines[i..=i], "公民身份号码").map_or("", |(_, rest)| rest));
+        if chars.len() < 18 {
+            chars.extend(lines.get(i + 1).map(|l| id_characters(l)).unwrap_or_default());
+        }
+        if let Some(id) = valid_in(&chars) {
+            return Some(id);
+        }
+    }
+    lines.iter().find_map(|line| valid_in(&id_characters(line)))
 }
 
 /// The emblem side: 签发机关 and 有效期限 (`2016.05.20-2036.05.20` or `…-长期`).
@@ -158,6 +313,70 @@ mod tests {
         assert_eq!((f.valid_from.as_str(), f.valid_until.as_str()), ("2016-05-20", "2036-05-20"));
         let f = parse_emblem("签发机关 某某公安局\n有效期限 2016.05.20-长期\n");
         assert_eq!(f.valid_until, "长期");
+    }
+
+    #[test]
+    fn a_number_that_fails_its_check_digit_is_left_for_the_driver_to_type() {
+        // One digit misread (…1235 for …1234): the check digit no longer matches.
+        let f = parse_portrait("姓名 王建国\n出生 1985年6月15日\n公民身份号码 150102198506151235\n");
+        assert_eq!(f.id_number, "");
+        assert_eq!(f.birth_date, "1985-06-15", "without a checked number the date stays as read");
+        // Nor a number with an impossible birth date or region, however its check digit falls.
+        assert_eq!(parse_portrait("公民身份号码 990102198506151234\n").id_number, "");
+    }
+
+    #[test]
+    fn the_birth_date_encoded_in_a_checked_number_wins_over_a_misread_one() {
+        let f = parse_portrait("姓名 王建国\n出生 1985年8月16日\n公民身份号码 150102198506151234\n");
+        assert_eq!(f.birth_date, "1985-06-15");
+        // And fills it when the date was not read at all.
+        let f = parse_portrait("姓名 王建国\n公民身份号码 150102198506151234\n");
+        assert_eq!(f.birth_date, "1985-06-15");
+    }
+
+    #[test]
+    fn letters_read_for_digits_are_put_right_and_the_check_digit_decides() {
+        let f = parse_portrait("公民身份号码 15O1O2198506l5l234\n");
+        assert_eq!(f.id_number, "150102198506151234");
+        let f = parse_portrait("公民身份号码 11010519491231002x\n");
+        assert_eq!(f.id_number, "11010519491231002X");
+        // Broken over two lines, or with stray marks around it.
+        let f = parse_portrait("公民身份号码 15010219850\n6151234\n");
+        assert_eq!(f.id_number, "150102198506151234");
+        let f = parse_portrait("公民身份号码 .150102198506151234。\n");
+        assert_eq!(f.id_number, "150102198506151234");
+        // The label misread, the number still whole on its own line.
+        let f = parse_portrait("姓名 王建国\n公民身份号 150102198506151234\n");
+        assert_eq!(f.id_number, "150102198506151234");
+    }
+
+    #[test]
+    fn a_reading_is_scored_by_what_matters_most() {
+        let number_only = parse_portrait("公民身份号码 150102198506151234\n");
+        let name_only = parse_portrait("姓名 王建国\n性别 男 民族 汉\n");
+        assert!(Side::Portrait.score(&number_only) > Side::Portrait.score(&name_only));
+        assert!(!Side::Portrait.good_enough(&number_only) && !Side::Portrait.good_enough(&name_only));
+        let both = parse_portrait("姓名 王建国\n公民身份号码 150102198506151234\n");
+        assert!(Side::Portrait.good_enough(&both));
+        assert_eq!(Side::Portrait.score(&IdCardFields::default()), 0);
+        let back = parse_emblem("签发机关 某某公安局\n有效期限 2016.05.20-长期\n");
+        assert!(Side::Emblem.good_enough(&back));
+        assert_eq!(Side::Emblem.score(&back), 3);
+    }
+
+    #[test]
+    fn a_picture_taller_than_wide_is_turned_a_quarter_first() {
+        assert_eq!(turns(1080, 1712), [90, 270, 180]);
+        assert_eq!(turns(1712, 1080), [180, 90, 270]);
+        let mut image = GrayImage::new(3, 2);
+        image.put_pixel(0, 0, image::Luma([255]));
+        let quarter = turned(&image, 90);
+        assert_eq!(quarter.dimensions(), (2, 3));
+        // Clockwise: the top-left corner goes to the top right.
+        assert_eq!(quarter.get_pixel(1, 0).0, [255]);
+        assert_eq!(turned(&image, 180).get_pixel(2, 1).0, [255]);
+        assert_eq!(turned(&image, 270).get_pixel(0, 2).0, [255]);
+        assert_eq!(turned(&image, 0), image);
     }
 
     #[test]

@@ -14,6 +14,7 @@ pub mod drafts;
 pub mod error;
 pub mod health;
 pub mod idcard;
+pub mod photo_check;
 pub mod realname;
 pub mod secrets;
 pub mod sms;
@@ -221,6 +222,7 @@ pub async fn start_with_clock(
     let listener = TcpListener::bind(config.bind).await.map_err(StartError::Bind)?;
     let addr = listener.local_addr().map_err(StartError::Bind)?;
     let vault = crypto::Vault::new(&secrets);
+    realname::reencode_legacy_photos(&db, &vault, config.photo_max_side).await.map_err(StartError::Database)?;
     let reader = Arc::new(idcard::TesseractReader);
     let state = AppState { db: db.clone(), config: Arc::new(config), clock, secrets, sms, dev_outbox, vault, reader };
     let app = app(state).into_make_service_with_connect_info::<SocketAddr>();

@@ -1,12 +1,13 @@
 //! `taxicert-server [serve] [--config FILE]` runs the reference backend;
 //! `taxicert-server openapi` prints the contract; `taxicert-server csp [DIST]` prints the
 //! Content-Security-Policy a CDN must send with the built `index.html`;
-//! `taxicert-server staff …` keeps the staff accounts (there is no sign-up page).
+//! `taxicert-server staff …` keeps the staff accounts (there is no sign-up page);
+//! `taxicert-server photo-check …` says what the phone's photo check makes of files.
 
 use std::{io::BufRead, path::PathBuf, process::ExitCode};
 
 use taxicert_api::StaffRole;
-use taxicert_server::{config::LogFormat, staff, Config};
+use taxicert_server::{config::LogFormat, photo_check, staff, Config};
 
 fn usage() -> ExitCode {
     eprintln!(
@@ -14,9 +15,14 @@ fn usage() -> ExitCode {
        taxicert-server staff add USERNAME --name 显示名 [--role clerk|viewer] [--config FILE]
        taxicert-server staff passwd|unlock|disable USERNAME [--config FILE]
        taxicert-server staff list [--config FILE]
+       taxicert-server photo-check [--kind document|portrait|id-card] FILE...
 
   staff add and staff passwd read the password (at least 12 characters) from
-  TAXICERT_STAFF_PASSWORD if it is set, else one line from standard input."
+  TAXICERT_STAFF_PASSWORD if it is set, else one line from standard input.
+  photo-check runs the phone's photo check (document: the driving licence's rules, the
+  default; portrait: the 2-inch photo's; id-card: a side of the ID card) and prints one JSON
+  line per file: {{\"file\", \"verdict\": \"ok\"|\"warn\"|\"refuse\", \"code\", \"message\",
+  \"width\", \"height\", \"warnings\"}}. It exits with 1 if a file cannot be read."
     );
     ExitCode::from(2)
 }
@@ -35,6 +41,7 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Some("staff") => staff_command(&args[1..]),
+        Some("photo-check") => photo_check_command(&args[1..]),
         None | Some("serve") | Some("--config") => {
             let rest = if args.first().map(String::as_str) == Some("serve") { &args[1..] } else { &args[..] };
             let file = match rest {
@@ -221,6 +228,51 @@ async fn run_staff(db: &sqlx::SqlitePool, command: StaffCommand) -> Result<Strin
                 .collect();
             Ok(lines.join("\n"))
         }
+    }
+}
+
+/// `[--kind KIND] FILE...`, the option anywhere; after `--` everything is a file.
+fn parse_photo_check(args: &[String]) -> Option<(photo_check::Kind, Vec<PathBuf>)> {
+    let (mut kind, mut files) = (None, Vec::new());
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
+        match arg.as_str() {
+            "--" => files.extend(rest.by_ref().map(PathBuf::from)),
+            "--kind" if kind.is_none() => kind = Some(photo_check::Kind::parse(rest.next()?)?),
+            flag if flag.starts_with("--") => return None,
+            _ => files.push(PathBuf::from(arg)),
+        }
+    }
+    (!files.is_empty()).then(|| (kind.unwrap_or(photo_check::Kind::Document), files))
+}
+
+fn photo_check_command(args: &[String]) -> ExitCode {
+    let Some((kind, files)) = parse_photo_check(args) else {
+        return usage();
+    };
+    let runtime = tokio::runtime::Runtime::new().expect("the tokio runtime starts");
+    let rules = match runtime.block_on(photo_check::rules(kind)) {
+        Ok(rules) => rules,
+        Err(message) => {
+            eprintln!("taxicert-server: {message}");
+            return ExitCode::FAILURE;
+        }
+    };
+    // Every file is checked even after one that cannot be read: the others' lines still count.
+    let mut all_read = true;
+    for file in files {
+        match photo_check::check_path(&file, &rules) {
+            Ok(verdict) => println!("{}", serde_json::to_string(&verdict).expect("a verdict serialises")),
+            Err(message) => {
+                eprintln!("taxicert-server: {message}");
+                all_read = false;
+            }
+        }
+    }
+    if all_read {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
     }
 }
 

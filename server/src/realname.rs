@@ -8,14 +8,14 @@ use axum::{
 use sqlx::SqliteConnection;
 use taxicert_api::{
     domain::{beijing_date, check_id_card},
-    ErrorBody, IdCardFields, IdCardRead, RealNameState, RealNameStatus, RealNameSubmission,
+    ErrorBody, IdCardFields, IdCardRead, PhotoRules, RealNameState, RealNameStatus, RealNameSubmission,
 };
 
 use crate::{
     audit::{self, Entry, Event},
     auth::{ClientIp, CurrentUser},
     error::{AppError, AppResult, Body},
-    uploads::check_photo,
+    uploads::process_photo,
     AppState,
 };
 
@@ -26,8 +26,11 @@ fn field_error(code: &str, field: &str, message: impl Into<String>) -> AppError 
     AppError::bad_field(code, field, message)
 }
 
-/// Reads both sides of the ID card. The photos are checked, sealed and kept until the user
-/// submits; the answer holds the full ID number for its owner to confirm.
+/// Reads both sides of the ID card. Each photo goes through the photo pipeline with the ID
+/// card's rules (`PhotoRules::ID_CARD`, at least 800×500): turned upright as its EXIF says,
+/// re-encoded without any metadata (no GPS position, no camera model) or appended bytes. The
+/// reader reads the re-encoded pictures, which are sealed and kept until the user submits;
+/// the answer holds the full ID number for its owner to confirm.
 #[utoipa::path(
     post,
     path = "/realname/id-card",
@@ -36,7 +39,7 @@ fn field_error(code: &str, field: &str, message: impl Into<String>) -> AppError 
     request_body(content_type = "multipart/form-data", description = "Parts `portrait` (人像面) and `emblem` (国徽面): JPEG or PNG, at most 10 MiB each"),
     responses(
         (status = 200, description = "The fields read; `unread` lists those to type", body = IdCardRead),
-        (status = 400, description = "`photo_missing`, `invalid_photo` (with `field`) or `upload_broken`", body = ErrorBody),
+        (status = 400, description = "`photo_missing`, `invalid_photo` (with `field` `portrait` or `emblem`: not a JPEG or PNG, damaged, too many pixels, or below 800×500) or `upload_broken`", body = ErrorBody),
         (status = 401, description = "`unauthenticated`", body = ErrorBody),
         (status = 409, description = "`realname_done`: already verified or waiting for review", body = ErrorBody),
         (status = 413, description = "The upload is larger than two 10 MiB photos"),
@@ -61,16 +64,20 @@ pub async fn read_id_card(
     }
     let portrait = portrait.ok_or_else(|| field_error("photo_missing", "portrait", "请上传身份证人像面(有照片的一面)。"))?;
     let emblem = emblem.ok_or_else(|| field_error("photo_missing", "emblem", "请上传身份证国徽面(有国徽的一面)。"))?;
-    check_photo(&portrait, "身份证人像面", "portrait")?;
-    check_photo(&emblem, "身份证国徽面", "emblem")?;
+    // Never stored smaller than the minimum the rules ask for: the reader needs the small print.
+    let max_side = state.config.photo_max_side.max(PhotoRules::ID_CARD.min_width);
+    // One after the other: two 50 MP decodes at once would double the peak memory.
+    let portrait = process_photo(portrait, PhotoRules::ID_CARD, max_side, "身份证人像面", "portrait").await?.jpeg;
+    let emblem = process_photo(emblem, PhotoRules::ID_CARD, max_side, "身份证国徽面", "emblem").await?.jpeg;
 
     let fields = state.reader.read(&portrait, &emblem).await;
     let id = user.user_id;
     let read = serde_json::to_vec(&fields).map_err(|e| AppError::Internal(e.to_string()))?;
     sqlx::query(
-        "INSERT INTO realname_drafts (user_id, portrait, emblem, read_fields, created_at) VALUES (?, ?, ?, ?, ?)
+        "INSERT INTO realname_drafts (user_id, portrait, emblem, read_fields, created_at, photos_reencoded)
+         VALUES (?, ?, ?, ?, ?, 1)
          ON CONFLICT (user_id) DO UPDATE SET portrait = excluded.portrait, emblem = excluded.emblem,
-             read_fields = excluded.read_fields, created_at = excluded.created_at",
+             read_fields = excluded.read_fields, created_at = excluded.created_at, photos_reencoded = 1",
     )
     .bind(id)
     .bind(state.vault.seal(&portrait, &format!("user:{id}:portrait")))
@@ -126,9 +133,12 @@ pub async fn submit_realname(
 ) -> AppResult<Json<RealNameState>> {
     refuse_if_done(&state, user.user_id).await?;
     let id = user.user_id;
-    let draft: Option<(Vec<u8>, Vec<u8>)> =
-        sqlx::query_as("SELECT portrait, emblem FROM realname_drafts WHERE user_id = ?").bind(id).fetch_optional(&state.db).await?;
-    let Some((portrait, emblem)) = draft else {
+    let draft: Option<(Vec<u8>, Vec<u8>, bool)> =
+        sqlx::query_as("SELECT portrait, emblem, photos_reencoded FROM realname_drafts WHERE user_id = ?")
+            .bind(id)
+            .fetch_optional(&state.db)
+            .await?;
+    let Some((portrait, emblem, reencoded)) = draft else {
         return Err(AppError::bad_request("photos_missing", "请先上传身份证人像面和国徽面照片。"));
     };
     let now = state.clock.now();
@@ -143,7 +153,7 @@ pub async fn submit_realname(
     let mut tx = state.db.begin().await?;
     sqlx::query(
         "INSERT INTO realname_submissions (user_id, submitted_at, fields, typed_fields, id_number_masked, name_masked,
-             portrait, emblem, status, decided_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             portrait, emblem, status, decided_at, photos_reencoded) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(id)
     .bind(now)
@@ -155,6 +165,7 @@ pub async fn submit_realname(
     .bind(emblem)
     .bind(stored_status)
     .bind(auto_approve.then_some(now))
+    .bind(reencoded)
     .execute(&mut *tx)
     .await?;
     sqlx::query("DELETE FROM realname_drafts WHERE user_id = ?").bind(id).execute(&mut *tx).await?;
@@ -253,6 +264,60 @@ pub async fn approved_fields(conn: &mut SqliteConnection, state: &AppState, user
     let (sealed,) = sealed.ok_or_else(realname_required)?;
     let plain = state.vault.open(&sealed, &format!("user:{user_id}:realname_fields"))?;
     serde_json::from_slice(&plain).map_err(|e| AppError::Internal(format!("sealed real-name fields do not parse: {e}")))
+}
+
+/// The tables that keep ID-card photos, each with the column that names their owner.
+const PHOTO_TABLES: [(&str, &str); 2] = [("realname_drafts", "user_id"), ("realname_submissions", "id")];
+
+/// Re-encodes the ID-card photos stored before the server ran the photo pipeline on them (they
+/// still carry what the phone sent: EXIF with the GPS position and the camera, bytes appended
+/// after the image), so that no clerk sees them so. Run once at start-up, before the server
+/// answers; each row is marked done. No minimum resolution: these photos were accepted under
+/// the old rules and must stay for review. A photo that does not decode (or unseal) is left as
+/// it is and logged by its row id only. Returns how many rows were re-encoded.
+pub async fn reencode_legacy_photos(db: &sqlx::SqlitePool, vault: &crate::crypto::Vault, max_side: u32) -> Result<usize, sqlx::Error> {
+    let mut done = 0;
+    for (table, key) in PHOTO_TABLES {
+        // Both names come from the constant above, never from input. The keys first, then one
+        // row's photos at a time: all of them at once could be gigabytes.
+        let rows: Vec<(i64,)> = sqlx::query_as(&format!("SELECT {key} FROM {table} WHERE photos_reencoded = 0"))
+            .fetch_all(db)
+            .await?;
+        for (row,) in rows {
+            let (user_id, portrait, emblem): (i64, Vec<u8>, Vec<u8>) =
+                sqlx::query_as(&format!("SELECT user_id, portrait, emblem FROM {table} WHERE {key} = ?"))
+                    .bind(row)
+                    .fetch_one(db)
+                    .await?;
+            let vault = vault.clone();
+            let options = taxicert_photo::Options::server(max_side.max(PhotoRules::ID_CARD.min_width));
+            let again = move |sealed: Vec<u8>, side: &str| {
+                let context = format!("user:{user_id}:{side}");
+                let image = vault.open(&sealed, &context).ok()?;
+                let processed = taxicert_photo::process(&image, &PhotoRules::document(1, 1), &options).ok()?;
+                Some(vault.seal(&processed.jpeg, &context))
+            };
+            let (portrait, emblem) =
+                tokio::task::spawn_blocking(move || (again(portrait, "portrait"), again(emblem, "emblem")))
+                    .await
+                    .unwrap_or((None, None));
+            let (Some(portrait), Some(emblem)) = (portrait, emblem) else {
+                tracing::warn!(table, row, "an ID-card photo stored before re-encoding does not decode; left as it is");
+                continue;
+            };
+            sqlx::query(&format!("UPDATE {table} SET portrait = ?, emblem = ?, photos_reencoded = 1 WHERE {key} = ?"))
+                .bind(portrait)
+                .bind(emblem)
+                .bind(row)
+                .execute(db)
+                .await?;
+            done += 1;
+        }
+    }
+    if done > 0 {
+        tracing::info!(rows = done, "ID-card photos stored before re-encoding were re-encoded without metadata");
+    }
+    Ok(done)
 }
 
 #[cfg(test)]

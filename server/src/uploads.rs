@@ -1,7 +1,9 @@
 //! Photos of the materials. The app checks and shrinks every photo first; the server is still
-//! the authority: it re-checks the type by content, the size, the pixel limits and a full
-//! decode, re-encodes the picture (which drops every metadata block), and keeps it sealed
-//! under a random name in the upload directory, outside anything the server serves.
+//! the authority: it runs the same pipeline again (`taxicert_photo::process`) with the
+//! material's rules from the catalogue — type by content, size, pixel limits, a full decode,
+//! the minimum resolution — keeps the quality checks' advice with the upload, stores the
+//! re-encoded picture (no metadata block, nothing after the image) and keeps it sealed under a
+//! random name in the upload directory, outside anything the server serves.
 
 use std::path::{Path as FsPath, PathBuf};
 
@@ -11,11 +13,12 @@ use axum::{
     response::{IntoResponse, Response},
     Json,
 };
-use taxicert_api::{ErrorBody, UploadReceipt};
+use taxicert_api::{domain::megabytes, ErrorBody, PhotoRules, PhotoWarning, UploadReceipt};
 use taxicert_photo::{Options, Processed, Refusal};
 
 use crate::{
     auth::CurrentUser,
+    catalogue,
     crypto::random_hex,
     error::{AppError, AppResult},
     AppState,
@@ -27,10 +30,24 @@ pub const UPLOAD_BODY_LIMIT: usize = taxicert_api::domain::MAX_UPLOAD_BYTES + 25
 /// Photos one user may keep at a time (deleted ones do not count): a stop to filling the disk.
 const MAX_LIVE_UPLOADS: i64 = 200;
 
-/// Checks `bytes` as a photo for `what` (e.g. `身份证人像面`); the refusal names the photo and
-/// the form field. Used for the real-name photos, which the OCR reads as sent.
-pub fn check_photo(bytes: &[u8], what: &str, field: &str) -> Result<(), AppError> {
-    taxicert_photo::decode(bytes).map(drop).map_err(|refusal| photo_error(refusal, what, field))
+/// Runs the photo pipeline on `bytes` with `rules`, as the phone did before sending it, on a
+/// blocking thread (decoding a 50 MP photo takes a while). `Ok`: the re-encoded JPEG — at most
+/// `max_side` px on its long side and 1 MiB, no EXIF/GPS/ICC/XMP/comment, nothing after its end —
+/// and the quality advice (blur, light, glare, the portrait's shape, colour, background), which
+/// never refuses. `Err`: 400 `invalid_photo` with `field` (413 over 10 MiB) when a rule refuses
+/// (type, damage, pixel limits, below the material's minimum resolution); the message is
+/// `what` (e.g. `身份证人像面`), a colon, and what is wrong and what to do.
+pub async fn process_photo(
+    bytes: impl AsRef<[u8]> + Send + 'static,
+    rules: PhotoRules,
+    max_side: u32,
+    what: &str,
+    field: &str,
+) -> AppResult<Processed> {
+    tokio::task::spawn_blocking(move || taxicert_photo::process(bytes.as_ref(), &rules, &Options::server(max_side)))
+        .await
+        .map_err(|e| AppError::Internal(format!("the photo check stopped: {e}")))?
+        .map_err(|refusal| photo_error(refusal, what, field))
 }
 
 fn photo_error(refusal: Refusal, what: &str, field: &str) -> AppError {
@@ -38,6 +55,16 @@ fn photo_error(refusal: Refusal, what: &str, field: &str) -> AppError {
     body.field = Some(field.into());
     let status = if refusal.code == "file_too_large" { StatusCode::PAYLOAD_TOO_LARGE } else { StatusCode::BAD_REQUEST };
     AppError::Client { status, body }
+}
+
+/// The advice as the `warnings` columns keep it: a JSON array of `{code, message}`.
+pub fn warnings_json(warnings: &[PhotoWarning]) -> AppResult<String> {
+    serde_json::to_string(warnings).map_err(|e| AppError::Internal(format!("photo warnings do not serialise: {e}")))
+}
+
+/// The advice read back from a `warnings` column.
+pub fn warnings_from_json(stored: &str) -> AppResult<Vec<PhotoWarning>> {
+    serde_json::from_str(stored).map_err(|e| AppError::Internal(format!("stored photo warnings do not parse: {e}")))
 }
 
 /// Creates the upload directory, and refuses one inside the served `dist` folder.
@@ -76,17 +103,25 @@ struct UploadRow {
     width: u32,
     height: u32,
     bytes: i64,
+    warnings: String,
 }
 
-impl From<UploadRow> for UploadReceipt {
-    fn from(row: UploadRow) -> UploadReceipt {
-        UploadReceipt { id: row.id, material: row.material_code, width: row.width, height: row.height, bytes: row.bytes as u64 }
+impl UploadRow {
+    fn into_receipt(self) -> AppResult<UploadReceipt> {
+        Ok(UploadReceipt {
+            warnings: warnings_from_json(&self.warnings)?,
+            id: self.id,
+            material: self.material_code,
+            width: self.width,
+            height: self.height,
+            bytes: self.bytes as u64,
+        })
     }
 }
 
 async fn by_key(state: &AppState, user_id: i64, key: &str) -> AppResult<Option<UploadRow>> {
     Ok(sqlx::query_as(
-        "SELECT id, material_code, width, height, bytes FROM uploads WHERE user_id = ? AND idempotency_key = ?",
+        "SELECT id, material_code, width, height, bytes, warnings FROM uploads WHERE user_id = ? AND idempotency_key = ?",
     )
     .bind(user_id)
     .bind(key)
@@ -103,9 +138,9 @@ async fn by_key(state: &AppState, user_id: i64, key: &str) -> AppResult<Option<U
     params(("Idempotency-Key" = String, Header, description = "Chosen by the client for this photo (8–100 visible characters). Sent again, it returns the first result and stores nothing new.")),
     request_body(content_type = "multipart/form-data", description = "Parts `material` (a material code from the catalogue) and `file` (JPEG or PNG, at most 10 MiB)"),
     responses(
-        (status = 201, description = "Stored: the photo as the server keeps it", body = UploadReceipt),
+        (status = 201, description = "Stored: the photo as the server keeps it, re-encoded, with the quality checks' advice in `warnings`", body = UploadReceipt),
         (status = 200, description = "The same Idempotency-Key was sent before: its first result", body = UploadReceipt),
-        (status = 400, description = "`idempotency_key_missing`, `unknown_material`, `photo_missing`, `upload_broken`, or `invalid_photo` with what is wrong and what to do", body = ErrorBody),
+        (status = 400, description = "`idempotency_key_missing`, `unknown_material`, `photo_missing`, `upload_broken`, or `invalid_photo` (field `file`) with what is wrong and what to do: not a JPEG or PNG, damaged, too many pixels, or below the material's minimum resolution (named in the message)", body = ErrorBody),
         (status = 401, description = "`unauthenticated`", body = ErrorBody),
         (status = 413, description = "`invalid_photo`: the photo is over 10 MiB", body = ErrorBody),
         (status = 429, description = "`upload_limit`: too many photos kept", body = ErrorBody),
@@ -119,11 +154,12 @@ pub async fn upload_photo(
 ) -> AppResult<Response> {
     let key = idempotency_key(&headers, "上传请求")?;
     if let Some(first) = by_key(&state, user.user_id, &key).await? {
-        return Ok((StatusCode::OK, Json(UploadReceipt::from(first))).into_response());
+        return Ok((StatusCode::OK, Json(first.into_receipt()?)).into_response());
     }
     let broken = |error: MultipartError| {
         if error.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            photo_error(Refusal::new("file_too_large", "照片超过了10M,请重新拍照或压缩后上传。"), "照片", "file")
+            let limit = megabytes(taxicert_api::domain::MAX_UPLOAD_BYTES);
+            photo_error(Refusal::new("file_too_large", format!("照片超过了{limit},请重新拍照后上传。")), "照片", "file")
         } else {
             AppError::bad_request("upload_broken", "照片上传中断,请检查网络后重新上传。")
         }
@@ -137,9 +173,7 @@ pub async fn upload_photo(
         }
     }
     let material = material.unwrap_or_default();
-    let known: Option<(String,)> =
-        sqlx::query_as("SELECT name FROM materials WHERE code = ?").bind(&material).fetch_optional(&state.db).await?;
-    let Some((material_name,)) = known else {
+    let Some((material_name, rules)) = catalogue::material_photo(&state.db, &material).await? else {
         return Err(AppError::bad_request("unknown_material", "没有这项材料,请返回上一步重新进入材料上传页面。"));
     };
     let Some(file) = file else {
@@ -157,19 +191,16 @@ pub async fn upload_photo(
         ));
     }
 
-    let options = Options { max_side: state.config.photo_max_side, ..Options::default() };
-    let processed: Processed = tokio::task::spawn_blocking(move || taxicert_photo::recheck(&file, &options))
-        .await
-        .map_err(|e| AppError::Internal(format!("the photo check stopped: {e}")))?
-        .map_err(|refusal| photo_error(refusal, &material_name, "file"))?;
+    let processed = process_photo(file, rules, state.config.photo_max_side, &material_name, "file").await?;
+    let warnings = warnings_json(&processed.warnings)?;
 
     let id = format!("upl_{}", random_hex(16));
     let stored_name = random_hex(16);
     let sealed = state.vault.seal(&processed.jpeg, &format!("upload:{id}"));
     write_atomically(&state.config.upload_dir, &stored_name, &sealed).await?;
     let inserted = sqlx::query(
-        "INSERT INTO uploads (id, user_id, material_code, idempotency_key, stored_name, width, height, bytes, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, idempotency_key) DO NOTHING",
+        "INSERT INTO uploads (id, user_id, material_code, idempotency_key, stored_name, width, height, bytes, warnings, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, idempotency_key) DO NOTHING",
     )
     .bind(&id)
     .bind(user.user_id)
@@ -179,6 +210,7 @@ pub async fn upload_photo(
     .bind(processed.width)
     .bind(processed.height)
     .bind(processed.jpeg.len() as i64)
+    .bind(&warnings)
     .bind(state.clock.now())
     .execute(&state.db)
     .await?;
@@ -186,7 +218,7 @@ pub async fn upload_photo(
         // The same key arrived twice at once and the other request stored first: keep one copy.
         let _ = tokio::fs::remove_file(state.config.upload_dir.join(&stored_name)).await;
         let first = by_key(&state, user.user_id, &key).await?.ok_or_else(|| AppError::Internal("an upload vanished".into()))?;
-        return Ok((StatusCode::OK, Json(UploadReceipt::from(first))).into_response());
+        return Ok((StatusCode::OK, Json(first.into_receipt()?)).into_response());
     }
     let receipt = UploadReceipt {
         id,
@@ -194,6 +226,7 @@ pub async fn upload_photo(
         width: processed.width,
         height: processed.height,
         bytes: processed.jpeg.len() as u64,
+        warnings: processed.warnings,
     };
     Ok((StatusCode::CREATED, Json(receipt)).into_response())
 }

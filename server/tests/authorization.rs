@@ -12,7 +12,7 @@ use std::collections::BTreeSet;
 use common::{
     card_fields, database,
     flows::{
-        act, add_staff, choosable, info, next_key, next_number, ok, other_card, saved, signed_in, small_jpeg,
+        act, add_staff, choosable, info, next_key, next_number, ok, other_card, saved, signed_in, photo_for,
         spawn_approving, submit_case, upload, OTHER_PHONE, PHONE, STAFF_PASSWORD,
     },
     json, log_in, verified_user, TestServer,
@@ -287,7 +287,7 @@ impl World {
             ("POST", "/uploads") => request.multipart(
                 reqwest::multipart::Form::new()
                     .text("material", "photo_2inch")
-                    .part("file", reqwest::multipart::Part::bytes(small_jpeg()).file_name("photo.jpg")),
+                    .part("file", reqwest::multipart::Part::bytes(photo_for("photo_2inch")).file_name("photo.jpg")),
             ),
             ("PUT", "/drafts/{business}") => request.json(&json!({ "step": "notice" })),
             ("POST", "/cases") => request.json(&json!({ "business": "renewal", "revision": self.draft["revision"] })),

@@ -7,8 +7,8 @@ mod common;
 use common::{
     assert_error_body, card_fields, database,
     flows::{
-        act, add_staff, info, ok, refused, send_as, signed_in, spawn_approving, staff_login, submit_case_choosing,
-        PHONE, STAFF_PASSWORD,
+        act, add_staff, choosable, info, next_key, ok, refused, required_materials, saved, send_as, signed_in,
+        spawn_approving, staff_login, submit_case_choosing, upload_bytes, upload_required, PHONE, STAFF_PASSWORD,
     },
     json, log_in, verified_user, TestServer,
 };
@@ -380,9 +380,11 @@ async fn a_clerk_reviews_rejects_and_then_approves_a_real_name_submission() {
     {
         let response = server.get_as(&format!("/api/v1/staff/realname/{id}/photos/{side}"), &clerk).await;
         assert_eq!(response.status(), StatusCode::OK);
-        assert_eq!(response.headers()[header::CONTENT_TYPE], "image/png");
+        assert_eq!(response.headers()[header::CONTENT_TYPE], "image/jpeg", "{side}: re-encoded by the pipeline");
         assert_eq!(response.headers()[header::CACHE_CONTROL], "no-store");
-        assert_eq!(response.bytes().await.unwrap().as_ref(), sent.as_slice(), "{side}: the photo as sent");
+        let shown = image::load_from_memory(&response.bytes().await.unwrap()).unwrap();
+        let sent = image::load_from_memory(&sent).unwrap();
+        assert_eq!((shown.width(), shown.height()), (sent.width(), sent.height()), "{side}: the whole card");
     }
     let response = server.get_as(&format!("/api/v1/staff/realname/{id}/photos/back"), &clerk).await;
     refused(response, StatusCode::NOT_FOUND, "not_found", None, None).await;
@@ -432,6 +434,115 @@ async fn a_clerk_reviews_rejects_and_then_approves_a_real_name_submission() {
             ("approved".into(), Some(clerk_id), Some(format!("realname:{second}")))
         ]
     );
+}
+
+/// Whether `haystack` holds `needle` anywhere.
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+/// A JPEG as a phone's camera leaves it: EXIF with the make, model, time and GPS position, and
+/// bytes appended after the picture's end (a motion photo's video, a hidden archive).
+fn camera_jpeg(png: &[u8]) -> Vec<u8> {
+    let mut jpeg = taxicert_testkit::hostile::jpeg_with_exif(&image::load_from_memory(png).unwrap().to_rgb8(), 1, true);
+    jpeg.extend_from_slice(b"PK\x03\x04 appended after the picture");
+    jpeg
+}
+
+/// What a clerk may be shown of an ID-card photo: one clean JPEG and nothing else.
+fn assert_clean_jpeg(jpeg: &[u8], what: &str) {
+    assert!(jpeg.starts_with(&[0xFF, 0xD8, 0xFF]), "{what}: a JPEG");
+    assert!(!contains(jpeg, b"Exif\0\0") && !contains(jpeg, &[0xFF, 0xE1]), "{what}: no EXIF / APP1 block");
+    assert!(!contains(jpeg, b"TaxiCert Test") && !contains(jpeg, b"Fictional Phone"), "{what}: no camera make or model");
+    assert!(jpeg.ends_with(&[0xFF, 0xD9]) && !contains(jpeg, b"appended"), "{what}: nothing after FFD9");
+    image::load_from_memory(jpeg).unwrap_or_else(|e| panic!("{what}: does not decode: {e}"));
+}
+
+/// Sends both sides of the ID card as `camera_jpeg`s and submits the fields: the submission id.
+async fn submit_camera_card(server: &TestServer, clerk: &str, cookie: &str, card: &CardData) -> i64 {
+    let form = reqwest::multipart::Form::new()
+        .part("portrait", reqwest::multipart::Part::bytes(camera_jpeg(&taxicert_testkit::portrait_side(card))).file_name("p.jpg"))
+        .part("emblem", reqwest::multipart::Part::bytes(camera_jpeg(&taxicert_testkit::emblem_side(card))).file_name("e.jpg"));
+    let response =
+        send_as(server, Method::POST, "/api/v1/realname/id-card", cookie).multipart(form).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let response = send_as(server, Method::POST, "/api/v1/realname/submission", cookie)
+        .json(&json!({ "fields": card_fields(card), "typed": [] }))
+        .send()
+        .await
+        .unwrap();
+    ok(response).await;
+    let queue = ok(server.get_as("/api/v1/staff/realname", clerk).await).await;
+    queue[0]["id"].as_i64().unwrap()
+}
+
+#[tokio::test]
+async fn id_card_photos_reach_the_clerk_without_exif_gps_or_appended_bytes() {
+    let (server, clerk, _) = with_staff(false).await;
+    let driver = log_in(&server, PHONE).await;
+    let id = submit_camera_card(&server, &clerk, &driver, &CardData::sample()).await;
+    for side in ["portrait", "emblem"] {
+        let response = server.get_as(&format!("/api/v1/staff/realname/{id}/photos/{side}"), &clerk).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(response.headers()[header::CONTENT_TYPE], "image/jpeg");
+        assert_clean_jpeg(&response.bytes().await.unwrap(), side);
+    }
+}
+
+#[tokio::test]
+async fn id_card_photos_stored_as_sent_before_are_re_encoded_at_start_up() {
+    let (server, clerk, _) = with_staff(false).await;
+    let driver = log_in(&server, PHONE).await;
+    let id = submit_camera_card(&server, &clerk, &driver, &CardData::sample()).await;
+    // Made to look like a row from before the pipeline: the camera's file, sealed as it came.
+    let pool = database(&server).await;
+    let (user_id,): (i64,) =
+        sqlx::query_as("SELECT user_id FROM realname_submissions WHERE id = ?").bind(id).fetch_one(&pool).await.unwrap();
+    let secrets = taxicert_server::secrets::Secrets::load(&server.dir.path().join("data/taxicert.key"), false).unwrap();
+    let vault = taxicert_server::crypto::Vault::new(&secrets);
+    let raw = camera_jpeg(&taxicert_testkit::portrait_side(&CardData::sample()));
+    sqlx::query("UPDATE realname_submissions SET portrait = ?, photos_reencoded = 0 WHERE id = ?")
+        .bind(vault.seal(&raw, &format!("user:{user_id}:portrait")))
+        .bind(id)
+        .execute(&pool)
+        .await
+        .unwrap();
+    // And a draft whose photo no longer decodes: left as it is, and the server still starts.
+    let broken = vault.seal(b"not a photo at all", &format!("user:{user_id}:portrait"));
+    sqlx::query(
+        "INSERT INTO realname_drafts (user_id, portrait, emblem, read_fields, created_at, photos_reencoded)
+         VALUES (?, ?, ?, ?, 0, 0)",
+    )
+    .bind(user_id)
+    .bind(&broken)
+    .bind(vault.seal(&raw, &format!("user:{user_id}:emblem")))
+    .bind(vault.seal(b"{}", &format!("user:{user_id}:read_fields")))
+    .execute(&pool)
+    .await
+    .unwrap();
+    pool.close().await;
+
+    let dir = server.stop().await;
+    let mut config = common::test_config(&dir, "/");
+    config.realname_auto_approve = false;
+    let server = common::spawn_config(dir, config).await;
+    let clerk_cookie = signed_in(&server, CLERK).await;
+    let response = server.get_as(&format!("/api/v1/staff/realname/{id}/photos/portrait"), &clerk_cookie).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_clean_jpeg(&response.bytes().await.unwrap(), "the re-encoded legacy portrait");
+    let (done,): (bool,) = sqlx::query_as("SELECT photos_reencoded FROM realname_submissions WHERE id = ?")
+        .bind(id)
+        .fetch_one(&database(&server).await)
+        .await
+        .unwrap();
+    assert!(done);
+    let (portrait, done): (Vec<u8>, bool) =
+        sqlx::query_as("SELECT portrait, photos_reencoded FROM realname_drafts WHERE user_id = ?")
+            .bind(user_id)
+            .fetch_one(&database(&server).await)
+            .await
+            .unwrap();
+    assert_eq!((portrait, done), (broken, false), "an undecodable photo is left for a person to look at");
 }
 
 // ---------------------------------------------------------------- cases
@@ -574,6 +685,47 @@ async fn a_clerk_accepts_and_completes_a_renewal_with_its_new_expiry() {
     assert_eq!(holder, "王*国");
     // The driver sees it done.
     assert_eq!(ok(server.get_as("/api/v1/cases", &cookie).await).await[0]["status"], "completed");
+}
+
+#[tokio::test]
+async fn the_clerk_and_the_driver_see_each_photos_warnings_beside_it() {
+    let (server, clerk, _) = with_staff(true).await;
+    let cookie = driver(&server).await;
+    let business = "renewal";
+    saved(&server, &cookie, business, json!({ "step": "notice" })).await;
+    let certificate = choosable(&server, &cookie, business).await;
+    saved(&server, &cookie, business, json!({ "step": "certificate", "certificate_id": certificate })).await;
+    saved(&server, &cookie, business, json!({ "step": "personal_info", "info": info() })).await;
+    let mut uploads = upload_required(&server, &cookie, business).await;
+    // One page photographed with a shaking hand: stored, with the advice.
+    let (blurred_material, _) = required_materials(&server, business).await.into_iter().find(|(code, _)| code != "photo_2inch").unwrap();
+    let blurry = taxicert_testkit::hostile::jpeg(
+        &image::imageops::blur(&taxicert_testkit::photos::document(1200, 900, 13), 7.0),
+        90,
+    );
+    let receipt = upload_bytes(&server, &cookie, &blurred_material, blurry).await;
+    assert!(receipt["warnings"].as_array().unwrap().iter().any(|w| w["code"] == "blurry"), "{receipt}");
+    uploads.insert(blurred_material.clone(), receipt["id"].as_str().unwrap().to_owned());
+    let draft = saved(&server, &cookie, business, json!({ "step": "materials", "uploads": uploads })).await;
+    let response = common::flows::submit(&server, &cookie, &next_key("submit"), business, &draft["revision"]).await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let case_id = json(response).await["id"].as_str().unwrap().to_owned();
+
+    let staff_detail = ok(server.get_as(&format!("/api/v1/staff/cases/{case_id}"), &clerk).await).await;
+    let driver_detail = ok(server.get_as(&format!("/api/v1/cases/{case_id}"), &cookie).await).await;
+    for photos in [&staff_detail["case"]["photos"], &driver_detail["photos"]] {
+        let photos = photos.as_array().unwrap();
+        assert_eq!(photos.len(), uploads.len());
+        for photo in photos {
+            let warnings = &photo["warnings"];
+            if photo["material_code"] == blurred_material.as_str() {
+                assert_eq!(*warnings, receipt["warnings"], "the advice stored with the upload");
+            } else if photo["material_code"] != "photo_2inch" {
+                // Each photo has its own advice: the sharp pages none of the blurred one's.
+                assert!(!warnings.as_array().unwrap().iter().any(|w| w["code"] == "blurry"), "{photo}");
+            }
+        }
+    }
 }
 
 #[tokio::test]

@@ -245,6 +245,17 @@ impl ApiError {
         }
     }
 
+    /// What went wrong, without what to do about it: for a message shown while the app itself
+    /// tries again, where no button is to be pressed.
+    pub fn cause(&self) -> String {
+        match self {
+            ApiError::Network => "网络连接失败。".into(),
+            ApiError::Timeout => "网络较慢,请求超时。".into(),
+            ApiError::Server { body, .. } => body.message.clone(),
+            ApiError::Unexpected { status } => format!("服务暂时不可用(错误代码 {status})。"),
+        }
+    }
+
     /// The server's error code, when it answered with one.
     pub fn code(&self) -> Option<&str> {
         match self {

@@ -203,6 +203,9 @@ fn RealNameForm(current: RealNameState, submitted: RwSignal<Option<RealNameState
 
     // While the phone checks and shrinks the photos, before the upload starts.
     let checking = RwSignal::new(false);
+    // The quality checks' advice on the two sides: the photos still go (the reading shows
+    // whether they are good enough), and the advice is shown above the fields read.
+    let advice = RwSignal::new(Vec::<String>::new());
     let max_side = use_app().config.photo_max_side;
     let on_upload = move |_| {
         if checking.get_untracked() {
@@ -217,6 +220,7 @@ fn RealNameForm(current: RealNameState, submitted: RwSignal<Option<RealNameState
             // Checked and shrunk on the phone like every photo: the type, the size, blur,
             // exposure and glare, before anything is sent.
             let mut checked = Vec::new();
+            let mut advised = Vec::new();
             for (field, what, file) in [
                 ("portrait", "身份证人像面", draft.portrait.get_untracked()),
                 ("emblem", "身份证国徽面", draft.emblem.get_untracked()),
@@ -224,12 +228,16 @@ fn RealNameForm(current: RealNameState, submitted: RwSignal<Option<RealNameState
                 match file {
                     None => found.push(FieldError::at(field, format!("请选择{what}的照片。"))),
                     Some(file) => match check_and_shrink(&file, PhotoRules::ID_CARD, max_side).await {
-                        Ok(jpeg) => checked.push(jpeg),
+                        Ok(photo) => {
+                            advised.extend(photo.warnings.into_iter().map(|w| format!("{what}:{}", w.message)));
+                            checked.push(photo.jpeg);
+                        }
                         Err(message) => found.push(FieldError::at(field, format!("{what}:{message}"))),
                     },
                 }
             }
             checking.set(false);
+            advice.set(advised);
             match (found.is_empty(), checked.pop(), checked.pop()) {
                 (true, Some(emblem), Some(portrait)) => {
                     upload.dispatch((portrait, emblem));
@@ -299,6 +307,12 @@ fn RealNameForm(current: RealNameState, submitted: RwSignal<Option<RealNameState
             }
         >
             <p class="page-lead">"请核对系统读取的身份证信息。读取有误或未能读取的,请按身份证如实填写。"</p>
+            {move || (!advice.read().is_empty()).then(|| view! {
+                <div class="realname-advice" role="status">
+                    <p>"照片提示(可继续提交;如读取有误较多,可点“重新上传”换一张照片):"</p>
+                    <ul>{advice.get().into_iter().map(|line| view! { <li>{line}</li> }).collect_view()}</ul>
+                </div>
+            })}
             <form novalidate on:submit=on_submit>
                 <div class="weui-cells weui-cells_form">
                     {LABELS.into_iter().map(|(field, label)| view! { <CardField field label draft errors=errors_signal /> }).collect_view()}

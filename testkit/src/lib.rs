@@ -1,6 +1,8 @@
 //! Draws fictional resident identity cards (both sides) as PNG, with a CJK font, for the OCR
 //! and real-name tests. The data is invented; no real person's card is in the repository.
 
+pub mod field;
+pub mod formats;
 pub mod hostile;
 pub mod photos;
 

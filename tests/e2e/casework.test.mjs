@@ -10,11 +10,11 @@ import {
   ARTIFACTS,
   ROOT,
   api,
+  clerkBrowser,
   drawIdCard,
   drawPhotos,
   e2e,
   expectAccessible,
-  launchBrowser,
   logIn,
   logInVerified,
   open,
@@ -74,35 +74,6 @@ const beijingToday = () => iso(Date.now() + 8 * 3600 * 1000);
 function shown({ date, estimated }) {
   const [y, m, d] = date.split('-').map(Number);
   return `${y}年${m}月${d}日${estimated ? '(预计)' : ''}`;
-}
-
-// ---------------------------------------------------------------------------------------
-// The clerk's browser: a desktop, with the same checks the harness makes on the phone.
-
-async function clerkBrowser(server, username, password) {
-  const browser = await launchBrowser({ desktop: true });
-  const page = browser.context.pages()[0] ?? (await browser.context.newPage());
-  const problems = [];
-  page.on('console', (message) => {
-    if (/Content.Security.Policy|Refused to (load|execute|apply|connect)/i.test(message.text())) {
-      problems.push(`CSP violation: ${message.text()}`);
-    } else if (message.type() === 'error' && !/status of 401/.test(message.text())) {
-      problems.push(`console error: ${message.text()}`);
-    }
-  });
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  await open(page, server, 'staff');
-  await page.getByLabel('用户名').fill(username);
-  await page.getByLabel('密码').fill(password);
-  await page.getByRole('button', { name: '登录', exact: true }).click();
-  await page.getByRole('button', { name: '退出登录' }).waitFor();
-  return {
-    page,
-    async close() {
-      await browser.close();
-      assert.deepEqual(problems, [], 'the clerk’s browser reported problems');
-    },
-  };
 }
 
 /** The clerk opens a case from the queue. */

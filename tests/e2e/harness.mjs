@@ -278,6 +278,25 @@ export async function logIn(page, server, phone) {
   await page.getByRole('heading', { name: '服务事项' }).waitFor();
 }
 
+/**
+ * A PNG of `width` × `height` drawn by the browser itself (a flat page with a few lines), as a
+ * file for `setInputFiles`: for sizes the fixtures do not have.
+ */
+export async function drawnPng(page, width, height) {
+  const dataUrl = await page.evaluate(([w, h]) => {
+    const canvas = document.createElement('canvas');
+    canvas.width = w;
+    canvas.height = h;
+    const context = canvas.getContext('2d');
+    context.fillStyle = '#f4f1ea';
+    context.fillRect(0, 0, w, h);
+    context.fillStyle = '#222';
+    for (let y = 20; y < h - 20; y += 24) context.fillRect(20, y, w - 40, 6);
+    return canvas.toDataURL('image/png');
+  }, [width, height]);
+  return { name: 'small.png', mimeType: 'image/png', buffer: Buffer.from(dataUrl.split(',')[1], 'base64') };
+}
+
 /** Draws the photos the uploader tests pick (see testkit's draw-photos) into a fresh folder. */
 export function drawPhotos() {
   const dir = mkdtempSync(join(tmpdir(), 'taxicert-photos-'));
@@ -385,4 +404,34 @@ export async function uploadPhoto(page, server, material, path) {
   });
   assert.ok(answer.ok(), `upload ${material}: ${answer.status()} ${await answer.text()}`);
   return (await answer.json()).id;
+}
+
+/**
+ * The clerk's browser: a desktop signed in to the staff console, with the same checks the
+ * harness makes on the phone (no CSP violation, no console error but a signed-out 401).
+ */
+export async function clerkBrowser(server, username, password) {
+  const browser = await launchBrowser({ desktop: true });
+  const page = browser.context.pages()[0] ?? (await browser.context.newPage());
+  const problems = [];
+  page.on('console', (message) => {
+    if (/Content.Security.Policy|Refused to (load|execute|apply|connect)/i.test(message.text())) {
+      problems.push(`CSP violation: ${message.text()}`);
+    } else if (message.type() === 'error' && !/status of 401/.test(message.text())) {
+      problems.push(`console error: ${message.text()}`);
+    }
+  });
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  await open(page, server, 'staff');
+  await page.getByLabel('用户名').fill(username);
+  await page.getByLabel('密码').fill(password);
+  await page.getByRole('button', { name: '登录', exact: true }).click();
+  await page.getByRole('button', { name: '退出登录' }).waitFor();
+  return {
+    page,
+    async close() {
+      await browser.close();
+      assert.deepEqual(problems, [], 'the clerk’s browser reported problems');
+    },
+  };
 }

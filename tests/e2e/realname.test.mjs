@@ -2,7 +2,7 @@
 // server's Tesseract: consent, upload, confirm, 提交审核, and the errors on the way.
 
 import assert from 'node:assert/strict';
-import { askForCode, drawIdCard, drawPhotos, e2e, expectAccessible, logIn, open } from './harness.mjs';
+import { askForCode, drawIdCard, drawPhotos, drawnPng, e2e, expectAccessible, logIn, open } from './harness.mjs';
 
 e2e('a signed-in driver verifies his name and can then go on to a business', async ({ page, server }) => {
   const card = drawIdCard();
@@ -121,7 +121,7 @@ e2e('a rejected verification shows the reason and lets the driver submit again',
   await expectAccessible(page);
 });
 
-e2e('a blurred ID card photo is refused on the phone, before anything is sent', async ({ page, server }) => {
+e2e('an ID card photo below the minimum is refused on the phone before anything is sent; a blurred one goes with advice', async ({ page, server }) => {
   const card = drawIdCard();
   const photos = drawPhotos();
   await logIn(page, server, '13812345678');
@@ -129,14 +129,18 @@ e2e('a blurred ID card photo is refused on the phone, before anything is sent', 
   const sent = [];
   page.on('request', (request) => /realname\/id-card/.test(request.url()) && sent.push(request.url()));
   await page.getByLabel(/我同意为实名认证处理/).check();
-  await page.getByLabel('身份证人像面(有照片的一面)').setInputFiles(photos.blurry);
+  await page.getByLabel('身份证人像面(有照片的一面)').setInputFiles(await drawnPng(page, 400, 300));
   await page.getByLabel('身份证国徽面(有国徽的一面)').setInputFiles(card.emblem);
   await page.getByRole('button', { name: '上传并识别' }).click();
-  await page.locator('#portrait-error').getByText(/身份证人像面:拍摄模糊,请对焦后重拍/).waitFor({ timeout: 30_000 });
+  await page.locator('#portrait-error').getByText(/身份证人像面:照片只有400×300像素/).waitFor({ timeout: 30_000 });
   assert.equal(sent.length, 0, 'nothing was uploaded');
-  // The choices stay: a sharp photo in its place goes through.
-  await page.getByLabel('身份证人像面(有照片的一面)').setInputFiles(card.portrait);
+  // The choices stay: a blurred photo in its place is sent, and the advice shows above the
+  // fields read, beside 重新上传.
+  await page.getByLabel('身份证人像面(有照片的一面)').setInputFiles(photos.blurry);
   await page.getByRole('button', { name: '上传并识别' }).click();
   await page.getByLabel('姓名', { exact: true }).waitFor({ timeout: 30_000 });
+  await page.locator('.realname-advice').getByText(/身份证人像面:照片有些模糊/).waitFor();
+  await page.getByRole('button', { name: '重新上传' }).waitFor();
   assert.equal(sent.length, 1);
+  await expectAccessible(page);
 });

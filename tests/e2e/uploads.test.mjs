@@ -3,10 +3,17 @@
 // to do; a lost answer retried with one stored copy.
 
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
-import { drawPhotos, e2e, expectAccessible, logInVerified, open, prepareDraft } from './harness.mjs';
+import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { ARTIFACTS, api, clerkBrowser, drawPhotos, drawnPng, e2e, expectAccessible, logInVerified, open, prepareDraft } from './harness.mjs';
 
 const PHONE = '13812345678';
+
+/** A passing run leaves this picture in target/e2e/. */
+async function picture(page, name) {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: join(ARTIFACTS, `${name}-375.png`), fullPage: true });
+}
 
 const storedCopies = (server) => readdirSync(server.uploadDir).filter((name) => !name.endsWith('.partial')).length;
 
@@ -45,6 +52,7 @@ e2e('a verified driver uploads every renewal material and sees the preview, the 
   await portrait.locator('.uploader__preview').waitFor();
   await portrait.locator('.uploader__badge', { hasText: '上传成功' }).waitFor({ timeout: 30_000 });
   assert.ok(workerFetches.length > 0, 'the first photo started the worker');
+  assert.ok(workerFetches.some((url) => /photo_worker_simd_bg\.wasm$/.test(url)), `Chromium runs the SIMD build: ${workerFetches}`);
   const seen = await page.evaluate(() => window.progressSeen);
   assert.ok(seen.some((value) => value > 0 && value < 99), `the bar moved in between: ${seen.join(',')}`);
   await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
@@ -75,7 +83,7 @@ e2e('a verified driver uploads every renewal material and sees the preview, the 
   await waitFor(() => storedCopies(server) === 3, 'the deleted photo is gone from the server');
 });
 
-e2e('a photo the phone refuses says why and what to do, and the photo before it stays', async ({ page, server }) => {
+e2e('a photo the phone refuses says why and what to do, stays in sight, and the photo before it stays', async ({ page, server }) => {
   const photos = drawPhotos();
   await logInVerified(page, server, PHONE);
   await prepareDraft(page, server, 'renewal', 'personal_info');
@@ -84,19 +92,126 @@ e2e('a photo the phone refuses says why and what to do, and the photo before it 
   await page.getByLabel('选择从业资格证个人信息页的照片').setInputFiles(photos.page);
   await page1.locator('.uploader__badge', { hasText: '上传成功' }).waitFor({ timeout: 30_000 });
 
-  await page.getByLabel('选择从业资格证个人信息页的照片').setInputFiles(photos.blurry);
-  await page1.getByRole('alert').getByText(/拍摄模糊,请对焦后重拍/).waitFor({ timeout: 30_000 });
+  // Below the material's minimum resolution: refused, the refused picture shown beside why.
+  await page.getByLabel('选择从业资格证个人信息页的照片').setInputFiles(await drawnPng(page, 400, 300));
+  await page1.getByRole('alert').getByText(/只有400×300像素.*请靠近一些/).waitFor({ timeout: 30_000 });
+  await page1.getByRole('img', { name: '未通过检查的从业资格证个人信息页照片' }).waitFor();
   assert.equal(await page1.locator('.uploader__badge', { hasText: '上传成功' }).count(), 1, 'the stored photo stays');
 
+  // HEIC, which this browser cannot convert: the refusal says how to avoid it.
   await page.getByLabel('选择从业资格证个人信息页的照片').setInputFiles(photos.heic);
   await page1.getByRole('alert').getByText(/HEIC格式.*兼容性最佳/).waitFor();
-
-  // A portrait that is a document page: the wrong shape for a 2-inch photo.
-  await page.getByLabel('选择近期二寸正面免冠彩色证件照的照片').setInputFiles(photos.page);
-  await page.locator('#material-photo_2inch').getByRole('alert').getByText(/二寸照应为竖版、宽高比约35:49/).waitFor({ timeout: 30_000 });
+  // A file with no name extension and no type (as Android WeChat hands them over) goes by content.
+  await page.getByLabel('选择从业资格证个人信息页的照片').setInputFiles({
+    name: 'IMG20261201',
+    mimeType: '',
+    buffer: readFileSync(photos.licence),
+  });
+  await page1.locator('.uploader__badge', { hasText: '上传成功' }).waitFor({ timeout: 30_000 });
+  await waitFor(() => storedCopies(server) === 1, 'the replaced photo is deleted once its successor is stored');
   await expectAccessible(page);
-  assert.equal(storedCopies(server), 1);
 });
+
+e2e('a photo the checks advise against waits with the advice: 重新拍摄, or 仍然使用这张 and the clerk sees why', async ({ page, server }) => {
+  const photos = drawPhotos();
+  const password = server.addStaff('clerk09', '李办理');
+  await logInVerified(page, server, PHONE);
+  await prepareDraft(page, server, 'renewal', 'personal_info');
+  await open(page, server, 'apply/renewal/materials');
+
+  // A page out of focus: advice for a document, nothing sent until the driver chooses.
+  const info = page.locator('#material-cert_info_page');
+  await page.getByLabel('选择从业资格证个人信息页的照片').setInputFiles(photos.blurry);
+  const advice = info.locator('.uploader__advice');
+  await advice.getByText(/模糊.*文字可能看不清/).waitFor({ timeout: 30_000 });
+  await info.locator('.uploader__preview').waitFor();
+  await info.locator('label', { hasText: '重新拍摄' }).waitFor();
+  assert.equal(storedCopies(server), 0, 'nothing is sent before the driver chooses');
+  await expectAccessible(page);
+  await picture(page, 'upload-advice');
+  await info.getByRole('button', { name: '仍然使用这张' }).click();
+  await info.locator('.uploader__badge', { hasText: '上传成功' }).waitFor({ timeout: 30_000 });
+  await info.getByText('已按您的选择使用这张照片').waitFor();
+  assert.equal(await advice.count(), 0);
+
+  // A document page as the 2-inch photo: the wrong shape, advised in a portrait's words;
+  // 重新拍摄 with a proper portrait goes straight through.
+  const portrait = page.locator('#material-photo_2inch');
+  await page.getByLabel('选择近期二寸正面免冠彩色证件照的照片').setInputFiles(photos.page);
+  await portrait.locator('.uploader__advice').getByText(/二寸照应为竖版、宽高比约35:49/).waitFor({ timeout: 30_000 });
+  assert.equal(await portrait.locator('.uploader__advice').getByText(/文字/).count(), 0, 'no document advice for a portrait');
+  await page.getByLabel('选择近期二寸正面免冠彩色证件照的照片').setInputFiles(photos.portrait);
+  await portrait.locator('.uploader__badge', { hasText: '上传成功' }).waitFor({ timeout: 30_000 });
+  assert.equal(await portrait.locator('.uploader__advice').count(), 0);
+
+  await page.getByLabel('选择机动车驾驶证的照片').setInputFiles(photos.licence);
+  await page.locator('#material-driving_licence .uploader__badge', { hasText: '上传成功' }).waitFor({ timeout: 30_000 });
+  await page.getByLabel('选择从业资格证违章记录页的照片').setInputFiles(photos.page);
+  await page.locator('#material-cert_violation_page .uploader__badge', { hasText: '上传成功' }).waitFor({ timeout: 30_000 });
+  await page.getByRole('button', { name: '下一步' }).click();
+  await page.getByRole('heading', { name: '核对信息' }).waitFor();
+  await page.getByRole('button', { name: '提交' }).click();
+  await page.getByRole('heading', { name: '申请已提交' }).waitFor();
+
+  // The server measured the photo again and kept its advice: the clerk sees it beside the photo.
+  const [submitted] = await api(page, server, 'GET', '/cases');
+  const clerk = await clerkBrowser(server, 'clerk09', password);
+  try {
+    await open(clerk.page, server, 'staff/cases');
+    await clerk.page.getByRole('link', { name: submitted.id }).click();
+    const figure = clerk.page.locator('.staff-photo', { hasText: '从业资格证个人信息页' });
+    await figure.locator('.staff-photo__warnings li[data-code="blurry"]').waitFor();
+    assert.equal(await clerk.page.locator('.staff-photo__warnings').count(), 1, 'only the blurred photo carries advice');
+    await expectAccessible(clerk.page);
+  } finally {
+    await clerk.close();
+  }
+});
+
+e2e(
+  'offline in the middle of an upload, the photo waits and goes by itself when the network is back, one copy stored',
+  async ({ page, server, context }) => {
+    const photos = drawPhotos();
+    await logInVerified(page, server, PHONE);
+    await prepareDraft(page, server, 'renewal', 'personal_info');
+    await open(page, server, 'apply/renewal/materials');
+    // A first photo starts the worker while online.
+    await page.getByLabel('选择近期二寸正面免冠彩色证件照的照片').setInputFiles(photos.portrait);
+    await page.locator('#material-photo_2inch .uploader__badge', { hasText: '上传成功' }).waitFor({ timeout: 30_000 });
+
+    // The photo reaches the server, which stores it; the phone drops off the network before
+    // the answer comes back.
+    const keys = [];
+    let dropped = false;
+    await page.route('**/api/v1/uploads', async (route) => {
+      keys.push(route.request().headers()['idempotency-key']);
+      if (!dropped) {
+        dropped = true;
+        await route.fetch();
+        await context.setOffline(true);
+        await route.abort('internetdisconnected');
+      } else {
+        await route.continue();
+      }
+    });
+    const licence = page.locator('#material-driving_licence');
+    await page.getByLabel('选择机动车驾驶证的照片').setInputFiles(photos.licence);
+    await licence.getByText('等待网络恢复').waitFor({ timeout: 30_000 });
+    const message = await licence.getByRole('alert').textContent();
+    assert.match(message, /恢复网络后会自动继续上传/);
+    assert.doesNotMatch(message, /重试/, 'no button is named that is not on the screen');
+    assert.equal(await licence.getByRole('button', { name: '重试' }).count(), 0);
+    await new Promise((r) => setTimeout(r, 3_000));
+    assert.equal(keys.length, 1, 'nothing is sent while offline');
+
+    await context.setOffline(false);
+    await licence.locator('.uploader__badge', { hasText: '上传成功' }).waitFor({ timeout: 30_000 });
+    assert.ok(keys.length >= 2, `sent again after the network came back: ${keys.length}`);
+    assert.equal(new Set(keys).size, 1, 'every try carries the same idempotency key');
+    assert.equal(storedCopies(server), 2, 'one stored copy of the licence beside the portrait');
+  },
+  { allowConsoleErrors: [/ERR_INTERNET_DISCONNECTED|ERR_FAILED/] },
+);
 
 e2e(
   'an answer lost on the network is retried by itself with the same key, and one copy is stored',
@@ -156,6 +271,23 @@ e2e(
     assert.equal(storedCopies(server), 1);
   },
   { allowConsoleErrors: [/503/] },
+);
+
+e2e(
+  'where the SIMD worker cannot start, the plain one checks the photo',
+  async ({ page, server }) => {
+    const photos = drawPhotos();
+    await logInVerified(page, server, PHONE);
+    await prepareDraft(page, server, 'renewal', 'personal_info');
+    await page.route('**/photo_worker_simd*', (route) => route.fulfill({ status: 404, body: 'not here' }));
+    const fetched = [];
+    page.on('request', (request) => /photo_worker/.test(request.url()) && fetched.push(request.url()));
+    await open(page, server, 'apply/renewal/materials');
+    await page.getByLabel('选择机动车驾驶证的照片').setInputFiles(photos.licence);
+    await page.locator('#material-driving_licence .uploader__badge', { hasText: '上传成功' }).waitFor({ timeout: 60_000 });
+    assert.ok(fetched.some((url) => /photo_worker_bg\.wasm$/.test(url)), `the plain worker ran: ${fetched}`);
+  },
+  { allowConsoleErrors: [/404/] },
 );
 
 async function waitFor(check, what, timeout = 10_000) {

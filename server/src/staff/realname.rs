@@ -171,8 +171,9 @@ pub async fn staff_realname_review(
     Ok(Json(load_review(&mut *state.db.acquire().await?, &state, id).await?))
 }
 
-/// A photo of the ID card as the user sent it. Never cached: it is sensitive personal
-/// information.
+/// A photo of the ID card as the server keeps it: upright, re-encoded by the photo pipeline,
+/// with no metadata (GPS position, camera model) and nothing after the image. Never cached: it
+/// is sensitive personal information.
 #[utoipa::path(
     get,
     path = "/staff/realname/{id}/photos/{side}",
@@ -183,7 +184,7 @@ pub async fn staff_realname_review(
         ("side" = String, Path, description = "`portrait` (人像面) or `emblem` (国徽面)"),
     ),
     responses(
-        (status = 200, description = "The photo, JPEG or PNG", content_type = "image/jpeg"),
+        (status = 200, description = "The photo, a JPEG with no metadata", content_type = "image/jpeg"),
         (status = 401, description = "`staff_unauthenticated`", body = ErrorBody),
         (status = 403, description = "`staff_only`", body = ErrorBody),
         (status = 404, description = "No such submission or side", body = ErrorBody),
@@ -213,7 +214,8 @@ pub async fn staff_realname_photo(
 
 /// The image with its type sniffed from its bytes, and `Cache-Control: no-store`.
 pub fn image_response(image: Vec<u8>) -> AppResult<Response> {
-    let content_type = match sniff_image(&image, image.len()) {
+    // Stored photos were checked when they came in; this only names the type.
+    let content_type = match sniff_image(&image, image.len(), image.len()) {
         Ok(ImageKind::Jpeg) => "image/jpeg",
         Ok(ImageKind::Png) => "image/png",
         Err(_) => return Err(AppError::Internal("a stored photo is neither JPEG nor PNG".into())),

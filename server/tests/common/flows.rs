@@ -111,23 +111,36 @@ pub fn info() -> Value {
     })
 }
 
-pub fn small_jpeg() -> Vec<u8> {
-    hostile::jpeg(&photos::document(480, 360, 7), 85)
+/// A JPEG that passes `material`'s rules (the server refuses a photo below the material's
+/// minimum resolution): a 2-inch portrait of 450×630 or a page of 1200×900.
+pub fn photo_for(material: &str) -> Vec<u8> {
+    if material == "photo_2inch" {
+        hostile::jpeg(&photos::portrait(450, 7), 90)
+    } else {
+        hostile::jpeg(&photos::document(1200, 900, 7), 85)
+    }
 }
 
-/// A small JPEG uploaded for `material`: the upload id.
-pub async fn upload(server: &TestServer, cookie: &str, material: &str) -> String {
+/// `bytes` uploaded for `material`, which must be stored: the receipt.
+pub async fn upload_bytes(server: &TestServer, cookie: &str, material: &str, bytes: Vec<u8>) -> Value {
     let form = reqwest::multipart::Form::new()
         .text("material", material.to_owned())
-        .part("file", reqwest::multipart::Part::bytes(small_jpeg()).file_name("photo.jpg"));
+        .part("file", reqwest::multipart::Part::bytes(bytes).file_name("photo.jpg"));
     let response = send_as(server, Method::POST, "/api/v1/uploads", cookie)
         .header("idempotency-key", next_key("upload"))
         .multipart(form)
         .send()
         .await
         .unwrap();
-    assert_eq!(response.status(), StatusCode::CREATED);
-    json(response).await["id"].as_str().unwrap().to_owned()
+    let status = response.status();
+    let body = json(response).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    body
+}
+
+/// A photo that passes `material`'s rules, uploaded: the upload id.
+pub async fn upload(server: &TestServer, cookie: &str, material: &str) -> String {
+    upload_bytes(server, cookie, material, photo_for(material)).await["id"].as_str().unwrap().to_owned()
 }
 
 /// The required materials of a business, in catalogue order: (code, name).

@@ -70,7 +70,7 @@ fn Materials(detail: BusinessDetail, draft: WizardDraft) -> impl IntoView {
     let pending = save.pending();
     view! {
         <ErrorSummary errors=Signal::from(errors) />
-        <p class="materials__intro">"请按示例拍摄或从相册选择照片(png、jpg格式,不超过10M),手机会先检查清晰度并压缩后再上传。"</p>
+        <p class="materials__intro">"请按示例拍摄或从相册选择照片(jpg、png格式,不超过50 MB),手机会先检查并压缩后再上传;检查有提示时,可以重拍,也可以仍然使用。"</p>
         {slots.into_iter().map(|(material, slot)| view! { <Uploader material state=slot /> }).collect_view()}
         {move || match missing() {
             0 => view! { <NextButton pending=pending.into() on_next=Callback::new(move |()| {

@@ -314,7 +314,11 @@ fn CaseFacts(detail: StaffCaseDetail, halls: Vec<ServiceHall>) -> impl IntoView 
     let photos = case
         .photos
         .into_iter()
-        .map(|photo| view! { <StaffPhoto src=api.staff_case_photo_url(&case_id, &photo.material_code) name=photo.material_name /> })
+        .map(|photo| {
+            view! {
+                <StaffPhoto src=api.staff_case_photo_url(&case_id, &photo.material_code) name=photo.material_name warnings=photo.warnings />
+            }
+        })
         .collect_view();
     view! {
         <section class="staff-section" aria-labelledby="case-summary-title">

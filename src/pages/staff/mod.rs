@@ -290,7 +290,14 @@ fn fact(label: &'static str, value: impl Into<String>) -> impl IntoView {
 
 /// A photo at full width; a click opens the picture itself in a new tab, at full size.
 #[component]
-fn StaffPhoto(src: String, name: String) -> impl IntoView {
+fn StaffPhoto(
+    src: String,
+    name: String,
+    /// The quality checks' advice the server measured on the photo, shown under it so that the
+    /// clerk can return it for correction.
+    #[prop(optional)]
+    warnings: Vec<taxicert_api::PhotoWarning>,
+) -> impl IntoView {
     let label = format!("在新窗口查看{name}原图");
     let (href, alt) = (src.clone(), name.clone());
     view! {
@@ -298,7 +305,14 @@ fn StaffPhoto(src: String, name: String) -> impl IntoView {
             <a class="staff-photo__link" href=href target="_blank" rel="noopener" aria-label=label>
                 <img class="staff-photo__img" src=src alt=alt />
             </a>
-            <figcaption class="staff-photo__caption">{name}</figcaption>
+            <figcaption class="staff-photo__caption">
+                {name}
+                {(!warnings.is_empty()).then(|| view! {
+                    <ul class="staff-photo__warnings" aria-label="照片检查提示">
+                        {warnings.into_iter().map(|w| view! { <li data-code=w.code>{w.message}</li> }).collect_view()}
+                    </ul>
+                })}
+            </figcaption>
         </figure>
     }
 }

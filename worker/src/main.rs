@@ -4,8 +4,11 @@
 //!
 //! Protocol: the worker posts `"ready"` once its wasm runs (a message sent before that is
 //! lost). Each request `{id, bytes: Uint8Array, kind, min_width, min_height, max_side,
-//! max_bytes}` gets `{id, ok: true, jpeg: Uint8Array, width, height}` or
-//! `{id, ok: false, code, message}`; the byte buffers are transferred, not copied.
+//! max_bytes}` gets `{id, ok: true, jpeg: Uint8Array, width, height, warnings: [{code,
+//! message}], memory}` or `{id, ok: false, code, message, memory}`; `memory` is the worker's
+//! wasm memory in bytes after the photo (it only grows, so it is the peak so far, for
+//! `make bench`). The byte buffers are transferred, not copied. The input limits are the
+//! phone's (`Limits::PHONE`: 50 MB, 200 MP).
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
@@ -28,8 +31,8 @@ fn main() {
         };
         let rules = PhotoRules { kind, min_width: number(&data, "min_width") as u32, min_height: number(&data, "min_height") as u32 };
         let options = taxicert_photo::Options {
-            max_side: number(&data, "max_side") as u32,
             max_bytes: number(&data, "max_bytes") as usize,
+            ..taxicert_photo::Options::phone(number(&data, "max_side") as u32)
         };
         let reply = Object::new();
         let set = |key: &str, value: &JsValue| {
@@ -37,7 +40,10 @@ fn main() {
         };
         set("id", &id);
         let transfer = Array::new();
-        match taxicert_photo::process(&bytes, &rules, &options) {
+        let result = taxicert_photo::process(&bytes, &rules, &options);
+        // The original (up to 50 MB) goes before the answer is built.
+        drop(bytes);
+        match result {
             Ok(photo) => {
                 let jpeg = Uint8Array::from(photo.jpeg.as_slice());
                 set("ok", &JsValue::TRUE);
@@ -45,6 +51,14 @@ fn main() {
                 set("height", &photo.height.into());
                 transfer.push(&jpeg.buffer());
                 set("jpeg", &jpeg);
+                let warnings = Array::new();
+                for warning in photo.warnings {
+                    let entry = Object::new();
+                    let _ = Reflect::set(&entry, &"code".into(), &warning.code.into());
+                    let _ = Reflect::set(&entry, &"message".into(), &warning.message.into());
+                    warnings.push(&entry);
+                }
+                set("warnings", &warnings);
             }
             Err(refusal) => {
                 set("ok", &JsValue::FALSE);
@@ -52,6 +66,8 @@ fn main() {
                 set("message", &refusal.message.into());
             }
         }
+        let memory: js_sys::WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
+        set("memory", &memory.buffer().unchecked_into::<js_sys::ArrayBuffer>().byte_length().into());
         let _ = reply_scope.post_message_with_transfer(&reply, &transfer);
     });
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
