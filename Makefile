@@ -69,12 +69,13 @@ $(STAMP)/node:
 	@touch $@
 
 # The browser, its driver and a CJK font, for the wasm and end-to-end tests; poppler-utils
-# reads the voucher PDFs back in the server's tests (pdftotext, pdftoppm).
+# reads the voucher PDFs back in the server's tests (pdftotext, pdftoppm); the AR PL fonts
+# draw the photo checks' second labelled set in other typefaces than WenQuanYi.
 setup-test: setup $(STAMP)/browser
 
 $(STAMP)/browser:
 	@mkdir -p $(STAMP)
-	dpkg -s chromium chromium-driver fonts-wqy-microhei poppler-utils >/dev/null 2>&1 || { apt-get update && apt-get install -y chromium chromium-driver fonts-wqy-microhei poppler-utils; }
+	dpkg -s chromium chromium-driver fonts-wqy-microhei poppler-utils fonts-arphic-uming fonts-arphic-ukai >/dev/null 2>&1 || { apt-get update && apt-get install -y chromium chromium-driver fonts-wqy-microhei poppler-utils fonts-arphic-uming fonts-arphic-ukai; }
 	@touch $@
 
 # ---------------------------------------------------------------- builds

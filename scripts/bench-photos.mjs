@@ -23,7 +23,7 @@ mkdirSync(work, { recursive: true });
 const RUNS = 5;
 
 const quiet = (args) => execFileSync(tool, args, { encoding: 'utf8', maxBuffer: 1 << 26 }).split('\n').filter((l) => !l.includes('misjudged')).join('\n');
-console.log(quiet(['rates']));
+console.log(quiet(['rates', '--quick']));
 console.log(quiet(['decode']));
 execFileSync(tool, ['inputs', work]);
 
@@ -68,7 +68,8 @@ await page.evaluate(async () => {
     type: 'longtask',
     buffered: false,
   });
-  window.worker = new Worker('/app/photo_worker_loader.js');
+  // The SIMD build, which Chromium (and Android WebView, iOS 16.4+) runs.
+  window.worker = new Worker('/app/photo_worker_simd_loader.js');
   await new Promise((r) => (window.worker.onmessage = (e) => e.data === 'ready' && r()));
   window.ours = async (file) => {
     const bytes = await file.arrayBuffer();
@@ -183,9 +184,12 @@ for (const r of results) {
 console.log(`median time ratio over the photos ${median(ratios).toFixed(2)} (target <= 0.7); main-thread long tasks over 50 ms while ours processed: ${results.reduce((n, r) => n + r.longTasks, 0)} (target 0; the anchor's: ${results.reduce((n, r) => n + r.anchorLongTasks, 0)})`);
 console.log(`bytes ratio ${results.map((r) => (r.oursBytes / r.anchorBytes).toFixed(2)).join(' / ')} (target <= 1.0) at SSIM ${results.map((r) => (r.oursSsim - r.anchorSsim).toFixed(4)).join(' / ')} against the anchor's (target >= -0.005)`);
 
-const worker = readdirSync(dist).filter((name) => name.startsWith('photo_worker'));
 const brotli = (name) =>
   brotliCompressSync(readFileSync(join(dist, name)), { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
-const raw = worker.reduce((n, name) => n + readFileSync(join(dist, name)).length, 0);
-const br = worker.reduce((n, name) => n + brotli(name), 0);
-console.log(`the worker (${worker.join(', ')}) adds ${(raw / 1024).toFixed(0)} KiB raw, ${(br / 1024).toFixed(0)} KiB brotli, fetched on the first photo only`);
+// A phone fetches one of the two builds, on the first photo only.
+for (const build of ['photo_worker', 'photo_worker_simd']) {
+  const worker = readdirSync(dist).filter((name) => [`${build}.js`, `${build}_bg.wasm`, `${build}_loader.js`].includes(name));
+  const raw = worker.reduce((n, name) => n + readFileSync(join(dist, name)).length, 0);
+  const br = worker.reduce((n, name) => n + brotli(name), 0);
+  console.log(`the worker (${worker.join(', ')}) adds ${(raw / 1024).toFixed(0)} KiB raw, ${(br / 1024).toFixed(0)} KiB brotli, fetched on the first photo only`);
+}

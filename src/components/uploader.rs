@@ -444,8 +444,8 @@ pub fn Uploader(material: Material, state: SlotSignal) -> impl IntoView {
             })}
             {move || error().map(|message| view! { <p class="uploader__error" role="alert">{message}</p> })}
             {move || advice().map(|warnings| view! {
-                <div class="uploader__advice" role="alert">
-                    <p class="uploader__advice-title">"这张照片可能影响审核:"</p>
+                <div class="photo-advice uploader__advice" role="alert">
+                    <p class="photo-advice__title">"这张照片可能影响审核:"</p>
                     <ul>{warnings.into_iter().map(|w| view! { <li>{w.message}</li> }).collect_view()}</ul>
                 </div>
             })}

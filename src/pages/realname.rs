@@ -308,8 +308,8 @@ fn RealNameForm(current: RealNameState, submitted: RwSignal<Option<RealNameState
         >
             <p class="page-lead">"请核对系统读取的身份证信息。读取有误或未能读取的,请按身份证如实填写。"</p>
             {move || (!advice.read().is_empty()).then(|| view! {
-                <div class="realname-advice" role="status">
-                    <p>"照片提示(可继续提交;如读取有误较多,可点“重新上传”换一张照片):"</p>
+                <div class="photo-advice realname-advice" role="status">
+                    <p class="photo-advice__title">"照片提示(可继续提交;如读取有误较多,可点“重新上传”换一张照片):"</p>
                     <ul>{advice.get().into_iter().map(|line| view! { <li>{line}</li> }).collect_view()}</ul>
                 </div>
             })}

@@ -5,7 +5,7 @@
 //! Protocol: the worker posts `"ready"` once its wasm runs (a message sent before that is
 //! lost). Each request `{id, bytes: Uint8Array, kind, min_width, min_height, max_side,
 //! max_bytes}` gets `{id, ok: true, jpeg: Uint8Array, width, height, warnings: [{code,
-//! message}], memory}` or `{id, ok: false, code, message, memory}`; `memory` is the worker's
+//! message}], memory_bytes}` or `{id, ok: false, code, message, memory_bytes}`; `memory_bytes` is the worker's
 //! wasm memory in bytes after the photo (it only grows, so it is the peak so far, for
 //! `make bench`). The byte buffers are transferred, not copied. The input limits are the
 //! phone's (`Limits::PHONE`: 50 MB, 200 MP).
@@ -67,7 +67,7 @@ fn main() {
             }
         }
         let memory: js_sys::WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
-        set("memory", &memory.buffer().unchecked_into::<js_sys::ArrayBuffer>().byte_length().into());
+        set("memory_bytes", &memory.buffer().unchecked_into::<js_sys::ArrayBuffer>().byte_length().into());
         let _ = reply_scope.post_message_with_transfer(&reply, &transfer);
     });
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
