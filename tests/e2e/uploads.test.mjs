@@ -273,6 +273,38 @@ e2e(
   { allowConsoleErrors: [/503/] },
 );
 
+e2e('where the browser decodes HEIC itself (Safari, iOS WebViews), the phone converts it and goes on', async ({ page, server }) => {
+  const photos = drawPhotos();
+  // Chromium cannot decode HEIC: stand in for Safari, whose createImageBitmap reads it, with a
+  // decoder that turns the HEIC file into a 1600 × 1200 page, upright.
+  await page.addInitScript(() => {
+    const real = window.createImageBitmap.bind(window);
+    window.createImageBitmap = async (source, ...rest) => {
+      const head = source instanceof Blob ? new Uint8Array(await source.slice(4, 8).arrayBuffer()) : null;
+      if (!head || String.fromCharCode(...head) !== 'ftyp') return real(source, ...rest);
+      window.heicDecoded = (window.heicDecoded ?? 0) + 1;
+      const canvas = document.createElement('canvas');
+      canvas.width = 1600;
+      canvas.height = 1200;
+      const context = canvas.getContext('2d');
+      context.fillStyle = '#f4f1ea';
+      context.fillRect(0, 0, 1600, 1200);
+      context.fillStyle = '#222';
+      context.font = '28px sans-serif';
+      for (let y = 60; y < 1160; y += 48) context.fillText('中华人民共和国机动车驾驶证 准驾车型 C1 有效期限', 60, y);
+      return real(canvas);
+    };
+  });
+  await logInVerified(page, server, PHONE);
+  await prepareDraft(page, server, 'renewal', 'personal_info');
+  await open(page, server, 'apply/renewal/materials');
+  await page.getByLabel('选择机动车驾驶证的照片').setInputFiles(photos.heic);
+  const licence = page.locator('#material-driving_licence');
+  await licence.locator('.uploader__badge', { hasText: '上传成功' }).waitFor({ timeout: 30_000 });
+  assert.equal(await page.evaluate(() => window.heicDecoded), 1, 'the browser decoded the HEIC file');
+  assert.equal(storedCopies(server), 1);
+});
+
 e2e(
   'where the SIMD worker cannot start, the plain one checks the photo',
   async ({ page, server }) => {
