@@ -12,7 +12,8 @@ const PHONE = '13812345678';
 /** A passing run leaves this picture in target/e2e/. */
 async function picture(page, name) {
   mkdirSync(ARTIFACTS, { recursive: true });
-  await page.screenshot({ path: join(ARTIFACTS, `${name}-375.png`), fullPage: true });
+  const { width } = page.viewportSize();
+  await page.screenshot({ path: join(ARTIFACTS, `${name}-${width}.png`), fullPage: true });
 }
 
 const storedCopies = (server) => readdirSync(server.uploadDir).filter((name) => !name.endsWith('.partial')).length;
@@ -96,6 +97,11 @@ e2e('a photo the phone refuses says why and what to do, stays in sight, and the 
   await page.getByLabel('选择从业资格证个人信息页的照片').setInputFiles(await drawnPng(page, 400, 300));
   await page1.getByRole('alert').getByText(/只有400×300像素.*请靠近一些/).waitFor({ timeout: 30_000 });
   await page1.getByRole('img', { name: '未通过检查的从业资格证个人信息页照片' }).waitFor();
+  const wide = page.viewportSize();
+  await page.setViewportSize({ width: 320, height: wide.height });
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 320), 'no horizontal scroll at 320 px');
+  await picture(page, 'upload-refused');
+  await page.setViewportSize(wide);
   assert.equal(await page1.locator('.uploader__badge', { hasText: '上传成功' }).count(), 1, 'the stored photo stays');
 
   // HEIC, which this browser cannot convert: the refusal says how to avoid it.
@@ -129,6 +135,12 @@ e2e('a photo the checks advise against waits with the advice: 重新拍摄, or �
   assert.equal(storedCopies(server), 0, 'nothing is sent before the driver chooses');
   await expectAccessible(page);
   await picture(page, 'upload-advice');
+  // The advice and its two buttons fit the narrowest phones.
+  const wide = page.viewportSize();
+  await page.setViewportSize({ width: 320, height: wide.height });
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 320), 'no horizontal scroll at 320 px');
+  await picture(page, 'upload-advice');
+  await page.setViewportSize(wide);
   await info.getByRole('button', { name: '仍然使用这张' }).click();
   await info.locator('.uploader__badge', { hasText: '上传成功' }).waitFor({ timeout: 30_000 });
   await info.getByText('已按您的选择使用这张照片').waitFor();
@@ -219,7 +231,6 @@ e2e(
     const photos = drawPhotos();
     await logInVerified(page, server, PHONE);
     await prepareDraft(page, server, 'renewal', 'personal_info');
-  await prepareDraft(page, server, 'renewal', 'personal_info');
     await open(page, server, 'apply/renewal/materials');
     // The first upload reaches the server, which stores it; the answer is then cut off, as
     // when the phone drops off the network mid-request (Playwright's route runs on CDP Fetch).
@@ -252,7 +263,6 @@ e2e(
     const photos = drawPhotos();
     await logInVerified(page, server, PHONE);
     await prepareDraft(page, server, 'renewal', 'personal_info');
-  await prepareDraft(page, server, 'renewal', 'personal_info');
     await open(page, server, 'apply/renewal/materials');
     let failing = true;
     await page.route('**/api/v1/uploads', (route) =>
