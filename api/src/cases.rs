@@ -10,20 +10,45 @@ use utoipa::ToSchema;
 
 use crate::{BusinessCode, CaseStatus, CaseSummary, Certificate, PersonalInfo, RealNameStatus};
 
-/// The fields of 完善个人信息 a clerk can send back for correction, with the words the
-/// driver and the clerk see. `delivery` stands for the whole 领取方式 block.
-pub const CORRECTABLE_FIELDS: [(&str, &str); 6] = [
-    ("licence_class", "准驾车型"),
-    ("reason", "申请原因"),
-    ("address", "住址"),
-    ("contact_name", "联系人"),
-    ("contact_phone", "联系电话"),
-    ("delivery", "领取方式"),
-];
+/// The fields of the application form a clerk can send back for correction, per business,
+/// with the words the driver and the clerk see. `delivery` stands for the whole 领取方式 block,
+/// `changes` for every change of a 变更.
+pub fn correctable_fields(business: BusinessCode) -> &'static [(&'static str, &'static str)] {
+    match business {
+        BusinessCode::Reissue => &[
+            ("reissue_reason", "补发原因"),
+            ("delivery", "领取方式"),
+            ("contact_name", "联系人"),
+            ("contact_phone", "联系电话"),
+        ],
+        BusinessCode::Renewal => &[
+            ("licence_class", "准驾车型"),
+            ("delivery", "领取方式"),
+            ("contact_name", "联系人"),
+            ("contact_phone", "联系电话"),
+        ],
+        BusinessCode::Change => &[
+            ("changes", "变更事项"),
+            ("reason", "变更原因"),
+            ("contact_name", "联系人"),
+            ("contact_phone", "联系电话"),
+        ],
+        BusinessCode::Cancellation => &[
+            ("cancellation_reason", "注销原因"),
+            ("contact_name", "联系人"),
+            ("contact_phone", "联系电话"),
+        ],
+        BusinessCode::CreditAssessment => &[
+            ("period", "考核周期"),
+            ("contact_name", "联系人"),
+            ("contact_phone", "联系电话"),
+        ],
+    }
+}
 
-/// The label of a correctable field, `None` for a name that is not one.
-pub fn correctable_field_label(field: &str) -> Option<&'static str> {
-    CORRECTABLE_FIELDS.iter().find(|(name, _)| *name == field).map(|(_, label)| *label)
+/// The label of a field the clerk may send back for `business`, `None` for a name that is not one.
+pub fn correctable_field_label(business: BusinessCode, field: &str) -> Option<&'static str> {
+    correctable_fields(business).iter().find(|(name, _)| *name == field).map(|(_, label)| *label)
 }
 
 /// What happened to a case, in order.
@@ -110,6 +135,15 @@ pub struct CaseResult {
     pub valid_until: Option<String>,
     /// For 服务质量信誉考核: the grade, one of [`CREDIT_GRADES`]; `null` for other businesses.
     pub credit_grade: Option<String>,
+    /// For 服务质量信誉考核: the period assessed and its points; `null` for other businesses.
+    #[serde(default)]
+    pub credit: Option<crate::CreditRecord>,
+    /// For 变更: what was written to the certificate, old → new.
+    #[serde(default)]
+    pub changes: Vec<AppliedChange>,
+    /// For 注销: the certificate is 已注销.
+    #[serde(default)]
+    pub cancelled: bool,
     /// The clerk's note for the driver, e.g. where to collect the certificate.
     pub note: String,
     /// The voucher's public code: `GET /cases/{id}/voucher` gives the PDF, and the page
@@ -117,8 +151,59 @@ pub struct CaseResult {
     pub voucher_code: String,
 }
 
-/// The grades of the 服务质量信誉考核.
+/// A change a 变更 wrote to the certificate.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct AppliedChange {
+    pub item: crate::ChangeItem,
+    pub old: String,
+    pub new: String,
+}
+
+/// The grades of the 服务质量信誉考核, best first.
 pub const CREDIT_GRADES: [&str; 4] = ["AAA", "AA", "A", "B"];
+
+/// The points of a 考核周期 (出租汽车服务质量信誉考核办法): 20 base points.
+pub const CREDIT_BASE_POINTS: u32 = 20;
+/// At most this many bonus points (加分) a period.
+pub const CREDIT_MAX_BONUS: u32 = 10;
+
+/// The lowest points of each grade above B. The defaults are AAA ≥ 20 and AA ≥ 11 as the
+/// 考核办法 is quoted; A ≥ 4 is unverified (see `business-rules.md`), so all three are
+/// configuration of the server.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct CreditThresholds {
+    pub aaa: u32,
+    pub aa: u32,
+    pub a: u32,
+}
+
+impl Default for CreditThresholds {
+    fn default() -> CreditThresholds {
+        CreditThresholds { aaa: 20, aa: 11, a: 4 }
+    }
+}
+
+impl CreditThresholds {
+    /// The period's points: base less deductions (never below 0) plus bonus (at most 10).
+    pub fn points(deductions: u32, bonus: u32) -> u32 {
+        CREDIT_BASE_POINTS.saturating_sub(deductions) + bonus.min(CREDIT_MAX_BONUS)
+    }
+
+    /// The grade of `points`.
+    pub fn grade(&self, points: u32) -> &'static str {
+        if points >= self.aaa {
+            "AAA"
+        } else if points >= self.aa {
+            "AA"
+        } else if points >= self.a {
+            "A"
+        } else {
+            "B"
+        }
+    }
+}
 
 /// A case as its driver sees it. Opening it marks its last change as seen.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -167,6 +252,16 @@ pub struct VoucherCheck {
     pub completed_on: String,
     pub valid_until: Option<String>,
     pub credit_grade: Option<String>,
+    /// For 服务质量信誉考核.
+    #[serde(default)]
+    pub credit: Option<crate::CreditRecord>,
+    /// For 注销: the voucher is a 注销凭证.
+    #[serde(default)]
+    pub cancelled: bool,
+    /// For 变更: what was changed, by item only (the new address or phone number is personal
+    /// and stays off the public check); empty for other businesses.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub changed_items: Vec<crate::ChangeItem>,
 }
 
 // ---------------------------------------------------------------------------------------
@@ -268,6 +363,17 @@ pub struct StaffCaseDetail {
     pub timeline_actors: Vec<String>,
     /// The actions this case allows now (empty for a viewer).
     pub allowed_actions: Vec<StaffActionKind>,
+    /// For 换发: the new expiry 办结 proposes, the register's expiry + 6 years (道路运输从业人员
+    /// 管理规定 第29条), `YYYY-MM-DD`.
+    #[serde(default)]
+    pub proposed_valid_until: Option<String>,
+    /// For 服务质量信誉考核: the grade thresholds the server grades with.
+    #[serde(default)]
+    pub credit_thresholds: Option<CreditThresholds>,
+    /// Why 办结 (or 受理) is refused now although the status allows it, e.g. the certificate was
+    /// cancelled meanwhile; `null` when nothing stands in the way.
+    #[serde(default)]
+    pub blocked_reason: Option<String>,
 }
 
 /// `POST /staff/cases/{id}/actions`, tagged by `action`.
@@ -316,18 +422,45 @@ impl StaffActionKind {
     }
 }
 
-/// 办结: the certificate data the business produced.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// 办结: what the business produced, tagged by `business` (it must be the case's).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
-pub struct Completion {
-    /// The new certificate number (补发 may issue one); `null` keeps the old number.
-    pub certificate_number: Option<String>,
-    /// Required for 换发: the new expiry date, `YYYY-MM-DD`, after the old one.
-    pub valid_until: Option<String>,
-    /// Required for 服务质量信誉考核: one of [`CREDIT_GRADES`].
-    pub credit_grade: Option<String>,
+#[serde(tag = "business", rename_all = "snake_case")]
+pub enum Completion {
+    /// 补发: a new certificate number, or `null` to keep the old one.
+    Reissue { certificate_number: Option<String>, note: String },
+    /// 换发: the new expiry date `YYYY-MM-DD`, after the old one; a new number or `null`.
+    Renewal { certificate_number: Option<String>, valid_until: String, note: String },
+    /// 变更: the changes applied are the driver's, as submitted.
+    Change { note: String },
+    /// 注销: the certificate becomes 已注销.
+    Cancellation { note: String },
+    /// 服务质量信誉考核: the period's deductions (扣分, 0–20 counted) and bonus points (加分,
+    /// 0–10); the points and grade follow.
+    CreditAssessment { deductions: u32, bonus: u32, note: String },
+}
+
+impl Completion {
+    pub fn business(&self) -> BusinessCode {
+        match self {
+            Completion::Reissue { .. } => BusinessCode::Reissue,
+            Completion::Renewal { .. } => BusinessCode::Renewal,
+            Completion::Change { .. } => BusinessCode::Change,
+            Completion::Cancellation { .. } => BusinessCode::Cancellation,
+            Completion::CreditAssessment { .. } => BusinessCode::CreditAssessment,
+        }
+    }
+
     /// For the driver (0–200 characters), e.g. where to collect the certificate.
-    pub note: String,
+    pub fn note(&self) -> &str {
+        match self {
+            Completion::Reissue { note, .. }
+            | Completion::Renewal { note, .. }
+            | Completion::Change { note }
+            | Completion::Cancellation { note }
+            | Completion::CreditAssessment { note, .. } => note,
+        }
+    }
 }
 
 /// Filters of `GET /staff/cases` (query string).
@@ -367,7 +500,21 @@ mod tests {
             [StaffActionKind::Return, StaffActionKind::Complete]
         );
         assert!(StaffActionKind::allowed(CaseStatus::Returned).is_empty());
-        assert_eq!(correctable_field_label("delivery"), Some("领取方式"));
-        assert_eq!(correctable_field_label("name"), None);
+        assert_eq!(correctable_field_label(BusinessCode::Renewal, "delivery"), Some("领取方式"));
+        assert_eq!(correctable_field_label(BusinessCode::Cancellation, "delivery"), None, "注销 issues nothing");
+        assert_eq!(correctable_field_label(BusinessCode::Renewal, "name"), None);
+    }
+
+    #[test]
+    fn points_and_grades_follow_the_assessment_rules() {
+        assert_eq!(CreditThresholds::points(0, 0), 20);
+        assert_eq!(CreditThresholds::points(25, 3), 3, "never below 0 before the bonus");
+        assert_eq!(CreditThresholds::points(0, 15), 30, "at most 10 bonus points");
+        let t = CreditThresholds::default();
+        assert_eq!([t.grade(20), t.grade(19), t.grade(11), t.grade(10), t.grade(4), t.grade(3)], ["AAA", "AA", "AA", "A", "A", "B"]);
+        let json = serde_json::to_value(StaffAction::Complete(Completion::CreditAssessment { deductions: 3, bonus: 1, note: String::new() })).unwrap();
+        assert_eq!(json, serde_json::json!({"action": "complete", "business": "credit_assessment", "deductions": 3, "bonus": 1, "note": ""}));
+        let back: StaffAction = serde_json::from_value(json).unwrap();
+        assert!(matches!(back, StaffAction::Complete(Completion::CreditAssessment { deductions: 3, .. })));
     }
 }

@@ -3,10 +3,13 @@
 //! The SPA deserialises these and the reference server serialises them, so the two
 //! cannot drift apart; the server also derives the OpenAPI schemas from them.
 
+pub mod account;
 pub mod cases;
+pub mod divisions;
 pub mod domain;
 pub mod wizard;
 
+pub use account::*;
 pub use cases::*;
 pub use wizard::*;
 
@@ -38,11 +41,14 @@ pub struct ErrorBody {
     /// The form field the error is about, when it is about one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// The case the error is about (`duplicate_application`: the open case to follow).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub case_id: Option<String>,
 }
 
 impl ErrorBody {
     pub fn new(code: impl Into<String>, message: impl Into<String>) -> ErrorBody {
-        ErrorBody { code: code.into(), message: message.into(), retry_after_seconds: None, tries_left: None, field: None }
+        ErrorBody { code: code.into(), message: message.into(), retry_after_seconds: None, tries_left: None, field: None, case_id: None }
     }
 }
 
@@ -196,6 +202,66 @@ pub struct Material {
     pub photo: PhotoRules,
     /// A drawn example of a good photo, relative to the app's base URL.
     pub sample: String,
+    /// When the material is asked for only with some answers (a damaged certificate for
+    /// 补发 because of 损毁, a driving licence for a 变更 of 准驾车型); `null` when always.
+    #[serde(default)]
+    pub condition: Option<MaterialCondition>,
+}
+
+/// The answer of the application form that makes a material apply, tagged by `when`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(tag = "when", rename_all = "snake_case")]
+pub enum MaterialCondition {
+    /// 补发 for this reason.
+    ReissueReason { reason: ReissueReason },
+    /// A 变更 of this item.
+    Change { item: ChangeItem },
+}
+
+impl MaterialCondition {
+    /// Whether the form's answers make the material apply.
+    pub fn holds(&self, details: &BusinessDetails) -> bool {
+        match (self, details) {
+            (MaterialCondition::ReissueReason { reason }, BusinessDetails::Reissue { reason: chosen, .. }) => reason == chosen,
+            (MaterialCondition::Change { item }, BusinessDetails::Change { changes, .. }) => {
+                changes.iter().any(|c| c.item() == *item)
+            }
+            _ => false,
+        }
+    }
+
+    /// The catalogue's spelling: `reissue_reason=damaged`, `change=licence_class`.
+    pub fn as_code(&self) -> String {
+        match self {
+            MaterialCondition::ReissueReason { reason } => format!("reissue_reason={}", reason.as_str()),
+            MaterialCondition::Change { item } => format!("change={}", item.as_str()),
+        }
+    }
+
+    pub fn parse_code(code: &str) -> Option<MaterialCondition> {
+        let (what, value) = code.split_once('=')?;
+        match what {
+            "reissue_reason" => ReissueReason::ALL
+                .into_iter()
+                .find(|r| r.as_str() == value)
+                .map(|reason| MaterialCondition::ReissueReason { reason }),
+            "change" => ChangeItem::parse(value).map(|item| MaterialCondition::Change { item }),
+            _ => None,
+        }
+    }
+}
+
+impl Material {
+    /// Whether the material is asked for with these answers (`None`: not known yet — every
+    /// material without a condition).
+    pub fn applies(&self, details: Option<&BusinessDetails>) -> bool {
+        match (&self.condition, details) {
+            (None, _) => true,
+            (Some(condition), Some(details)) => condition.holds(details),
+            (Some(_), None) => false,
+        }
+    }
 }
 
 /// Whether a material is a 2-inch portrait photo or a photographed document.

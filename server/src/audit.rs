@@ -21,6 +21,15 @@ pub enum Event {
     StaffLogin,
     StaffLoginFailed,
     StaffLogout,
+    /// The driver of a new account asked a clerk to move the verified account to his number.
+    AccountMoveReviewAsked,
+    /// A wrong, expired or spent code for an account move (the outcome says which).
+    AccountMoveCodeFailed,
+    /// A clerk refused a move (`rejected`).
+    AccountMoveDecided,
+    /// An account moved to a new phone number: one entry for each of the two accounts,
+    /// outcome `sms` or `clerk`.
+    AccountMoved,
 }
 
 impl Event {
@@ -43,6 +52,10 @@ impl Event {
             Event::StaffLogin => "staff_login",
             Event::StaffLoginFailed => "staff_login_failed",
             Event::StaffLogout => "staff_logout",
+            Event::AccountMoveReviewAsked => "account_move_review_asked",
+            Event::AccountMoveCodeFailed => "account_move_code_failed",
+            Event::AccountMoveDecided => "account_move_decided",
+            Event::AccountMoved => "account_moved",
         }
     }
 }
@@ -56,7 +69,7 @@ pub struct Entry<'a> {
     pub client_ip: &'a str,
     /// The staff member who acted, for the console's actions.
     pub staff_id: Option<i64>,
-    /// What was acted on: a case number, or `realname:{submission id}`.
+    /// What was acted on: a case number, `realname:{submission id}` or `account_move:{id}`.
     pub subject: Option<&'a str>,
 }
 

@@ -21,6 +21,7 @@ use taxicert_api::{
 use crate::{
     audit::{self, Entry, Event},
     error::{AppError, AppResult, Body},
+    sms::SmsPurpose,
     AppState,
 };
 
@@ -81,6 +82,15 @@ pub async fn send_sms_code(
     Body(request): Body<SmsCodeRequest>,
 ) -> AppResult<(StatusCode, Json<SmsCodeSent>)> {
     let phone = PhoneNumber::parse(&request.phone).map_err(|m| AppError::bad_request("invalid_phone", m))?;
+    let sent = send_code(&state, &phone, &ip, SmsPurpose::Login).await?;
+    Ok((StatusCode::ACCEPTED, Json(sent)))
+}
+
+/// Sends a new code to `phone` under the limits of every code: none within 60 s of the last,
+/// the daily cap per number, the hourly limit per client address. The new code replaces any
+/// earlier one of the number, whatever it was for. Each send and refusal is audited
+/// (`sms_code_sent`, with the masked number). Used by the login and by the account move.
+pub async fn send_code(state: &AppState, phone: &PhoneNumber, ip: &str, purpose: SmsPurpose) -> AppResult<SmsCodeSent> {
     let now = state.clock.now();
     let (last_sent, sent_today, first_today): (Option<i64>, i64, Option<i64>) = sqlx::query_as(
         "SELECT MAX(created_at), COUNT(*), MIN(created_at) FROM sms_codes WHERE phone = ? AND created_at > ?",
@@ -91,23 +101,23 @@ pub async fn send_sms_code(
     .await?;
     if let Some(wait) = last_sent.map(|t| t + RESEND_AFTER_SECONDS - now).filter(|w| *w > 0) {
         let message = format!("验证码已发送,请在{wait}秒后重新获取。");
-        return refusal(&state, now, Event::SmsCodeSent, "resend_too_soon", &phone, &ip, AppError::too_many("resend_too_soon", message, wait as u64)).await;
+        return refusal(state, now, Event::SmsCodeSent, "resend_too_soon", phone, ip, AppError::too_many("resend_too_soon", message, wait as u64)).await;
     }
     if sent_today >= i64::from(state.config.sms_daily_cap) {
         let wait = first_today.map_or(DAY, |t| t + DAY - now).max(1) as u64;
         let message = "该手机号今日获取验证码的次数已达上限,请24小时后再试,或到当地道路运输服务窗口办理。";
-        return refusal(&state, now, Event::SmsCodeSent, "daily_limit", &phone, &ip, AppError::too_many("daily_limit", message, wait)).await;
+        return refusal(state, now, Event::SmsCodeSent, "daily_limit", phone, ip, AppError::too_many("daily_limit", message, wait)).await;
     }
     let (from_ip, first_from_ip): (i64, Option<i64>) =
         sqlx::query_as("SELECT COUNT(*), MIN(created_at) FROM sms_codes WHERE client_ip = ? AND created_at > ?")
-            .bind(&ip)
+            .bind(ip)
             .bind(now - HOUR)
             .fetch_one(&state.db)
             .await?;
     if from_ip >= i64::from(state.config.sms_ip_hourly_limit) {
         let wait = first_from_ip.map_or(HOUR, |t| t + HOUR - now).max(1) as u64;
         let message = "当前网络获取验证码过于频繁,请稍后再试。";
-        return refusal(&state, now, Event::SmsCodeSent, "ip_limit", &phone, &ip, AppError::too_many("ip_limit", message, wait)).await;
+        return refusal(state, now, Event::SmsCodeSent, "ip_limit", phone, ip, AppError::too_many("ip_limit", message, wait)).await;
     }
 
     let code = SmsCode::parse(&format!("{:06}", rand::rngs::OsRng.gen_range(0..1_000_000))).expect("six digits");
@@ -118,33 +128,30 @@ pub async fn send_sms_code(
         "INSERT INTO sms_codes (phone, code_mac, created_at, expires_at, client_ip) VALUES (?, ?, ?, ?, ?)",
     )
     .bind(phone.as_str())
-    .bind(code_mac(&state, &phone, &code))
+    .bind(code_mac(state, phone, &code))
     .bind(now)
     .bind(now + CODE_TTL_SECONDS)
-    .bind(&ip)
+    .bind(ip)
     .execute(&mut *tx)
     .await?;
-    if let Err(e) = state.sms.send(&phone, &code, now).await {
+    if let Err(e) = state.sms.send(phone, &code, purpose, now).await {
         tx.rollback().await?;
         tracing::error!(error = %e, phone = %phone.masked(), "SMS not sent");
         let error = AppError::client(StatusCode::SERVICE_UNAVAILABLE, "sms_unavailable", "短信发送失败,请稍后重新获取验证码。");
-        return refusal(&state, now, Event::SmsCodeSent, "sms_unavailable", &phone, &ip, error).await;
+        return refusal(state, now, Event::SmsCodeSent, "sms_unavailable", phone, ip, error).await;
     }
     tx.commit().await?;
     audit::record(
         &state.db,
         now,
-        Entry { event: Event::SmsCodeSent, outcome: "ok", user_id: None, phone_masked: Some(phone.masked()), client_ip: &ip, staff_id: None, subject: None },
+        Entry { event: Event::SmsCodeSent, outcome: "ok", user_id: None, phone_masked: Some(phone.masked()), client_ip: ip, staff_id: None, subject: None },
     )
     .await?;
-    Ok((
-        StatusCode::ACCEPTED,
-        Json(SmsCodeSent { resend_after_seconds: RESEND_AFTER_SECONDS as u64, expires_in_seconds: CODE_TTL_SECONDS as u64 }),
-    ))
+    Ok(SmsCodeSent { resend_after_seconds: RESEND_AFTER_SECONDS as u64, expires_in_seconds: CODE_TTL_SECONDS as u64 })
 }
 
 /// Records a refusal in the audit log, then answers it.
-async fn refusal<T>(
+pub(crate) async fn refusal<T>(
     state: &AppState,
     now: i64,
     event: Event,
@@ -158,7 +165,7 @@ async fn refusal<T>(
     Err(error)
 }
 
-fn code_mac(state: &AppState, phone: &PhoneNumber, code: &SmsCode) -> Vec<u8> {
+pub(crate) fn code_mac(state: &AppState, phone: &PhoneNumber, code: &SmsCode) -> Vec<u8> {
     state.secrets.mac("sms-code", &[phone.as_str().as_bytes(), code.as_str().as_bytes()])
 }
 
@@ -183,49 +190,11 @@ pub async fn login(
     let phone = PhoneNumber::parse(&request.phone).map_err(|m| AppError::bad_request("invalid_phone", m))?;
     let code = SmsCode::parse(&request.code).map_err(|m| AppError::bad_request("invalid_code", m))?;
     let now = state.clock.now();
-    let newest: Option<(i64, Vec<u8>, i64, i64, bool)> = sqlx::query_as(
-        "SELECT id, code_mac, expires_at, failed_tries, spent FROM sms_codes WHERE phone = ? ORDER BY id DESC LIMIT 1",
-    )
-    .bind(phone.as_str())
-    .fetch_optional(&state.db)
-    .await?;
-    let Some((id, mac, expires_at, failed_tries, spent)) = newest else {
-        let error = AppError::bad_request("code_missing", "请先点击“获取验证码”,再输入短信中的验证码。");
-        return refusal(&state, now, Event::LoginFailed, "code_missing", &phone, &ip, error).await;
-    };
-    if failed_tries >= MAX_WRONG_TRIES {
-        return refusal(&state, now, Event::LoginFailed, "code_locked", &phone, &ip, code_locked()).await;
-    }
-    if spent {
-        let error = AppError::bad_request("code_missing", "该验证码已使用,请重新获取验证码。");
-        return refusal(&state, now, Event::LoginFailed, "code_spent", &phone, &ip, error).await;
-    }
-    if now >= expires_at {
-        let error = AppError::bad_request("code_expired", "验证码已过期(5分钟内有效),请重新获取验证码。");
-        return refusal(&state, now, Event::LoginFailed, "code_expired", &phone, &ip, error).await;
-    }
-    if !constant_time_eq(&mac, &code_mac(&state, &phone, &code)) {
-        let tries = failed_tries + 1;
-        sqlx::query("UPDATE sms_codes SET failed_tries = ?, spent = ? WHERE id = ?")
-            .bind(tries)
-            .bind(tries >= MAX_WRONG_TRIES)
-            .bind(id)
-            .execute(&state.db)
-            .await?;
-        if tries >= MAX_WRONG_TRIES {
-            return refusal(&state, now, Event::LoginFailed, "code_locked", &phone, &ip, code_locked()).await;
-        }
-        let left = (MAX_WRONG_TRIES - tries) as u32;
-        let mut body = ErrorBody::new("code_wrong", format!("验证码不正确,还可以再试{left}次。"));
-        body.tries_left = Some(left);
-        return refusal(&state, now, Event::LoginFailed, "code_wrong", &phone, &ip, AppError::Client { status: StatusCode::BAD_REQUEST, body }).await;
-    }
-
+    let id = check_code(&state, &phone, &code, &ip, Event::LoginFailed).await?;
     let mut tx = state.db.begin().await?;
     // Single use: the code is spent by the first successful login, even under a race.
-    let spent_now = sqlx::query("UPDATE sms_codes SET spent = 1 WHERE id = ? AND spent = 0").bind(id).execute(&mut *tx).await?;
-    if spent_now.rows_affected() != 1 {
-        return refusal(&state, now, Event::LoginFailed, "code_spent", &phone, &ip, AppError::bad_request("code_missing", "该验证码已使用,请重新获取验证码。")).await;
+    if !spend_code(&mut tx, id).await? {
+        return refusal(&state, now, Event::LoginFailed, "code_spent", &phone, &ip, code_spent()).await;
     }
     sqlx::query("INSERT INTO users (phone, created_at) VALUES (?, ?) ON CONFLICT (phone) DO NOTHING")
         .bind(phone.as_str())
@@ -260,6 +229,62 @@ pub async fn login(
     Ok(([(header::SET_COOKIE, cookie)], Json(me)).into_response())
 }
 
+/// Checks `code` against the newest code sent to `phone`: missing, spent, expired, locked
+/// after [`MAX_WRONG_TRIES`] wrong tries, or wrong (one try used up, `tries_left` in the
+/// answer). Each refusal is audited as `failed` with its reason. Returns the code's row, to be
+/// spent with [`spend_code`] in the transaction of what it allows.
+pub async fn check_code(state: &AppState, phone: &PhoneNumber, code: &SmsCode, ip: &str, failed: Event) -> AppResult<i64> {
+    let now = state.clock.now();
+    let newest: Option<(i64, Vec<u8>, i64, i64, bool)> = sqlx::query_as(
+        "SELECT id, code_mac, expires_at, failed_tries, spent FROM sms_codes WHERE phone = ? ORDER BY id DESC LIMIT 1",
+    )
+    .bind(phone.as_str())
+    .fetch_optional(&state.db)
+    .await?;
+    let Some((id, mac, expires_at, failed_tries, spent)) = newest else {
+        let error = AppError::bad_request("code_missing", "请先点击“获取验证码”,再输入短信中的验证码。");
+        return refusal(state, now, failed, "code_missing", phone, ip, error).await;
+    };
+    if failed_tries >= MAX_WRONG_TRIES {
+        return refusal(state, now, failed, "code_locked", phone, ip, code_locked()).await;
+    }
+    if spent {
+        return refusal(state, now, failed, "code_spent", phone, ip, code_spent()).await;
+    }
+    if now >= expires_at {
+        let error = AppError::bad_request("code_expired", "验证码已过期(5分钟内有效),请重新获取验证码。");
+        return refusal(state, now, failed, "code_expired", phone, ip, error).await;
+    }
+    if !constant_time_eq(&mac, &code_mac(state, phone, code)) {
+        let tries = failed_tries + 1;
+        sqlx::query("UPDATE sms_codes SET failed_tries = ?, spent = ? WHERE id = ?")
+            .bind(tries)
+            .bind(tries >= MAX_WRONG_TRIES)
+            .bind(id)
+            .execute(&state.db)
+            .await?;
+        if tries >= MAX_WRONG_TRIES {
+            return refusal(state, now, failed, "code_locked", phone, ip, code_locked()).await;
+        }
+        let left = (MAX_WRONG_TRIES - tries) as u32;
+        let mut body = ErrorBody::new("code_wrong", format!("验证码不正确,还可以再试{left}次。"));
+        body.tries_left = Some(left);
+        return refusal(state, now, failed, "code_wrong", phone, ip, AppError::Client { status: StatusCode::BAD_REQUEST, body }).await;
+    }
+    Ok(id)
+}
+
+/// Spends a code checked by [`check_code`]; `false` when another request spent it first.
+pub async fn spend_code(conn: &mut sqlx::SqliteConnection, id: i64) -> Result<bool, sqlx::Error> {
+    let spent = sqlx::query("UPDATE sms_codes SET spent = 1 WHERE id = ? AND spent = 0").bind(id).execute(conn).await?;
+    Ok(spent.rows_affected() == 1)
+}
+
+/// The refusal of a code used already (or replaced by a newer one).
+pub fn code_spent() -> AppError {
+    AppError::bad_request("code_missing", "该验证码已使用,请重新获取验证码。")
+}
+
 fn code_locked() -> AppError {
     AppError::bad_request("code_locked", "验证码输错次数过多,已失效,请重新获取验证码。")
 }
@@ -279,7 +304,7 @@ fn token_hash(token: &str) -> Vec<u8> {
     Sha256::digest(token.as_bytes()).to_vec()
 }
 
-fn realname_status(stored: &str) -> AppResult<RealNameStatus> {
+pub(crate) fn realname_status(stored: &str) -> AppResult<RealNameStatus> {
     Ok(match stored {
         "none" => RealNameStatus::None,
         "pending" => RealNameStatus::Pending,

@@ -5,7 +5,7 @@ use axum::{
     extract::{Path, State},
     Json,
 };
-use taxicert_api::{BusinessCode, BusinessDetail, BusinessSummary, ErrorBody, Material, MaterialKind, PhotoRules};
+use taxicert_api::{BusinessCode, BusinessDetail, BusinessSummary, ErrorBody, Material, MaterialCondition, MaterialKind, PhotoRules};
 
 use crate::{
     error::{AppError, AppResult},
@@ -67,21 +67,29 @@ pub async fn get_business(
     .bind(code.as_str())
     .fetch_all(&state.db)
     .await?;
-    let materials: Vec<MaterialRow> = sqlx::query_as(
-        "SELECT m.code, m.name, m.hint, bm.required, m.kind, m.min_width, m.min_height, m.sample
-           FROM business_materials bm JOIN materials m ON m.code = bm.material_code
-          WHERE bm.business_code = ? ORDER BY bm.position",
-    )
-    .bind(code.as_str())
-    .fetch_all(&state.db)
-    .await?;
+    let materials = business_materials(&state.db, code).await?;
     Ok(Json(BusinessDetail {
         code,
         name,
         description,
         notice: notice.into_iter().map(|(text,)| text).collect(),
-        materials: materials.into_iter().map(MaterialRow::into_material).collect::<AppResult<_>>()?,
+        materials,
     }))
+}
+
+/// The materials of `business` in the order they are asked for, each with the answer that
+/// makes it apply (`business_materials.condition`, see [`MaterialCondition::as_code`]).
+/// Errors: `Internal` for a kind or condition the contract does not know (a broken migration).
+pub async fn business_materials<'e>(db: impl sqlx::SqliteExecutor<'e>, business: BusinessCode) -> AppResult<Vec<Material>> {
+    let rows: Vec<MaterialRow> = sqlx::query_as(
+        "SELECT m.code, m.name, m.hint, bm.required, m.kind, m.min_width, m.min_height, m.sample, bm.condition
+           FROM business_materials bm JOIN materials m ON m.code = bm.material_code
+          WHERE bm.business_code = ? ORDER BY bm.position",
+    )
+    .bind(business.as_str())
+    .fetch_all(db)
+    .await?;
+    rows.into_iter().map(MaterialRow::into_material).collect()
 }
 
 #[derive(sqlx::FromRow)]
@@ -94,11 +102,22 @@ struct MaterialRow {
     min_width: u32,
     min_height: u32,
     sample: String,
+    condition: Option<String>,
 }
 
 impl MaterialRow {
     fn into_material(self) -> AppResult<Material> {
+        let condition = self
+            .condition
+            .as_deref()
+            .map(|code| {
+                MaterialCondition::parse_code(code).ok_or_else(|| {
+                    AppError::Internal(format!("material {}: unknown condition {code:?} in the database", self.code))
+                })
+            })
+            .transpose()?;
         Ok(Material {
+            condition,
             photo: photo_rules(&self.kind, self.min_width, self.min_height)?,
             code: self.code,
             name: self.name,

@@ -51,6 +51,14 @@ pub struct Config {
     pub photo_max_side: u32,
     /// 换发 can be applied for this many days before a certificate expires (1–365).
     pub renewal_window_days: u32,
+    /// From this many days before expiry (0–365, less than `renewal_window_days`) a 换发 is late:
+    /// the rules ask for it no later than 30 days before (道路运输从业人员管理规定 第29条), so the
+    /// wizard says so, but still takes it.
+    pub renewal_deadline_days: u32,
+    /// Days after expiry (0–365) during which an expired certificate can still be renewed (逾期
+    /// 换发); beyond them it has lapsed by law (同规定 第32条: 180 days) and the driver must
+    /// re-qualify at a service hall.
+    pub renewal_grace_days: u32,
     /// Fictional certificates are made up for a verified user who has none, so that the wizard
     /// can be tried without the transport authority's register. `None`: on in dev mode only.
     pub demo_certificates: Option<bool>,
@@ -66,6 +74,10 @@ pub struct Config {
     /// The address the public reaches the app at (`https://example.gov.cn/taxicert`), for the
     /// check link in a voucher's QR code. `None`: taken from the request's `Host`.
     pub public_url: Option<String>,
+    /// The lowest points of the 服务质量信誉考核 grades AAA, AA and A (B below): the 考核办法 as
+    /// quoted says AAA ≥ 20 and AA ≥ 11; A ≥ 4 is unverified (see `business-rules.md`).
+    /// Strictly decreasing, each from 1 to 30 (20 base points + 10 bonus at most).
+    pub credit_thresholds: taxicert_api::CreditThresholds,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
@@ -99,11 +111,14 @@ impl Default for Config {
             trust_forwarded_for: false,
             realname_auto_approve: false,
             renewal_window_days: 90,
+            renewal_deadline_days: 30,
+            renewal_grace_days: 180,
             demo_certificates: None,
             workday_calendar_file: None,
             workdays: Arc::new(OfficialCalendar::embedded()),
             voucher_font: None,
             public_url: None,
+            credit_thresholds: taxicert_api::CreditThresholds::default(),
         }
     }
 }
@@ -133,10 +148,15 @@ struct FileConfig {
     upload_dir: Option<PathBuf>,
     photo_max_side: Option<u32>,
     renewal_window_days: Option<u32>,
+    renewal_deadline_days: Option<u32>,
+    renewal_grace_days: Option<u32>,
     demo_certificates: Option<bool>,
     workday_calendar_file: Option<PathBuf>,
     voucher_font: Option<PathBuf>,
     public_url: Option<String>,
+    credit_grade_aaa: Option<u32>,
+    credit_grade_aa: Option<u32>,
+    credit_grade_a: Option<u32>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -149,13 +169,20 @@ pub enum ConfigError {
     Env { name: &'static str, value: String, reason: String },
     #[error("{name} = {value} in the configuration file is not valid: {reason}")]
     File { name: &'static str, value: String, reason: String },
+    #[error("renewal_deadline_days ({deadline}) must be less than renewal_window_days ({window}): the late mark falls inside the window")]
+    RenewalDeadline { deadline: u32, window: u32 },
     #[error("the workday calendar (workday_calendar_file, TAXICERT_WORKDAY_CALENDAR_FILE) is not valid: {0}")]
     Calendar(String),
+    #[error("the credit grade thresholds (credit_grade_aaa, credit_grade_aa, credit_grade_a; TAXICERT_CREDIT_GRADE_AAA, _AA, _A) are not valid: {0}")]
+    CreditThresholds(String),
 }
 
 /// The days before expiry from which 换发 can be applied for.
 const RENEWAL_WINDOW_DAYS: std::ops::RangeInclusive<u32> = 1..=365;
 const RENEWAL_WINDOW_REASON: &str = "expected a number of days from 1 to 365";
+/// The late mark before expiry and the grace after it, in days.
+const RENEWAL_DAYS: std::ops::RangeInclusive<u32> = 0..=365;
+const RENEWAL_DAYS_REASON: &str = "expected a number of days from 0 to 365";
 
 impl Config {
     /// Loads the configuration: `file` (when given) over the defaults, then the environment.
@@ -169,7 +196,15 @@ impl Config {
             config.apply_file(parsed)?;
         }
         config.apply_env(env)?;
+        check_credit_thresholds(&config.credit_thresholds).map_err(ConfigError::CreditThresholds)?;
         config.base_path = normalize_base_path(&config.base_path);
+        // Checked once both are known: the file may set one and the environment the other.
+        if config.renewal_deadline_days >= config.renewal_window_days {
+            return Err(ConfigError::RenewalDeadline {
+                deadline: config.renewal_deadline_days,
+                window: config.renewal_window_days,
+            });
+        }
         if let Some(path) = &config.workday_calendar_file {
             config.workdays = Arc::new(OfficialCalendar::load(path).map_err(ConfigError::Calendar)?);
         }
@@ -199,10 +234,15 @@ impl Config {
             upload_dir,
             photo_max_side,
             renewal_window_days,
+            renewal_deadline_days,
+            renewal_grace_days,
             demo_certificates,
             workday_calendar_file,
             voucher_font,
             public_url,
+            credit_grade_aaa,
+            credit_grade_aa,
+            credit_grade_a,
         } = file;
         if let Some(v) = bind {
             self.bind = v;
@@ -274,6 +314,17 @@ impl Config {
             }
             self.renewal_window_days = v;
         }
+        for (name, value, into) in [
+            ("renewal_deadline_days", renewal_deadline_days, &mut self.renewal_deadline_days),
+            ("renewal_grace_days", renewal_grace_days, &mut self.renewal_grace_days),
+        ] {
+            if let Some(v) = value {
+                if !RENEWAL_DAYS.contains(&v) {
+                    return Err(ConfigError::File { name, value: v.to_string(), reason: RENEWAL_DAYS_REASON.into() });
+                }
+                *into = v;
+            }
+        }
         if demo_certificates.is_some() {
             self.demo_certificates = demo_certificates;
         }
@@ -289,6 +340,16 @@ impl Config {
                 value: v.clone(),
                 reason: PUBLIC_URL_REASON.into(),
             })?);
+        }
+        // Checked together once file and environment are applied: each may set only some.
+        if let Some(v) = credit_grade_aaa {
+            self.credit_thresholds.aaa = v;
+        }
+        if let Some(v) = credit_grade_aa {
+            self.credit_thresholds.aa = v;
+        }
+        if let Some(v) = credit_grade_a {
+            self.credit_thresholds.a = v;
         }
         Ok(())
     }
@@ -376,6 +437,18 @@ impl Config {
                 .filter(|days| RENEWAL_WINDOW_DAYS.contains(days))
                 .ok_or_else(|| invalid("TAXICERT_RENEWAL_WINDOW_DAYS", &v, RENEWAL_WINDOW_REASON))?;
         }
+        for (name, into) in [
+            ("TAXICERT_RENEWAL_DEADLINE_DAYS", &mut self.renewal_deadline_days),
+            ("TAXICERT_RENEWAL_GRACE_DAYS", &mut self.renewal_grace_days),
+        ] {
+            if let Some(v) = env(name) {
+                *into = v
+                    .parse()
+                    .ok()
+                    .filter(|days| RENEWAL_DAYS.contains(days))
+                    .ok_or_else(|| invalid(name, &v, RENEWAL_DAYS_REASON))?;
+            }
+        }
         if let Some(v) = env("TAXICERT_DEMO_CERTIFICATES") {
             self.demo_certificates = Some(
                 parse_bool(&v).ok_or_else(|| invalid("TAXICERT_DEMO_CERTIFICATES", &v, "expected true or false"))?,
@@ -391,6 +464,15 @@ impl Config {
             self.public_url =
                 Some(check_public_url(&v).ok_or_else(|| invalid("TAXICERT_PUBLIC_URL", &v, PUBLIC_URL_REASON))?);
         }
+        for (name, slot) in [
+            ("TAXICERT_CREDIT_GRADE_AAA", &mut self.credit_thresholds.aaa),
+            ("TAXICERT_CREDIT_GRADE_AA", &mut self.credit_thresholds.aa),
+            ("TAXICERT_CREDIT_GRADE_A", &mut self.credit_thresholds.a),
+        ] {
+            if let Some(v) = env(name) {
+                *slot = v.parse().map_err(|_| invalid(name, &v, "expected a number of points from 1 to 30"))?;
+            }
+        }
         Ok(())
     }
 }
@@ -400,6 +482,18 @@ impl Config {
     pub fn demo_certificates(&self) -> bool {
         self.demo_certificates.unwrap_or(self.dev)
     }
+}
+
+/// The grades must be reachable and ordered: AAA > AA > A > 0, and AAA at most 30 points (20
+/// base + 10 bonus), else a grade could never be given or two would overlap.
+fn check_credit_thresholds(t: &taxicert_api::CreditThresholds) -> Result<(), String> {
+    if !(t.aaa > t.aa && t.aa > t.a && t.a > 0 && t.aaa <= 30) {
+        return Err(format!(
+            "AAA {} > AA {} > A {} > 0 and AAA ≤ 30 points are required (defaults 20, 11, 4)",
+            t.aaa, t.aa, t.a
+        ));
+    }
+    Ok(())
 }
 
 const PUBLIC_URL_REASON: &str = "expected an http:// or https:// address such as https://example.gov.cn/taxicert";
@@ -480,8 +574,59 @@ mod tests {
         std::fs::write(&file, "renewal_window_days = 0\n").unwrap();
         let err = Config::load(Some(&file), env_of(&[])).unwrap_err();
         assert!(err.to_string().contains("renewal_window_days"), "{err}");
-        std::fs::write(&file, "renewal_window_days = 30\n").unwrap();
-        assert_eq!(Config::load(Some(&file), env_of(&[])).unwrap().renewal_window_days, 30);
+        std::fs::write(&file, "renewal_window_days = 31\n").unwrap();
+        assert_eq!(Config::load(Some(&file), env_of(&[])).unwrap().renewal_window_days, 31);
+    }
+
+    #[test]
+    fn credit_thresholds_default_to_the_assessment_rules_and_must_decrease() {
+        let c = Config::load(None, env_of(&[])).unwrap();
+        assert_eq!(c.credit_thresholds, taxicert_api::CreditThresholds { aaa: 20, aa: 11, a: 4 });
+        let c = Config::load(None, env_of(&[("TAXICERT_CREDIT_GRADE_A", "6")])).unwrap();
+        assert_eq!(c.credit_thresholds.a, 6);
+        for bad in [
+            vec![("TAXICERT_CREDIT_GRADE_A", "0")],
+            vec![("TAXICERT_CREDIT_GRADE_AAA", "31")],
+            vec![("TAXICERT_CREDIT_GRADE_AA", "20")],
+            vec![("TAXICERT_CREDIT_GRADE_A", "11")],
+        ] {
+            let err = Config::load(None, env_of(&bad)).unwrap_err();
+            assert!(matches!(err, ConfigError::CreditThresholds(_)), "{bad:?}: {err}");
+        }
+        let err = Config::load(None, env_of(&[("TAXICERT_CREDIT_GRADE_AA", "many")])).unwrap_err();
+        assert!(err.to_string().contains("TAXICERT_CREDIT_GRADE_AA"), "{err}");
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("taxicert.toml");
+        std::fs::write(&file, "credit_grade_aaa = 25\ncredit_grade_aa = 15\n").unwrap();
+        let c = Config::load(Some(&file), env_of(&[])).unwrap();
+        assert_eq!(c.credit_thresholds, taxicert_api::CreditThresholds { aaa: 25, aa: 15, a: 4 });
+        std::fs::write(&file, "credit_grade_aa = 3\n").unwrap();
+        assert!(Config::load(Some(&file), env_of(&[])).unwrap_err().to_string().contains("credit_grade_aa"));
+    }
+
+    #[test]
+    fn the_renewal_deadline_and_grace_are_days_and_the_deadline_falls_inside_the_window() {
+        let c = Config::load(None, env_of(&[])).unwrap();
+        assert_eq!((c.renewal_window_days, c.renewal_deadline_days, c.renewal_grace_days), (90, 30, 180));
+        let c = Config::load(None, env_of(&[("TAXICERT_RENEWAL_DEADLINE_DAYS", "0"), ("TAXICERT_RENEWAL_GRACE_DAYS", "365")]))
+            .unwrap();
+        assert_eq!((c.renewal_deadline_days, c.renewal_grace_days), (0, 365));
+        for name in ["TAXICERT_RENEWAL_DEADLINE_DAYS", "TAXICERT_RENEWAL_GRACE_DAYS"] {
+            for bad in ["366", "-1", "thirty", ""] {
+                let err = Config::load(None, env_of(&[(name, bad)])).unwrap_err();
+                assert!(err.to_string().contains(name), "{err}");
+            }
+        }
+        let err = Config::load(None, env_of(&[("TAXICERT_RENEWAL_WINDOW_DAYS", "30")])).unwrap_err();
+        assert!(matches!(err, ConfigError::RenewalDeadline { deadline: 30, window: 30 }), "{err}");
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("taxicert.toml");
+        std::fs::write(&file, "renewal_grace_days = 400\n").unwrap();
+        let err = Config::load(Some(&file), env_of(&[])).unwrap_err();
+        assert!(err.to_string().contains("renewal_grace_days"), "{err}");
+        std::fs::write(&file, "renewal_window_days = 60\nrenewal_deadline_days = 10\nrenewal_grace_days = 90\n").unwrap();
+        let c = Config::load(Some(&file), env_of(&[])).unwrap();
+        assert_eq!((c.renewal_window_days, c.renewal_deadline_days, c.renewal_grace_days), (60, 10, 90));
     }
 
     #[test]

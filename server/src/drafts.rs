@@ -14,9 +14,13 @@ use axum::{
 };
 use serde::{Deserialize, Serialize};
 use sqlx::SqliteConnection;
-use taxicert_api::{BusinessCode, Delivery, Draft, DraftStep, DraftSummary, ErrorBody, PersonalInfo, StepAnswers};
+use taxicert_api::{
+    divisions::Divisions, Address, AssessmentPeriod, BusinessCode, BusinessDetails, Certificate, Change,
+    Delivery, Draft, DraftStep, DraftSummary, ErrorBody, FormContext, PersonalInfo, PostalAddress, Region, StepAnswers,
+};
 
 use crate::{
+    catalogue::business_materials,
     certificates::{self, StoredCertificate},
     error::{AppError, AppResult, Body},
     realname::VerifiedUser,
@@ -112,7 +116,13 @@ pub fn missing(code: &str, step: DraftStep) -> AppError {
     AppError::conflict(code, step.missing_message())
 }
 
-/// The certificate must be the user's and choosable for the business today.
+/// The certificate must be the user's and choosable for the business today. Answers the
+/// certificate as the register keeps it and as listed for the business (what the form is
+/// checked against and the snapshot keeps).
+///
+/// Errors: 400 `certificate_not_found` (field `certificate`); 409 `duplicate_application` with
+/// `case_id` when an application of this business (or an accepted 注销) is open on it; 400
+/// `certificate_unavailable` (field `certificate`) with the reason otherwise.
 pub async fn check_certificate(
     conn: &mut SqliteConnection,
     state: &AppState,
@@ -120,68 +130,126 @@ pub async fn check_certificate(
     business: BusinessCode,
     id: &str,
     today: Date,
-) -> AppResult<StoredCertificate> {
+) -> AppResult<(StoredCertificate, Certificate)> {
     let key = certificates::holder_key(conn, state, user_id).await?;
-    let certificate = certificates::owned_one(conn, &key, id).await?.ok_or_else(|| {
+    let certificate = certificates::owned_one(conn, state, &key, id).await?.ok_or_else(|| {
         AppError::bad_field("certificate_not_found", "certificate", "所选从业资格证不存在或不属于您,请重新选择。")
     })?;
-    if let Some(reason) = certificate.unavailable_reason(business, today, state.config.renewal_window_days) {
-        return Err(AppError::bad_field("certificate_unavailable", "certificate", reason));
+    let listed = certificates::listed(conn, state, &certificate, business, today).await?;
+    if let (Some(reason), Some(case_id)) = (&listed.unavailable_reason, &listed.open_case_id) {
+        return Err(AppError::conflict_with_case("duplicate_application", reason.clone(), case_id));
     }
-    Ok(certificate)
+    if let Some(reason) = &listed.unavailable_reason {
+        return Err(AppError::bad_field("certificate_unavailable", "certificate", reason.clone()));
+    }
+    Ok((certificate, listed))
 }
 
 /// The form's values without the spaces around them, as they are kept.
 fn trimmed(info: PersonalInfo) -> PersonalInfo {
     let t = |s: String| s.trim().to_owned();
-    PersonalInfo {
-        licence_class: t(info.licence_class),
-        reason: t(info.reason),
-        address: t(info.address),
-        contact_name: t(info.contact_name),
-        contact_phone: t(info.contact_phone),
-        delivery: match info.delivery {
-            Delivery::Pickup { hall_id } => Delivery::Pickup { hall_id: t(hall_id) },
-            Delivery::Post(post) => Delivery::Post(taxicert_api::PostalAddress {
-                recipient: t(post.recipient),
-                phone: t(post.phone),
-                province: t(post.province),
-                city: t(post.city),
-                district: t(post.district),
-                street: t(post.street),
-            }),
+    let region = |r: Region| Region { code: t(r.code), name: r.name };
+    let delivery = |d: Delivery| match d {
+        Delivery::Pickup { hall_id } => Delivery::Pickup { hall_id: t(hall_id) },
+        Delivery::Post(post) => Delivery::Post(PostalAddress {
+            recipient: t(post.recipient),
+            phone: t(post.phone),
+            region: region(post.region),
+            street: t(post.street),
+        }),
+    };
+    let details = match info.details {
+        BusinessDetails::Reissue { reason, delivery: d } => BusinessDetails::Reissue { reason, delivery: delivery(d) },
+        BusinessDetails::Renewal { licence_class, delivery: d } => {
+            BusinessDetails::Renewal { licence_class: t(licence_class), delivery: delivery(d) }
+        }
+        BusinessDetails::Change { changes, reason } => BusinessDetails::Change {
+            changes: changes
+                .into_iter()
+                .map(|change| match change {
+                    Change::Address { new } => Change::Address { new: Address { region: region(new.region), street: t(new.street) } },
+                    Change::Phone { new } => Change::Phone { new: t(new) },
+                    Change::LicenceClass { new } => Change::LicenceClass { new: t(new) },
+                    Change::Employer { new } => Change::Employer { new: t(new) },
+                })
+                .collect(),
+            reason: t(reason),
         },
-    }
+        BusinessDetails::Cancellation { reason, other_reason } => {
+            BusinessDetails::Cancellation { reason, other_reason: t(other_reason) }
+        }
+        BusinessDetails::CreditAssessment { period } => {
+            BusinessDetails::CreditAssessment { period: AssessmentPeriod { start: t(period.start), end: t(period.end) } }
+        }
+    };
+    PersonalInfo { contact_name: t(info.contact_name), contact_phone: t(info.contact_phone), details }
 }
 
-/// The personal-info form, by the same rules as the app's: the first problem is refused with
-/// its field. Answers the trimmed form.
-pub async fn check_info(conn: &mut SqliteConnection, info: PersonalInfo) -> AppResult<PersonalInfo> {
-    let info = trimmed(info);
+/// The regions' names as the divisions give them for their codes, whatever the client sent:
+/// the postal region and a 变更's new address. An unknown code gets an empty name (and the
+/// form's check refuses it).
+fn with_region_names(mut info: PersonalInfo, divisions: &Divisions) -> PersonalInfo {
+    let fill = |region: &mut Region| region.name = divisions.full_name(&region.code).unwrap_or_default();
+    if let Some(Delivery::Post(post)) = info.details.delivery_mut() {
+        fill(&mut post.region);
+    }
+    if let BusinessDetails::Change { changes, .. } = &mut info.details {
+        for change in changes {
+            if let Change::Address { new } = change {
+                fill(&mut new.region);
+            }
+        }
+    }
+    info
+}
+
+/// The personal-info form of `business`, by the same rules as the app's
+/// ([`PersonalInfo::problems`]), against `certificate` as listed for the business (a 变更's new
+/// values must differ from it, a 考核 period must be one of its periods). Answers the form
+/// trimmed, with the regions' names filled in. Errors: 400 `invalid_field` with the first
+/// problem's field and message.
+pub async fn check_info(
+    conn: &mut SqliteConnection,
+    business: BusinessCode,
+    info: PersonalInfo,
+    certificate: &Certificate,
+) -> AppResult<PersonalInfo> {
+    let divisions = crate::divisions::embedded();
+    let info = with_region_names(trimmed(info), divisions);
     let halls = active_hall_ids(conn).await?;
-    if let Some(problem) = info.problems(|id| halls.iter().any(|h| h == id)).into_iter().next() {
-        return Err(AppError::bad_field("invalid_field", problem.field, problem.message));
+    let hall_exists = |id: &str| halls.iter().any(|h| h == id);
+    let context = FormContext { certificate, hall_exists: &hall_exists, divisions };
+    if let Some(problem) = info.problems(business, &context).into_iter().next() {
+        return Err(AppError::bad_field("invalid_field", &problem.field, problem.message));
     }
     Ok(info)
 }
 
-/// Every upload names a material of the business, is a live photo of this user taken for that
-/// material, and every required material has one.
+/// Every upload names a material of the business that applies with `details` (the form's
+/// answers; `None` before they are given), is a live photo of this user taken for that
+/// material, and every required material that applies has one.
+///
+/// Errors (400, the material code as `field`): `unknown_material`, `material_not_applicable`,
+/// `upload_not_found`, `materials_missing`.
 pub async fn check_materials(
     conn: &mut SqliteConnection,
     user_id: i64,
     business: BusinessCode,
+    details: Option<&BusinessDetails>,
     uploads: &BTreeMap<String, String>,
 ) -> AppResult<()> {
-    let materials: Vec<(String, String, bool)> = sqlx::query_as(
-        "SELECT m.code, m.name, bm.required FROM business_materials bm JOIN materials m ON m.code = bm.material_code
-          WHERE bm.business_code = ? ORDER BY bm.position",
-    )
-    .bind(business.as_str())
-    .fetch_all(&mut *conn)
-    .await?;
-    if let Some(unknown) = uploads.keys().find(|code| !materials.iter().any(|(m, _, _)| m == *code)) {
-        return Err(AppError::bad_field("unknown_material", unknown, "没有这项材料,请返回上一步重新进入材料上传页面。"));
+    let materials = business_materials(&mut *conn, business).await?;
+    for code in uploads.keys() {
+        let Some(material) = materials.iter().find(|m| &m.code == code) else {
+            return Err(AppError::bad_field("unknown_material", code, "没有这项材料,请返回上一步重新进入材料上传页面。"));
+        };
+        if !material.applies(details) {
+            return Err(AppError::bad_field(
+                "material_not_applicable",
+                code,
+                format!("按您填写的申请信息,无需上传「{}」;请刷新页面,按页面列出的材料重新上传。", material.name),
+            ));
+        }
     }
     for (material, upload_id) in uploads {
         let (fits,): (bool,) = sqlx::query_as(
@@ -196,8 +264,21 @@ pub async fn check_materials(
             return Err(AppError::bad_field("upload_not_found", material, "所选照片已删除或不属于您,请重新上传。"));
         }
     }
-    if let Some((code, name, _)) = materials.iter().find(|(code, _, required)| *required && !uploads.contains_key(code)) {
-        return Err(AppError::bad_field("materials_missing", code, format!("请上传{name}。")));
+    if let Some(missing) = materials.iter().find(|m| m.required && m.applies(details) && !uploads.contains_key(&m.code)) {
+        return Err(AppError::bad_field("materials_missing", &missing.code, format!("请上传{}。", missing.name)));
+    }
+    Ok(())
+}
+
+/// After the form's answers changed: the uploads of materials that no longer apply are
+/// dropped, and when a required material that now applies has none, the materials step is no
+/// longer done (the driver is sent back to it rather than refused at submission).
+async fn prune_materials(conn: &mut SqliteConnection, draft: &mut StoredDraft) -> AppResult<()> {
+    let materials = business_materials(&mut *conn, draft.business).await?;
+    let details = draft.answers.info.as_ref().map(|info| &info.details);
+    draft.answers.uploads.retain(|code, _| materials.iter().any(|m| &m.code == code && m.applies(details)));
+    if materials.iter().any(|m| m.required && m.applies(details) && !draft.answers.uploads.contains_key(&m.code)) {
+        draft.done.retain(|step| *step != DraftStep::Materials);
     }
     Ok(())
 }
@@ -258,7 +339,10 @@ pub async fn get_draft(State(state): State<AppState>, user: VerifiedUser, Path(b
 }
 
 /// Saves one step. The notice starts the draft; every other step needs the one before it, and
-/// its answers are checked as a clerk would. Saving an earlier step again keeps the later ones.
+/// its answers are checked as a clerk would. Saving an earlier step again keeps the later ones
+/// while they still fit: another certificate that the form no longer passes with sends the
+/// driver back to the form, and a form whose answers change the materials drops the photos no
+/// longer asked for (and the materials step, when a required one is now missing).
 #[utoipa::path(
     put,
     path = "/drafts/{business}",
@@ -268,11 +352,11 @@ pub async fn get_draft(State(state): State<AppState>, user: VerifiedUser, Path(b
     request_body = StepAnswers,
     responses(
         (status = 200, description = "Saved: the draft with the step in `done` and a new `revision`", body = Draft),
-        (status = 400, description = "`invalid_body`; `certificate_not_found` or `certificate_unavailable` (field `certificate`); `invalid_field` with the form field; `unknown_material`, `upload_not_found` or `materials_missing` with the material code as `field`", body = ErrorBody),
+        (status = 400, description = "`invalid_body`; `certificate_not_found` or `certificate_unavailable` (field `certificate`); `invalid_field` with the form field; `unknown_material`, `material_not_applicable` (not asked for with the form's answers), `upload_not_found` or `materials_missing` with the material code as `field`", body = ErrorBody),
         (status = 401, description = "`unauthenticated`", body = ErrorBody),
         (status = 403, description = "`realname_required` or `csrf`", body = ErrorBody),
         (status = 404, description = "No such business", body = ErrorBody),
-        (status = 409, description = "`step_out_of_order`: the step before is not saved yet; the message says which", body = ErrorBody),
+        (status = 409, description = "`step_out_of_order`: the step before is not saved yet; the message says which. `duplicate_application` with `case_id`: the certificate already has an application of this business open, or an accepted 注销 (the message says which case to follow)", body = ErrorBody),
     )
 )]
 pub async fn save_step(
@@ -301,12 +385,34 @@ pub async fn save_step(
     match answers {
         StepAnswers::Notice => {}
         StepAnswers::Certificate { certificate_id } => {
-            check_certificate(&mut tx, &state, id, business, &certificate_id, today).await?;
+            let (_, listed) = check_certificate(&mut tx, &state, id, business, &certificate_id, today).await?;
+            // The form was checked against the certificate chosen before (a 变更's current
+            // values, a 考核's periods): with another one it may no longer pass, and the driver
+            // is sent back to it rather than refused at submission. The answers stay, to edit.
+            if let Some(info) = draft.answers.info.clone() {
+                match check_info(&mut tx, business, info, &listed).await {
+                    Ok(_) => {}
+                    Err(AppError::Client { .. }) => {
+                        draft.done.retain(|s| *s != DraftStep::PersonalInfo && *s != DraftStep::Materials)
+                    }
+                    Err(other) => return Err(other),
+                }
+            }
             draft.answers.certificate_id = Some(certificate_id);
         }
-        StepAnswers::PersonalInfo { info } => draft.answers.info = Some(check_info(&mut tx, info).await?),
+        StepAnswers::PersonalInfo { info } => {
+            let certificate_id = draft
+                .answers
+                .certificate_id
+                .clone()
+                .ok_or_else(|| missing("step_out_of_order", DraftStep::Certificate))?;
+            let (_, listed) = check_certificate(&mut tx, &state, id, business, &certificate_id, today).await?;
+            draft.answers.info = Some(check_info(&mut tx, business, info, &listed).await?);
+            prune_materials(&mut tx, &mut draft).await?;
+        }
         StepAnswers::Materials { uploads } => {
-            check_materials(&mut tx, id, business, &uploads).await?;
+            let details = draft.answers.info.as_ref().map(|info| &info.details);
+            check_materials(&mut tx, id, business, details, &uploads).await?;
             draft.answers.uploads = uploads;
         }
     }

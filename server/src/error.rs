@@ -44,6 +44,15 @@ impl AppError {
         AppError::Client { status: StatusCode::BAD_REQUEST, body }
     }
 
+    /// 409 `code` about the open case `case_id` the driver should follow instead (body
+    /// `case_id`): `duplicate_application` — the certificate already has an application of this
+    /// business open, or an accepted 注销.
+    pub fn conflict_with_case(code: &str, message: impl Into<String>, case_id: &str) -> AppError {
+        let mut body = ErrorBody::new(code, message);
+        body.case_id = Some(case_id.into());
+        AppError::Client { status: StatusCode::CONFLICT, body }
+    }
+
     /// 429 with the seconds to wait, also sent as `Retry-After`.
     pub fn too_many(code: &str, message: impl Into<String>, retry_after_seconds: u64) -> AppError {
         let mut body = ErrorBody::new(code, message);

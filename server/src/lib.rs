@@ -1,6 +1,7 @@
 //! The taxicert reference backend: the REST contract of `openapi.yaml` on axum + SQLite,
 //! and the built SPA served beside it.
 
+pub mod account_move;
 pub mod audit;
 pub mod auth;
 pub mod cases;
@@ -10,6 +11,7 @@ pub mod clock;
 pub mod config;
 pub mod crypto;
 pub mod db;
+pub mod divisions;
 pub mod drafts;
 pub mod error;
 pub mod health;
@@ -88,6 +90,10 @@ fn api() -> OpenApiRouter<AppState> {
             .routes(routes!(auth::dev_sms_outbox))
             .routes(routes!(realname::realname_state))
             .routes(routes!(realname::submit_realname))
+            .routes(routes!(account_move::account_move))
+            .routes(routes!(account_move::send_account_move_code))
+            .routes(routes!(account_move::confirm_account_move))
+            .routes(routes!(account_move::ask_account_move_review))
             .merge(
                 OpenApiRouter::new()
                     .routes(routes!(realname::read_id_card))
@@ -118,6 +124,10 @@ fn api() -> OpenApiRouter<AppState> {
             .routes(routes!(staff::realname::staff_realname_review))
             .routes(routes!(staff::realname::staff_realname_photo))
             .routes(routes!(staff::realname::staff_realname_decide))
+            .routes(routes!(account_move::staff_account_move_queue))
+            .routes(routes!(account_move::staff_account_move))
+            .routes(routes!(account_move::staff_account_move_photo))
+            .routes(routes!(account_move::staff_account_move_decide))
             .routes(routes!(staff::cases::staff_case_queue))
             .routes(routes!(staff::cases::staff_case))
             .routes(routes!(staff::cases::staff_case_photo))
@@ -223,6 +233,8 @@ pub async fn start_with_clock(
     let addr = listener.local_addr().map_err(StartError::Bind)?;
     let vault = crypto::Vault::new(&secrets);
     realname::reencode_legacy_photos(&db, &vault, config.photo_max_side).await.map_err(StartError::Database)?;
+    realname::backfill_holder_keys(&db, &vault, &secrets).await.map_err(StartError::Database)?;
+    cases::backfill_certificate_ids(&db, &vault).await.map_err(StartError::Database)?;
     let reader = Arc::new(idcard::TesseractReader);
     let state = AppState { db: db.clone(), config: Arc::new(config), clock, secrets, sms, dev_outbox, vault, reader };
     let app = app(state).into_make_service_with_connect_info::<SocketAddr>();

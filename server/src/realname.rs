@@ -91,14 +91,38 @@ pub async fn read_id_card(
 }
 
 async fn refuse_if_done(state: &AppState, user_id: i64) -> AppResult<()> {
-    let (status,): (String,) =
-        sqlx::query_as("SELECT realname_status FROM users WHERE id = ?").bind(user_id).fetch_one(&state.db).await?;
+    let (status, reviewing): (String, bool) = sqlx::query_as(
+        "SELECT realname_status, EXISTS (SELECT 1 FROM account_moves WHERE to_user_id = users.id AND status = 'review_pending')
+           FROM users WHERE id = ?",
+    )
+    .bind(user_id)
+    .fetch_one(&state.db)
+    .await?;
     let message = match status.as_str() {
         "approved" => "您已完成实名认证,无需重复提交。",
         "pending" => "您的实名认证正在审核中,请等待审核结果。",
+        _ if reviewing => "您的账户转移申请正在等待业务办理人员审核,请等待审核结果。",
         _ => return Ok(()),
     };
     Err(AppError::client(StatusCode::CONFLICT, "realname_done", message))
+}
+
+/// The key of an ID number: the HMAC the certificates are found by (`users.holder_key`), and
+/// by which an ID number verified on one account is found when another submits it.
+pub fn holder_key_of(state: &AppState, id_number: &str) -> Vec<u8> {
+    state.secrets.mac("certificate-holder", &[id_number.as_bytes()])
+}
+
+/// Another account verified with this key: its id and phone number. The oldest, when accounts
+/// verified before the rule share it.
+pub async fn bound_elsewhere(conn: &mut SqliteConnection, key: &[u8], user_id: i64) -> AppResult<Option<(i64, String)>> {
+    Ok(sqlx::query_as(
+        "SELECT id, phone FROM users WHERE holder_key = ? AND realname_status = 'approved' AND id != ? ORDER BY id LIMIT 1",
+    )
+    .bind(key)
+    .bind(user_id)
+    .fetch_optional(&mut *conn)
+    .await?)
 }
 
 /// `王*国`, `王*`: the first and the last character.
@@ -122,7 +146,7 @@ pub fn mask_name(name: &str) -> String {
         (status = 200, description = "Submitted: pending, or approved at once in dev mode with auto-approval", body = RealNameState),
         (status = 400, description = "`photos_missing`, or `invalid_field` with `field` and what to fix (an expired card too)", body = ErrorBody),
         (status = 401, description = "`unauthenticated`", body = ErrorBody),
-        (status = 409, description = "`realname_done`", body = ErrorBody),
+        (status = 409, description = "`realname_done`; or `id_number_bound`: the ID number is verified on another account (the message names its phone number, masked). A move request for that account is kept: see `GET /account/move`", body = ErrorBody),
     )
 )]
 pub async fn submit_realname(
@@ -150,10 +174,37 @@ pub async fn submit_realname(
     let stored_status = if auto_approve { "approved" } else { "pending" };
     let sealed = state.vault.seal(&serde_json::to_vec(&fields).map_err(|e| AppError::Internal(e.to_string()))?, &format!("user:{id}:realname_fields"));
 
-    let mut tx = state.db.begin().await?;
+    let key = holder_key_of(&state, &fields.id_number);
+
+    // The write lock before the check: two accounts submitting one number at once cannot both
+    // pass it.
+    let mut tx = state.db.begin_with("BEGIN IMMEDIATE").await?;
+    if let Some((other, phone)) = bound_elsewhere(&mut tx, &key, id).await? {
+        let moving = crate::account_move::MoveRequest {
+            from_user_id: other,
+            to_user_id: id,
+            old_phone: &phone,
+            fields: &fields,
+            id_number_masked: id_number.masked(),
+            name_masked: mask_name(&fields.name),
+        };
+        let old_phone_masked = crate::account_move::keep_request(&mut tx, &state, moving, now).await?;
+        let entry = Entry {
+            event: Event::RealNameSubmitted,
+            outcome: "id_number_bound",
+            user_id: Some(id),
+            phone_masked: None,
+            client_ip: &ip,
+            staff_id: None,
+            subject: None,
+        };
+        audit::record(&mut *tx, now, entry).await?;
+        tx.commit().await?;
+        return Err(crate::account_move::id_number_bound(&old_phone_masked));
+    }
     sqlx::query(
         "INSERT INTO realname_submissions (user_id, submitted_at, fields, typed_fields, id_number_masked, name_masked,
-             portrait, emblem, status, decided_at, photos_reencoded) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             portrait, emblem, status, decided_at, photos_reencoded, holder_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(id)
     .bind(now)
@@ -166,10 +217,16 @@ pub async fn submit_realname(
     .bind(stored_status)
     .bind(auto_approve.then_some(now))
     .bind(reencoded)
+    .bind(&key)
     .execute(&mut *tx)
     .await?;
     sqlx::query("DELETE FROM realname_drafts WHERE user_id = ?").bind(id).execute(&mut *tx).await?;
     sqlx::query("UPDATE users SET realname_status = ? WHERE id = ?").bind(stored_status).bind(id).execute(&mut *tx).await?;
+    if auto_approve {
+        sqlx::query("UPDATE users SET holder_key = ? WHERE id = ?").bind(&key).bind(id).execute(&mut *tx).await?;
+    }
+    // A move asked for with another ID number is no longer needed.
+    crate::account_move::cancel_open(&mut tx, id).await?;
     tx.commit().await?;
     let entry = |event, outcome| Entry { event, outcome, user_id: Some(id), phone_masked: None, client_ip: &ip, staff_id: None, subject: None };
     audit::record(&state.db, now, entry(Event::RealNameSubmitted, "ok")).await?;
@@ -318,6 +375,60 @@ pub async fn reencode_legacy_photos(db: &sqlx::SqlitePool, vault: &crate::crypto
         tracing::info!(rows = done, "ID-card photos stored before re-encoding were re-encoded without metadata");
     }
     Ok(done)
+}
+
+/// Fills the holder key of the real-name submissions made before it was stored, and of the
+/// approved accounts that have none yet (it was computed at their first certificate lookup).
+/// Run once at start-up, before the server answers. A row whose fields do not unseal is left
+/// and logged by its row id. Then logs, as a count and never with an ID number, the approved
+/// accounts that share an ID number with another: verified before one ID number could verify
+/// one account only, they stay as they are. Returns (rows filled, accounts sharing a key).
+pub async fn backfill_holder_keys(
+    db: &sqlx::SqlitePool,
+    vault: &crate::crypto::Vault,
+    secrets: &crate::secrets::Secrets,
+) -> Result<(usize, i64), sqlx::Error> {
+    let mut filled = 0;
+    let rows: Vec<(i64, i64, Vec<u8>)> =
+        sqlx::query_as("SELECT id, user_id, fields FROM realname_submissions WHERE holder_key IS NULL").fetch_all(db).await?;
+    for (row, user_id, sealed) in rows {
+        let fields = vault
+            .open(&sealed, &format!("user:{user_id}:realname_fields"))
+            .ok()
+            .and_then(|plain| serde_json::from_slice::<IdCardFields>(&plain).ok());
+        let Some(fields) = fields else {
+            tracing::warn!(row, "a real-name submission's fields do not unseal; its holder key is left empty");
+            continue;
+        };
+        let key = secrets.mac("certificate-holder", &[fields.id_number.as_bytes()]);
+        sqlx::query("UPDATE realname_submissions SET holder_key = ? WHERE id = ?").bind(key).bind(row).execute(db).await?;
+        filled += 1;
+    }
+    // The newest approved submission's key, as `certificates::holder_key` computes it.
+    let users = sqlx::query(
+        "UPDATE users SET holder_key = (SELECT r.holder_key FROM realname_submissions r
+                WHERE r.user_id = users.id AND r.status = 'approved' ORDER BY r.id DESC LIMIT 1)
+          WHERE holder_key IS NULL AND realname_status = 'approved'",
+    )
+    .execute(db)
+    .await?;
+    filled += users.rows_affected() as usize;
+    if filled > 0 {
+        tracing::info!(rows = filled, "holder keys filled in for real-name submissions and accounts verified before they were stored");
+    }
+    let (sharing,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM users u WHERE u.realname_status = 'approved' AND u.holder_key IS NOT NULL
+            AND EXISTS (SELECT 1 FROM users o WHERE o.holder_key = u.holder_key AND o.realname_status = 'approved' AND o.id != u.id)",
+    )
+    .fetch_one(db)
+    .await?;
+    if sharing > 0 {
+        tracing::warn!(
+            accounts = sharing,
+            "verified accounts share an ID number with another (verified before one ID number could verify one account only); left as they are"
+        );
+    }
+    Ok((filled, sharing))
 }
 
 #[cfg(test)]

@@ -11,7 +11,25 @@ use taxicert_api::{
 pub type SendFuture<'a> = Pin<Box<dyn Future<Output = Result<(), SmsError>> + Send + 'a>>;
 
 pub trait SmsSender: Send + Sync + 'static {
-    fn send<'a>(&'a self, phone: &'a PhoneNumber, code: &'a SmsCode, now: i64) -> SendFuture<'a>;
+    fn send<'a>(&'a self, phone: &'a PhoneNumber, code: &'a SmsCode, purpose: SmsPurpose, now: i64) -> SendFuture<'a>;
+}
+
+/// What a code is for: the gateway's template says so to the phone's owner (a code to move
+/// his account must not read like a login code he can pass on without thinking).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SmsPurpose {
+    Login,
+    /// Moving the verified account to another phone number (sent to the old number).
+    AccountMove,
+}
+
+impl SmsPurpose {
+    pub fn template(self) -> &'static str {
+        match self {
+            SmsPurpose::Login => "taxicert_login_code",
+            SmsPurpose::AccountMove => "taxicert_account_move_code",
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -38,9 +56,10 @@ impl DevSender {
 const OUTBOX_SIZE: usize = 200;
 
 impl SmsSender for DevSender {
-    fn send<'a>(&'a self, phone: &'a PhoneNumber, code: &'a SmsCode, now: i64) -> SendFuture<'a> {
+    fn send<'a>(&'a self, phone: &'a PhoneNumber, code: &'a SmsCode, purpose: SmsPurpose, now: i64) -> SendFuture<'a> {
         Box::pin(async move {
-            tracing::info!(phone = %phone.masked(), code = code.as_str(), "dev mode: SMS code not sent, kept in the outbox");
+            let template = purpose.template();
+            tracing::info!(phone = %phone.masked(), code = code.as_str(), template, "dev mode: SMS code not sent, kept in the outbox");
             let mut outbox = self.outbox.lock().expect("outbox lock");
             if outbox.len() >= OUTBOX_SIZE {
                 outbox.remove(0);
@@ -70,11 +89,11 @@ impl HttpGatewaySender {
 }
 
 impl SmsSender for HttpGatewaySender {
-    fn send<'a>(&'a self, phone: &'a PhoneNumber, code: &'a SmsCode, _now: i64) -> SendFuture<'a> {
+    fn send<'a>(&'a self, phone: &'a PhoneNumber, code: &'a SmsCode, purpose: SmsPurpose, _now: i64) -> SendFuture<'a> {
         Box::pin(async move {
             let body = serde_json::json!({
                 "phone": phone.as_str(),
-                "template": "taxicert_login_code",
+                "template": purpose.template(),
                 "params": { "code": code.as_str(), "valid_minutes": 5 },
             });
             let response = self

@@ -1,9 +1,12 @@
 //! Vouchers (凭证): the PDF a finished case gives its driver, and the public check of its code.
 //!
 //! The PDF shows the applicant's name and ID number masked only: it is printed, forwarded and
-//! shown to employers. Its QR code leads to `/verify/{code}`, where anyone can check that the
-//! voucher is genuine; that page shows nothing personal beyond the masked name and the
-//! certificate number.
+//! shown to employers. Each business says what it produced: 补发 the number, 换发 the new
+//! expiry, 变更 the items changed (phone numbers masked, the address only named), 注销 a
+//! 注销凭证 saying the certificate is cancelled, 考核 the period, points and grade. Its QR code
+//! leads to `/verify/{code}`, where anyone can check that the voucher is genuine; that page
+//! shows nothing personal beyond the masked name and the certificate number (for 变更 the
+//! names of the items changed, never their values).
 
 use std::{
     path::{Path as FsPath, PathBuf},
@@ -25,12 +28,15 @@ use krilla::{
 };
 use rand::Rng;
 use sqlx::SqliteConnection;
-use taxicert_api::{BusinessCode, CaseDetail, ErrorBody, VoucherCheck};
+use taxicert_api::{
+    domain::PhoneNumber, AppliedChange, AssessmentPeriod, BusinessCode, CaseDetail, ChangeItem, CreditRecord, ErrorBody,
+    VoucherCheck,
+};
 
 use crate::{
     audit::{self, Entry, Event},
     auth::ClientIp,
-    cases::load_detail,
+    cases::{applied_changes, load_detail, open_snapshot},
     error::{AppError, AppResult},
     realname::VerifiedUser,
     workdays::Date,
@@ -198,7 +204,7 @@ fn voucher_content(
     verify_base: &str,
 ) -> Option<VoucherContent> {
     let result = detail.result.as_ref()?;
-    let credit = detail.summary.business == BusinessCode::CreditAssessment;
+    let business = detail.summary.business;
     let mut rows = vec![
         ("办件编号", detail.summary.id.clone()),
         ("办理业务", detail.summary.business_name.clone()),
@@ -210,8 +216,24 @@ fn voucher_content(
     if let Some(valid_until) = &result.valid_until {
         rows.push(("有效期至", chinese_date(valid_until)));
     }
-    if let Some(grade) = &result.credit_grade {
-        rows.push(("考核等级", grade.clone()));
+    match &result.credit {
+        Some(credit) => {
+            rows.push(("考核周期", format!("{}至{}", chinese_date(&credit.period.start), chinese_date(&credit.period.end))));
+            rows.push(("考核分数", format!("{}分", credit.points)));
+            rows.push(("考核等级", credit.grade.clone()));
+        }
+        // A 考核 completed before periods and points were recorded has its grade only.
+        None => {
+            if let Some(grade) = &result.credit_grade {
+                rows.push(("考核等级", grade.clone()));
+            }
+        }
+    }
+    for change in &result.changes {
+        rows.push((change.item.name(), voucher_change(change)));
+    }
+    if result.cancelled {
+        rows.push(("办理结果", "从业资格证已注销".to_owned()));
     }
     rows.push(("提交时间", beijing_time(detail.summary.submitted_at)));
     if let Some(accepted_at) = accepted_at {
@@ -223,16 +245,31 @@ fn voucher_content(
     }
     rows.push(("发证机关", detail.certificate.authority.clone()));
     Some(VoucherContent {
-        title: if credit {
-            "服务质量信誉考核结果凭证"
-        } else {
-            "出租汽车驾驶员从业资格证业务办理凭证"
+        title: match business {
+            BusinessCode::CreditAssessment => "服务质量信誉考核结果凭证",
+            BusinessCode::Cancellation => "出租汽车驾驶员从业资格证注销凭证",
+            _ => "出租汽车驾驶员从业资格证业务办理凭证",
         },
         rows,
         authority: detail.certificate.authority.clone(),
         code: result.voucher_code.clone(),
         verify_url: format!("{verify_base}/verify/{}", result.voucher_code),
     })
+}
+
+/// A change as the voucher prints it. The voucher is shown to employers, so like the name and
+/// ID number the personal items are masked: the phone numbers as `138****5678`, the address
+/// only said to have changed; 准驾车型 and 服务单位 are the certificate's own facts, in full.
+fn voucher_change(change: &AppliedChange) -> String {
+    let phone = |number: &str| PhoneNumber::parse(number).map(|p| p.masked()).unwrap_or_else(|_| "***".to_owned());
+    match change.item {
+        ChangeItem::Address => "已变更(住址属个人信息,不在凭证上显示)".to_owned(),
+        ChangeItem::Phone => format!("{} 变更为 {}", phone(&change.old), phone(&change.new)),
+        ChangeItem::LicenceClass | ChangeItem::Employer => {
+            let old = if change.old.trim().is_empty() { "(无)" } else { change.old.as_str() };
+            format!("{old} 变更为 {}", change.new)
+        }
+    }
 }
 
 /// Measures text in the voucher's font, to centre the title and wrap long values.
@@ -464,6 +501,13 @@ struct CheckRow {
     completed_at: i64,
     valid_until: Option<String>,
     credit_grade: Option<String>,
+    credit_period_start: Option<String>,
+    credit_period_end: Option<String>,
+    credit_points: Option<i64>,
+    cancelled: bool,
+    business_code: String,
+    user_id: i64,
+    answers: Vec<u8>,
 }
 
 /// The public check of a voucher's code: whether it is genuine, and what it certifies.
@@ -474,7 +518,7 @@ struct CheckRow {
     operation_id = "check_voucher",
     params(("code" = String, Path, description = "The voucher code printed on the voucher and in its QR code")),
     responses(
-        (status = 200, description = "A genuine voucher: what it certifies, with the holder's name masked. No session needed.", body = VoucherCheck),
+        (status = 200, description = "A genuine voucher: what it certifies, with the holder's name masked (考核: `credit`; 注销: `cancelled`; 变更: `changed_items`, the items only). No session needed.", body = VoucherCheck),
         (status = 404, description = "`voucher_not_found`: no voucher has this code", body = ErrorBody),
     )
 )]
@@ -485,7 +529,8 @@ pub async fn check_voucher(State(state): State<AppState>, Path(code): Path<Strin
     }
     let row: Option<CheckRow> = sqlx::query_as(
         "SELECT r.case_id, b.name AS business_name, r.holder_name_masked, r.certificate_number, r.completed_at,
-                r.valid_until, r.credit_grade
+                r.valid_until, r.credit_grade, r.credit_period_start, r.credit_period_end, r.credit_points, r.cancelled,
+                c.business_code, c.user_id, c.answers
            FROM case_results r JOIN cases c ON c.id = r.case_id JOIN businesses b ON b.code = c.business_code
           WHERE r.voucher_code = ?",
     )
@@ -493,6 +538,25 @@ pub async fn check_voucher(State(state): State<AppState>, Path(code): Path<Strin
     .fetch_optional(&state.db)
     .await?;
     let row = row.ok_or_else(voucher_not_found)?;
+    let credit = match (row.credit_period_start, row.credit_period_end, row.credit_points, &row.credit_grade) {
+        (Some(start), Some(end), Some(points), Some(grade)) => Some(CreditRecord {
+            period: AssessmentPeriod { start, end },
+            points: u32::try_from(points).map_err(|_| AppError::Internal("negative credit points".into()))?,
+            grade: grade.clone(),
+        }),
+        _ => None,
+    };
+    // 变更: the items only, read from the sealed snapshot; the values stay off a public page.
+    let changed_items = if row.business_code == BusinessCode::Change.as_str() {
+        let snapshot = open_snapshot(&state, row.user_id, &row.case_id, &row.answers)?;
+        snapshot
+            .answers
+            .info
+            .map(|info| applied_changes(&snapshot.certificate, &info.details).into_iter().map(|c| c.item).collect())
+            .unwrap_or_default()
+    } else {
+        Vec::new()
+    };
     Ok(Json(VoucherCheck {
         case_id: row.case_id,
         business_name: row.business_name,
@@ -501,6 +565,9 @@ pub async fn check_voucher(State(state): State<AppState>, Path(code): Path<Strin
         completed_on: Date::beijing_today(row.completed_at).to_string(),
         valid_until: row.valid_until,
         credit_grade: row.credit_grade,
+        credit,
+        cancelled: row.cancelled,
+        changed_items,
     }))
 }
 

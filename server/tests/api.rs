@@ -86,6 +86,58 @@ async fn a_wrong_method_is_a_json_405() {
 }
 
 #[tokio::test]
+async fn materials_follow_the_answers_of_each_business() {
+    let server = spawn().await;
+    let materials = |body: &serde_json::Value| {
+        body["materials"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| (m["code"].as_str().unwrap().to_owned(), m["required"].as_bool().unwrap(), m["condition"].clone()))
+            .collect::<Vec<_>>()
+    };
+    let reissue = json(server.get("/api/v1/businesses/reissue").await).await;
+    let reissue = materials(&reissue);
+    let damaged = reissue.iter().find(|m| m.0 == "damaged_certificate").unwrap();
+    assert_eq!((damaged.1, &damaged.2), (true, &serde_json::json!({ "when": "reissue_reason", "reason": "damaged" })));
+    let statement = reissue.iter().find(|m| m.0 == "loss_statement").unwrap();
+    assert_eq!((statement.1, &statement.2), (false, &serde_json::json!({ "when": "reissue_reason", "reason": "lost" })));
+    let change = materials(&json(server.get("/api/v1/businesses/change").await).await);
+    let change: Vec<(&str, bool, serde_json::Value)> = change.iter().map(|(c, r, w)| (c.as_str(), *r, w.clone())).collect();
+    assert_eq!(
+        change,
+        [
+            ("cert_info_page", true, serde_json::Value::Null),
+            ("change_proof", true, serde_json::json!({ "when": "change", "item": "address" })),
+            ("driving_licence", true, serde_json::json!({ "when": "change", "item": "licence_class" })),
+            ("employment_proof", true, serde_json::json!({ "when": "change", "item": "employer" })),
+        ]
+    );
+    for code in ["renewal", "cancellation", "credit_assessment"] {
+        let body = json(server.get(&format!("/api/v1/businesses/{code}")).await).await;
+        assert!(materials(&body).iter().all(|m| m.2.is_null()), "{code}");
+    }
+}
+
+#[tokio::test]
+async fn a_material_condition_the_contract_does_not_know_is_a_server_error() {
+    let server = spawn().await;
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", server.database().display())).await.unwrap();
+    sqlx::query("UPDATE business_materials SET condition = 'weather=rain' WHERE material_code = 'change_proof'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    let response = server.get("/api/v1/businesses/change").await;
+    assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let body = json(response).await;
+    assert_error_body(&body, "internal");
+    assert!(!body.to_string().contains("weather"), "{body}");
+    // The other businesses are unaffected.
+    assert_eq!(server.get("/api/v1/businesses/renewal").await.status(), StatusCode::OK);
+}
+
+#[tokio::test]
 async fn a_database_failure_answers_a_safe_message_without_details() {
     let server = spawn().await;
     // Break the schema behind the server's back.

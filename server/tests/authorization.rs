@@ -60,6 +60,10 @@ const OPERATIONS: &[(&str, &str, Class)] = &[
     ("GET",    "/realname",                               DriverAccount),
     ("POST",   "/realname/id-card",                       DriverAccount),
     ("POST",   "/realname/submission",                    DriverAccount),
+    ("GET",    "/account/move",                           DriverAccount),
+    ("POST",   "/account/move/sms-code",                  DriverAccount),
+    ("POST",   "/account/move/confirm",                   DriverAccount),
+    ("POST",   "/account/move/review",                    DriverAccount),
     ("GET",    "/profile",                                DriverAccount),
     ("GET",    "/certificates",                           DriverAccount),
     ("POST",   "/uploads",                                DriverAccount),
@@ -86,6 +90,10 @@ const OPERATIONS: &[(&str, &str, Class)] = &[
     ("GET",    "/staff/cases/{id}",                       Staff),
     ("GET",    "/staff/cases/{id}/photos/{material}",     Staff),
     ("POST",   "/staff/cases/{id}/actions",               Staff),
+    ("GET",    "/staff/account-moves",                    Staff),
+    ("GET",    "/staff/account-moves/{id}",               Staff),
+    ("GET",    "/staff/account-moves/{id}/photos/{which}", Staff),
+    ("POST",   "/staff/account-moves/{id}/decision",      Staff),
 ];
 
 const CLERK: &str = "zhou.clerk";
@@ -140,14 +148,16 @@ impl World {
     async fn new() -> World {
         let server = spawn_approving(|_| {}).await;
         let a = verified_user(&server, PHONE, &CardData::sample()).await;
-        let done = id_of(&submit_case(&server, &a, "renewal").await);
-        let open = id_of(&submit_case(&server, &a, "reissue").await);
+        // One open case per certificate and business: three businesses, so that the renewal
+        // draft below can still choose the certificate.
+        let done = id_of(&submit_case(&server, &a, "reissue").await);
+        let open = id_of(&submit_case(&server, &a, "cancellation").await);
         let returned = id_of(&submit_case(&server, &a, "change").await);
         // The renewal draft, saved up to the personal information.
         saved(&server, &a, "renewal", json!({ "step": "notice" })).await;
         let certificate = choosable(&server, &a, "renewal").await;
         saved(&server, &a, "renewal", json!({ "step": "certificate", "certificate_id": certificate })).await;
-        saved(&server, &a, "renewal", json!({ "step": "personal_info", "info": info() })).await;
+        saved(&server, &a, "renewal", json!({ "step": "personal_info", "info": info("renewal") })).await;
         let draft = ok(server.get_as("/api/v1/drafts/renewal", &a).await).await;
         let live_upload = upload(&server, &a, "photo_2inch").await;
         let detail = ok(server.get_as(&format!("/api/v1/cases/{open}"), &a).await).await;
@@ -157,11 +167,11 @@ impl World {
         add_staff(&server, CLERK, "周办理", StaffRole::Clerk).await;
         let clerk = signed_in(&server, CLERK).await;
         ok(act(&server, &clerk, &done, json!({ "action": "accept" })).await).await;
-        let completion = json!({ "action": "complete", "valid_until": "2032-12-31", "note": "" });
+        let completion = json!({ "action": "complete", "business": "reissue", "certificate_number": null, "note": "" });
         let completed = ok(act(&server, &clerk, &done, completion).await).await;
         let voucher = completed["case"]["result"]["voucher_code"].as_str().unwrap().to_owned();
         let correction =
-            json!({ "action": "return", "reason": "请重新上传照片", "fields": [], "materials": ["photo_2inch"] });
+            json!({ "action": "return", "reason": "请重新上传照片", "fields": [], "materials": ["cert_info_page"] });
         ok(act(&server, &clerk, &returned, correction).await).await;
 
         let b = verified_user(&server, OTHER_PHONE, &other_card()).await;
@@ -227,6 +237,9 @@ impl World {
             "drafts" | "businesses" => vec![("{business}", vec!["renewal".into()]), ("{code}", vec!["renewal".into()])],
             "vouchers" => vec![("{code}", vec![self.voucher.clone()])],
             "certificates" => return vec![format!("{template}?business=renewal")],
+            "staff" if template.starts_with("/staff/account-moves/") => {
+                vec![("{id}", vec!["1".into()]), ("{which}", vec!["portrait".into()])]
+            }
             "staff" if template.starts_with("/staff/cases/") => {
                 vec![("{id}", vec![self.open.clone()]), ("{material}", vec!["photo_2inch".into()])]
             }
@@ -265,7 +278,10 @@ impl World {
             request = request.header("idempotency-key", next_key("authorization"));
         }
         let request = match (method, template) {
-            ("GET" | "DELETE", _) | ("POST", "/cases/{id}/withdrawal") => request,
+            ("GET" | "DELETE", _)
+            | ("POST", "/cases/{id}/withdrawal" | "/account/move/sms-code" | "/account/move/review") => request,
+            ("POST", "/account/move/confirm") => request.json(&json!({ "code": "123456" })),
+            ("POST", "/staff/account-moves/{id}/decision") => request.json(&json!({ "approve": true, "reason": null })),
             ("POST", "/auth/sms-codes") => request.json(&json!({ "phone": fresh_phone() })),
             ("POST", "/auth/session") => {
                 let phone = fresh_phone();
@@ -291,7 +307,7 @@ impl World {
             ),
             ("PUT", "/drafts/{business}") => request.json(&json!({ "step": "notice" })),
             ("POST", "/cases") => request.json(&json!({ "business": "renewal", "revision": self.draft["revision"] })),
-            ("POST", "/cases/{id}/resubmission") => request.json(&json!({ "info": info(), "uploads": {} })),
+            ("POST", "/cases/{id}/resubmission") => request.json(&json!({ "info": info("change"), "uploads": {} })),
             ("POST", "/staff/session") => request.json(&json!({ "username": CLERK, "password": STAFF_PASSWORD })),
             ("POST", "/staff/realname/{id}/decision") => request.json(&json!({ "approve": true, "reason": null })),
             ("POST", "/staff/cases/{id}/actions") => request.json(&json!({ "action": "accept" })),
@@ -364,7 +380,7 @@ async fn every_operation_refuses_whom_it_must_and_shows_nobody_another_drivers_d
     let case = |id: &String| before["cases"][id.as_str()].clone();
     assert_eq!((&case(&world.open)[0], &case(&world.done)[0]), (&json!("submitted"), &json!("completed")));
     assert_eq!(case(&world.done)[1]["voucher_code"], world.voucher.as_str());
-    let correction = json!({ "reason": "请重新上传照片", "fields": [], "materials": ["photo_2inch"] });
+    let correction = json!({ "reason": "请重新上传照片", "fields": [], "materials": ["cert_info_page"] });
     assert_eq!(case(&world.returned), json!(["returned", null, correction]));
     for id in [&world.live_upload, &world.case_photo] {
         assert_eq!(before["photos"][id.as_str()], 200, "A sees the photo");
@@ -453,6 +469,13 @@ async fn expect(
                 assert_eq!((status, &body_json(what, &answer.1)["name"]), (StatusCode::OK, &json!(other_card().name)))
             }
             ("GET", "/certificates") => assert_eq!(status, StatusCode::OK, "{what}"),
+            // B, verified on his own account, has no move to make: nothing of A's either.
+            ("GET", "/account/move") => {
+                assert_eq!((status, body_json(what, &answer.1)), (StatusCode::OK, Value::Null), "{what}")
+            }
+            ("POST", "/account/move/sms-code" | "/account/move/confirm" | "/account/move/review") => {
+                refusal(what, answer, StatusCode::NOT_FOUND, "no_account_move")
+            }
             ("POST", "/uploads") => assert_eq!(status, StatusCode::CREATED, "{what}"),
             ("GET", "/drafts") => {
                 let list = body_json(what, &answer.1);

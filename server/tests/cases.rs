@@ -120,7 +120,7 @@ async fn the_case_page_shows_the_timeline_photos_and_masked_name_and_clears_the_
     let detail = json(response).await;
     assert_eq!(detail["summary"], case);
     assert_eq!(detail["applicant_name_masked"], "王*国");
-    assert_eq!(detail["info"], info());
+    assert_eq!(detail["info"], info("reissue"));
     assert!(detail["certificate"]["number"].as_str().is_some_and(|n| !n.is_empty()));
     let expected = required_materials(&server, "reissue").await;
     let photos: Vec<(String, String)> = detail["photos"]
@@ -201,7 +201,7 @@ async fn a_case_is_withdrawn_only_before_it_is_accepted() {
     let body = refused(withdraw(&server, &cookie, id).await, StatusCode::CONFLICT, "cannot_withdraw", None, None).await;
     assert_eq!(body["message"], "该办件已受理,不能撤回;如需撤回请联系办理窗口。");
     // Returned after acceptance and resubmitted to `accepted` is still accepted; returned is not withdrawable either.
-    send_back(&pool, id, server.clock.now(), json!({ "reason": "住址不完整", "fields": ["address"], "materials": [] }))
+    send_back(&pool, id, server.clock.now(), json!({ "reason": "变更事项不完整", "fields": ["changes"], "materials": [] }))
         .await;
     refused(withdraw(&server, &cookie, id).await, StatusCode::CONFLICT, "cannot_withdraw", None, None).await;
 }
@@ -226,7 +226,7 @@ async fn a_returned_case_takes_only_the_flagged_corrections() {
         .to_owned();
 
     // Not returned (yet).
-    let body = json!({ "info": info(), "uploads": {} });
+    let body = json!({ "info": info("reissue"), "uploads": {} });
     refused(
         resubmit(&server, &cookie, id, &next_key("resubmit"), body).await,
         StatusCode::CONFLICT,
@@ -237,7 +237,7 @@ async fn a_returned_case_takes_only_the_flagged_corrections() {
     .await;
 
     server.clock.advance(600);
-    let correction = json!({ "reason": "住址不完整,照片模糊", "fields": ["address"], "materials": ["photo_2inch"] });
+    let correction = json!({ "reason": "领取大厅有误,照片模糊", "fields": ["delivery"], "materials": ["photo_2inch"] });
     send_back(&pool, id, server.clock.now(), correction.clone()).await;
     assert!(badge(&server, &cookie, id).await);
     let detail = json(get_case(&server, &cookie, id).await).await;
@@ -245,22 +245,32 @@ async fn a_returned_case_takes_only_the_flagged_corrections() {
     assert_eq!(detail["correction"], correction);
     assert_eq!(detail["can_withdraw"], false);
 
-    let mut corrected = info();
-    corrected["address"] = json!("内蒙古自治区呼和浩特市新城区兴安北路100号3单元502室");
+    let mut corrected = info("reissue");
+    corrected["details"]["delivery"] = json!({ "method": "pickup", "hall_id": "hall_baotou" });
     corrected["contact_name"] = json!("张三丰"); // not flagged: ignored
     let new_photo = upload(&server, &cookie, "photo_2inch").await;
     let licence = upload(&server, &cookie, "driving_licence").await; // not flagged: ignored
 
     // A flagged field that does not pass its check.
     let mut invalid = corrected.clone();
-    invalid["address"] = json!("短");
+    invalid["details"]["delivery"]["hall_id"] = json!("");
     let body = json!({ "info": invalid, "uploads": { "photo_2inch": new_photo } });
     refused(
         resubmit(&server, &cookie, id, &next_key("resubmit"), body).await,
         StatusCode::BAD_REQUEST,
         "invalid_field",
-        Some("address"),
-        None,
+        Some("hall"),
+        Some("请选择领取证件的服务大厅。"),
+    )
+    .await;
+    // A form of another business.
+    let body = json!({ "info": info("renewal"), "uploads": { "photo_2inch": new_photo } });
+    refused(
+        resubmit(&server, &cookie, id, &next_key("resubmit"), body).await,
+        StatusCode::BAD_REQUEST,
+        "invalid_field",
+        Some("business"),
+        Some("申请信息与所办业务不符,请刷新页面后重新填写。"),
     )
     .await;
     // A flagged material not replaced: missing, or the same photo again.
@@ -312,7 +322,8 @@ async fn a_returned_case_takes_only_the_flagged_corrections() {
     assert_eq!(after["summary"]["due_dates_estimated"], false);
     assert_eq!(after["correction"], Value::Null);
     assert_eq!(after["can_withdraw"], true, "never accepted");
-    assert_eq!(after["info"]["address"], corrected["address"]);
+    assert_eq!(after["info"]["details"]["delivery"], corrected["details"]["delivery"]);
+    assert_eq!(after["info"]["details"]["reason"], "lost", "not flagged, kept");
     assert_eq!(after["info"]["contact_name"], "王建国", "not flagged, kept");
     let photo = |detail: &Value, code: &str| {
         detail["photos"].as_array().unwrap().iter().find(|p| p["material_code"] == code).unwrap()["upload_id"].clone()
@@ -362,7 +373,7 @@ async fn a_case_returned_after_acceptance_goes_back_to_accepted_with_a_new_decis
     // Resubmitted on Thursday 26 November: decided within 3 working days, by Tuesday 1 December.
     server.clock.advance(2 * 24 * 3600);
     let cookie = log_in(&server, PHONE).await;
-    let mut corrected = info();
+    let mut corrected = info("change");
     corrected["contact_phone"] = json!("13900001111");
     let response =
         resubmit(&server, &cookie, id, &next_key("resubmit"), json!({ "info": corrected, "uploads": {} })).await;
@@ -373,6 +384,94 @@ async fn a_case_returned_after_acceptance_goes_back_to_accepted_with_a_new_decis
     assert_eq!(after["summary"]["decide_by"], "2026-12-01");
     assert_eq!(after["info"]["contact_phone"], "13900001111");
     assert_eq!(after["can_withdraw"], false);
+}
+
+#[tokio::test]
+async fn a_corrected_reason_asks_for_the_materials_it_calls_for() {
+    let (server, cookie) = with_driver().await;
+    let case = submit_case(&server, &cookie, "reissue").await;
+    let id = case["id"].as_str().unwrap();
+    let pool = database(&server).await;
+    send_back(&pool, id, server.clock.now(), json!({ "reason": "证件实为损毁", "fields": ["reissue_reason"], "materials": [] })).await;
+    let mut damaged = info("reissue");
+    damaged["details"]["reason"] = json!("damaged");
+    // 损毁 calls for the damaged certificate, which was not submitted.
+    let response = resubmit(&server, &cookie, id, &next_key("resubmit"), json!({ "info": damaged, "uploads": {} })).await;
+    refused(response, StatusCode::BAD_REQUEST, "materials_missing", Some("damaged_certificate"), Some("请上传损毁的从业资格证。")).await;
+    let photo = upload(&server, &cookie, "damaged_certificate").await;
+    let response =
+        resubmit(&server, &cookie, id, &next_key("resubmit"), json!({ "info": damaged, "uploads": { "damaged_certificate": photo } }))
+            .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let after = json(response).await;
+    assert_eq!(after["info"]["details"]["reason"], "damaged");
+    let codes: Vec<&str> = after["photos"].as_array().unwrap().iter().map(|p| p["material_code"].as_str().unwrap()).collect();
+    assert_eq!(codes, ["photo_2inch", "driving_licence", "damaged_certificate"]);
+}
+
+#[tokio::test]
+async fn a_change_is_corrected_as_a_whole_and_checked_against_the_certificate_as_submitted() {
+    let (server, cookie) = with_driver().await;
+    let case = submit_case(&server, &cookie, "change").await;
+    let id = case["id"].as_str().unwrap();
+    let detail = json(get_case(&server, &cookie, id).await).await;
+    let pool = database(&server).await;
+    send_back(&pool, id, server.clock.now(), json!({ "reason": "请核对变更事项", "fields": ["changes"], "materials": [] })).await;
+    // The certificate's own 服务单位 is no change.
+    let mut same = info("change");
+    same["details"]["changes"] = json!([{ "item": "employer", "new": detail["certificate"]["employer"] }]);
+    let response = resubmit(&server, &cookie, id, &next_key("resubmit"), json!({ "info": same, "uploads": {} })).await;
+    refused(response, StatusCode::BAD_REQUEST, "invalid_field", Some("change_employer"), None).await;
+    // A phone instead: the labour contract no longer applies and leaves the case.
+    let mut phone = info("change");
+    phone["details"]["changes"] = json!([{ "item": "phone", "new": "13700002222" }]);
+    phone["details"]["reason"] = json!("不会被采用"); // not flagged
+    let response = resubmit(&server, &cookie, id, &next_key("resubmit"), json!({ "info": phone, "uploads": {} })).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let after = json(response).await;
+    assert_eq!(after["info"]["details"]["changes"], json!([{ "item": "phone", "new": "13700002222" }]));
+    assert_eq!(after["info"]["details"]["reason"], "更换服务单位");
+    let codes: Vec<&str> = after["photos"].as_array().unwrap().iter().map(|p| p["material_code"].as_str().unwrap()).collect();
+    assert_eq!(codes, ["cert_info_page"]);
+}
+
+#[tokio::test]
+async fn open_cases_from_before_get_their_certificate_at_start_up_the_oldest_first() {
+    let server = spawn_approving(|_| {}).await;
+    let cookie = verified_user(&server, PHONE, &CardData::sample()).await;
+    let first = submit_case(&server, &cookie, "renewal").await;
+    let pool = database(&server).await;
+    // As submitted before cases named their certificate: a second renewal of the same
+    // certificate could be opened then.
+    sqlx::query("UPDATE cases SET certificate_id = NULL").execute(&pool).await.unwrap();
+    server.clock.advance(60);
+    let second = submit_case(&server, &cookie, "renewal").await;
+    let withdrawn = submit_case(&server, &cookie, "reissue").await;
+    sqlx::query("UPDATE cases SET certificate_id = NULL").execute(&pool).await.unwrap();
+    sqlx::query("UPDATE cases SET status = 'withdrawn' WHERE id = ?").bind(withdrawn["id"].as_str()).execute(&pool).await.unwrap();
+    pool.close().await;
+    let dir = server.stop().await;
+    let mut config = common::test_config(&dir, "/");
+    config.realname_auto_approve = true;
+    let server = common::spawn_config(dir, config).await;
+    let pool = database(&server).await;
+    let named = |id: &Value| {
+        let pool = pool.clone();
+        let id = id.as_str().unwrap().to_owned();
+        async move {
+            let (certificate,): (Option<String>,) =
+                sqlx::query_as("SELECT certificate_id FROM cases WHERE id = ?").bind(id).fetch_one(&pool).await.unwrap();
+            certificate
+        }
+    };
+    assert!(named(&first["id"]).await.is_some(), "the oldest gets its certificate");
+    assert_eq!(named(&second["id"]).await, None, "the duplicate goes on as it was");
+    assert_eq!(named(&withdrawn["id"]).await, None, "closed cases block nothing");
+    // The named one now blocks a third (a new login: the restarted clock is back at the start).
+    server.clock.advance(3600);
+    let cookie = log_in(&server, PHONE).await;
+    let listed = common::flows::certificates(&server, &cookie, "renewal").await;
+    assert_eq!(listed[0]["open_case_id"], first["id"]);
 }
 
 // ------------------------------------------------------------ vouchers
@@ -461,14 +560,17 @@ async fn a_finished_case_gives_a_voucher_with_masked_data_and_a_qr_code_that_che
     let response = server.get(&format!("/api/v1/vouchers/{code}")).await;
     assert_eq!(response.status(), StatusCode::OK);
     let check = json(response).await;
-    assert_eq!(
-        check,
-        json!({
-            "case_id": id, "business_name": case["business_name"], "holder_name_masked": "王*国",
-            "certificate_number": "150100202699001", "completed_on": "2026-11-25", "valid_until": "2032-11-30",
-            "credit_grade": null,
-        })
-    );
+    for (key, value) in [
+        ("case_id", json!(id)),
+        ("business_name", case["business_name"].clone()),
+        ("holder_name_masked", json!("王*国")),
+        ("certificate_number", json!("150100202699001")),
+        ("completed_on", json!("2026-11-25")),
+        ("valid_until", json!("2032-11-30")),
+        ("credit_grade", Value::Null),
+    ] {
+        assert_eq!(check[key], value, "{key}: {check}");
+    }
     let text = check.to_string();
     for secret in ["150102198506151234", "1501**", "兴安北路", PHONE, "王建国"] {
         assert!(!text.contains(secret), "{secret} in {text}");
@@ -514,7 +616,7 @@ async fn another_driver_an_anonymous_visitor_and_an_unverified_user_are_kept_out
         &pool,
         &id,
         server.clock.now(),
-        json!({ "reason": "住址不完整", "fields": ["address"], "materials": [] }),
+        json!({ "reason": "领取方式有误", "fields": ["delivery"], "materials": [] }),
     )
     .await;
     let other = verified_user(&server, OTHER_PHONE, &other_card()).await;
@@ -527,7 +629,7 @@ async fn another_driver_an_anonymous_visitor_and_an_unverified_user_are_kept_out
         let response = withdraw(&server, who, &id).await;
         assert_eq!(json_of(response, StatusCode::NOT_FOUND).await, missing);
         let response =
-            resubmit(&server, who, &id, &next_key("resubmit"), json!({ "info": info(), "uploads": {} })).await;
+            resubmit(&server, who, &id, &next_key("resubmit"), json!({ "info": info("reissue"), "uploads": {} })).await;
         assert_eq!(json_of(response, StatusCode::NOT_FOUND).await, missing);
         let response = server.get_as(&format!("/api/v1/cases/{id}/voucher"), who).await;
         assert_eq!(json_of(response, StatusCode::NOT_FOUND).await, missing);
@@ -538,7 +640,7 @@ async fn another_driver_an_anonymous_visitor_and_an_unverified_user_are_kept_out
         server
             .send(Method::POST, &format!("/api/v1/cases/{id}/resubmission"))
             .header("idempotency-key", next_key("k"))
-            .json(&json!({ "info": info(), "uploads": {} }))
+            .json(&json!({ "info": info("reissue"), "uploads": {} }))
             .send()
             .await
             .unwrap(),
@@ -550,7 +652,7 @@ async fn another_driver_an_anonymous_visitor_and_an_unverified_user_are_kept_out
     let unverified_attempts = [
         get_case(&server, &unverified, &id).await,
         withdraw(&server, &unverified, &id).await,
-        resubmit(&server, &unverified, &id, &next_key("resubmit"), json!({ "info": info(), "uploads": {} })).await,
+        resubmit(&server, &unverified, &id, &next_key("resubmit"), json!({ "info": info("reissue"), "uploads": {} })).await,
         server.get_as(&format!("/api/v1/cases/{id}/voucher"), &unverified).await,
     ];
     for response in unverified_attempts {

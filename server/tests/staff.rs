@@ -1,20 +1,23 @@
 //! The staff console, black-box: accounts made with the CLI's own function (and once with the
 //! binary itself), sign-in with lockout, the staff cookie, the real-name queue and decision,
-//! the case queue and the clerk's four actions, and who may reach what.
+//! the case queue and the clerk's four actions, 办结 of each business with its result and
+//! voucher (and what a cancelled certificate no longer allows), and who may reach what.
 
 mod common;
+
+use std::collections::BTreeMap;
 
 use common::{
     assert_error_body, card_fields, database,
     flows::{
-        act, add_staff, choosable, info, next_key, ok, refused, required_materials, saved, send_as, signed_in,
-        spawn_approving, staff_login, submit_case_choosing, upload_bytes, upload_required, PHONE, STAFF_PASSWORD,
+        act, add_staff, certificates, next_key, ok, other_card, refused, saved, send_as, signed_in, spawn_approving,
+        staff_login, submit, upload, upload_bytes, OTHER_PHONE, PHONE, STAFF_PASSWORD,
     },
     json, log_in, verified_user, TestServer,
 };
 use reqwest::{header, Method, StatusCode};
 use serde_json::{json, Value};
-use taxicert_api::StaffRole;
+use taxicert_api::{BusinessDetails, Material, StaffRole};
 use taxicert_server::{
     cases::decide_due,
     clock::Clock,
@@ -547,10 +550,116 @@ async fn id_card_photos_stored_as_sent_before_are_re_encoded_at_start_up() {
 
 // ---------------------------------------------------------------- cases
 
-/// Fills in every step of `business` with the certificate at `index` of those that can be
-/// chosen, and submits it: the case number.
-async fn submit_case(server: &TestServer, cookie: &str, business: &str, index: usize) -> String {
-    submit_case_choosing(server, cookie, business, index).await["id"].as_str().unwrap().to_owned()
+/// The service hall of the demo catalogue.
+const HALL: &str = "hall_hhht_xincheng";
+const NEW_EMPLOYER: &str = "呼和浩特市新示例出租汽车有限公司";
+const NEW_PHONE: &str = "13900001111";
+const NEW_STREET: &str = "新华大街8号3单元";
+
+fn pickup() -> Value {
+    json!({ "method": "pickup", "hall_id": HALL })
+}
+
+/// 补发 of a lost certificate, collected at the hall.
+fn reissue() -> Value {
+    json!({ "business": "reissue", "reason": "lost", "delivery": pickup() })
+}
+
+/// The 准驾车型 the certificate records (C1 when it records none).
+fn licence_class(certificate: &Value) -> String {
+    certificate["licence_class"].as_str().filter(|c| !c.is_empty()).unwrap_or("C1").to_owned()
+}
+
+/// 换发 with the certificate's own 准驾车型, collected at the hall.
+fn renewal(certificate: &Value) -> Value {
+    json!({ "business": "renewal", "licence_class": licence_class(certificate), "delivery": pickup() })
+}
+
+/// The 准驾车型 a 变更 asks for: another than the certificate's.
+fn new_class(certificate: &Value) -> &'static str {
+    if licence_class(certificate) == "A1" {
+        "B1"
+    } else {
+        "A1"
+    }
+}
+
+/// 变更 of all four items.
+fn change(certificate: &Value) -> Value {
+    json!({
+        "business": "change",
+        "changes": [
+            { "item": "address", "new": { "region": { "code": "150102", "name": "" }, "street": NEW_STREET } },
+            { "item": "phone", "new": NEW_PHONE },
+            { "item": "licence_class", "new": new_class(certificate) },
+            { "item": "employer", "new": NEW_EMPLOYER },
+        ],
+        "reason": "搬家、换号、增驾并换了服务单位",
+    })
+}
+
+fn cancellation() -> Value {
+    json!({ "business": "cancellation", "reason": "retirement_age", "other_reason": "" })
+}
+
+/// 服务质量信誉考核 of the latest period the certificate offers.
+fn assessment(certificate: &Value) -> Value {
+    json!({ "business": "credit_assessment", "period": certificate["assessment_periods"][0] })
+}
+
+/// Applies for `business` on the `nth` (from 0) certificate that can be chosen for it, with
+/// the details `details` makes of that certificate: the case number.
+async fn apply(
+    server: &TestServer,
+    cookie: &str,
+    business: &str,
+    nth: usize,
+    details: impl FnOnce(&Value) -> Value,
+) -> String {
+    let list = certificates(server, cookie, business).await;
+    let choosable: Vec<&Value> = list.iter().filter(|c| c["unavailable_reason"].is_null()).collect();
+    let certificate = choosable.get(nth).unwrap_or_else(|| panic!("no certificate {nth} for {business}: {list:?}"));
+    let details = details(certificate);
+    apply_on(server, cookie, business, certificate, details).await
+}
+
+/// The certificate `id` as listed for `business`.
+async fn certificate_for(server: &TestServer, cookie: &str, business: &str, id: &Value) -> Value {
+    let list = certificates(server, cookie, business).await;
+    list.into_iter().find(|c| c["id"] == *id).unwrap_or_else(|| panic!("certificate {id} not listed for {business}"))
+}
+
+/// Every step of `business` saved on `certificate` with `details`, a photo for each required
+/// material that applies to them, and submitted: the case number.
+async fn apply_on(server: &TestServer, cookie: &str, business: &str, certificate: &Value, details: Value) -> String {
+    saved(server, cookie, business, json!({ "step": "notice" })).await;
+    saved(server, cookie, business, json!({ "step": "certificate", "certificate_id": certificate["id"] })).await;
+    let info = json!({ "contact_name": "王建国", "contact_phone": PHONE, "details": details });
+    saved(server, cookie, business, json!({ "step": "personal_info", "info": info })).await;
+    let parsed: BusinessDetails = serde_json::from_value(details).unwrap();
+    let catalogue = ok(server.get(&format!("/api/v1/businesses/{business}")).await).await;
+    let materials: Vec<Material> = serde_json::from_value(catalogue["materials"].clone()).unwrap();
+    let mut uploads = BTreeMap::new();
+    for material in materials.iter().filter(|m| m.required && m.applies(Some(&parsed))) {
+        uploads.insert(material.code.clone(), upload(server, cookie, &material.code).await);
+    }
+    let draft = saved(server, cookie, business, json!({ "step": "materials", "uploads": uploads })).await;
+    let response = submit(server, cookie, &next_key("submit"), business, &draft["revision"]).await;
+    let status = response.status();
+    let body = json(response).await;
+    assert_eq!(status, StatusCode::CREATED, "{business}: {body}");
+    body["id"].as_str().unwrap().to_owned()
+}
+
+/// 办结 of `business` with these fields: the action.
+fn complete(business: &str, fields: Value) -> Value {
+    let mut action = fields;
+    action["action"] = json!("complete");
+    action["business"] = json!(business);
+    if action.get("note").is_none() {
+        action["note"] = json!("");
+    }
+    action
 }
 
 /// The case's timeline as stored: (event, note, staff id).
@@ -567,28 +676,67 @@ async fn driver(server: &TestServer) -> String {
     verified_user(server, PHONE, &CardData::sample()).await
 }
 
+/// The staff view of a case.
+async fn staff_case(server: &TestServer, clerk: &str, case_id: &str) -> Value {
+    ok(server.get_as(&format!("/api/v1/staff/cases/{case_id}"), clerk).await).await
+}
+
+/// The case's voucher PDF as text, read back with poppler's `pdftotext -layout`.
+async fn voucher_text(server: &TestServer, cookie: &str, case_id: &str) -> String {
+    let response = server.get_as(&format!("/api/v1/cases/{case_id}/voucher"), cookie).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let pdf = response.bytes().await.unwrap();
+    assert!(pdf.starts_with(b"%PDF"));
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("voucher.pdf");
+    std::fs::write(&file, &pdf).unwrap();
+    let probe = std::process::Command::new("pdftotext").arg("-v").output();
+    assert!(probe.is_ok(), "pdftotext is missing: install poppler-utils (make setup-test does)");
+    let out = std::process::Command::new("pdftotext").arg("-layout").arg(&file).arg("-").output().unwrap();
+    assert!(out.status.success());
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// The public check of a case's voucher.
+async fn voucher_check(server: &TestServer, detail: &Value) -> Value {
+    let code = detail["case"]["result"]["voucher_code"].as_str().unwrap();
+    ok(server.get(&format!("/api/v1/vouchers/{code}")).await).await
+}
+
+/// `2025年6月1日` from `2025-06-01`.
+fn chinese_date(iso: &str) -> String {
+    let (y, m, d) = (Date::parse(iso).unwrap().ymd().0, &iso[5..7], &iso[8..10]);
+    format!("{y}年{}月{}日", m.trim_start_matches('0'), d.trim_start_matches('0'))
+}
+
 #[tokio::test]
 async fn a_clerk_accepts_and_completes_a_renewal_with_its_new_expiry() {
     let (server, clerk, _) = with_staff(true).await;
     let cookie = driver(&server).await;
-    let case_id = submit_case(&server, &cookie, "renewal", 0).await;
+    let certificate = certificates(&server, &cookie, "renewal").await.into_iter().find(|c| c["unavailable_reason"].is_null()).unwrap();
+    let sent = renewal(&certificate);
+    let case_id = apply_on(&server, &cookie, "renewal", &certificate, sent.clone()).await;
     let today = Date::beijing_today(server.clock.now());
 
     let queue = ok(server.get_as("/api/v1/staff/cases", &clerk).await).await;
     assert_eq!(queue.as_array().unwrap().len(), 1);
     assert_eq!(queue[0]["summary"]["id"], case_id.as_str());
     assert_eq!(queue[0]["applicant_name_masked"], "王*国");
-    let certificates = ok(server.get_as("/api/v1/certificates?business=renewal", &cookie).await).await;
-    let certificate = certificates[0].clone();
     assert_eq!(queue[0]["certificate_number"], certificate["number"]);
 
-    let detail = ok(server.get_as(&format!("/api/v1/staff/cases/{case_id}"), &clerk).await).await;
+    let detail = staff_case(&server, &clerk, &case_id).await;
     assert_eq!(detail["applicant_name"], "王建国");
     assert_eq!(detail["id_number_masked"], "1501**********1234");
     assert_eq!(detail["phone_masked"], "138****5678");
     assert_eq!(detail["timeline_actors"], json!(["申请人"]));
     assert_eq!(detail["allowed_actions"], json!(["accept", "return", "refuse"]));
-    assert_eq!(detail["case"]["info"], info());
+    assert_eq!(detail["case"]["info"]["details"], sent, "the business's own answers");
+    assert_eq!(detail["case"]["info"]["contact_name"], "王建国");
+    // 办结 proposes the register's expiry + 6 years (道路运输从业人员管理规定 第29条).
+    let old_until = certificate["valid_until"].as_str().unwrap();
+    let proposed = Date::parse(old_until).unwrap().add_years(6);
+    assert_eq!(detail["proposed_valid_until"], proposed.to_string());
+    assert_eq!((detail["credit_thresholds"].clone(), detail["blocked_reason"].clone()), (Value::Null, Value::Null));
     let photo = &detail["case"]["photos"][0];
     let response = server
         .get_as(&format!("/api/v1/staff/cases/{case_id}/photos/{}", photo["material_code"].as_str().unwrap()), &clerk)
@@ -601,7 +749,7 @@ async fn a_clerk_accepts_and_completes_a_renewal_with_its_new_expiry() {
     refused(response, StatusCode::NOT_FOUND, "not_found", None, None).await;
 
     // 办结 before 受理 is not allowed, and says where the case stands.
-    let response = act(&server, &clerk, &case_id, json!({ "action": "complete", "note": "" })).await;
+    let response = act(&server, &clerk, &case_id, complete("renewal", json!({ "valid_until": proposed.to_string() }))).await;
     let body = refused(response, StatusCode::CONFLICT, "action_not_allowed", None, None).await;
     assert!(body["message"].as_str().unwrap().contains("已提交"), "{body}");
 
@@ -626,30 +774,34 @@ async fn a_clerk_accepts_and_completes_a_renewal_with_its_new_expiry() {
     .await;
     assert!(body["message"].as_str().unwrap().contains("已受理"), "{body}");
 
-    // 换发 needs the new expiry, after the old one; the number and the note are checked.
-    let old_until = certificate["valid_until"].as_str().unwrap();
-    let new_until = Date::parse(old_until).unwrap().add_years(6).to_string();
-    for (completion, field) in [
-        (json!({ "note": "" }), "valid_until"),
-        (json!({ "valid_until": "2032-13-01", "note": "" }), "valid_until"),
-        (json!({ "valid_until": old_until, "note": "" }), "valid_until"),
-        (json!({ "valid_until": new_until, "certificate_number": "12-34", "note": "" }), "certificate_number"),
-        (json!({ "valid_until": new_until, "note": "字".repeat(201) }), "note"),
+    // 换发 needs the new expiry, after the old one; the number and the note are checked; a
+    // completion of another business is refused with words for the clerk.
+    let earlier = Date::parse(old_until).unwrap().add_days(-1).to_string();
+    for (action, field) in [
+        (complete("renewal", json!({ "valid_until": "2032-13-01" })), "valid_until"),
+        (complete("renewal", json!({ "valid_until": old_until })), "valid_until"),
+        (complete("renewal", json!({ "valid_until": earlier })), "valid_until"),
+        (complete("renewal", json!({ "valid_until": proposed.to_string(), "certificate_number": "12-34" })), "certificate_number"),
+        (complete("renewal", json!({ "valid_until": proposed.to_string(), "note": "字".repeat(201) })), "note"),
+        (complete("reissue", json!({ "certificate_number": null })), "business"),
+        (complete("credit_assessment", json!({ "deductions": 0, "bonus": 0 })), "business"),
     ] {
-        let mut action = completion.clone();
-        action["action"] = json!("complete");
-        refused(
-            act(&server, &clerk, &case_id, action).await,
-            StatusCode::BAD_REQUEST,
-            "invalid_field",
-            Some(field),
-            None,
-        )
-        .await;
+        let body = refused(act(&server, &clerk, &case_id, action.clone()).await, StatusCode::BAD_REQUEST, "invalid_field", Some(field), None).await;
+        if field == "business" {
+            assert!(body["message"].as_str().unwrap().contains("该办件办理的是“换发”"), "{body}");
+        }
+        if field == "valid_until" && action["valid_until"] != "2032-13-01" {
+            assert_eq!(body["message"], format!("新的有效期至须晚于原有效期至{old_until},请核对后重新填写。"));
+        }
     }
+    // Without its date, a 换发 completion is no completion at all.
+    let response = act(&server, &clerk, &case_id, complete("renewal", json!({}))).await;
+    refused(response, StatusCode::BAD_REQUEST, "invalid_body", None, None).await;
+
+    // A date later than the proposal is the clerk's to give.
+    let new_until = proposed.add_days(10).to_string();
     let note = "请于5个工作日后到新城区服务大厅领取新证。";
-    let action =
-        json!({ "action": "complete", "valid_until": new_until, "certificate_number": "HH2026000123", "note": note });
+    let action = complete("renewal", json!({ "valid_until": new_until, "certificate_number": "HH2026000123", "note": note }));
     let completed = ok(act(&server, &clerk, &case_id, action).await).await;
     let result = &completed["case"]["result"];
     assert_eq!(completed["case"]["summary"]["status"], "completed");
@@ -657,15 +809,24 @@ async fn a_clerk_accepts_and_completes_a_renewal_with_its_new_expiry() {
         (result["valid_until"].clone(), result["certificate_number"].clone()),
         (json!(new_until), json!("HH2026000123"))
     );
+    assert_eq!((result["credit"].clone(), result["changes"].clone(), result["cancelled"].clone()), (Value::Null, json!([]), json!(false)));
     assert_eq!(result["note"], note);
     assert!(result["voucher_code"].as_str().unwrap().len() >= 16, "{result}");
     assert_eq!(completed["allowed_actions"], json!([]));
+    assert_eq!(completed["proposed_valid_until"], Value::Null, "nothing left to propose");
     let queue = ok(server.get_as("/api/v1/staff/cases", &clerk).await).await;
     assert_eq!(queue[0]["certificate_number"], "HH2026000123", "the number the case ended with");
     // The register has the new expiry and number.
-    let after = ok(server.get_as("/api/v1/certificates?business=renewal", &cookie).await).await;
-    let renewed = after.as_array().unwrap().iter().find(|c| c["id"] == certificate["id"]).unwrap();
+    let renewed = certificate_for(&server, &cookie, "reissue", &certificate["id"]).await;
     assert_eq!((renewed["valid_until"].clone(), renewed["number"].clone()), (json!(new_until), json!("HH2026000123")));
+
+    let text = voucher_text(&server, &cookie, &case_id).await;
+    for expected in ["出租汽车驾驶员从业资格证业务办理凭证", "有效期至", &chinese_date(&new_until), "HH2026000123"] {
+        assert!(text.contains(expected), "{expected:?} missing from:\n{text}");
+    }
+    let check = voucher_check(&server, &completed).await;
+    assert_eq!((check["valid_until"].clone(), check["certificate_number"].clone()), (json!(new_until), json!("HH2026000123")));
+    assert_eq!((check["cancelled"].clone(), check["credit"].clone()), (json!(false), Value::Null));
 
     let clerk_id = staff_id(&server, CLERK).await;
     assert_eq!(
@@ -688,17 +849,320 @@ async fn a_clerk_accepts_and_completes_a_renewal_with_its_new_expiry() {
 }
 
 #[tokio::test]
+async fn a_reissue_keeps_or_replaces_the_number_and_its_voucher_shows_it() {
+    let (server, clerk, _) = with_staff(true).await;
+    let cookie = driver(&server).await;
+    let case_id = apply(&server, &cookie, "reissue", 0, |_| reissue()).await;
+    let detail = staff_case(&server, &clerk, &case_id).await;
+    assert_eq!(detail["case"]["info"]["details"], reissue());
+    assert_eq!(detail["proposed_valid_until"], Value::Null, "only 换发 has a new expiry");
+    ok(act(&server, &clerk, &case_id, json!({ "action": "accept" })).await).await;
+    // 补发 has no new expiry: a date sent along is not part of its completion.
+    let response = act(&server, &clerk, &case_id, complete("renewal", json!({ "valid_until": "2040-01-01" }))).await;
+    refused(response, StatusCode::BAD_REQUEST, "invalid_field", Some("business"), None).await;
+    // Another certificate's number cannot be given to this one.
+    let list = certificates(&server, &cookie, "reissue").await;
+    let own = &detail["case"]["certificate"]["id"];
+    let others = list.iter().find(|c| c["id"] != *own).unwrap()["number"].clone();
+    let response = act(&server, &clerk, &case_id, complete("reissue", json!({ "certificate_number": others }))).await;
+    refused(response, StatusCode::BAD_REQUEST, "invalid_field", Some("certificate_number"), Some("该证号已属于另一本从业资格证,请核对后重新填写。")).await;
+    let done = ok(act(&server, &clerk, &case_id, complete("reissue", json!({ "certificate_number": " BX2026000777 " }))).await).await;
+    let result = &done["case"]["result"];
+    assert_eq!((result["certificate_number"].clone(), result["valid_until"].clone()), (json!("BX2026000777"), Value::Null));
+    let text = voucher_text(&server, &cookie, &case_id).await;
+    assert!(text.contains("BX2026000777") && text.contains("业务办理凭证"), "{text}");
+    assert_eq!(voucher_check(&server, &done).await["certificate_number"], "BX2026000777");
+}
+
+#[tokio::test]
+async fn a_change_is_written_to_the_certificate_and_the_clerk_sees_old_and_new() {
+    let (server, clerk, _) = with_staff(true).await;
+    let cookie = driver(&server).await;
+    let before = certificates(&server, &cookie, "change").await.into_iter().find(|c| c["unavailable_reason"].is_null()).unwrap();
+    let case_id = apply_on(&server, &cookie, "change", &before, change(&before)).await;
+
+    // The clerk sees the certificate as it stood and each change's new value.
+    let detail = staff_case(&server, &clerk, &case_id).await;
+    let shown = &detail["case"];
+    for item in ["address", "phone", "licence_class", "employer"] {
+        assert_eq!(shown["certificate"][item], before[item], "{item}: the old value, as submitted");
+    }
+    let changes = shown["info"]["details"]["changes"].as_array().unwrap();
+    assert_eq!(changes.len(), 4);
+    assert_eq!(changes[0]["new"]["region"]["name"], "内蒙古自治区呼和浩特市新城区", "named by the server from the code");
+    ok(act(&server, &clerk, &case_id, json!({ "action": "accept" })).await).await;
+    // 变更 issues no certificate: a number is not part of its completion.
+    let response = act(&server, &clerk, &case_id, complete("reissue", json!({ "certificate_number": "CH2026000001" }))).await;
+    refused(response, StatusCode::BAD_REQUEST, "invalid_field", Some("business"), None).await;
+
+    let done = ok(act(&server, &clerk, &case_id, complete("change", json!({ "note": "变更已记入从业资格证。" }))).await).await;
+    let new_address = format!("内蒙古自治区呼和浩特市新城区{NEW_STREET}");
+    let expected = json!([
+        { "item": "address", "old": before["address"], "new": new_address },
+        { "item": "phone", "old": before["phone"], "new": NEW_PHONE },
+        { "item": "licence_class", "old": before["licence_class"], "new": new_class(&before) },
+        { "item": "employer", "old": before["employer"], "new": NEW_EMPLOYER },
+    ]);
+    assert_eq!(done["case"]["result"]["changes"], expected, "old → new for the clerk");
+    assert_eq!(done["case"]["result"]["certificate_number"], before["number"], "the number is kept");
+    assert_eq!(done["case"]["result"]["valid_until"], Value::Null);
+    // Read again later: the same, from the sealed snapshot (nothing of it stored in plain text).
+    assert_eq!(staff_case(&server, &clerk, &case_id).await["case"]["result"]["changes"], expected);
+    let driver_view = ok(server.get_as(&format!("/api/v1/cases/{case_id}"), &cookie).await).await;
+    assert_eq!(driver_view["result"]["changes"], expected, "the driver's case page too");
+    let pool = database(&server).await;
+    let rows: Vec<(Option<String>, Option<String>)> =
+        sqlx::query_as("SELECT note, certificate_number FROM case_results").fetch_all(&pool).await.unwrap();
+    assert!(!format!("{rows:?}").contains(NEW_PHONE) && !format!("{rows:?}").contains(NEW_STREET));
+
+    // The register has the new values: the wizard offers them as the current ones.
+    let after = certificate_for(&server, &cookie, "reissue", &before["id"]).await;
+    assert_eq!(after["address"], new_address.as_str());
+    assert_eq!(after["phone"], NEW_PHONE);
+    assert_eq!(after["licence_class"], new_class(&before));
+    assert_eq!(after["employer"], NEW_EMPLOYER);
+    assert_eq!(after["status"], "valid");
+
+    // The voucher names the items, the phone numbers masked and the address not at all.
+    let text = voucher_text(&server, &cookie, &case_id).await;
+    for expected in ["住址", "已变更", "联系电话", "139****1111", "准驾车型", new_class(&before), "服务单位"] {
+        assert!(text.contains(expected), "{expected:?} missing from:\n{text}");
+    }
+    assert!(!text.contains(NEW_PHONE) && !text.contains(NEW_STREET), "{text}");
+    // The public check: the items only.
+    let check = voucher_check(&server, &done).await;
+    assert_eq!(check["changed_items"], json!(["address", "phone", "licence_class", "employer"]));
+    let public = check.to_string();
+    assert!(!public.contains(NEW_PHONE) && !public.contains(NEW_STREET) && !public.contains(NEW_EMPLOYER), "{public}");
+}
+
+#[tokio::test]
+async fn a_credit_assessment_records_points_and_grade_at_the_threshold_edges() {
+    let (server, clerk, _) = with_staff(true).await;
+    let first = driver(&server).await;
+    let second = verified_user(&server, OTHER_PHONE, &other_card()).await;
+    // Two drivers with two valid certificates each: four assessments, one per grade edge.
+    // (deductions, bonus) → points, grade with the default thresholds AAA ≥ 20, AA ≥ 11, A ≥ 4.
+    let edges = [((0, 0), 20, "AAA"), ((9, 0), 11, "AA"), ((16, 0), 4, "A"), ((25, 3), 3, "B")];
+    let mut cases = Vec::new();
+    for cookie in [&first, &second] {
+        for nth in [0, 0] {
+            // The first certificate's assessment is open after the first application: the
+            // next one that can be chosen is the other certificate.
+            let certificate = certificates(&server, cookie, "credit_assessment")
+                .await
+                .into_iter()
+                .filter(|c| c["unavailable_reason"].is_null())
+                .nth(nth)
+                .unwrap();
+            let case_id = apply_on(&server, cookie, "credit_assessment", &certificate, assessment(&certificate)).await;
+            cases.push((cookie.to_string(), certificate, case_id));
+        }
+    }
+    assert_eq!(cases.len(), edges.len());
+    assert_ne!(cases[0].1["id"], cases[1].1["id"]);
+
+    let (_, certificate, case_id) = &cases[0];
+    let detail = staff_case(&server, &clerk, case_id).await;
+    assert_eq!(detail["case"]["info"]["details"]["period"], certificate["assessment_periods"][0]);
+    assert_eq!(detail["credit_thresholds"], json!({ "aaa": 20, "aa": 11, "a": 4 }));
+    assert_eq!(detail["proposed_valid_until"], Value::Null);
+    ok(act(&server, &clerk, case_id, json!({ "action": "accept" })).await).await;
+    for (fields, field, words) in [
+        (json!({ "deductions": 101, "bonus": 0 }), "deductions", "扣分须在0至100分之间,请核对考核周期内的扣分合计后重新填写。"),
+        (json!({ "deductions": 0, "bonus": 11 }), "bonus", "加分每个考核周期最多10分,请核对后重新填写。"),
+    ] {
+        let response = act(&server, &clerk, case_id, complete("credit_assessment", fields)).await;
+        refused(response, StatusCode::BAD_REQUEST, "invalid_field", Some(field), Some(words)).await;
+    }
+    // No number and no grade to type: the grade follows from the points.
+    let response = act(&server, &clerk, case_id, complete("change", json!({}))).await;
+    refused(response, StatusCode::BAD_REQUEST, "invalid_field", Some("business"), None).await;
+    for field in [json!({ "deductions": -1, "bonus": 0 }), json!({ "bonus": 0 })] {
+        let response = act(&server, &clerk, case_id, complete("credit_assessment", field)).await;
+        refused(response, StatusCode::BAD_REQUEST, "invalid_body", None, None).await;
+    }
+
+    for ((cookie, certificate, case_id), ((deductions, bonus), points, grade)) in cases.iter().zip(edges) {
+        if case_id != &cases[0].2 {
+            ok(act(&server, &clerk, case_id, json!({ "action": "accept" })).await).await;
+        }
+        let action = complete("credit_assessment", json!({ "deductions": deductions, "bonus": bonus }));
+        let done = ok(act(&server, &clerk, case_id, action).await).await;
+        let period = certificate["assessment_periods"][0].clone();
+        let record = json!({ "period": period, "points": points, "grade": grade });
+        let result = &done["case"]["result"];
+        assert_eq!(result["credit"], record, "{deductions}/{bonus}");
+        assert_eq!(result["credit_grade"], grade);
+        assert_eq!((result["valid_until"].clone(), result["certificate_number"].clone()), (Value::Null, certificate["number"].clone()));
+        // The certificate shows its latest grade.
+        let after = certificate_for(&server, cookie, "reissue", &certificate["id"]).await;
+        assert_eq!(after["credit"], record);
+        let check = voucher_check(&server, &done).await;
+        assert_eq!((check["credit"].clone(), check["credit_grade"].clone()), (record.clone(), json!(grade)));
+    }
+    // The voucher: period, points and grade.
+    let (cookie, certificate, case_id) = &cases[1];
+    let period = &certificate["assessment_periods"][0];
+    let text = voucher_text(&server, cookie, case_id).await;
+    for expected in [
+        "服务质量信誉考核结果凭证".to_owned(),
+        "考核周期".into(),
+        chinese_date(period["start"].as_str().unwrap()),
+        chinese_date(period["end"].as_str().unwrap()),
+        "考核分数".into(),
+        "11分".into(),
+        "考核等级".into(),
+        "AA".into(),
+    ] {
+        assert!(text.contains(&expected), "{expected:?} missing from:\n{text}");
+    }
+    let pool = database(&server).await;
+    let stored: Vec<(Option<String>, Option<i64>, Option<String>)> =
+        sqlx::query_as("SELECT credit_period_start, credit_points, credit_grade FROM case_results ORDER BY completed_at, case_id")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(stored.len(), 4);
+    assert!(stored.iter().all(|(start, points, grade)| start.is_some() && points.is_some() && grade.is_some()), "{stored:?}");
+}
+
+#[tokio::test]
+async fn the_grade_follows_the_configured_thresholds() {
+    let server = spawn_approving(|config| {
+        config.credit_thresholds = taxicert_api::CreditThresholds { aaa: 25, aa: 15, a: 5 };
+    })
+    .await;
+    add_staff(&server, CLERK, CLERK_NAME, StaffRole::Clerk).await;
+    let clerk = signed_in(&server, CLERK).await;
+    let cookie = driver(&server).await;
+    let case_id = apply(&server, &cookie, "credit_assessment", 0, assessment).await;
+    assert_eq!(staff_case(&server, &clerk, &case_id).await["credit_thresholds"], json!({ "aaa": 25, "aa": 15, "a": 5 }));
+    ok(act(&server, &clerk, &case_id, json!({ "action": "accept" })).await).await;
+    // The bonus counts up to 10: 20 + 4 = 24, one short of this deployment's AAA.
+    let done = ok(act(&server, &clerk, &case_id, complete("credit_assessment", json!({ "deductions": 0, "bonus": 4 }))).await).await;
+    assert_eq!((done["case"]["result"]["credit"]["points"].clone(), done["case"]["result"]["credit_grade"].clone()), (json!(24), json!("AA")));
+}
+
+#[tokio::test]
+async fn an_assessment_that_names_no_period_is_sent_back_rather_than_completed() {
+    let (server, clerk, _) = with_staff(true).await;
+    let cookie = driver(&server).await;
+    let case_id = apply(&server, &cookie, "credit_assessment", 0, assessment).await;
+    // Cases submitted before the per-business forms named no period: the server reads them as
+    // an empty one. Made so here by resealing the snapshot as the server keeps it.
+    let pool = database(&server).await;
+    let (user_id, sealed): (i64, Vec<u8>) =
+        sqlx::query_as("SELECT user_id, answers FROM cases WHERE id = ?").bind(&case_id).fetch_one(&pool).await.unwrap();
+    let secrets = taxicert_server::secrets::Secrets::load(&server.dir.path().join("data/taxicert.key"), false).unwrap();
+    let vault = taxicert_server::crypto::Vault::new(&secrets);
+    let context = format!("case:{user_id}:{case_id}");
+    let mut snapshot: Value = serde_json::from_slice(&vault.open(&sealed, &context).unwrap()).unwrap();
+    snapshot["answers"]["info"]["details"]["period"] = json!({ "start": "", "end": "" });
+    sqlx::query("UPDATE cases SET answers = ? WHERE id = ?")
+        .bind(vault.seal(&serde_json::to_vec(&snapshot).unwrap(), &context))
+        .bind(&case_id)
+        .execute(&pool)
+        .await
+        .unwrap();
+    ok(act(&server, &clerk, &case_id, json!({ "action": "accept" })).await).await;
+    let response = act(&server, &clerk, &case_id, complete("credit_assessment", json!({ "deductions": 0, "bonus": 0 }))).await;
+    refused(
+        response,
+        StatusCode::BAD_REQUEST,
+        "invalid_field",
+        Some("period"),
+        Some("该申请未选择考核周期,无法办结;请点击“退回补正”,勾选“考核周期”,请申请人补正。"),
+    )
+    .await;
+    // The way the message names is open: 考核周期 can be sent back.
+    let action = json!({ "action": "return", "reason": "请选择考核周期。", "fields": ["period"], "materials": [] });
+    assert_eq!(ok(act(&server, &clerk, &case_id, action).await).await["case"]["summary"]["status"], "returned");
+}
+
+#[tokio::test]
+async fn a_cancellation_ends_the_certificate_and_blocks_every_other_case_on_it() {
+    let (server, clerk, _) = with_staff(true).await;
+    let cookie = driver(&server).await;
+    // The ride-hailing certificate, valid for years: a 补发 and a 变更 on it first, then its 注销.
+    let target = certificates(&server, &cookie, "reissue").await.into_iter().filter(|c| c["unavailable_reason"].is_null()).nth(1).unwrap();
+    let id = target["id"].clone();
+    let reissue_case = apply_on(&server, &cookie, "reissue", &target, reissue()).await;
+    let change_case = apply_on(&server, &cookie, "change", &certificate_for(&server, &cookie, "change", &id).await, change(&target)).await;
+    let cancel_case = apply_on(&server, &cookie, "cancellation", &certificate_for(&server, &cookie, "cancellation", &id).await, cancellation()).await;
+    let detail = staff_case(&server, &clerk, &cancel_case).await;
+    assert_eq!(detail["case"]["info"]["details"], cancellation());
+    ok(act(&server, &clerk, &change_case, json!({ "action": "accept" })).await).await;
+    assert_eq!(staff_case(&server, &clerk, &reissue_case).await["blocked_reason"], Value::Null, "nothing in the way yet");
+    ok(act(&server, &clerk, &cancel_case, json!({ "action": "accept" })).await).await;
+
+    // The accepted 注销 will end the certificate: nothing else is accepted or completed on it
+    // meanwhile, and the clerk is told before he tries.
+    let blocked = staff_case(&server, &clerk, &reissue_case).await;
+    let reason = blocked["blocked_reason"].as_str().unwrap().to_owned();
+    assert!(reason.contains(&cancel_case) && reason.contains("不能受理") && reason.contains("不予受理"), "{reason}");
+    let body = refused(act(&server, &clerk, &reissue_case, json!({ "action": "accept" })).await, StatusCode::CONFLICT, "certificate_cancelling", None, None).await;
+    assert_eq!(body["message"], reason.as_str());
+    let body = refused(act(&server, &clerk, &change_case, complete("change", json!({}))).await, StatusCode::CONFLICT, "certificate_cancelling", None, None).await;
+    assert!(body["message"].as_str().unwrap().contains("不能办结"), "{body}");
+    assert!(staff_case(&server, &clerk, &change_case).await["blocked_reason"].as_str().unwrap().contains("不能办结"));
+    assert_eq!(staff_case(&server, &clerk, &cancel_case).await["blocked_reason"], Value::Null, "the 注销 itself goes on");
+
+    // 注销 takes no number: the completion of another business is refused.
+    let response = act(&server, &clerk, &cancel_case, complete("reissue", json!({ "certificate_number": "ZX2026000001" }))).await;
+    refused(response, StatusCode::BAD_REQUEST, "invalid_field", Some("business"), None).await;
+    let done = ok(act(&server, &clerk, &cancel_case, complete("cancellation", json!({ "note": "已注销。" }))).await).await;
+    let result = &done["case"]["result"];
+    assert_eq!(result["cancelled"], true);
+    assert_eq!((result["valid_until"].clone(), result["certificate_number"].clone()), (Value::Null, target["number"].clone()));
+    let pool = database(&server).await;
+    let (cancelled,): (bool,) = sqlx::query_as("SELECT cancelled FROM case_results WHERE case_id = ?").bind(&cancel_case).fetch_one(&pool).await.unwrap();
+    assert!(cancelled);
+
+    // The certificate is unavailable for every business.
+    for business in ["reissue", "renewal", "change", "cancellation", "credit_assessment"] {
+        let listed = certificate_for(&server, &cookie, business, &id).await;
+        assert_eq!(listed["status"], "cancelled", "{business}");
+        assert!(listed["unavailable_reason"].as_str().is_some_and(|r| r.contains("已注销")), "{business}: {listed}");
+    }
+    // And the cases left on it can no longer be accepted or completed; refused, they can.
+    let reason = staff_case(&server, &clerk, &reissue_case).await["blocked_reason"].as_str().unwrap().to_owned();
+    assert!(reason.contains("已注销"), "{reason}");
+    refused(act(&server, &clerk, &reissue_case, json!({ "action": "accept" })).await, StatusCode::CONFLICT, "certificate_cancelled", None, Some(reason.as_str())).await;
+    refused(act(&server, &clerk, &change_case, complete("change", json!({}))).await, StatusCode::CONFLICT, "certificate_cancelled", None, None).await;
+    let why = "从业资格证已注销,不再补发。";
+    let detail = ok(act(&server, &clerk, &reissue_case, json!({ "action": "refuse", "reason": why })).await).await;
+    assert_eq!((detail["case"]["summary"]["status"].clone(), detail["blocked_reason"].clone()), (json!("refused"), Value::Null));
+    // Nothing was written by the blocked 变更.
+    assert_eq!(certificate_for(&server, &cookie, "reissue", &id).await["phone"], target["phone"]);
+
+    // The 注销凭证.
+    let text = voucher_text(&server, &cookie, &cancel_case).await;
+    for expected in ["注销凭证", "从业资格证已注销", target["number"].as_str().unwrap()] {
+        assert!(text.contains(expected), "{expected:?} missing from:\n{text}");
+    }
+    let check = voucher_check(&server, &done).await;
+    assert_eq!((check["cancelled"].clone(), check["valid_until"].clone()), (json!(true), Value::Null));
+}
+
+#[tokio::test]
 async fn the_clerk_and_the_driver_see_each_photos_warnings_beside_it() {
     let (server, clerk, _) = with_staff(true).await;
     let cookie = driver(&server).await;
     let business = "renewal";
+    let certificate = certificates(&server, &cookie, business).await.into_iter().find(|c| c["unavailable_reason"].is_null()).unwrap();
     saved(&server, &cookie, business, json!({ "step": "notice" })).await;
-    let certificate = choosable(&server, &cookie, business).await;
-    saved(&server, &cookie, business, json!({ "step": "certificate", "certificate_id": certificate })).await;
-    saved(&server, &cookie, business, json!({ "step": "personal_info", "info": info() })).await;
-    let mut uploads = upload_required(&server, &cookie, business).await;
+    saved(&server, &cookie, business, json!({ "step": "certificate", "certificate_id": certificate["id"] })).await;
+    let info = json!({ "contact_name": "王建国", "contact_phone": PHONE, "details": renewal(&certificate) });
+    saved(&server, &cookie, business, json!({ "step": "personal_info", "info": info })).await;
+    let catalogue = ok(server.get(&format!("/api/v1/businesses/{business}")).await).await;
+    let materials: Vec<Material> = serde_json::from_value(catalogue["materials"].clone()).unwrap();
+    let mut uploads = BTreeMap::new();
+    for material in materials.iter().filter(|m| m.required) {
+        uploads.insert(material.code.clone(), upload(&server, &cookie, &material.code).await);
+    }
     // One page photographed with a shaking hand: stored, with the advice.
-    let (blurred_material, _) = required_materials(&server, business).await.into_iter().find(|(code, _)| code != "photo_2inch").unwrap();
+    let blurred_material = materials.iter().find(|m| m.required && m.code != "photo_2inch").unwrap().code.clone();
     let blurry = taxicert_testkit::hostile::jpeg(
         &image::imageops::blur(&taxicert_testkit::photos::document(1200, 900, 13), 7.0),
         90,
@@ -707,11 +1171,11 @@ async fn the_clerk_and_the_driver_see_each_photos_warnings_beside_it() {
     assert!(receipt["warnings"].as_array().unwrap().iter().any(|w| w["code"] == "blurry"), "{receipt}");
     uploads.insert(blurred_material.clone(), receipt["id"].as_str().unwrap().to_owned());
     let draft = saved(&server, &cookie, business, json!({ "step": "materials", "uploads": uploads })).await;
-    let response = common::flows::submit(&server, &cookie, &next_key("submit"), business, &draft["revision"]).await;
+    let response = submit(&server, &cookie, &next_key("submit"), business, &draft["revision"]).await;
     assert_eq!(response.status(), StatusCode::CREATED);
     let case_id = json(response).await["id"].as_str().unwrap().to_owned();
 
-    let staff_detail = ok(server.get_as(&format!("/api/v1/staff/cases/{case_id}"), &clerk).await).await;
+    let staff_detail = staff_case(&server, &clerk, &case_id).await;
     let driver_detail = ok(server.get_as(&format!("/api/v1/cases/{case_id}"), &cookie).await).await;
     for photos in [&staff_detail["case"]["photos"], &driver_detail["photos"]] {
         let photos = photos.as_array().unwrap();
@@ -729,42 +1193,23 @@ async fn the_clerk_and_the_driver_see_each_photos_warnings_beside_it() {
 }
 
 #[tokio::test]
-async fn a_credit_assessment_is_completed_with_a_grade_and_a_cancellation_cancels_the_certificate() {
+async fn the_queue_puts_open_cases_first_and_filters_by_status_and_business() {
     let (server, clerk, _) = with_staff(true).await;
     let cookie = driver(&server).await;
-    let credit = submit_case(&server, &cookie, "credit_assessment", 1).await;
-    // The ride-hailing certificate is assessed; the expired cruising one is cancelled.
-    let cancellation = submit_case(&server, &cookie, "cancellation", 1).await;
-    for case_id in [&credit, &cancellation] {
+    let credit = apply(&server, &cookie, "credit_assessment", 1, assessment).await;
+    let reissued = apply(&server, &cookie, "reissue", 0, |_| reissue()).await;
+    for case_id in [&credit, &reissued] {
         ok(act(&server, &clerk, case_id, json!({ "action": "accept" })).await).await;
     }
-    for grade in [json!(null), json!("AAAA"), json!("C")] {
-        let response =
-            act(&server, &clerk, &credit, json!({ "action": "complete", "credit_grade": grade, "note": "" })).await;
-        refused(response, StatusCode::BAD_REQUEST, "invalid_field", Some("credit_grade"), None).await;
-    }
-    let done =
-        ok(act(&server, &clerk, &credit, json!({ "action": "complete", "credit_grade": "AA", "note": "" })).await)
-            .await;
-    assert_eq!(done["case"]["result"]["credit_grade"], "AA");
-    assert_eq!(done["case"]["result"]["valid_until"], Value::Null);
-    assert_eq!(
-        done["case"]["result"]["certificate_number"], done["case"]["certificate"]["number"],
-        "the number is kept"
-    );
+    ok(act(&server, &clerk, &credit, complete("credit_assessment", json!({ "deductions": 3, "bonus": 1 }))).await).await;
+    ok(act(&server, &clerk, &reissued, complete("reissue", json!({}))).await).await;
     assert_eq!(events(&server, &credit).await.last().unwrap().1, None, "no note, no note in the timeline");
 
-    let done = ok(act(&server, &clerk, &cancellation, json!({ "action": "complete", "note": "已注销。" })).await).await;
-    let certificate_id = done["case"]["certificate"]["id"].clone();
-    let list = ok(server.get_as("/api/v1/certificates?business=cancellation", &cookie).await).await;
-    let cancelled = list.as_array().unwrap().iter().find(|c| c["id"] == certificate_id).unwrap();
-    assert_eq!(cancelled["status"], "cancelled");
-
     // The queue: open cases by their due date, then the others newest first; and its filters.
-    let open = submit_case(&server, &cookie, "change", 0).await;
+    let open = apply(&server, &cookie, "change", 0, change).await;
     let queue = ok(server.get_as("/api/v1/staff/cases", &clerk).await).await;
     let ids: Vec<&str> = queue.as_array().unwrap().iter().map(|c| c["summary"]["id"].as_str().unwrap()).collect();
-    assert_eq!(ids, [open.as_str(), cancellation.as_str(), credit.as_str()]);
+    assert_eq!(ids, [open.as_str(), reissued.as_str(), credit.as_str()]);
     let completed =
         ok(server.get_as("/api/v1/staff/cases?status=completed&business=credit_assessment", &clerk).await).await;
     assert_eq!(completed.as_array().unwrap().len(), 1);
@@ -777,25 +1222,36 @@ async fn a_credit_assessment_is_completed_with_a_grade_and_a_cancellation_cancel
 async fn a_clerk_returns_a_case_for_correction_and_refuses_another() {
     let (server, clerk, _) = with_staff(true).await;
     let cookie = driver(&server).await;
-    let returned = submit_case(&server, &cookie, "reissue", 0).await;
-    let refused_case = submit_case(&server, &cookie, "change", 1).await;
+    let returned = apply(&server, &cookie, "reissue", 0, |_| reissue()).await;
+    let refused_case = apply(&server, &cookie, "change", 1, change).await;
 
     let ret = |fields: Value, materials: Value, reason: &str| json!({ "action": "return", "reason": reason, "fields": fields, "materials": materials });
     for (action, code, field) in [
-        (ret(json!(["address"]), json!([]), "糊"), "invalid_field", Some("reason")),
-        (ret(json!(["name"]), json!([]), "住址不完整"), "invalid_field", Some("fields")),
-        (ret(json!([]), json!(["cert_info_page"]), "住址不完整"), "invalid_field", Some("materials")),
-        (ret(json!([]), json!([]), "住址不完整"), "correction_empty", None),
+        (ret(json!(["delivery"]), json!([]), "糊"), "invalid_field", Some("reason")),
+        (ret(json!(["name"]), json!([]), "领取方式不对"), "invalid_field", Some("fields")),
+        // 补发 has no 准驾车型 on its form: the clerk cannot send it back.
+        (ret(json!(["licence_class"]), json!([]), "领取方式不对"), "invalid_field", Some("fields")),
+        (ret(json!([]), json!(["cert_info_page"]), "领取方式不对"), "invalid_field", Some("materials")),
+        (ret(json!([]), json!([]), "领取方式不对"), "correction_empty", None),
     ] {
         refused(act(&server, &clerk, &returned, action).await, StatusCode::BAD_REQUEST, code, field, None).await;
     }
-    let reason = "住址未写到门牌号,两寸照片背景不是白色。";
-    let action = ret(json!(["address", "address"]), json!(["photo_2inch"]), reason);
+    let body = refused(
+        act(&server, &clerk, &returned, ret(json!(["licence_class"]), json!([]), "领取方式不对")).await,
+        StatusCode::BAD_REQUEST,
+        "invalid_field",
+        Some("fields"),
+        None,
+    )
+    .await;
+    assert_eq!(body["message"], "“licence_class”不是该业务可退回补正的信息项,请从补发原因、领取方式、联系人、联系电话中选择。");
+    let reason = "自取大厅选错了,两寸照片背景不是白色。";
+    let action = ret(json!(["contact_phone", "delivery", "delivery"]), json!(["photo_2inch"]), reason);
     let detail = ok(act(&server, &clerk, &returned, action).await).await;
     assert_eq!(detail["case"]["summary"]["status"], "returned");
     assert_eq!(
         detail["case"]["correction"],
-        json!({ "reason": reason, "fields": ["address"], "materials": ["photo_2inch"] })
+        json!({ "reason": reason, "fields": ["contact_phone", "delivery"], "materials": ["photo_2inch"] })
     );
     assert_eq!(detail["allowed_actions"], json!([]));
     let pool = database(&server).await;
@@ -851,7 +1307,7 @@ async fn a_clerk_returns_a_case_for_correction_and_refuses_another() {
 async fn every_staff_endpoint_needs_a_staff_session_and_every_action_a_clerk() {
     let (server, _clerk, viewer) = with_staff(true).await;
     let driver = driver(&server).await;
-    let case_id = submit_case(&server, &driver, "reissue", 0).await;
+    let case_id = apply(&server, &driver, "reissue", 0, |_| reissue()).await;
     let pool = database(&server).await;
     let (realname_id,): (i64,) = sqlx::query_as("SELECT id FROM realname_submissions").fetch_one(&pool).await.unwrap();
 

@@ -9,8 +9,8 @@ use std::collections::BTreeMap;
 use common::{
     database,
     flows::{
-        certificates, choosable, complete_draft, info, next_number, other_card, put_step, refused, saved,
-        spawn_approving, submit, upload, upload_required, with_driver, OTHER_PHONE, PHONE,
+        certificates, choosable, choosable_listed, complete_draft, complete_draft_choosing, complete_draft_with, info, info_for, next_number, other_card, put_step,
+        refused, saved, spawn_approving, submit, upload, upload_required, with_driver, OTHER_PHONE, PHONE,
     },
     json, log_in, verified_user, TestServer,
 };
@@ -20,7 +20,15 @@ use taxicert_server::{clock::Clock, workdays::Date};
 use taxicert_testkit::CardData;
 
 const BUSINESSES: [&str; 5] = ["reissue", "renewal", "change", "cancellation", "credit_assessment"];
-const EXPIRED: &str = "该证已过期,不能办理此业务;如需继续从业,请到服务大厅咨询。";
+const EXPIRED: &str = "该证已过期,不能办理此业务;有效期届满后180日内可先申请换发,换发后再办理。";
+
+/// Why the demo set's third certificate (expired 400 days ago) serves no business but 注销.
+fn lapsed(valid_until: Date) -> String {
+    format!(
+        "该证有效期已于{valid_until}届满,超过180日未换发,依《道路运输从业人员管理规定》第32条应予注销,不能在网上换发或办理其他业务;\
+         如需继续从业,请携带身份证到服务大厅重新申请从业资格,重新参加从业资格考试。"
+    )
+}
 
 fn today(server: &TestServer) -> Date {
     Date::beijing_today(server.clock.now())
@@ -72,14 +80,35 @@ async fn demo_certificates_are_made_up_once_with_a_reason_per_business() {
     assert_eq!(statuses, ["valid", "expired", "valid"]);
     let reasons: Vec<Value> = list.iter().map(|c| c["unavailable_reason"].clone()).collect();
     let opens = ride_hailing_until.add_days(-90);
+    let lapsed = lapsed(today.add_days(-400));
     assert_eq!(
         reasons,
         [
             Value::Null,
-            json!(EXPIRED),
-            json!(format!("有效期至{ride_hailing_until},换发须在有效期届满前90天内申请({opens}起可申请)。")),
+            json!(lapsed),
+            json!(format!("有效期至{ride_hailing_until},换发须在有效期届满前90日内申请({opens}起可申请)。")),
         ]
     );
+    // What the register records: 准驾车型, the ID card's address, the login phone, an employer.
+    let profile = json(server.get_as("/api/v1/profile", &cookie).await).await;
+    for certificate in &list {
+        assert_eq!(certificate["licence_class"], "C1");
+        assert_eq!(certificate["address"], profile["address"]);
+        assert_eq!(certificate["phone"], PHONE);
+        assert_eq!((certificate["open_case_id"].clone(), certificate["credit"].clone()), (Value::Null, Value::Null));
+        assert_eq!(certificate["assessment_periods"], json!([]), "only for 考核");
+    }
+    assert_eq!(list[0]["employer"], "呼和浩特市示例出租汽车有限公司");
+    assert_eq!(list[2]["employer"], "示例网约车平台(呼和浩特)有限公司");
+    assert_eq!(list[0]["notice"], Value::Null, "45 days before expiry is not late");
+    // 住址 and 联系电话 are sealed in the register.
+    let pool = database(&server).await;
+    let sealed: Vec<(Vec<u8>,)> = sqlx::query_as("SELECT holder_details FROM certificates").fetch_all(&pool).await.unwrap();
+    for (details,) in sealed {
+        for clear in [PHONE.as_bytes(), "兴安北路".as_bytes()] {
+            assert!(!details.windows(clear.len()).any(|w| w == clear), "in clear in the register");
+        }
+    }
     for certificate in &list {
         let number = certificate["number"].as_str().unwrap();
         assert!(number.len() == 16 && number.starts_with("150100") && number.bytes().all(|b| b.is_ascii_digit()), "{number}");
@@ -97,8 +126,22 @@ async fn demo_certificates_are_made_up_once_with_a_reason_per_business() {
         let again = certificates(&server, &cookie, business).await;
         let ids = |l: &[Value]| l.iter().map(|c| c["id"].clone()).collect::<Vec<_>>();
         assert_eq!(ids(&again), ids(&list), "made up once");
-        assert_eq!(reasons_for(again), [Value::Null, json!(EXPIRED), Value::Null], "{business}");
+        assert_eq!(reasons_for(again), [Value::Null, json!(lapsed), Value::Null], "{business}");
     }
+    // 考核 offers the periods that have ended, the latest first, two at most.
+    let credit = certificates(&server, &cookie, "credit_assessment").await;
+    let first = Date::parse(credit[0]["first_issued"].as_str().unwrap()).unwrap();
+    let periods = credit[0]["assessment_periods"].as_array().unwrap();
+    assert_eq!(periods.len(), 2);
+    // Period k runs from the first of the month of first issue, k years on, for 12 months.
+    let (y, m, _) = first.ymd();
+    let mut k = 0;
+    while Date::from_ymd(y + k + 2, m, 1).unwrap() <= today {
+        k += 1;
+    }
+    assert_eq!(periods[0]["start"], format!("{:04}-{m:02}-01", y + k));
+    assert_eq!(periods[0]["end"], Date::from_ymd(y + k + 1, m, 1).unwrap().add_days(-1).to_string());
+    assert!(periods[0]["start"].as_str() > periods[1]["start"].as_str());
     let response = server.get_as("/api/v1/certificates?business=renew", &cookie).await;
     refused(response, StatusCode::NOT_FOUND, "not_found", None, None).await;
     let response = server.get_as("/api/v1/certificates", &cookie).await;
@@ -119,7 +162,7 @@ async fn renewal_opens_exactly_the_configured_days_before_expiry() {
     let opens = today.add_days(1);
     assert_eq!(
         reason(&list, "crt_next"),
-        json!(format!("有效期至{},换发须在有效期届满前90天内申请({opens}起可申请)。", today.add_days(91)))
+        json!(format!("有效期至{},换发须在有效期届满前90日内申请({opens}起可申请)。", today.add_days(91)))
     );
     let response = put_step(&server, &cookie, "renewal", json!({ "step": "notice" })).await;
     assert_eq!(response.status(), StatusCode::OK);
@@ -137,13 +180,17 @@ async fn renewal_opens_exactly_the_configured_days_before_expiry() {
 
 #[tokio::test]
 async fn a_shorter_configured_window_moves_the_opening_date() {
-    let server = spawn_approving(|c| c.renewal_window_days = 30).await;
+    let server = spawn_approving(|c| {
+        c.renewal_window_days = 30;
+        c.renewal_deadline_days = 10;
+    })
+    .await;
     let cookie = verified_user(&server, PHONE, &CardData::sample()).await;
     let list = certificates(&server, &cookie, "renewal").await;
     let until = today(&server).add_days(45);
     assert_eq!(
         list[0]["unavailable_reason"],
-        json!(format!("有效期至{until},换发须在有效期届满前30天内申请({}起可申请)。", until.add_days(-30)))
+        json!(format!("有效期至{until},换发须在有效期届满前30日内申请({}起可申请)。", until.add_days(-30)))
     );
 }
 
@@ -269,7 +316,7 @@ async fn steps_are_saved_in_order_only() {
     let uploads = upload_required(&server, &cookie, "renewal").await;
     let steps = [
         json!({ "step": "certificate", "certificate_id": certificate }),
-        json!({ "step": "personal_info", "info": info() }),
+        json!({ "step": "personal_info", "info": info("renewal") }),
         json!({ "step": "materials", "uploads": uploads }),
     ];
     for step in &steps {
@@ -309,60 +356,223 @@ async fn a_certificate_must_be_the_users_own() {
         let response = put_step(&server, &cookie, "renewal", json!({ "step": "certificate", "certificate_id": id })).await;
         refused(response, StatusCode::BAD_REQUEST, "certificate_not_found", Some("certificate"), Some(message)).await;
     }
-    let expired = certificates(&server, &cookie, "renewal").await[1]["id"].as_str().unwrap().to_owned();
+    let listed = certificates(&server, &cookie, "renewal").await;
+    let expired = listed[1]["id"].as_str().unwrap().to_owned();
+    let lapsed = lapsed(Date::parse(listed[1]["valid_until"].as_str().unwrap()).unwrap());
     let response = put_step(&server, &cookie, "renewal", json!({ "step": "certificate", "certificate_id": expired })).await;
-    refused(response, StatusCode::BAD_REQUEST, "certificate_unavailable", Some("certificate"), Some(EXPIRED)).await;
+    refused(response, StatusCode::BAD_REQUEST, "certificate_unavailable", Some("certificate"), Some(&lapsed)).await;
+}
+
+/// The draft of `business` with 须知 and the first choosable certificate saved: that certificate
+/// as listed.
+async fn at_personal_info(server: &TestServer, cookie: &str, business: &str) -> Value {
+    saved(server, cookie, business, json!({ "step": "notice" })).await;
+    let certificate = choosable_listed(server, cookie, business, 0).await;
+    saved(server, cookie, business, json!({ "step": "certificate", "certificate_id": certificate["id"] })).await;
+    certificate
+}
+
+/// The form of [`info_for`] with `change` merged into it (`details` merged key by key).
+fn form_with(base: &Value, change: Value) -> Value {
+    let mut info = base.clone();
+    for (key, value) in change.as_object().unwrap() {
+        if key == "details" {
+            for (k, v) in value.as_object().unwrap() {
+                info["details"][k] = v.clone();
+            }
+        } else {
+            info[key] = value.clone();
+        }
+    }
+    json!({ "step": "personal_info", "info": info })
 }
 
 #[tokio::test]
 async fn personal_info_is_refused_field_by_field_and_kept_trimmed() {
     let (server, cookie) = with_driver().await;
-    saved(&server, &cookie, "change", json!({ "step": "notice" })).await;
-    let certificate = choosable(&server, &cookie, "change").await;
-    saved(&server, &cookie, "change", json!({ "step": "certificate", "certificate_id": certificate })).await;
-    let with = |change: Value| {
-        let mut info = info();
-        for (key, value) in change.as_object().unwrap() {
-            info[key] = value.clone();
-        }
-        json!({ "step": "personal_info", "info": info })
+    at_personal_info(&server, &cookie, "renewal").await;
+    let base = info("renewal");
+    let post = |region: &str| {
+        json!({ "details": { "delivery": { "method": "post", "recipient": "王建国", "phone": "13812345678",
+            "region": { "code": region }, "street": "兴安北路100号" } } })
     };
     let cases = [
-        (json!({ "licence_class": "Z9" }), "licence_class", "准驾车型应为驾驶证上的A1、A2、A3、B1、B2、C1或C2,请重新选择。"),
-        (json!({ "licence_class": "" }), "licence_class", "请选择准驾车型。"),
-        (json!({ "reason": "换" }), "reason", "申请原因至少2个字,请补充完整。"),
-        (json!({ "reason": "字".repeat(201) }), "reason", "申请原因最多200个字,您填写了201个字,请精简。"),
-        (json!({ "address": "  " }), "address", "请填写住址。"),
+        (json!({ "details": { "licence_class": "Z9" } }), "licence_class", "准驾车型应为驾驶证上的A1、A2、A3、B1、B2、C1或C2,请重新选择。"),
+        (json!({ "details": { "licence_class": "" } }), "licence_class", "请选择准驾车型。"),
         (json!({ "contact_name": "王" }), "contact_name", "联系人至少2个字,请补充完整。"),
         (json!({ "contact_phone": "12345" }), "contact_phone", "联系电话应为11位手机号码,如 13812345678,请核对后重新填写。"),
-        (json!({ "delivery": { "method": "pickup", "hall_id": "hall_nowhere" } }), "hall", "所选服务大厅已停止办理,请重新选择。"),
-        (json!({ "delivery": { "method": "pickup", "hall_id": "" } }), "hall", "请选择领取证件的服务大厅。"),
-        (
-            json!({ "delivery": { "method": "post", "recipient": "王建国", "phone": "13812345678", "province": "火星",
-                "city": "呼和浩特市", "district": "新城区", "street": "兴安北路100号" } }),
-            "province",
-            "请从列表中选择省份。",
-        ),
+        (json!({ "details": { "delivery": { "method": "pickup", "hall_id": "hall_nowhere" } } }), "hall", "所选服务大厅已停止办理,请重新选择。"),
+        (json!({ "details": { "delivery": { "method": "pickup", "hall_id": "" } } }), "hall", "请选择领取证件的服务大厅。"),
+        (post(""), "province", "请选择省份。"),
+        (post("999999"), "province", "所选地区已调整或不存在,请重新选择省份、城市和区县。"),
+        (post("150000"), "city", "请选择城市。"),
+        (post("150100"), "district", "请选择区县。"),
+        (info("change"), "business", "申请信息与所办业务不符,请返回业务列表重新进入。"),
     ];
     for (change, field, message) in cases {
-        let response = put_step(&server, &cookie, "change", with(change)).await;
-        refused(response, StatusCode::BAD_REQUEST, "invalid_field", Some(field), Some(message)).await;
+        let response = put_step(&server, &cookie, "renewal", form_with(&base, change.clone())).await;
+        let body = json(response).await;
+        assert_eq!((body["code"].as_str(), body["field"].as_str()), (Some("invalid_field"), Some(field)), "{change}: {body}");
+        assert_eq!(body["message"], message);
     }
+    // A form that does not parse as any business is the JSON error.
+    let response = put_step(&server, &cookie, "renewal", form_with(&base, json!({ "details": { "business": "payment" } }))).await;
+    refused(response, StatusCode::BAD_REQUEST, "invalid_body", None, None).await;
     // A hall that stops handing out certificates is refused too.
     let pool = database(&server).await;
     sqlx::query("UPDATE service_halls SET active = 0 WHERE id = 'hall_baotou'").execute(&pool).await.unwrap();
-    let response = put_step(&server, &cookie, "change", with(json!({ "delivery": { "method": "pickup", "hall_id": "hall_baotou" } }))).await;
+    let stopped = json!({ "details": { "delivery": { "method": "pickup", "hall_id": "hall_baotou" } } });
+    let response = put_step(&server, &cookie, "renewal", form_with(&base, stopped)).await;
     refused(response, StatusCode::BAD_REQUEST, "invalid_field", Some("hall"), None).await;
     let halls = json(server.get("/api/v1/service-halls").await).await;
     assert!(!halls.as_array().unwrap().iter().any(|h| h["id"] == "hall_baotou"));
 
-    let posted = json!({ "method": "post", "recipient": " 李红梅 ", "phone": "13987654321", "province": "内蒙古自治区",
-        "city": "包头市", "district": "昆都仑区", "street": " 钢铁大街20号 " });
-    let draft = saved(&server, &cookie, "change", with(json!({ "reason": "  住址变更  ", "delivery": posted }))).await;
-    assert_eq!(draft["info"]["reason"], "住址变更");
-    assert_eq!(draft["info"]["delivery"]["recipient"], "李红梅");
-    assert_eq!(draft["info"]["delivery"]["street"], "钢铁大街20号");
-    assert_eq!(draft["info"]["delivery"]["method"], "post");
+    // Trimmed, and the region's name is the server's, whatever the client sent.
+    let posted = json!({ "details": { "licence_class": " A2 ", "delivery": { "method": "post", "recipient": " 李红梅 ",
+        "phone": "13987654321", "region": { "code": " 150203 ", "name": "火星" }, "street": " 钢铁大街20号 " } },
+        "contact_name": " 李红梅 " });
+    let draft = saved(&server, &cookie, "renewal", form_with(&base, posted)).await;
+    let details = &draft["info"]["details"];
+    assert_eq!(details["licence_class"], "A2");
+    assert_eq!(details["delivery"]["recipient"], "李红梅");
+    assert_eq!(details["delivery"]["street"], "钢铁大街20号");
+    assert_eq!(details["delivery"]["region"], json!({ "code": "150203", "name": "内蒙古自治区包头市昆都仑区" }));
+    assert_eq!(draft["info"]["contact_name"], "李红梅");
+}
+
+#[tokio::test]
+async fn each_business_asks_its_own_fields() {
+    let (server, cookie) = with_driver().await;
+    // 注销 and 考核 issue nothing: no delivery, no 准驾车型 — the form has none and passes.
+    for business in ["cancellation", "credit_assessment"] {
+        let certificate = at_personal_info(&server, &cookie, business).await;
+        let form = info_for(business, Some(&certificate));
+        assert!(form["details"].get("delivery").is_none() && form["details"].get("licence_class").is_none());
+        saved(&server, &cookie, business, json!({ "step": "personal_info", "info": form })).await;
+    }
+    // 注销: words only for 其他.
+    let base = info("cancellation");
+    let other = json!({ "details": { "reason": "other", "other_reason": " " } });
+    let response = put_step(&server, &cookie, "cancellation", form_with(&base, other)).await;
+    refused(response, StatusCode::BAD_REQUEST, "invalid_field", Some("other_reason"), Some("请填写其他注销原因。")).await;
+    let draft = saved(&server, &cookie, "cancellation", form_with(&base, json!({ "details": { "reason": "other", "other_reason": " 出国定居 " } }))).await;
+    assert_eq!(draft["info"]["details"]["other_reason"], "出国定居");
+    // 考核: one of the certificate's periods.
+    let certificate = choosable_listed(&server, &cookie, "credit_assessment", 0).await;
+    let base = info_for("credit_assessment", Some(&certificate));
+    let response = put_step(&server, &cookie, "credit_assessment", form_with(&base, json!({ "details": { "period": { "start": "", "end": "" } } }))).await;
+    refused(response, StatusCode::BAD_REQUEST, "invalid_field", Some("period"), Some("请选择考核周期。")).await;
+    let never = json!({ "details": { "period": { "start": "2001-01-01", "end": "2001-12-31" } } });
+    let response = put_step(&server, &cookie, "credit_assessment", form_with(&base, never)).await;
+    refused(response, StatusCode::BAD_REQUEST, "invalid_field", Some("period"), Some("所选考核周期不可申请,请从列表中重新选择。")).await;
+    // 变更: what changes, from what to what; the new value must differ from the certificate's.
+    let certificate = at_personal_info(&server, &cookie, "change").await;
+    let base = info("change");
+    let changes = |changes: Value| json!({ "details": { "changes": changes } });
+    let same_class = changes(json!([{ "item": "licence_class", "new": certificate["licence_class"] }]));
+    let response = put_step(&server, &cookie, "change", form_with(&base, same_class)).await;
+    refused(
+        response,
+        StatusCode::BAD_REQUEST,
+        "invalid_field",
+        Some("change_licence_class"),
+        Some("新准驾车型与证上现有的相同,无需变更;请填写新的准驾车型或取消勾选此项。"),
+    )
+    .await;
+    let same_phone = changes(json!([{ "item": "phone", "new": certificate["phone"] }]));
+    let response = put_step(&server, &cookie, "change", form_with(&base, same_phone)).await;
+    refused(response, StatusCode::BAD_REQUEST, "invalid_field", Some("change_phone"), None).await;
+    let response = put_step(&server, &cookie, "change", form_with(&base, changes(json!([])))).await;
+    refused(response, StatusCode::BAD_REQUEST, "invalid_field", Some("changes"), Some("请至少勾选一项变更事项。")).await;
+    let no_district = changes(json!([{ "item": "address", "new": { "region": { "code": "150100" }, "street": "新华大街1号" } }]));
+    let response = put_step(&server, &cookie, "change", form_with(&base, no_district)).await;
+    refused(response, StatusCode::BAD_REQUEST, "invalid_field", Some("change_address_district"), Some("请选择区县。")).await;
+    let response = put_step(&server, &cookie, "change", form_with(&base, json!({ "details": { "reason": "换" } }))).await;
+    refused(response, StatusCode::BAD_REQUEST, "invalid_field", Some("reason"), Some("变更原因至少2个字,请补充完整。")).await;
+    let moved = changes(json!([
+        { "item": "address", "new": { "region": { "code": "150102", "name": "" }, "street": " 新华大街1号 " } },
+        { "item": "licence_class", "new": "A1" },
+    ]));
+    let draft = saved(&server, &cookie, "change", form_with(&base, moved)).await;
+    let new = &draft["info"]["details"]["changes"][0]["new"];
+    assert_eq!(new["region"]["name"], "内蒙古自治区呼和浩特市新城区");
+    assert_eq!(new["street"], "新华大街1号");
+}
+
+#[tokio::test]
+async fn materials_follow_the_answers_and_are_pruned_when_they_change() {
+    let (server, cookie) = with_driver().await;
+    let catalogue = json(server.get("/api/v1/businesses/reissue").await).await;
+    let condition = |code: &str| catalogue["materials"].as_array().unwrap().iter().find(|m| m["code"] == code).unwrap()["condition"].clone();
+    assert_eq!(condition("damaged_certificate"), json!({ "when": "reissue_reason", "reason": "damaged" }));
+    assert_eq!(condition("loss_statement"), json!({ "when": "reissue_reason", "reason": "lost" }));
+    assert_eq!(condition("photo_2inch"), Value::Null);
+
+    // 补发 for loss: no damaged certificate; the 遗失声明 may be added.
+    let lost = complete_draft(&server, &cookie, "reissue").await;
+    assert!(!lost["uploads"].as_object().unwrap().contains_key("damaged_certificate"));
+    let mut uploads: BTreeMap<String, String> = serde_json::from_value(lost["uploads"].clone()).unwrap();
+    uploads.insert("loss_statement".into(), upload(&server, &cookie, "loss_statement").await);
+    saved(&server, &cookie, "reissue", json!({ "step": "materials", "uploads": uploads.clone() })).await;
+    let mut damaged_photo = uploads.clone();
+    damaged_photo.insert("damaged_certificate".into(), upload(&server, &cookie, "damaged_certificate").await);
+    let response = put_step(&server, &cookie, "reissue", json!({ "step": "materials", "uploads": damaged_photo })).await;
+    refused(
+        response,
+        StatusCode::BAD_REQUEST,
+        "material_not_applicable",
+        Some("damaged_certificate"),
+        Some("按您填写的申请信息,无需上传「损毁的从业资格证」;请刷新页面,按页面列出的材料重新上传。"),
+    )
+    .await;
+    // Now 损毁: the 遗失声明 is dropped and the materials step is to be done again, since the
+    // damaged certificate is required and missing.
+    let damaged = form_with(&info("reissue"), json!({ "details": { "reason": "damaged" } }));
+    let draft = saved(&server, &cookie, "reissue", damaged).await;
+    assert_eq!(draft["done"], json!(["notice", "certificate", "personal_info"]));
+    assert!(!draft["uploads"].as_object().unwrap().contains_key("loss_statement"));
+    let response = put_step(&server, &cookie, "reissue", json!({ "step": "materials", "uploads": draft["uploads"] })).await;
+    refused(response, StatusCode::BAD_REQUEST, "materials_missing", Some("damaged_certificate"), None).await;
+    let mut with_photo: BTreeMap<String, String> = serde_json::from_value(draft["uploads"].clone()).unwrap();
+    with_photo.insert("damaged_certificate".into(), upload(&server, &cookie, "damaged_certificate").await);
+    saved(&server, &cookie, "reissue", json!({ "step": "materials", "uploads": with_photo })).await;
+
+    // 变更 of 准驾车型 needs the driving licence, of 服务单位 the labour contract.
+    let employer = complete_draft(&server, &cookie, "change").await;
+    let codes = |draft: &Value| draft["uploads"].as_object().unwrap().keys().cloned().collect::<Vec<_>>();
+    assert_eq!(codes(&employer), ["cert_info_page", "employment_proof"]);
+    let class = form_with(&info("change"), json!({ "details": { "changes": [{ "item": "licence_class", "new": "A1" }] } }));
+    let draft = saved(&server, &cookie, "change", class).await;
+    assert_eq!(codes(&draft), ["cert_info_page"], "the labour contract is no longer asked for");
+    assert_eq!(draft["done"], json!(["notice", "certificate", "personal_info"]));
+    let response = put_step(&server, &cookie, "change", json!({ "step": "materials", "uploads": draft["uploads"] })).await;
+    refused(response, StatusCode::BAD_REQUEST, "materials_missing", Some("driving_licence"), Some("请上传机动车驾驶证。")).await;
+    // A change of phone only needs the certificate page: the materials step stays done.
+    saved(&server, &cookie, "change", json!({ "step": "materials", "uploads": { "cert_info_page": draft["uploads"]["cert_info_page"],
+        "driving_licence": upload(&server, &cookie, "driving_licence").await } })).await;
+    let phone = form_with(&info("change"), json!({ "details": { "changes": [{ "item": "phone", "new": "13700000000" }] } }));
+    let draft = saved(&server, &cookie, "change", phone).await;
+    assert_eq!(codes(&draft), ["cert_info_page"]);
+    assert_eq!(draft["done"], json!(["notice", "certificate", "personal_info", "materials"]));
+}
+
+#[tokio::test]
+async fn another_certificate_after_the_form_sends_the_driver_back_when_the_form_no_longer_fits() {
+    let (server, cookie) = with_driver().await;
+    let list = certificates(&server, &cookie, "change").await;
+    let (first, ride_hailing) = (list[0]["id"].clone(), list[2]["id"].clone());
+    complete_draft(&server, &cookie, "change").await;
+    // The form's new 服务单位 differs from both certificates': it still fits, every step stays done.
+    let draft = saved(&server, &cookie, "change", json!({ "step": "certificate", "certificate_id": ride_hailing })).await;
+    assert_eq!(draft["done"], json!(["notice", "certificate", "personal_info", "materials"]));
+    // A change to the first certificate's own 服务单位 fits the ride-hailing one, not the first.
+    let own = form_with(&info("change"), json!({ "details": { "changes": [{ "item": "employer", "new": list[0]["employer"] }] } }));
+    saved(&server, &cookie, "change", own).await;
+    let draft = saved(&server, &cookie, "change", json!({ "step": "certificate", "certificate_id": first })).await;
+    assert_eq!(draft["done"], json!(["notice", "certificate"]), "back to the form");
+    assert_eq!(draft["info"]["details"]["changes"][0]["new"], list[0]["employer"], "the answers stay, to edit");
+    let response = put_step(&server, &cookie, "change", json!({ "step": "materials", "uploads": draft["uploads"] })).await;
+    refused(response, StatusCode::CONFLICT, "step_out_of_order", None, Some("请先完善个人信息。")).await;
 }
 
 #[tokio::test]
@@ -372,7 +582,7 @@ async fn materials_must_be_the_businesss_live_photos_of_this_user() {
     saved(&server, &cookie, "renewal", json!({ "step": "notice" })).await;
     let certificate = choosable(&server, &cookie, "renewal").await;
     saved(&server, &cookie, "renewal", json!({ "step": "certificate", "certificate_id": certificate })).await;
-    saved(&server, &cookie, "renewal", json!({ "step": "personal_info", "info": info() })).await;
+    saved(&server, &cookie, "renewal", json!({ "step": "personal_info", "info": info("renewal") })).await;
     let uploads = upload_required(&server, &cookie, "renewal").await;
     let materials = |change: &dyn Fn(&mut BTreeMap<String, String>)| {
         let mut uploads = uploads.clone();
@@ -385,7 +595,7 @@ async fn materials_must_be_the_businesss_live_photos_of_this_user() {
         u.insert("loss_statement".into(), u["photo_2inch"].clone());
     }))
     .await;
-    refused(response, StatusCode::BAD_REQUEST, "unknown_material", Some("loss_statement"), None).await;
+    refused(response, StatusCode::BAD_REQUEST, "unknown_material", Some("loss_statement"), Some("没有这项材料,请返回上一步重新进入材料上传页面。")).await;
 
     // Another user's photo.
     let theirs = upload(&server, &other, "driving_licence").await;
@@ -422,10 +632,10 @@ async fn materials_must_be_the_businesss_live_photos_of_this_user() {
 
     let draft = saved(&server, &cookie, "renewal", materials(&|_| {})).await;
     assert_eq!(draft["uploads"], json!(uploads));
-    // An optional material may be added (补发's 损毁的从业资格证) or left out.
+    // An optional material may be added (补发's 遗失声明) or left out.
     complete_draft(&server, &cookie, "reissue").await;
     let mut with_optional = upload_required(&server, &cookie, "reissue").await;
-    with_optional.insert("damaged_certificate".into(), upload(&server, &cookie, "damaged_certificate").await);
+    with_optional.insert("loss_statement".into(), upload(&server, &cookie, "loss_statement").await);
     saved(&server, &cookie, "reissue", json!({ "step": "materials", "uploads": with_optional })).await;
 }
 
@@ -482,7 +692,7 @@ async fn answers_are_sealed_at_rest() {
     complete_draft(&server, &cookie, "renewal").await;
     let pool = database(&server).await;
     let (answers,): (Vec<u8>,) = sqlx::query_as("SELECT answers FROM drafts").fetch_one(&pool).await.unwrap();
-    for clear in ["兴安北路100号".as_bytes(), b"13812345678", b"hall_hhht_xincheng"] {
+    for clear in ["王建国".as_bytes(), b"13812345678", b"hall_hhht_xincheng"] {
         assert!(!answers.windows(clear.len()).any(|w| w == clear), "in clear in the draft");
     }
 }
@@ -531,13 +741,18 @@ async fn each_business_is_submitted_as_a_case_due_in_working_days() {
     let (sealed,): (Vec<u8>,) = sqlx::query_as("SELECT answers FROM cases LIMIT 1").fetch_one(&pool).await.unwrap();
     assert!(!sealed.windows(11).any(|w| w == PHONE.as_bytes()), "the snapshot is sealed");
     let (linked,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM case_uploads").fetch_one(&pool).await.unwrap();
-    assert_eq!(linked, 15, "every required photo of the five businesses");
+    assert_eq!(linked, 12, "every required photo that applies: 补发 for loss 2, 换发 4, 变更 of 服务单位 2, 注销 2, 考核 2");
+    let (named,): (i64,) =
+        sqlx::query_as("SELECT COUNT(DISTINCT certificate_id) FROM cases WHERE certificate_id IS NOT NULL").fetch_one(&pool).await.unwrap();
+    assert_eq!(named, 1, "each case names its certificate");
 
-    // The sequence starts again the next day (a Saturday: accepted by Tuesday).
+    // The sequence starts again the next day (a Saturday: accepted by Tuesday), on the other
+    // certificate: the first has a 补发 open.
     server.clock.advance(24 * 3600);
     let cookie = log_in(&server, PHONE).await;
-    let draft = complete_draft(&server, &cookie, "renewal").await;
-    let case = json(submit(&server, &cookie, "submit-saturday", "renewal", &draft["revision"]).await).await;
+    let draft = complete_draft_choosing(&server, &cookie, "reissue", 0).await;
+    assert_ne!(draft["certificate_id"], json!(null));
+    let case = json(submit(&server, &cookie, "submit-saturday", "reissue", &draft["revision"]).await).await;
     assert_eq!(case["id"], "TC20261128000001");
     assert_eq!((case["accept_by"].as_str(), case["decide_by"].as_str()), (Some("2026-12-01"), Some("2026-12-04")));
 }
@@ -593,7 +808,7 @@ async fn a_changed_draft_and_a_missing_step_are_refused() {
     let (server, cookie) = with_driver().await;
     let draft = complete_draft(&server, &cookie, "renewal").await;
     // Saved again in another tab after the user checked revision 4.
-    saved(&server, &cookie, "renewal", json!({ "step": "personal_info", "info": info() })).await;
+    saved(&server, &cookie, "renewal", json!({ "step": "personal_info", "info": info("renewal") })).await;
     let response = submit(&server, &cookie, "submit-key-0001", "renewal", &draft["revision"]).await;
     refused(response, StatusCode::CONFLICT, "draft_changed", None, Some("申请内容已在其他页面修改,请返回核对信息页重新核对后再提交。")).await;
     let response = submit(&server, &cookie, "submit-key-0001", "renewal", &json!(5)).await;
@@ -602,7 +817,7 @@ async fn a_changed_draft_and_a_missing_step_are_refused() {
     saved(&server, &cookie, "change", json!({ "step": "notice" })).await;
     let certificate = choosable(&server, &cookie, "change").await;
     saved(&server, &cookie, "change", json!({ "step": "certificate", "certificate_id": certificate })).await;
-    let draft = saved(&server, &cookie, "change", json!({ "step": "personal_info", "info": info() })).await;
+    let draft = saved(&server, &cookie, "change", json!({ "step": "personal_info", "info": info("change") })).await;
     let response = submit(&server, &cookie, "submit-key-0002", "change", &draft["revision"]).await;
     refused(response, StatusCode::CONFLICT, "step_missing", None, Some("请先上传全部必传材料。")).await;
 }
@@ -674,4 +889,335 @@ async fn another_user_sees_neither_the_draft_nor_the_case() {
     refused(response, StatusCode::BAD_REQUEST, "certificate_not_found", Some("certificate"), None).await;
     let cases = json(server.get_as("/api/v1/cases", &cookie).await).await;
     assert_eq!(cases, json!([case]));
+}
+
+// ---------------------------------------------------------------- the renewal window
+
+#[tokio::test]
+async fn the_renewal_window_has_its_edges_before_and_after_expiry() {
+    let server = spawn_approving(|c| c.demo_certificates = Some(false)).await;
+    let cookie = verified_user(&server, PHONE, &CardData::sample()).await;
+    certificates(&server, &cookie, "renewal").await;
+    let holder = holder_key(&server, PHONE).await;
+    let today = today(&server);
+    // Days from today to expiry: before (positive) and after (negative).
+    let edges = [91, 90, 31, 30, -1, -180, -181];
+    for days in edges {
+        insert_certificate(&server, &holder, &format!("crt_{days}"), today.add_days(days), "valid").await;
+    }
+    let list = certificates(&server, &cookie, "renewal").await;
+    let at = |days: i64| list.iter().find(|c| c["id"] == format!("crt_{days}")).unwrap().clone();
+    let until = |days: i64| today.add_days(days);
+    assert_eq!(
+        at(91)["unavailable_reason"],
+        json!(format!("有效期至{},换发须在有效期届满前90日内申请({}起可申请)。", until(91), today.add_days(1)))
+    );
+    for days in [90, 31] {
+        assert_eq!((at(days)["unavailable_reason"].clone(), at(days)["notice"].clone()), (Value::Null, Value::Null), "{days}");
+    }
+    assert_eq!(at(30)["unavailable_reason"], Value::Null);
+    assert_eq!(
+        at(30)["notice"],
+        json!(format!("有效期至{},应在有效期届满30日前申请换发,现已超过该期限;仍可申请,请尽快提交。", until(30)))
+    );
+    for (days, late) in [(-1, 1), (-180, 180)] {
+        assert_eq!(at(days)["status"], "expired");
+        assert_eq!(at(days)["unavailable_reason"], Value::Null, "{days}");
+        assert_eq!(
+            at(days)["notice"],
+            json!(format!(
+                "该证有效期已于{}届满,已逾期{late}天,本次为逾期换发;届满超过180日仍未换发的,该证将依法注销,请尽快提交。",
+                until(days)
+            ))
+        );
+    }
+    assert_eq!(at(-181)["unavailable_reason"], json!(lapsed(until(-181))));
+    assert_eq!(at(-181)["notice"], Value::Null);
+
+    // Expired: 补发, 变更 and 考核 refused, 注销 taken, whatever the grace.
+    for business in ["reissue", "change", "credit_assessment"] {
+        let list = certificates(&server, &cookie, business).await;
+        let reason = |id: &str| list.iter().find(|c| c["id"] == id).unwrap()["unavailable_reason"].clone();
+        assert_eq!(reason("crt_-1"), json!(EXPIRED), "{business}");
+        assert_eq!(reason("crt_-181"), json!(lapsed(until(-181))), "{business}");
+    }
+    let list = certificates(&server, &cookie, "cancellation").await;
+    assert!(list.iter().all(|c| c["unavailable_reason"].is_null()));
+
+    // The step says the same.
+    saved(&server, &cookie, "renewal", json!({ "step": "notice" })).await;
+    saved(&server, &cookie, "renewal", json!({ "step": "certificate", "certificate_id": "crt_-180" })).await;
+    let response = put_step(&server, &cookie, "renewal", json!({ "step": "certificate", "certificate_id": "crt_-181" })).await;
+    refused(response, StatusCode::BAD_REQUEST, "certificate_unavailable", Some("certificate"), Some(&lapsed(until(-181)))).await;
+
+    // The next day, 180 days after has become 181, and 31 before has become late.
+    server.clock.advance(24 * 3600);
+    let cookie = log_in(&server, PHONE).await;
+    let list = certificates(&server, &cookie, "renewal").await;
+    let at = |days: i64| list.iter().find(|c| c["id"] == format!("crt_{days}")).unwrap().clone();
+    assert!(at(-180)["unavailable_reason"].as_str().unwrap().contains("第32条"));
+    assert!(at(31)["notice"].as_str().unwrap().contains("30日前"));
+    assert_eq!(at(91)["unavailable_reason"], Value::Null);
+}
+
+#[tokio::test]
+async fn a_configured_deadline_and_grace_move_the_edges() {
+    let server = spawn_approving(|c| {
+        c.demo_certificates = Some(false);
+        c.renewal_deadline_days = 10;
+        c.renewal_grace_days = 20;
+    })
+    .await;
+    let cookie = verified_user(&server, PHONE, &CardData::sample()).await;
+    certificates(&server, &cookie, "renewal").await;
+    let holder = holder_key(&server, PHONE).await;
+    let today = today(&server);
+    for days in [11, 10, -20, -21] {
+        insert_certificate(&server, &holder, &format!("crt_{days}"), today.add_days(days), "valid").await;
+    }
+    let list = certificates(&server, &cookie, "renewal").await;
+    let at = |days: i64| list.iter().find(|c| c["id"] == format!("crt_{days}")).unwrap().clone();
+    assert_eq!(at(11)["notice"], Value::Null);
+    assert!(at(10)["notice"].as_str().unwrap().contains("应在有效期届满10日前申请换发"));
+    assert!(at(-20)["notice"].as_str().unwrap().contains("已逾期20天"));
+    assert!(at(-21)["unavailable_reason"].as_str().unwrap().contains("超过20日未换发"));
+}
+
+// ---------------------------------------------------------------- one open application
+
+/// `count` more accounts that share the driver's certificates: verified by hand in the
+/// database with his holder key, as accounts verified with one ID number before one person
+/// could have only one account. Their cookies.
+async fn sharing_accounts(server: &TestServer, driver: &str, count: usize) -> Vec<String> {
+    // The driver's key is computed on his first list (and the demo set made up).
+    certificates(server, driver, "renewal").await;
+    let holder = holder_key(server, PHONE).await;
+    let pool = database(server).await;
+    let mut cookies = Vec::new();
+    for i in 0..count {
+        let phone = format!("1360000{:04}", i);
+        let cookie = log_in(server, &phone).await;
+        sqlx::query("UPDATE users SET realname_status = 'approved', holder_key = ? WHERE phone = ?")
+            .bind(&holder)
+            .bind(&phone)
+            .execute(&pool)
+            .await
+            .unwrap();
+        cookies.push(cookie);
+    }
+    cookies
+}
+
+fn duplicate_message(business_name: &str, case_id: &str) -> String {
+    format!("该证已有一件{business_name}申请正在办理(办件编号 {case_id}),请在“我的办件”中查看进度;办结后才能再次申请。")
+}
+
+#[tokio::test]
+async fn a_second_application_of_a_business_on_a_certificate_is_refused_until_the_first_ends() {
+    let (server, cookie) = with_driver().await;
+    let pool = database(&server).await;
+    let first = json(submit(&server, &cookie, "submit-first-0001", "renewal", &complete_draft(&server, &cookie, "renewal").await["revision"]).await).await;
+    let first_id = first["id"].as_str().unwrap().to_owned();
+    let message = duplicate_message("从业资格证换发", &first_id);
+    // Listed as blocked, with the case to follow, before the driver types anything.
+    let list = certificates(&server, &cookie, "renewal").await;
+    assert_eq!(list[0]["open_case_id"], json!(first_id));
+    assert_eq!(list[0]["unavailable_reason"], json!(message));
+    // Other businesses on the same certificate are free.
+    assert_eq!(certificates(&server, &cookie, "reissue").await[0]["open_case_id"], Value::Null);
+    saved(&server, &cookie, "renewal", json!({ "step": "notice" })).await;
+    let response = put_step(&server, &cookie, "renewal", json!({ "step": "certificate", "certificate_id": list[0]["id"] })).await;
+    let body = refused(response, StatusCode::CONFLICT, "duplicate_application", None, Some(&message)).await;
+    assert_eq!(body["case_id"], json!(first_id));
+
+    // At submission: a draft completed before another account sharing the certificate
+    // submitted the same business.
+    server.clock.advance(60);
+    sqlx::query("UPDATE cases SET status = 'withdrawn' WHERE id = ?").bind(&first_id).execute(&pool).await.unwrap();
+    let draft = complete_draft(&server, &cookie, "renewal").await;
+    let sharing = sharing_accounts(&server, &cookie, 1).await;
+    let theirs = json(submit(&server, &sharing[0], "submit-theirs-01", "renewal", &complete_draft(&server, &sharing[0], "renewal").await["revision"]).await).await;
+    let theirs_id = theirs["id"].as_str().unwrap();
+    let response = submit(&server, &cookie, "submit-second-01", "renewal", &draft["revision"]).await;
+    let body = refused(response, StatusCode::CONFLICT, "duplicate_application", None, Some(&duplicate_message("从业资格证换发", theirs_id))).await;
+    assert_eq!(body["case_id"], json!(theirs_id));
+
+    // Once it is completed (or withdrawn, refused), a new application is taken.
+    for status in ["completed", "refused"] {
+        sqlx::query("UPDATE cases SET status = ? WHERE id = ?").bind(status).bind(theirs_id).execute(&pool).await.unwrap();
+        assert_eq!(certificates(&server, &cookie, "renewal").await[0]["open_case_id"], Value::Null, "{status}");
+    }
+    let response = submit(&server, &cookie, "submit-second-01", "renewal", &draft["revision"]).await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+}
+
+#[tokio::test]
+async fn an_accepted_cancellation_blocks_every_business_and_a_completed_one_ends_the_certificate() {
+    let (server, cookie) = with_driver().await;
+    let pool = database(&server).await;
+    let cancellation = json(submit(&server, &cookie, "submit-cancel-01", "cancellation", &complete_draft(&server, &cookie, "cancellation").await["revision"]).await).await;
+    let id = cancellation["id"].as_str().unwrap().to_owned();
+    let certificate = certificates(&server, &cookie, "reissue").await[0]["id"].clone();
+    // Only submitted: it may still be withdrawn, the other businesses are free.
+    for business in ["reissue", "renewal", "change", "credit_assessment"] {
+        assert_eq!(certificates(&server, &cookie, business).await[0]["open_case_id"], Value::Null, "{business}");
+    }
+    let reissue = complete_draft(&server, &cookie, "reissue").await;
+    // Accepted (and returned after acceptance, still on its way): every business is blocked.
+    for (status, returned_from) in [("accepted", None), ("returned", Some("accepted"))] {
+        sqlx::query("UPDATE cases SET status = ?, returned_from = ? WHERE id = ?")
+            .bind(status)
+            .bind(returned_from)
+            .bind(&id)
+            .execute(&pool)
+            .await
+            .unwrap();
+        for (business, name) in [("reissue", "从业资格证补发"), ("renewal", "从业资格证换发"), ("change", "从业资格证变更"), ("credit_assessment", "服务质量信誉考核")] {
+            let listed = certificates(&server, &cookie, business).await[0].clone();
+            assert_eq!(listed["open_case_id"], json!(id), "{business}");
+            assert_eq!(
+                listed["unavailable_reason"],
+                json!(format!("该证的注销申请(办件编号 {id})已受理,注销办结后该证不能再办理任何业务,因此不能申请{name};请在“我的办件”中查看进度。"))
+            );
+        }
+        let response = submit(&server, &cookie, &format!("submit-reissue-{status}"), "reissue", &reissue["revision"]).await;
+        let body = refused(response, StatusCode::CONFLICT, "duplicate_application", None, None).await;
+        assert_eq!(body["case_id"], json!(id));
+        saved(&server, &cookie, "change", json!({ "step": "notice" })).await;
+        let response = put_step(&server, &cookie, "change", json!({ "step": "certificate", "certificate_id": certificate })).await;
+        assert_eq!(refused(response, StatusCode::CONFLICT, "duplicate_application", None, None).await["case_id"], json!(id));
+    }
+    // Returned before acceptance, it blocks only another 注销.
+    sqlx::query("UPDATE cases SET status = 'returned', returned_from = 'submitted' WHERE id = ?").bind(&id).execute(&pool).await.unwrap();
+    assert_eq!(certificates(&server, &cookie, "reissue").await[0]["open_case_id"], Value::Null);
+    assert_eq!(certificates(&server, &cookie, "cancellation").await[0]["open_case_id"], json!(id));
+
+    // Completed: the certificate is cancelled, unavailable for everything, with no case to follow.
+    sqlx::query("UPDATE cases SET status = 'completed', returned_from = NULL WHERE id = ?").bind(&id).execute(&pool).await.unwrap();
+    sqlx::query("UPDATE certificates SET status = 'cancelled' WHERE id = ?").bind(certificate.as_str()).execute(&pool).await.unwrap();
+    for business in BUSINESSES {
+        let listed = certificates(&server, &cookie, business).await[0].clone();
+        assert_eq!(listed["status"], "cancelled");
+        assert_eq!(listed["unavailable_reason"], "该证已注销,不能办理此业务;如需继续从业,须重新申请从业资格。", "{business}");
+        assert_eq!(listed["open_case_id"], Value::Null);
+    }
+    let response = submit(&server, &cookie, "submit-reissue-after", "reissue", &reissue["revision"]).await;
+    refused(response, StatusCode::BAD_REQUEST, "certificate_unavailable", Some("certificate"), None).await;
+}
+
+#[tokio::test]
+async fn twenty_submissions_at_once_of_one_draft_with_twenty_keys_make_one_case() {
+    // One driver taps 提交 on twenty tabs, each with its own key: the first takes the draft,
+    // the others find it gone (or, had it not been deleted, the case open): never two cases.
+    let (server, cookie) = with_driver().await;
+    let draft = complete_draft(&server, &cookie, "renewal").await;
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..20 {
+        let request = server
+            .send(Method::POST, "/api/v1/cases")
+            .header(header::COOKIE, &cookie)
+            .header("idempotency-key", format!("submit-tab-{i:04}"))
+            .json(&json!({ "business": "renewal", "revision": draft["revision"] }));
+        tasks.spawn(async move {
+            let response = request.send().await.unwrap();
+            (response.status(), response.json::<Value>().await.unwrap())
+        });
+    }
+    let answers = tasks.join_all().await;
+    assert_eq!(answers.iter().filter(|(status, _)| *status == StatusCode::CREATED).count(), 1, "{answers:?}");
+    for (status, body) in answers.iter().filter(|(status, _)| *status != StatusCode::CREATED) {
+        assert_eq!(*status, StatusCode::CONFLICT, "{body}");
+        assert!(body["code"] == "no_draft" || body["code"] == "duplicate_application", "{body}");
+    }
+    let pool = database(&server).await;
+    let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM cases").fetch_one(&pool).await.unwrap();
+    assert_eq!(count, 1);
+}
+
+#[tokio::test]
+async fn twenty_accounts_submitting_one_certificate_at_once_make_one_case() {
+    // The race the rule is for: twenty drafts, each complete and each checked before any case
+    // exists, submitted at the same moment for the same certificate and business. One draft
+    // per account and business, so twenty accounts sharing the certificate (as accounts shared
+    // an ID number before one person could have only one account). Each submission checks for
+    // an open case and inserts under one write lock; the partial unique index
+    // `cases_one_open_per_certificate` stands behind it, and is shown to refuse a second open
+    // case at the end.
+    let (server, driver) = with_driver().await;
+    let accounts = sharing_accounts(&server, &driver, 20).await;
+    let certificate = choosable(&server, &accounts[0], "reissue").await;
+    let mut drafts = Vec::new();
+    for cookie in &accounts {
+        drafts.push(complete_draft_with(&server, cookie, "reissue", &certificate, info("reissue")).await);
+    }
+    let mut tasks = tokio::task::JoinSet::new();
+    for (i, (cookie, draft)) in accounts.iter().zip(&drafts).enumerate() {
+        let request = server
+            .send(Method::POST, "/api/v1/cases")
+            .header(header::COOKIE, cookie)
+            .header("idempotency-key", format!("submit-race-{i:04}"))
+            .json(&json!({ "business": "reissue", "revision": draft["revision"] }));
+        tasks.spawn(async move {
+            let response = request.send().await.unwrap();
+            (response.status(), response.json::<Value>().await.unwrap())
+        });
+    }
+    let answers = tasks.join_all().await;
+    let created: Vec<&Value> = answers.iter().filter(|(s, _)| *s == StatusCode::CREATED).map(|(_, b)| b).collect();
+    assert_eq!(created.len(), 1, "{answers:?}");
+    let winner = created[0]["id"].as_str().unwrap();
+    for (status, body) in answers.iter().filter(|(s, _)| *s != StatusCode::CREATED) {
+        assert_eq!(*status, StatusCode::CONFLICT, "{body}");
+        assert_eq!(body["code"], "duplicate_application");
+        assert_eq!(body["case_id"], json!(winner));
+        assert_eq!(body["message"], json!(duplicate_message("从业资格证补发", winner)));
+    }
+    let pool = database(&server).await;
+    let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM cases").fetch_one(&pool).await.unwrap();
+    assert_eq!(count, 1);
+    // The last guard: a second open case on the certificate is refused by the database itself.
+    let refused_by_index = sqlx::query(
+        "INSERT INTO cases (id, user_id, idempotency_key, business_code, status, answers, submitted_at, accept_by, decide_by,
+             due_dates_estimated, status_changed_at, seen_at, certificate_id)
+         SELECT 'TC_copy', user_id, 'copy-key', business_code, 'returned', answers, submitted_at, accept_by, decide_by,
+             due_dates_estimated, status_changed_at, seen_at, certificate_id FROM cases",
+    )
+    .execute(&pool)
+    .await
+    .unwrap_err();
+    assert!(refused_by_index.to_string().contains("UNIQUE constraint failed: cases.certificate_id, cases.business_code"), "{refused_by_index}");
+}
+
+#[tokio::test]
+async fn an_assessed_period_is_no_longer_offered() {
+    let (server, cookie) = with_driver().await;
+    let listed = choosable_listed(&server, &cookie, "credit_assessment", 0).await;
+    let periods = listed["assessment_periods"].as_array().unwrap().clone();
+    let draft = complete_draft_with(&server, &cookie, "credit_assessment", listed["id"].as_str().unwrap(), info_for("credit_assessment", Some(&listed))).await;
+    let case = json(submit(&server, &cookie, "submit-credit-01", "credit_assessment", &draft["revision"]).await).await;
+    // Completed for the latest period, as the clerk's 办结 records it.
+    let pool = database(&server).await;
+    sqlx::query("UPDATE cases SET status = 'completed' WHERE id = ?").bind(case["id"].as_str()).execute(&pool).await.unwrap();
+    sqlx::query(
+        "INSERT INTO case_results (case_id, completed_at, certificate_number, credit_grade, note, voucher_code, holder_name_masked,
+             credit_period_start, credit_period_end, credit_points)
+         VALUES (?, 0, '', 'AAA', '', 'voucher-code-credit-0001', '王*国', ?, ?, 20)",
+    )
+    .bind(case["id"].as_str())
+    .bind(periods[0]["start"].as_str())
+    .bind(periods[0]["end"].as_str())
+    .execute(&pool)
+    .await
+    .unwrap();
+    let listed = choosable_listed(&server, &cookie, "credit_assessment", 0).await;
+    let now = listed["assessment_periods"].as_array().unwrap();
+    assert_eq!(now[0], periods[1], "the assessed period is gone, the one before comes first");
+    assert!(!now.contains(&periods[0]));
+    // A form naming the assessed period is refused.
+    saved(&server, &cookie, "credit_assessment", json!({ "step": "notice" })).await;
+    saved(&server, &cookie, "credit_assessment", json!({ "step": "certificate", "certificate_id": listed["id"] })).await;
+    let mut form = info("credit_assessment");
+    form["details"]["period"] = periods[0].clone();
+    let response = put_step(&server, &cookie, "credit_assessment", json!({ "step": "personal_info", "info": form })).await;
+    refused(response, StatusCode::BAD_REQUEST, "invalid_field", Some("period"), Some("所选考核周期不可申请,请从列表中重新选择。")).await;
 }

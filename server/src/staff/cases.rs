@@ -11,10 +11,10 @@ use axum::{
 };
 use sqlx::SqliteConnection;
 use taxicert_api::{
-    correctable_field_label,
+    correctable_field_label, correctable_fields,
     domain::{IdNumber, PhoneNumber},
-    BusinessCode, CaseQueueFilter, CaseStatus, Completion, Correction, ErrorBody, StaffAction, StaffActionKind,
-    StaffCaseDetail, StaffCaseSummary, TimelineEvent, CREDIT_GRADES,
+    BusinessCode, BusinessDetails, CaseQueueFilter, CaseStatus, Completion, Correction, CreditRecord, CreditThresholds,
+    ErrorBody, StaffAction, StaffActionKind, StaffCaseDetail, StaffCaseSummary, TimelineEvent, CREDIT_MAX_BONUS,
 };
 
 use super::{
@@ -24,10 +24,8 @@ use super::{
 use crate::{
     audit::{self, Entry, Event},
     auth::ClientIp,
-    cases::{
-        case_status_from_db, decide_due, load_detail, open_snapshot, record_event, CaseRow,
-        CASE_COLUMNS,
-    },
+    cases::{case_status_from_db, decide_due, load_detail, open_snapshot, record_event, CaseRow, CASE_COLUMNS},
+    certificates::{self, VALIDITY_YEARS},
     error::{AppError, AppResult, Body},
     realname::approved_fields,
     vouchers,
@@ -39,6 +37,10 @@ use crate::{
 const APPLICANT: &str = "申请人";
 /// The clerk's note on 办结, in characters.
 const MAX_NOTE_CHARS: usize = 200;
+/// The deductions (扣分) a clerk may record for a period. The 考核办法 counts points from 20
+/// down to 0, but a driver may have been docked more than 20 in a year (one offence costs up
+/// to 20): the excess is counted and floors at 0. Beyond 100 it is surely a typing slip.
+const MAX_DEDUCTIONS: u32 = 100;
 
 /// The case queue: the open cases first, the most urgent at the top (those waiting to be
 /// accepted by their `accept_by`, those accepted by their `decide_by`), then all others, the
@@ -133,6 +135,21 @@ async fn staff_detail(
     .await?;
     let allowed_actions =
         if staff.is_clerk() { StaffActionKind::allowed(case.summary.status).to_vec() } else { Vec::new() };
+    let business = case.summary.business;
+    // Only while 受理 or 办结 is still ahead: a finished case is blocked by nothing.
+    let blocked_reason = if matches!(case.summary.status, CaseStatus::Submitted | CaseStatus::Accepted) {
+        let kind = if case.summary.status == CaseStatus::Submitted { StaffActionKind::Accept } else { StaffActionKind::Complete };
+        blocker(conn, case_id, &case.certificate.id, kind).await?.map(|e| e.body().message)
+    } else {
+        None
+    };
+    let proposed_valid_until = if business == BusinessCode::Renewal && case.summary.status != CaseStatus::Completed {
+        let current = register_valid_until(conn, &case.certificate).await?;
+        Date::parse(&current).map(|until| until.add_years(VALIDITY_YEARS).to_string())
+    } else {
+        None
+    };
+    let credit_thresholds = (business == BusinessCode::CreditAssessment).then_some(state.config.credit_thresholds);
     Ok(StaffCaseDetail {
         case,
         applicant_name: fields.name,
@@ -140,7 +157,66 @@ async fn staff_detail(
         phone_masked: phone.masked(),
         timeline_actors: actors.into_iter().map(|(name,)| name.unwrap_or_else(|| APPLICANT.to_owned())).collect(),
         allowed_actions,
+        proposed_valid_until,
+        credit_thresholds,
+        blocked_reason,
     })
+}
+
+/// The register's expiry of the case's certificate as it stands now (an earlier 换发 may have
+/// moved it); the snapshot's if the register no longer has the certificate.
+async fn register_valid_until(
+    conn: &mut SqliteConnection,
+    certificate: &taxicert_api::Certificate,
+) -> AppResult<String> {
+    let current: Option<(String,)> = sqlx::query_as("SELECT valid_until FROM certificates WHERE id = ?")
+        .bind(&certificate.id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(current.map_or_else(|| certificate.valid_until.clone(), |(until,)| until))
+}
+
+/// What stands in the way of 受理 or 办结 (`kind`) of a case although its status allows it:
+/// its certificate was cancelled (a completed 注销), or another case of 注销 on it has been
+/// accepted and will cancel it. The error the action answers with; `None` when nothing does.
+async fn blocker(
+    conn: &mut SqliteConnection,
+    case_id: &str,
+    certificate_id: &str,
+    kind: StaffActionKind,
+) -> AppResult<Option<AppError>> {
+    // What the clerk can do instead: a submitted case can be refused; an accepted one cannot,
+    // and is left, with the applicant told.
+    let instead = if kind == StaffActionKind::Accept {
+        "请点击“不予受理”并写明原因。"
+    } else {
+        "此办件无需再办结,请联系申请人说明情况。"
+    };
+    let status: Option<(String,)> =
+        sqlx::query_as("SELECT status FROM certificates WHERE id = ?").bind(certificate_id).fetch_optional(&mut *conn).await?;
+    if status.is_some_and(|(s,)| s == "cancelled") {
+        return Ok(Some(AppError::conflict(
+            "certificate_cancelled",
+            format!("该从业资格证已注销,不能{}本办件;{instead}", kind.name()),
+        )));
+    }
+    // An accepted 注销 — or one returned for correction after acceptance — will end the
+    // certificate: nothing else should be decided on it meanwhile.
+    let cancelling: Option<(String,)> = sqlx::query_as(
+        "SELECT id FROM cases WHERE certificate_id = ? AND business_code = 'cancellation' AND id <> ?
+            AND (status = 'accepted' OR (status = 'returned' AND returned_from = 'accepted'))
+          ORDER BY submitted_at LIMIT 1",
+    )
+    .bind(certificate_id)
+    .bind(case_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(cancelling.map(|(other,)| {
+        AppError::conflict(
+            "certificate_cancelling",
+            format!("该从业资格证的注销申请(办件编号{other})已受理,证件即将注销,不能{}本办件;{instead}", kind.name()),
+        )
+    }))
 }
 
 /// One case with every answer, the applicant's full name and who did what.
@@ -222,11 +298,11 @@ fn kind_of(action: &StaffAction) -> StaffActionKind {
     request_body = StaffAction,
     responses(
         (status = 200, description = "Done: the case as it now stands", body = StaffCaseDetail),
-        (status = 400, description = "`invalid_field` with `field` (`reason`, `fields`, `materials`, `valid_until`, `credit_grade`, `certificate_number`, `note`), `correction_empty`, or `invalid_body`", body = ErrorBody),
+        (status = 400, description = "`invalid_field` with `field` (`reason`, `fields`, `materials`; for 办结 `business` when the completion is another business's, `certificate_number`, `valid_until`, `deductions` (0–100), `bonus` (0–10), `period`, `note`), `correction_empty`, or `invalid_body`", body = ErrorBody),
         (status = 401, description = "`staff_unauthenticated`", body = ErrorBody),
         (status = 403, description = "`staff_only`, `staff_role` (a viewer) or `csrf`", body = ErrorBody),
         (status = 404, description = "No such case", body = ErrorBody),
-        (status = 409, description = "`action_not_allowed`: the case's status does not allow it (the message names the status)", body = ErrorBody),
+        (status = 409, description = "`action_not_allowed`: the case's status does not allow it (the message names the status); for 受理 and 办结, `certificate_cancelled` (the certificate was cancelled) or `certificate_cancelling` (another 注销 of it has been accepted; the message names that case)", body = ErrorBody),
     )
 )]
 pub async fn staff_case_action(
@@ -254,6 +330,12 @@ pub async fn staff_case_action(
     }
     let business = BusinessCode::parse(&business_code)
         .ok_or_else(|| AppError::Internal(format!("case {id}: unknown business in the database")))?;
+    let snapshot = open_snapshot(&state, user_id, &id, &sealed)?;
+    if matches!(kind, StaffActionKind::Accept | StaffActionKind::Complete) {
+        if let Some(error) = blocker(&mut tx, &id, &snapshot.certificate.id, kind).await? {
+            return Err(error);
+        }
+    }
     let (event, audit_event, note) = match action {
         StaffAction::Accept => {
             let (decide_by, estimated) = decide_due(&state.config.workdays, Date::beijing_today(now));
@@ -269,7 +351,7 @@ pub async fn staff_case_action(
             (TimelineEvent::Accepted, Event::CaseAccepted, None)
         }
         StaffAction::Return(correction) => {
-            let correction = checked_correction(&mut tx, &business_code, correction).await?;
+            let correction = checked_correction(&mut tx, business, correction).await?;
             let json = serde_json::to_string(&correction).map_err(|e| AppError::Internal(e.to_string()))?;
             sqlx::query("UPDATE cases SET status = 'returned', correction = ?, returned_from = ? WHERE id = ?")
                 .bind(json)
@@ -280,8 +362,7 @@ pub async fn staff_case_action(
             (TimelineEvent::Returned, Event::CaseReturned, Some(correction.reason))
         }
         StaffAction::Complete(completion) => {
-            let certificate = open_snapshot(&state, user_id, &id, &sealed)?.certificate;
-            let note = complete(&mut tx, &id, user_id, business, &certificate, completion, now).await?;
+            let note = complete(&mut tx, &state, &id, user_id, business, snapshot, completion, now).await?;
             (TimelineEvent::Completed, Event::CaseCompleted, Some(note).filter(|n| !n.is_empty()))
         }
         StaffAction::Refuse { reason } => {
@@ -309,19 +390,18 @@ pub async fn staff_case_action(
 /// 退回补正 as it will be stored: the reason trimmed, the names checked, each named once.
 async fn checked_correction(
     conn: &mut SqliteConnection,
-    business_code: &str,
+    business: BusinessCode,
     correction: Correction,
 ) -> AppResult<Correction> {
     let reason = checked_reason(Some(&correction.reason), "退回补正")?;
     let mut fields: Vec<String> = Vec::new();
     for field in correction.fields {
-        if correctable_field_label(&field).is_none() {
+        if correctable_field_label(business, &field).is_none() {
+            let labels: Vec<&str> = correctable_fields(business).iter().map(|(_, label)| *label).collect();
             return Err(AppError::bad_field(
                 "invalid_field",
                 "fields",
-                format!(
-                    "“{field}”不是可退回补正的信息项,请从准驾车型、申请原因、住址、联系人、联系电话、领取方式中选择。"
-                ),
+                format!("“{field}”不是该业务可退回补正的信息项,请从{}中选择。", labels.join("、")),
             ));
         }
         if !fields.contains(&field) {
@@ -330,7 +410,7 @@ async fn checked_correction(
     }
     let known: Vec<(String,)> =
         sqlx::query_as("SELECT material_code FROM business_materials WHERE business_code = ? ORDER BY position")
-            .bind(business_code)
+            .bind(business.as_str())
             .fetch_all(&mut *conn)
             .await?;
     let mut materials: Vec<String> = Vec::new();
@@ -370,61 +450,115 @@ fn checked_certificate_number(number: Option<String>) -> AppResult<Option<String
     Ok(Some(number))
 }
 
+/// The business in a clerk's words, for messages.
+fn business_word(business: BusinessCode) -> &'static str {
+    match business {
+        BusinessCode::Reissue => "补发",
+        BusinessCode::Renewal => "换发",
+        BusinessCode::Change => "变更",
+        BusinessCode::Cancellation => "注销",
+        BusinessCode::CreditAssessment => "服务质量信誉考核",
+    }
+}
+
 /// 办结: checks what the business needs, writes the result with its voucher code, and brings
-/// the register's certificate up to date. Returns the note for the timeline.
+/// the register's certificate up to date: a new number (补发, 换发), a new expiry (换发), the
+/// driver's changes (变更), the end of the certificate (注销), the period's credit (考核).
+/// Returns the note for the timeline.
+///
+/// Errors: 400 `invalid_field` with `field` `business` (a completion of another business),
+/// `note`, `certificate_number`, `valid_until`, `deductions`, `bonus` or `period`.
+#[allow(clippy::too_many_arguments)]
 async fn complete(
     conn: &mut SqliteConnection,
+    state: &AppState,
     case_id: &str,
     user_id: i64,
     business: BusinessCode,
-    certificate: &taxicert_api::Certificate,
+    snapshot: crate::cases::Snapshot,
     completion: Completion,
     now: i64,
 ) -> AppResult<String> {
-    let note = completion.note.trim().to_owned();
+    if completion.business() != business {
+        return Err(AppError::bad_field(
+            "invalid_field",
+            "business",
+            format!(
+                "办结信息是“{}”的,而该办件办理的是“{}”;请刷新页面,按该办件的业务重新填写办结信息。",
+                business_word(completion.business()),
+                business_word(business)
+            ),
+        ));
+    }
+    let note = completion.note().trim().to_owned();
     if note.chars().count() > MAX_NOTE_CHARS {
         return Err(AppError::bad_field("invalid_field", "note", "给申请人的说明最多200个字,请精简后再办结。"));
     }
-    let number = checked_certificate_number(completion.certificate_number)?;
-    // The register's row as it stands now; the snapshot's copy if the register no longer has it.
-    let current: Option<(String,)> = sqlx::query_as("SELECT valid_until FROM certificates WHERE id = ?")
-        .bind(&certificate.id)
-        .fetch_optional(&mut *conn)
-        .await?;
-    let current_until = current.map_or_else(|| certificate.valid_until.clone(), |(until,)| until);
-    let valid_until = if business == BusinessCode::Renewal {
-        let text = completion.valid_until.unwrap_or_default();
-        let new_until = Date::parse(text.trim()).ok_or_else(|| {
-            AppError::bad_field(
-                "invalid_field",
-                "valid_until",
-                "换发须填写新的有效期至,格式为YYYY-MM-DD,例如2032-11-30。",
-            )
-        })?;
-        if Date::parse(&current_until).is_some_and(|old| new_until <= old) {
-            return Err(AppError::bad_field(
-                "invalid_field",
-                "valid_until",
-                format!("新的有效期至须晚于原有效期至{current_until},请核对后重新填写。"),
-            ));
+    let certificate = &snapshot.certificate;
+    let details = snapshot.answers.info.as_ref().map(|info| &info.details);
+    let mut number = None;
+    let mut valid_until = None;
+    let mut credit: Option<CreditRecord> = None;
+    let mut changes = Vec::new();
+    match completion {
+        Completion::Reissue { certificate_number, .. } => number = checked_certificate_number(certificate_number)?,
+        Completion::Renewal { certificate_number, valid_until: text, .. } => {
+            number = checked_certificate_number(certificate_number)?;
+            let current_until = register_valid_until(conn, certificate).await?;
+            let new_until = Date::parse(text.trim()).ok_or_else(|| {
+                AppError::bad_field(
+                    "invalid_field",
+                    "valid_until",
+                    "换发须填写新的有效期至,格式为YYYY-MM-DD,例如2032-11-30。",
+                )
+            })?;
+            if Date::parse(&current_until).is_some_and(|old| new_until <= old) {
+                return Err(AppError::bad_field(
+                    "invalid_field",
+                    "valid_until",
+                    format!("新的有效期至须晚于原有效期至{current_until},请核对后重新填写。"),
+                ));
+            }
+            valid_until = Some(new_until.to_string());
         }
-        Some(new_until.to_string())
-    } else {
-        None
-    };
-    let credit_grade = if business == BusinessCode::CreditAssessment {
-        let grade = completion.credit_grade.unwrap_or_default().trim().to_owned();
-        if !CREDIT_GRADES.contains(&grade.as_str()) {
-            return Err(AppError::bad_field(
-                "invalid_field",
-                "credit_grade",
-                "请选择服务质量信誉考核等级:AAA、AA、A或B。",
-            ));
+        Completion::Change { .. } => {
+            // The driver's changes as submitted (and checked against the certificate then).
+            if let Some(BusinessDetails::Change { changes: submitted, .. }) = details {
+                changes = submitted.clone();
+            }
         }
-        Some(grade)
-    } else {
-        None
-    };
+        Completion::Cancellation { .. } => {}
+        Completion::CreditAssessment { deductions, bonus, .. } => {
+            if deductions > MAX_DEDUCTIONS {
+                return Err(AppError::bad_field(
+                    "invalid_field",
+                    "deductions",
+                    format!("扣分须在0至{MAX_DEDUCTIONS}分之间,请核对考核周期内的扣分合计后重新填写。"),
+                ));
+            }
+            if bonus > CREDIT_MAX_BONUS {
+                return Err(AppError::bad_field(
+                    "invalid_field",
+                    "bonus",
+                    format!("加分每个考核周期最多{CREDIT_MAX_BONUS}分,请核对后重新填写。"),
+                ));
+            }
+            let period = match details {
+                Some(BusinessDetails::CreditAssessment { period }) if !period.start.is_empty() => period.clone(),
+                // Cases from before the per-business forms named no period.
+                _ => {
+                    return Err(AppError::bad_field(
+                        "invalid_field",
+                        "period",
+                        "该申请未选择考核周期,无法办结;请点击“退回补正”,勾选“考核周期”,请申请人补正。",
+                    ))
+                }
+            };
+            let points = CreditThresholds::points(deductions, bonus);
+            let grade = state.config.credit_thresholds.grade(points).to_owned();
+            credit = Some(CreditRecord { period, points, grade });
+        }
+    }
     if let Some(number) = &number {
         let (taken,): (bool,) =
             sqlx::query_as("SELECT EXISTS (SELECT 1 FROM certificates WHERE number = ? AND id <> ?)")
@@ -440,24 +574,30 @@ async fn complete(
             ));
         }
     }
+    let cancelled = business == BusinessCode::Cancellation;
     let holder_name_masked = vouchers::holder_name_masked(conn, user_id).await?;
+    // 变更's old → new is not stored: the new address and phone are personal, and both sides
+    // are in the sealed snapshot, from which the result is read (`cases::applied_changes`).
     sqlx::query(
         "INSERT INTO case_results (case_id, completed_at, certificate_number, valid_until, credit_grade, note, voucher_code,
-             holder_name_masked) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+             holder_name_masked, credit_period_start, credit_period_end, credit_points, cancelled)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(case_id)
     .bind(now)
     .bind(number.as_deref().unwrap_or(&certificate.number))
     .bind(&valid_until)
-    .bind(&credit_grade)
+    .bind(credit.as_ref().map(|c| &c.grade))
     .bind(&note)
     .bind(vouchers::new_voucher_code())
     .bind(holder_name_masked)
+    .bind(credit.as_ref().map(|c| &c.period.start))
+    .bind(credit.as_ref().map(|c| &c.period.end))
+    .bind(credit.as_ref().map(|c| i64::from(c.points)))
+    .bind(cancelled)
     .execute(&mut *conn)
     .await?;
     sqlx::query("UPDATE cases SET status = 'completed' WHERE id = ?").bind(case_id).execute(&mut *conn).await?;
-    // What the business changed in the register: a new number (补发, 换发), a new expiry
-    // (换发), the end of the certificate (注销).
     if let Some(number) = &number {
         sqlx::query("UPDATE certificates SET number = ? WHERE id = ?")
             .bind(number)
@@ -472,7 +612,23 @@ async fn complete(
             .execute(&mut *conn)
             .await?;
     }
-    if business == BusinessCode::Cancellation {
+    if !changes.is_empty() {
+        certificates::apply_changes(conn, state, &certificate.id, &changes).await?;
+    }
+    if let Some(record) = &credit {
+        // The certificate shows its latest assessment: an older period completed late is in
+        // its own case's result and voucher, but does not replace a newer grade.
+        let (recorded_end,): (Option<String>,) =
+            sqlx::query_as("SELECT credit_period_end FROM certificates WHERE id = ?")
+                .bind(&certificate.id)
+                .fetch_optional(&mut *conn)
+                .await?
+                .unwrap_or((None,));
+        if recorded_end.is_none_or(|end| end <= record.period.end) {
+            certificates::record_credit(conn, &certificate.id, record).await?;
+        }
+    }
+    if cancelled {
         sqlx::query("UPDATE certificates SET status = 'cancelled' WHERE id = ?")
             .bind(&certificate.id)
             .execute(&mut *conn)

@@ -137,13 +137,17 @@ async fn load_review(conn: &mut SqliteConnection, state: &AppState, id: i64) -> 
         .map_err(|e| AppError::Internal(format!("sealed real-name fields do not parse: {e}")))?;
     let typed_fields = serde_json::from_str(&row.typed_fields)
         .map_err(|e| AppError::Internal(format!("typed_fields of submission {id} do not parse: {e}")))?;
-    let phone = PhoneNumber::parse(&row.phone)
-        .map_err(|_| AppError::Internal("a stored phone number does not parse".into()))?;
+    // An account closed by a move keeps `moved:{id}` instead of a number.
+    let phone_masked = match PhoneNumber::parse(&row.phone) {
+        Ok(phone) => phone.masked(),
+        Err(_) if row.phone.starts_with("moved:") => "(账户已转移)".to_owned(),
+        Err(_) => return Err(AppError::Internal("a stored phone number does not parse".into())),
+    };
     Ok(RealNameReview {
         summary: row.summary.into_api()?,
         fields,
         typed_fields,
-        phone_masked: phone.masked(),
+        phone_masked,
         reason: row.reason,
     })
 }
@@ -237,7 +241,7 @@ pub fn image_response(image: Vec<u8>) -> AppResult<Response> {
         (status = 401, description = "`staff_unauthenticated`", body = ErrorBody),
         (status = 403, description = "`staff_only`, `staff_role` (a viewer) or `csrf`", body = ErrorBody),
         (status = 404, description = "No such submission", body = ErrorBody),
-        (status = 409, description = "`already_decided`", body = ErrorBody),
+        (status = 409, description = "`already_decided`; or `id_number_bound`: approving, and another account has been verified with the same ID number since (reject it with a reason)", body = ErrorBody),
     )
 )]
 pub async fn staff_realname_decide(
@@ -252,11 +256,14 @@ pub async fn staff_realname_decide(
     let now = state.clock.now();
     // Two clerks deciding at once: the write lock is taken before the status is read.
     let mut tx = state.db.begin_with("BEGIN IMMEDIATE").await?;
-    let row: Option<(i64, String)> = sqlx::query_as("SELECT user_id, status FROM realname_submissions WHERE id = ?")
-        .bind(id)
-        .fetch_optional(&mut *tx)
-        .await?;
-    let (user_id, status) = row.ok_or(AppError::NotFound)?;
+    // The owner, the status, the ID number's key (null before it was stored) and the sealed fields.
+    type Row = (i64, String, Option<Vec<u8>>, Vec<u8>);
+    let row: Option<Row> =
+        sqlx::query_as("SELECT user_id, status, holder_key, fields FROM realname_submissions WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let (user_id, status, key, sealed) = row.ok_or(AppError::NotFound)?;
     if status != "pending" {
         let outcome = if status == "approved" { "已通过" } else { "未通过" };
         return Err(AppError::conflict(
@@ -264,7 +271,34 @@ pub async fn staff_realname_decide(
             format!("该实名认证申请已审核({outcome}),无需重复审核;请返回列表刷新。"),
         ));
     }
+    let key = match key {
+        Some(key) => key,
+        None => {
+            let plain = state.vault.open(&sealed, &format!("user:{user_id}:realname_fields"))?;
+            let fields: IdCardFields = serde_json::from_slice(&plain)
+                .map_err(|e| AppError::Internal(format!("sealed real-name fields do not parse: {e}")))?;
+            crate::realname::holder_key_of(&state, &fields.id_number)
+        }
+    };
+    // One ID number, one account: another account verified with it since this one was
+    // submitted (two submissions of one number waiting at once) refuses the approval. Under the
+    // write lock, so that two clerks approving both cannot both pass.
+    if decision.approve {
+        if let Some((_, phone)) = crate::realname::bound_elsewhere(&mut tx, &key, user_id).await? {
+            let masked = PhoneNumber::parse(&phone).map(|p| p.masked()).unwrap_or_default();
+            return Err(AppError::conflict(
+                "id_number_bound",
+                format!(
+                    "该身份证号码已在手机号为{masked}的账户上通过实名认证,一个身份证号码只能认证一个账户,不能通过。\
+                     请选择“驳回”并填写原因,例如:该身份证号码已在其他账户完成认证,请在实名认证页申请把原账户转移到本手机号。"
+                ),
+            ));
+        }
+    }
     let decided = if decision.approve { "approved" } else { "rejected" };
+    if decision.approve {
+        sqlx::query("UPDATE users SET holder_key = ? WHERE id = ?").bind(&key).bind(user_id).execute(&mut *tx).await?;
+    }
     sqlx::query("UPDATE realname_submissions SET status = ?, reason = ?, decided_at = ?, decided_by = ? WHERE id = ?")
         .bind(decided)
         .bind(&reason)

@@ -99,16 +99,51 @@ pub fn send_as(server: &TestServer, method: Method, path: &str, cookie: &str) ->
 
 // ---------------------------------------------------------------- the wizard
 
-/// Valid answers of 完善个人信息, collected at a service hall.
-pub fn info() -> Value {
-    json!({
-        "licence_class": "A1",
-        "reason": "有效期即将届满",
-        "address": "内蒙古自治区呼和浩特市新城区兴安北路100号",
-        "contact_name": "王建国",
-        "contact_phone": PHONE,
-        "delivery": { "method": "pickup", "hall_id": "hall_hhht_xincheng" },
-    })
+/// The service hall the forms collect at.
+pub const HALL: &str = "hall_hhht_xincheng";
+
+/// Valid answers of 完善个人信息 for `business`, for the demo set's first certificate: 补发 for
+/// loss and 换发 (准驾车型 A1) collected at a service hall, a 变更 of 服务单位, 注销 本人申请; a
+/// 考核 for the first period of `certificate` (as listed for 考核; `None`: an empty period).
+pub fn info_for(business: &str, certificate: Option<&Value>) -> Value {
+    let pickup = json!({ "method": "pickup", "hall_id": HALL });
+    let details = match business {
+        "reissue" => json!({ "business": "reissue", "reason": "lost", "delivery": pickup }),
+        "renewal" => json!({ "business": "renewal", "licence_class": "A1", "delivery": pickup }),
+        "change" => json!({
+            "business": "change",
+            "changes": [{ "item": "employer", "new": "呼和浩特市新城出租汽车有限公司" }],
+            "reason": "更换服务单位",
+        }),
+        "cancellation" => json!({ "business": "cancellation", "reason": "own_application", "other_reason": "" }),
+        "credit_assessment" => {
+            let period = certificate
+                .and_then(|c| c["assessment_periods"].get(0).cloned())
+                .unwrap_or_else(|| json!({ "start": "", "end": "" }));
+            json!({ "business": "credit_assessment", "period": period })
+        }
+        other => panic!("no business {other}"),
+    };
+    json!({ "contact_name": "王建国", "contact_phone": PHONE, "details": details })
+}
+
+/// [`info_for`] without a certificate (a 考核's period is then empty).
+pub fn info(business: &str) -> Value {
+    info_for(business, None)
+}
+
+/// Whether a material of the catalogue (`condition` as in the contract) is asked for with the
+/// form's `details`.
+pub fn applies(material: &Value, details: &Value) -> bool {
+    let condition = &material["condition"];
+    match condition["when"].as_str() {
+        None => true,
+        Some("reissue_reason") => details["reason"] == condition["reason"],
+        Some("change") => {
+            details["changes"].as_array().is_some_and(|changes| changes.iter().any(|c| c["item"] == condition["item"]))
+        }
+        Some(other) => panic!("unknown condition {other}"),
+    }
 }
 
 /// A JPEG that passes `material`'s rules (the server refuses a photo below the material's
@@ -143,26 +178,37 @@ pub async fn upload(server: &TestServer, cookie: &str, material: &str) -> String
     upload_bytes(server, cookie, material, photo_for(material)).await["id"].as_str().unwrap().to_owned()
 }
 
-/// The required materials of a business, in catalogue order: (code, name).
-pub async fn required_materials(server: &TestServer, business: &str) -> Vec<(String, String)> {
+/// The required materials of a business that apply with the form's `details`, in catalogue
+/// order: (code, name).
+pub async fn required_materials_for(server: &TestServer, business: &str, details: &Value) -> Vec<(String, String)> {
     let detail = ok(server.get(&format!("/api/v1/businesses/{business}")).await).await;
     detail["materials"]
         .as_array()
         .unwrap()
         .iter()
-        .filter(|m| m["required"] == true)
+        .filter(|m| m["required"] == true && applies(m, details))
         .map(|m| (m["code"].as_str().unwrap().to_owned(), m["name"].as_str().unwrap().to_owned()))
         .collect()
 }
 
-/// One photo per required material: material code → upload id.
-pub async fn upload_required(server: &TestServer, cookie: &str, business: &str) -> BTreeMap<String, String> {
+/// The required materials of a business with the answers of [`info`]: (code, name).
+pub async fn required_materials(server: &TestServer, business: &str) -> Vec<(String, String)> {
+    required_materials_for(server, business, &info(business)["details"]).await
+}
+
+/// One photo per required material that applies with `details`: material code → upload id.
+pub async fn upload_required_for(server: &TestServer, cookie: &str, business: &str, details: &Value) -> BTreeMap<String, String> {
     let mut uploads = BTreeMap::new();
-    for (code, _) in required_materials(server, business).await {
+    for (code, _) in required_materials_for(server, business, details).await {
         let id = upload(server, cookie, &code).await;
         uploads.insert(code, id);
     }
     uploads
+}
+
+/// One photo per required material with the answers of [`info`]: material code → upload id.
+pub async fn upload_required(server: &TestServer, cookie: &str, business: &str) -> BTreeMap<String, String> {
+    upload_required_for(server, cookie, business, &info(business)["details"]).await
 }
 
 /// The user's certificates with their reasons for `business`.
@@ -172,11 +218,16 @@ pub async fn certificates(server: &TestServer, cookie: &str, business: &str) -> 
     json(response).await.as_array().unwrap().clone()
 }
 
-/// The `nth` (from 0) of the certificates that can be chosen for the business.
-pub async fn choosable_nth(server: &TestServer, cookie: &str, business: &str, nth: usize) -> String {
+/// The `nth` (from 0) of the certificates that can be chosen for the business, as listed.
+pub async fn choosable_listed(server: &TestServer, cookie: &str, business: &str, nth: usize) -> Value {
     let list = certificates(server, cookie, business).await;
     let choosable: Vec<&Value> = list.iter().filter(|c| c["unavailable_reason"].is_null()).collect();
-    choosable[nth]["id"].as_str().unwrap().to_owned()
+    choosable.get(nth).cloned().cloned().unwrap_or_else(|| panic!("no choosable certificate {nth} for {business}: {list:?}"))
+}
+
+/// The `nth` (from 0) of the certificates that can be chosen for the business.
+pub async fn choosable_nth(server: &TestServer, cookie: &str, business: &str, nth: usize) -> String {
+    choosable_listed(server, cookie, business, nth).await["id"].as_str().unwrap().to_owned()
 }
 
 /// The first certificate that can be chosen for the business.
@@ -198,14 +249,22 @@ pub async fn saved(server: &TestServer, cookie: &str, business: &str, body: Valu
     answer
 }
 
-/// Every step saved, with the `nth` certificate that can be chosen: the draft.
-pub async fn complete_draft_choosing(server: &TestServer, cookie: &str, business: &str, nth: usize) -> Value {
+/// Every step saved with this certificate and form, and the required materials that apply:
+/// the draft.
+pub async fn complete_draft_with(server: &TestServer, cookie: &str, business: &str, certificate: &str, info: Value) -> Value {
     saved(server, cookie, business, json!({ "step": "notice" })).await;
-    let certificate = choosable_nth(server, cookie, business, nth).await;
     saved(server, cookie, business, json!({ "step": "certificate", "certificate_id": certificate })).await;
-    saved(server, cookie, business, json!({ "step": "personal_info", "info": info() })).await;
-    let uploads = upload_required(server, cookie, business).await;
+    saved(server, cookie, business, json!({ "step": "personal_info", "info": info.clone() })).await;
+    let uploads = upload_required_for(server, cookie, business, &info["details"]).await;
     saved(server, cookie, business, json!({ "step": "materials", "uploads": uploads })).await
+}
+
+/// Every step saved, with the `nth` certificate that can be chosen and the form of
+/// [`info_for`]: the draft.
+pub async fn complete_draft_choosing(server: &TestServer, cookie: &str, business: &str, nth: usize) -> Value {
+    let certificate = choosable_listed(server, cookie, business, nth).await;
+    let id = certificate["id"].as_str().unwrap().to_owned();
+    complete_draft_with(server, cookie, business, &id, info_for(business, Some(&certificate))).await
 }
 
 /// Every step saved, with the first certificate that can be chosen: the draft.
