@@ -41,6 +41,8 @@ pub fn App(context: AppContext) -> impl IntoView {
                     <Route path=path!("/staff/realname/:id") view=pages::staff::realname::RealNameReviewPage />
                     <Route path=path!("/staff/cases") view=pages::staff::cases::CaseQueuePage />
                     <Route path=path!("/staff/cases/:id") view=pages::staff::cases::StaffCasePage />
+                    <Route path=path!("/staff/account-moves") view=pages::staff::moves::AccountMoveQueuePage />
+                    <Route path=path!("/staff/account-moves/:id") view=pages::staff::moves::AccountMoveReviewPage />
                     <Route path=path!("/verify/:code") view=pages::verify::VerifyPage />
                 </Routes>
             </Layout>

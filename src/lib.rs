@@ -10,6 +10,7 @@ pub mod case_badge;
 pub mod components;
 pub mod config;
 pub mod correction;
+pub mod divisions;
 pub mod draft;
 pub mod pages;
 pub mod photo_worker;

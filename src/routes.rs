@@ -11,7 +11,7 @@ pub enum WizardStep {
     Notice,
     /// 选择从业资格证
     Certificate,
-    /// 完善个人信息
+    /// 填写申请信息: each business's own form.
     PersonalInfo,
     /// 上传申请材料
     Materials,
@@ -51,7 +51,7 @@ impl WizardStep {
         match self {
             WizardStep::Notice => "业务须知",
             WizardStep::Certificate => "选择从业资格证",
-            WizardStep::PersonalInfo => "完善个人信息",
+            WizardStep::PersonalInfo => "填写申请信息",
             WizardStep::Materials => "上传申请材料",
             WizardStep::Review => "核对信息",
             WizardStep::Submitted => "提交成功",
@@ -88,6 +88,9 @@ pub enum Route {
     StaffRealName(i64),
     StaffCases,
     StaffCase(String),
+    /// 账户转移: the drivers who lost their old number, waiting for a clerk.
+    StaffAccountMoves,
+    StaffAccountMove(i64),
     VerifyVoucher(String),
 }
 
@@ -115,6 +118,8 @@ impl Route {
             Route::StaffRealName(id) => format!("/staff/realname/{id}"),
             Route::StaffCases => "/staff/cases".into(),
             Route::StaffCase(id) => format!("/staff/cases/{}", opaque(id)),
+            Route::StaffAccountMoves => "/staff/account-moves".into(),
+            Route::StaffAccountMove(id) => format!("/staff/account-moves/{id}"),
             Route::VerifyVoucher(code) => format!("/verify/{}", opaque(code)),
         }
     }
@@ -146,6 +151,8 @@ impl Route {
             ["staff", "realname", id] => Route::StaffRealName(id.parse().ok().filter(|n: &i64| *n > 0)?),
             ["staff", "cases"] => Route::StaffCases,
             ["staff", "cases", id] => Route::StaffCase(decode_segment(id)?),
+            ["staff", "account-moves"] => Route::StaffAccountMoves,
+            ["staff", "account-moves", id] => Route::StaffAccountMove(id.parse().ok().filter(|n: &i64| *n > 0)?),
             ["verify", code] => Route::VerifyVoucher(decode_segment(code)?),
             _ => return None,
         })
@@ -184,6 +191,8 @@ mod tests {
             Route::StaffRealName(7),
             Route::StaffCases,
             Route::StaffCase("TC20261125000001".into()),
+            Route::StaffAccountMoves,
+            Route::StaffAccountMove(3),
             Route::VerifyVoucher("V8K2M4Q9".into()),
         ];
         for business in BusinessCode::ALL {
@@ -230,7 +239,7 @@ mod tests {
 
     #[test]
     fn unknown_paths_are_the_404_page() {
-        for path in ["/nope", "/apply", "/apply/renew", "/apply/renewal/pay", "/cases/a/b", "/verify/<x>", "/agreement", "/staff/realname/0", "/staff/realname/x"] {
+        for path in ["/nope", "/apply", "/apply/renew", "/apply/renewal/pay", "/cases/a/b", "/verify/<x>", "/agreement", "/staff/realname/0", "/staff/realname/x", "/staff/account-moves/0", "/staff/account-moves/x"] {
             assert_eq!(Route::parse(path), None, "{path}");
         }
     }

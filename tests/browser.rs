@@ -78,5 +78,5 @@ fn the_step_indicator_names_the_step_for_screen_readers() {
     let visible = div.query_selector("[aria-hidden=true]").unwrap().unwrap().text_content().unwrap();
     assert_eq!(visible, "第 3 步 / 共 6 步");
     let spoken = div.query_selector(".visually-hidden").unwrap().unwrap().text_content().unwrap();
-    assert_eq!(spoken, "第 3 步,共 6 步:完善个人信息");
+    assert_eq!(spoken, "第 3 步,共 6 步:填写申请信息");
 }

@@ -169,6 +169,18 @@ impl BusinessCode {
         }
     }
 
+    /// The business in a word, as clerks name it and as messages use it: `补发`, `换发`, `变更`,
+    /// `注销`, `服务质量信誉考核`.
+    pub fn short_name(self) -> &'static str {
+        match self {
+            BusinessCode::Reissue => "补发",
+            BusinessCode::Renewal => "换发",
+            BusinessCode::Change => "变更",
+            BusinessCode::Cancellation => "注销",
+            BusinessCode::CreditAssessment => "服务质量信誉考核",
+        }
+    }
+
     /// Parses the code used in URLs; `None` for anything else.
     pub fn parse(code: &str) -> Option<BusinessCode> {
         BusinessCode::ALL.into_iter().find(|b| b.as_str() == code)

@@ -600,7 +600,7 @@ impl DraftStep {
         match self {
             DraftStep::Notice => "请先阅读业务须知并点击“同意并确认”。",
             DraftStep::Certificate => "请先选择要办理的从业资格证。",
-            DraftStep::PersonalInfo => "请先完善个人信息。",
+            DraftStep::PersonalInfo => "请先填写申请信息。",
             DraftStep::Materials => "请先上传全部必传材料。",
         }
     }

@@ -196,6 +196,15 @@ async fn phone_of(conn: &mut SqliteConnection, user_id: i64) -> AppResult<PhoneN
     PhoneNumber::parse(&phone).map_err(|_| AppError::Internal("a stored phone number does not parse".into()))
 }
 
+/// The caller's open request and the old account's number, for the code that proves the driver
+/// still holds it (sent, then checked); the connection goes back before the SMS or the check.
+async fn open_with_old_phone(state: &AppState, user_id: i64) -> AppResult<(MoveRow, PhoneNumber)> {
+    let mut conn = state.db.acquire().await?;
+    let row = open_of(&mut conn, user_id).await?;
+    let phone = phone_of(&mut conn, row.from_user_id).await?;
+    Ok((row, phone))
+}
+
 async fn driver_view(conn: &mut SqliteConnection, state: &AppState, row: MoveRow) -> AppResult<AccountMove> {
     let status = row.status()?;
     let (old_phone_masked, wait) = if row.is_open() {
@@ -260,10 +269,7 @@ pub async fn send_account_move_code(
     user: CurrentUser,
     ClientIp(ip): ClientIp,
 ) -> AppResult<(StatusCode, Json<SmsCodeSent>)> {
-    let mut conn = state.db.acquire().await?;
-    let row = open_of(&mut conn, user.user_id).await?;
-    let phone = phone_of(&mut conn, row.from_user_id).await?;
-    drop(conn);
+    let (row, phone) = open_with_old_phone(&state, user.user_id).await?;
     let sent = auth::send_code(&state, &phone, &ip, SmsPurpose::AccountMove).await?;
     sqlx::query("UPDATE account_moves SET code_sent_at = ? WHERE id = ?").bind(state.clock.now()).bind(row.id).execute(&state.db).await?;
     Ok((StatusCode::ACCEPTED, Json(sent)))
@@ -294,13 +300,10 @@ pub async fn confirm_account_move(
     Body(request): Body<AccountMoveConfirm>,
 ) -> AppResult<Json<Me>> {
     let code = SmsCode::parse(&request.code).map_err(|m| AppError::bad_field("invalid_code", "code", m))?;
-    let mut conn = state.db.acquire().await?;
-    let row = open_of(&mut conn, user.user_id).await?;
+    let (row, phone) = open_with_old_phone(&state, user.user_id).await?;
     if row.code_sent_at.is_none() {
         return Err(AppError::bad_request("code_missing", "请先点击“转移账户到本手机号”获取验证码,再输入短信中的验证码。"));
     }
-    let phone = phone_of(&mut conn, row.from_user_id).await?;
-    drop(conn);
     let code_id = auth::check_code(&state, &phone, &code, &ip, Event::AccountMoveCodeFailed).await?;
     let now = state.clock.now();
     let mut tx = state.db.begin_with("BEGIN IMMEDIATE").await?;

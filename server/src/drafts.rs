@@ -1,4 +1,4 @@
-//! The draft of a business, saved step by step (须知, 选择证件, 完善个人信息, 上传材料), so that a
+//! The draft of a business, saved step by step (须知, 选择证件, 填写申请信息, 上传材料), so that a
 //! driver can stop on one phone and carry on later. Each step is checked when it is saved, in
 //! order, and again when the draft is submitted (see `cases.rs`): the checks live here.
 //!

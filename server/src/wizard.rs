@@ -43,7 +43,7 @@ pub async fn active_hall_ids(conn: &mut SqliteConnection) -> AppResult<Vec<Strin
     tag = "wizard",
     operation_id = "get_profile",
     responses(
-        (status = 200, description = "The details that prefill 完善个人信息", body = Profile),
+        (status = 200, description = "The details that prefill 填写申请信息", body = Profile),
         (status = 401, description = "`unauthenticated`", body = ErrorBody),
         (status = 403, description = "`realname_required`", body = ErrorBody),
     )

@@ -330,10 +330,10 @@ async fn steps_are_saved_in_order_only() {
     let response = put_step(&server, &cookie, "renewal", steps[1].clone()).await;
     refused(response, StatusCode::CONFLICT, "step_out_of_order", None, Some("请先选择要办理的从业资格证。")).await;
     let response = put_step(&server, &cookie, "renewal", steps[2].clone()).await;
-    refused(response, StatusCode::CONFLICT, "step_out_of_order", None, Some("请先完善个人信息。")).await;
+    refused(response, StatusCode::CONFLICT, "step_out_of_order", None, Some("请先填写申请信息。")).await;
     saved(&server, &cookie, "renewal", steps[0].clone()).await;
     let response = put_step(&server, &cookie, "renewal", steps[2].clone()).await;
-    refused(response, StatusCode::CONFLICT, "step_out_of_order", None, Some("请先完善个人信息。")).await;
+    refused(response, StatusCode::CONFLICT, "step_out_of_order", None, Some("请先填写申请信息。")).await;
     saved(&server, &cookie, "renewal", steps[1].clone()).await;
     let draft = saved(&server, &cookie, "renewal", steps[2].clone()).await;
     assert_eq!(draft["done"], json!(["notice", "certificate", "personal_info", "materials"]));
@@ -572,7 +572,7 @@ async fn another_certificate_after_the_form_sends_the_driver_back_when_the_form_
     assert_eq!(draft["done"], json!(["notice", "certificate"]), "back to the form");
     assert_eq!(draft["info"]["details"]["changes"][0]["new"], list[0]["employer"], "the answers stay, to edit");
     let response = put_step(&server, &cookie, "change", json!({ "step": "materials", "uploads": draft["uploads"] })).await;
-    refused(response, StatusCode::CONFLICT, "step_out_of_order", None, Some("请先完善个人信息。")).await;
+    refused(response, StatusCode::CONFLICT, "step_out_of_order", None, Some("请先填写申请信息。")).await;
 }
 
 #[tokio::test]

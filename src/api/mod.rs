@@ -4,7 +4,7 @@
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use taxicert_api::{
-    BusinessCode, BusinessDetail, BusinessSummary, CaseDetail, CaseSummary, Certificate, Draft, DraftSummary, ErrorBody,
+    AccountMove, AccountMoveConfirm, BusinessCode, BusinessDetail, BusinessSummary, CaseDetail, CaseSummary, Certificate, Draft, DraftSummary, ErrorBody,
     IdCardRead, LoginRequest, Me, Profile, RealNameState, RealNameSubmission, Resubmission, ServiceHall, SessionInfo,
     SmsCodeRequest, SmsCodeSent, StepAnswers, Submission, UploadReceipt, VoucherCheck,
 };
@@ -79,6 +79,29 @@ impl ApiClient {
 
     pub async fn submit_realname(&self, submission: &RealNameSubmission) -> Result<RealNameState, ApiError> {
         self.send("POST", "/realname/submission", submission).await
+    }
+
+    /// The driver's move request (an ID number verified on his other account), or `None`.
+    pub async fn account_move(&self) -> Result<Option<AccountMove>, ApiError> {
+        self.get("/account/move").await
+    }
+
+    /// Sends a code to the old account's phone number.
+    pub async fn send_account_move_code(&self) -> Result<SmsCodeSent, ApiError> {
+        let answer =
+            browser::send("POST", &self.endpoint("/account/move/sms-code"), None).await.map_err(ApiError::from)?;
+        decode(answer.status, &answer.body)
+    }
+
+    /// Moves the old account to this phone number: the session is then the old account's.
+    pub async fn confirm_account_move(&self, code: &str) -> Result<Me, ApiError> {
+        self.send("POST", "/account/move/confirm", &AccountMoveConfirm { code: code.into() }).await
+    }
+
+    /// The old number is lost: asks a clerk to decide.
+    pub async fn ask_account_move_review(&self) -> Result<AccountMove, ApiError> {
+        let answer = browser::send("POST", &self.endpoint("/account/move/review"), None).await.map_err(ApiError::from)?;
+        decode(answer.status, &answer.body)
     }
 
     /// Uploads the checked photo of a material; `key` is the same for every retry of it, so
@@ -272,6 +295,15 @@ impl ApiError {
         }
     }
 
+    /// The case the server's refusal is about: for `duplicate_application` (409), the open
+    /// application of the same certificate and business, to follow instead.
+    pub fn case_id(&self) -> Option<&str> {
+        match self {
+            ApiError::Server { body, .. } => body.case_id.as_deref(),
+            _ => None,
+        }
+    }
+
     /// The session ended or never was: the user must log in (again).
     pub fn is_unauthenticated(&self) -> bool {
         matches!(self, ApiError::Server { status: 401, .. })
@@ -347,6 +379,17 @@ mod tests {
         assert!(err.message().contains("502") && err.is_retryable());
         let err = decode::<Vec<BusinessSummary>>(200, "<html>").unwrap_err();
         assert_eq!(err, ApiError::Unexpected { status: 200 });
+    }
+
+    #[test]
+    fn a_duplicate_application_names_the_open_case_to_follow() {
+        let err = decode::<CaseSummary>(
+            409,
+            r#"{"code":"duplicate_application","message":"这张从业资格证已有一件换发申请正在办理","case_id":"TC20261125000001"}"#,
+        )
+        .unwrap_err();
+        assert_eq!((err.code(), err.case_id()), (Some("duplicate_application"), Some("TC20261125000001")));
+        assert_eq!(ApiError::Network.case_id(), None);
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! the app keeps nothing of it.
 
 use taxicert_api::{
-    CaseQueueFilter, RealNameDecision, RealNameReview, RealNameReviewSummary, RealNameStatus, StaffAction,
+    AccountMoveDecision, AccountMoveReview, AccountMoveStatus, AccountMoveSummary, CaseQueueFilter, RealNameDecision, RealNameReview, RealNameReviewSummary, RealNameStatus, StaffAction,
     StaffCaseDetail, StaffCaseSummary, StaffLogin, StaffMe,
 };
 
@@ -58,6 +58,24 @@ impl ApiClient {
 
     pub async fn staff_decide_realname(&self, id: i64, decision: &RealNameDecision) -> Result<RealNameReview, ApiError> {
         self.send("POST", &format!("/staff/realname/{id}/decision"), decision).await
+    }
+
+    pub async fn staff_account_moves(&self, status: AccountMoveStatus) -> Result<Vec<AccountMoveSummary>, ApiError> {
+        self.get(&format!("/staff/account-moves?status={}", status.as_str())).await
+    }
+
+    pub async fn staff_account_move(&self, id: i64) -> Result<AccountMoveReview, ApiError> {
+        self.get(&format!("/staff/account-moves/{id}")).await
+    }
+
+    /// Where one of a move's four ID photos is served: `new_portrait`, `new_emblem`,
+    /// `old_portrait` or `old_emblem`.
+    pub fn staff_account_move_photo_url(&self, id: i64, which: &str) -> String {
+        self.endpoint(&format!("/staff/account-moves/{id}/photos/{}", opaque(which)))
+    }
+
+    pub async fn staff_decide_account_move(&self, id: i64, decision: &AccountMoveDecision) -> Result<AccountMoveReview, ApiError> {
+        self.send("POST", &format!("/staff/account-moves/{id}/decision"), decision).await
     }
 
     pub async fn staff_cases(&self, filter: &CaseQueueFilter) -> Result<Vec<StaffCaseSummary>, ApiError> {

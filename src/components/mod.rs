@@ -4,6 +4,7 @@ pub mod error_summary;
 pub mod info_fields;
 pub mod layout;
 pub mod login_prompt;
+pub mod region_picker;
 pub mod status;
 pub mod step_indicator;
 pub mod uploader;

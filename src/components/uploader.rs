@@ -283,7 +283,7 @@ fn choose(api: ApiClient, material: String, slot: SlotSignal, checked: Checked) 
 pub fn Uploader(material: Material, state: SlotSignal) -> impl IntoView {
     let app = use_app();
     let slot = state;
-    let Material { code, name, hint, required, photo: rules, sample } = material;
+    let Material { code, name, hint, required, photo: rules, sample, .. } = material;
     let input_id = format!("upload-{code}");
     let title_id = format!("upload-title-{code}");
     let sample_alt = format!("{name}示例");

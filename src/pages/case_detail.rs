@@ -4,8 +4,8 @@
 use leptos::prelude::*;
 use leptos_router::{components::A, hooks::use_params_map};
 use taxicert_api::{
-    correctable_field_label, CaseDetail, CasePhoto, CaseResult, CaseStatus, CaseSummary, Correction, ServiceHall,
-    TimelineEvent,
+    correctable_field_label, BusinessCode, CaseDetail, CasePhoto, CaseResult, CaseStatus, CaseSummary, Correction,
+    ServiceHall, TimelineEvent,
 };
 
 use crate::{
@@ -17,7 +17,8 @@ use crate::{
         login_prompt::LoginPrompt,
         status::{ErrorPanel, Loading},
     },
-    pages::apply::{describe_delivery, due_date, row},
+    draft::answers,
+    pages::apply::{answer_rows, due_date, row},
     routes::Route,
     session::use_session,
     use_app,
@@ -127,8 +128,9 @@ fn CaseBody(
         result,
         can_withdraw,
     } = case;
-    let CaseSummary { id, business_name, status, submitted_at, accept_by, decide_by, due_dates_estimated, .. } =
+    let CaseSummary { id, business, business_name, status, submitted_at, accept_by, decide_by, due_dates_estimated, .. } =
         summary;
+    let answers = answers(&info, Some(&certificate), &halls);
     let refusal = timeline.iter().rev().find(|e| e.event == TimelineEvent::Refused).and_then(|e| e.note.clone());
     let due = |date: &str| format!("{}前", due_date(date, due_dates_estimated));
     let voucher = api.voucher_url(&id);
@@ -137,7 +139,7 @@ fn CaseBody(
             <p class="case-status__label">"办理状态"</p>
             <h2 class="case-status__name" id="case-status-title">{status.name()}</h2>
             <p class="case-status__what">{what_now(status, &accept_by, &decide_by, due_dates_estimated)}</p>
-            {correction.map(|c| view! { <CorrectionNeeded id=id.clone() correction=c photos=photos.clone() /> })}
+            {correction.map(|c| view! { <CorrectionNeeded id=id.clone() business correction=c photos=photos.clone() /> })}
             {result.map(|r| view! { <Finished result=r voucher=voucher.clone() /> })}
             {refusal.map(|reason| view! { <p class="case-status__reason">"不予受理的原因:"{reason}</p> })}
         </section>
@@ -179,12 +181,7 @@ fn CaseBody(
                 {row("申请人", applicant_name_masked)}
                 {row("从业资格证", format!("{}({}从业资格证)", certificate.number, certificate.kind.name()))}
                 {row("有效期至", certificate.valid_until)}
-                {row("准驾车型", info.licence_class.clone())}
-                {row("申请原因", info.reason.clone())}
-                {row("住址", info.address.clone())}
-                {row("联系人", info.contact_name.clone())}
-                {row("联系电话", info.contact_phone.clone())}
-                {row("领取方式", describe_delivery(&info.delivery, &halls))}
+                {answer_rows(answers)}
                 {photos
                     .into_iter()
                     .map(|photo| {
@@ -237,11 +234,11 @@ fn what_now(status: CaseStatus, accept_by: &str, decide_by: &str, estimated: boo
 }
 
 #[component]
-fn CorrectionNeeded(id: String, correction: Correction, photos: Vec<CasePhoto>) -> impl IntoView {
+fn CorrectionNeeded(id: String, business: BusinessCode, correction: Correction, photos: Vec<CasePhoto>) -> impl IntoView {
     let Correction { reason, fields, materials } = correction;
     let items: Vec<String> = fields
         .iter()
-        .filter_map(|f| correctable_field_label(f).map(str::to_owned))
+        .filter_map(|f| correctable_field_label(business, f).map(str::to_owned))
         .chain(materials.iter().map(|m| material_name(&photos, m)))
         .collect();
     view! {
@@ -261,19 +258,48 @@ pub fn material_name(photos: &[CasePhoto], code: &str) -> String {
 
 #[component]
 fn Finished(result: CaseResult, voucher: String) -> impl IntoView {
-    let CaseResult { completed_at, certificate_number, valid_until, credit_grade, note, voucher_code } = result;
+    let rows = result_rows(&result);
+    let CaseResult { cancelled, voucher_code, .. } = result;
     view! {
+        {cancelled.then(|| view! { <p class="case-result__cancelled" role="status">"从业资格证已注销"</p> })}
         <dl class="summary__list case-result">
-            {row("办结时间", browser::date_time(completed_at))}
-            {row("证号", certificate_number)}
-            {valid_until.map(|v| row("新有效期至", v))}
-            {credit_grade.map(|g| row("考核等级", g))}
-            {(!note.is_empty()).then(|| row("办理说明", note))}
-            {row("凭证编号", voucher_code.clone())}
+            {rows.into_iter().map(|(label, value)| row(label, value)).collect_view()}
         </dl>
         <p class="weui-btn-area">
-            <a class="weui-btn weui-btn_primary" href=voucher download="">"下载凭证(PDF)"</a>
+            <a class="weui-btn weui-btn_primary" href=voucher download="">
+                {if cancelled { "下载注销凭证(PDF)" } else { "下载凭证(PDF)" }}
+            </a>
             <A href=crate::href(Route::VerifyVoucher(voucher_code))><span class="weui-btn weui-btn_default">"查看凭证核验页"</span></A>
         </p>
     }
+}
+
+/// What a finished case produced, as (label, value) rows: each business its own (the new
+/// expiry of 换发, a 变更's old → new, the 考核's period, points and grade, 注销's mark).
+pub fn result_rows(result: &CaseResult) -> Vec<(&'static str, String)> {
+    let mut rows = vec![("办结时间", browser::date_time(result.completed_at)), ("证号", result.certificate_number.clone())];
+    if let Some(valid_until) = &result.valid_until {
+        rows.push(("新有效期至", valid_until.clone()));
+    }
+    for change in &result.changes {
+        let old = if change.old.is_empty() { "(原未记载)" } else { change.old.as_str() };
+        rows.push((change.item.name(), format!("{old} → {}", change.new)));
+    }
+    match (&result.credit, &result.credit_grade) {
+        (Some(credit), _) => {
+            rows.push(("考核周期", credit.period.label()));
+            rows.push(("考核分数", format!("{}分", credit.points)));
+            rows.push(("考核等级", credit.grade.clone()));
+        }
+        (None, Some(grade)) => rows.push(("考核等级", grade.clone())),
+        (None, None) => {}
+    }
+    if result.cancelled {
+        rows.push(("证件状态", "已注销".to_owned()));
+    }
+    if !result.note.is_empty() {
+        rows.push(("办理说明", result.note.clone()));
+    }
+    rows.push(("凭证编号", result.voucher_code.clone()));
+    rows
 }

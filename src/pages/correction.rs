@@ -10,22 +10,24 @@ use leptos_router::{
     hooks::{use_navigate, use_params_map},
     NavigateOptions,
 };
-use taxicert_api::{CaseDetail, CaseStatus, Correction, Material, Resubmission, ServiceHall, LICENCE_CLASSES};
+use std::sync::Arc;
+
+use taxicert_api::{divisions::Divisions, CaseDetail, CaseStatus, Correction, FormContext, Material, Resubmission, ServiceHall};
 
 use crate::{
     api::ApiError,
     browser::{self, Keep},
     components::{
         error_summary::{ErrorSummary, FieldError},
-        info_fields::{Choice, DeliveryFields, InfoBinding, Text},
+        info_fields::{BusinessFields, InfoBinding},
         layout::PageTitle,
         login_prompt::LoginPrompt,
         status::{ErrorPanel, Loading},
         uploader::{use_uploads, Slot, SlotSignal, Uploader},
     },
-    correction::{problems, CorrectionDraft},
-    draft::InfoForm,
-    pages::apply::{describe_delivery, row},
+    correction::{check, correctable_field_of, CorrectionDraft},
+    draft::{answers, InfoForm},
+    pages::apply::{answer_rows, info::needs_divisions},
     routes::Route,
     session::use_session,
     use_app,
@@ -50,6 +52,8 @@ struct Loaded {
     case: CaseDetail,
     halls: Vec<ServiceHall>,
     materials: Vec<Material>,
+    /// Empty for a business with no address.
+    divisions: Arc<Divisions>,
 }
 
 #[component]
@@ -62,8 +66,15 @@ fn CorrectionLoader(id: String) -> impl IntoView {
             let (api, id) = (api.clone(), id.clone());
             async move {
                 let (case, halls) = futures::try_join!(api.case(&id), api.service_halls())?;
-                let materials = api.business(case.summary.business).await?.materials;
-                Ok::<_, ApiError>(Loaded { case, halls, materials })
+                let business = case.summary.business;
+                let divisions = async {
+                    match needs_divisions(business) {
+                        true => crate::divisions::load().await,
+                        false => Ok(Arc::new(Divisions::default())),
+                    }
+                };
+                let (detail, divisions) = futures::try_join!(api.business(business), divisions)?;
+                Ok::<_, ApiError>(Loaded { case, halls, materials: detail.materials, divisions })
             }
         }
     });
@@ -73,9 +84,9 @@ fn CorrectionLoader(id: String) -> impl IntoView {
                 let id = id.clone();
                 Suspend::new(async move {
                     match loaded.await {
-                        Ok(Loaded { case, halls, materials }) => match case.correction.clone() {
+                        Ok(Loaded { case, halls, materials, divisions }) => match case.correction.clone() {
                             Some(correction) if case.summary.status == CaseStatus::Returned => {
-                                view! { <CorrectionForm case correction halls materials /> }.into_any()
+                                view! { <CorrectionForm case correction halls materials divisions /> }.into_any()
                             }
                             _ => view! { <NothingToCorrect id /> }.into_any(),
                         },
@@ -117,6 +128,7 @@ fn CorrectionForm(
     correction: Correction,
     halls: Vec<ServiceHall>,
     materials: Vec<Material>,
+    divisions: Arc<Divisions>,
 ) -> impl IntoView {
     let app = use_app();
     let session = use_session();
@@ -198,39 +210,42 @@ fn CorrectionForm(
 
     let hall_ids: Vec<String> = halls.iter().map(|h| h.id.clone()).collect();
     let on_submit = {
-        let (correction, submitted) = (correction.clone(), case.photos.clone());
+        let (correction, submitted, certificate, divisions) =
+            (correction.clone(), case.photos.clone(), case.certificate.clone(), divisions.clone());
         move |_| {
             if resubmit.pending().get_untracked() {
                 return;
             }
-            let info = form.with_untracked(InfoForm::to_info);
+            let hall_exists = |id: &str| hall_ids.iter().any(|h| h == id);
+            let context = FormContext { certificate: &certificate, hall_exists: &hall_exists, divisions: &divisions };
             let uploads = uploaded();
-            let found = problems(&correction, &info, &uploads, &submitted, |id| hall_ids.iter().any(|h| h == id));
-            if found.is_empty() {
-                errors.set(Vec::new());
-                resubmit.dispatch(Resubmission { info, uploads });
-            } else {
-                errors.set(found.into_iter().map(|(field, message)| FieldError::at(field, message)).collect());
+            let checked = form.with_untracked(|form| check(business, &correction, form, &context, &uploads, &submitted));
+            match checked {
+                Ok(info) => {
+                    errors.set(Vec::new());
+                    resubmit.dispatch(Resubmission { info, uploads });
+                }
+                Err(found) => errors.set(found.into_iter().map(|(field, message)| FieldError::at(field, message)).collect()),
             }
         }
     };
 
-    let flagged = |field: &str| correction.fields.iter().any(|f| f == field);
+    let flagged: Arc<Vec<String>> = Arc::new(correction.fields.clone());
     let errors_signal = Signal::from(errors);
-    let class_options: Vec<(String, String)> = LICENCE_CLASSES.iter().map(|c| (c.to_string(), c.to_string())).collect();
-    let info = case.info.clone();
-    let unchanged = view! {
+    // What was submitted and is not sent back stays as it was: shown, not editable.
+    let unchanged: Vec<_> = answers(&case.info, Some(&case.certificate), &halls)
+        .into_iter()
+        .filter(|a| !flagged.iter().any(|f| f == correctable_field_of(a.field)))
+        .collect();
+    let unchanged = (!unchanged.is_empty()).then(|| view! {
         <section class="summary">
             <div class="summary__hd"><h2 class="summary__title">"无需修改的内容"</h2></div>
-            <dl class="summary__list">
-                {(!flagged("licence_class")).then(|| row("准驾车型", info.licence_class.clone()))}
-                {(!flagged("reason")).then(|| row("申请原因", info.reason.clone()))}
-                {(!flagged("address")).then(|| row("住址", info.address.clone()))}
-                {(!flagged("contact_name")).then(|| row("联系人", info.contact_name.clone()))}
-                {(!flagged("contact_phone")).then(|| row("联系电话", info.contact_phone.clone()))}
-                {(!flagged("delivery")).then(|| row("领取方式", describe_delivery(&info.delivery, &halls)))}
-            </dl>
+            <dl class="summary__list">{answer_rows(unchanged)}</dl>
         </section>
+    });
+    let editable = {
+        let flagged = flagged.clone();
+        Arc::new(move |field: &str| flagged.iter().any(|f| f == field))
     };
     let any_field = !correction.fields.is_empty();
     view! {
@@ -241,29 +256,7 @@ fn CorrectionForm(
         </div>
         <form novalidate class="info-form" on:submit=|ev| ev.prevent_default()>
             {any_field.then(|| view! { <h2 class="weui-cells__title">"需要修改的信息"</h2> })}
-            <div class="weui-cells weui-cells_form">
-                {flagged("licence_class").then(|| view! {
-                    <Choice field="licence_class" label="准驾车型" options=class_options.clone() binding errors=errors_signal
-                        get=|f| f.licence_class.clone() set=|f, v| f.licence_class = v />
-                })}
-                {flagged("reason").then(|| view! {
-                    <Text field="reason" label="申请原因" binding errors=errors_signal multiline=true
-                        get=|f| f.reason.clone() set=|f, v| f.reason = v />
-                })}
-                {flagged("address").then(|| view! {
-                    <Text field="address" label="住址" binding errors=errors_signal multiline=true
-                        get=|f| f.address.clone() set=|f, v| f.address = v />
-                })}
-                {flagged("contact_name").then(|| view! {
-                    <Text field="contact_name" label="联系人" binding errors=errors_signal
-                        get=|f| f.contact_name.clone() set=|f, v| f.contact_name = v />
-                })}
-                {flagged("contact_phone").then(|| view! {
-                    <Text field="contact_phone" label="联系电话" binding errors=errors_signal kind="tel"
-                        get=|f| f.contact_phone.clone() set=|f, v| f.contact_phone = v />
-                })}
-            </div>
-            {flagged("delivery").then(|| view! { <DeliveryFields binding errors=errors_signal halls=halls.clone() /> })}
+            <BusinessFields business binding errors=errors_signal certificate=case.certificate.clone() halls divisions editable />
         </form>
         {(!slots.is_empty()).then(|| view! {
             <h2 class="weui-cells__title">"需要重新上传的材料"</h2>

@@ -2,10 +2,10 @@
 //! card, the fields the server read for the user to confirm (or type), 提交审核, the result.
 
 use leptos::prelude::*;
-use leptos_router::components::A;
+use leptos_router::{components::A, hooks::use_navigate};
 use taxicert_api::{
-    domain::{beijing_date, check_id_card},
-    IdCardFields, IdCardRead, PhotoRules, RealNameState, RealNameStatus, RealNameSubmission,
+    domain::{beijing_date, check_id_card, SmsCode},
+    AccountMove, AccountMoveStatus, IdCardFields, IdCardRead, PhotoRules, RealNameState, RealNameStatus, RealNameSubmission,
 };
 
 use crate::{
@@ -43,6 +43,17 @@ impl RealNameDraft {
             read: RwSignal::new(None),
             fields: RwSignal::new(IdCardFields::default()),
         }
+    }
+}
+
+impl RealNameDraft {
+    /// Forgets the photos and fields: after the account moved, they are of no use.
+    pub fn clear(&self) {
+        self.consent.set(false);
+        self.portrait.set(None);
+        self.emblem.set(None);
+        self.read.set(None);
+        self.fields.set(IdCardFields::default());
     }
 }
 
@@ -93,17 +104,20 @@ fn RealNameState() -> impl IntoView {
     let session = use_session();
     let state = LocalResource::new(move || {
         let api = api.clone();
-        async move { api.realname_state().await }
+        async move { futures::try_join!(api.realname_state(), api.account_move()) }
     });
     let submitted = RwSignal::new(None::<RealNameState>);
     view! {
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 match (submitted.get(), state.await) {
-                    (Some(done), _) | (None, Ok(done)) if matches!(done.status, RealNameStatus::Approved | RealNameStatus::Pending) => {
+                    (Some(done), _) | (None, Ok((done, _))) if matches!(done.status, RealNameStatus::Approved | RealNameStatus::Pending) => {
                         view! { <Outcome state=done /> }.into_any()
                     }
-                    (_, Ok(current)) => view! { <RealNameForm current submitted /> }.into_any(),
+                    (_, Ok((current, moving))) => {
+                        let moving = RwSignal::new(moving);
+                        view! { <RealNameOrMove current moving submitted /> }.into_any()
+                    }
                     (_, Err(error)) if error.is_unauthenticated() => {
                         session.ended();
                         ().into_any()
@@ -114,6 +128,229 @@ fn RealNameState() -> impl IntoView {
         </Transition>
     }
 }
+
+/// The form, or, once the driver asked a clerk to move his old account here, the wait for the
+/// clerk. Only that switch rebuilds the page: the form keeps what was typed meanwhile.
+#[component]
+fn RealNameOrMove(
+    current: RealNameState,
+    moving: RwSignal<Option<AccountMove>>,
+    submitted: RwSignal<Option<RealNameState>>,
+) -> impl IntoView {
+    let reviewing = Memo::new(move |_| moving.with(|m| m.as_ref().is_some_and(|m| m.status == AccountMoveStatus::ReviewPending)));
+    move || {
+        if reviewing.get() {
+            let old = moving.with_untracked(|m| m.as_ref().map(|m| m.old_phone_masked.clone()).unwrap_or_default());
+            view! { <MoveWaiting old /> }.into_any()
+        } else {
+            view! { <RealNameForm current=current.clone() submitted moving /> }.into_any()
+        }
+    }
+}
+
+/// The move is with a clerk.
+#[component]
+fn MoveWaiting(old: String) -> impl IntoView {
+    view! {
+        <div class="weui-msg realname-outcome" role="status" id="move-waiting">
+            <div class="weui-msg__text-area">
+                <h2 class="weui-msg__title">"账户转移申请已提交"</h2>
+                <p class="weui-msg__desc">
+                    {format!("您申请把手机号为{old}的账户转移到本手机号,正在等待业务办理人员审核身份证照片。")}
+                </p>
+                <p class="weui-msg__desc">"审核结果会显示在这里,请稍后查看。审核通过后,用本手机号登录即可使用原账户的证件和办件。"</p>
+            </div>
+        </div>
+    }
+}
+
+/// The ID number is verified on the driver's other account: move that account to this phone
+/// number, by a code sent to the old number or, when it is lost, by a clerk's review.
+#[component]
+fn MovePanel(moving: RwSignal<Option<AccountMove>>, message: RwSignal<Option<String>>) -> impl IntoView {
+    let api = use_app().api;
+    let session = use_session();
+    let navigate = use_navigate();
+    let draft = expect_context::<RealNameDraft>();
+    let errors = RwSignal::new(Vec::<FieldError>::new());
+    let code = RwSignal::new(String::new());
+    let old = move || moving.with(|m| m.as_ref().map(|m| m.old_phone_masked.clone()).unwrap_or_default());
+    let sent = RwSignal::new(moving.with_untracked(|m| m.as_ref().is_some_and(|m| m.code_sent)));
+
+    let now = RwSignal::new(browser::now_ms());
+    if let Ok(handle) = set_interval_with_handle(move || now.set(browser::now_ms()), std::time::Duration::from_secs(1)) {
+        on_cleanup(move || handle.clear());
+    }
+    let wait_from = moving.with_untracked(|m| m.as_ref().and_then(|m| m.sms_resend_after_seconds)).unwrap_or(0);
+    let resend_at = RwSignal::new(browser::now_ms() + wait_from as f64 * 1000.0);
+    let wait_seconds = move || ((resend_at.get() - now.get()) / 1000.0).ceil().max(0.0) as u64;
+    let start_countdown = move |seconds: u64| {
+        now.set(browser::now_ms());
+        resend_at.set(browser::now_ms() + seconds as f64 * 1000.0);
+    };
+
+    let send_code = Action::new_local({
+        let api = api.clone();
+        move |_: &()| {
+            let api = api.clone();
+            async move { api.send_account_move_code().await }
+        }
+    });
+    Effect::new(move |_| match send_code.value().get() {
+        Some(Ok(answer)) => {
+            errors.set(Vec::new());
+            sent.set(true);
+            start_countdown(answer.resend_after_seconds);
+            request_animation_frame(|| browser::focus_by_id(MOVE_CODE));
+        }
+        Some(Err(error)) if error.is_unauthenticated() => session.ended(),
+        Some(Err(error)) => {
+            if let ApiError::Server { body, .. } = &error {
+                if let Some(wait) = body.retry_after_seconds.filter(|_| body.code == "resend_too_soon") {
+                    start_countdown(wait);
+                }
+            }
+            errors.set(vec![FieldError::form(error.message())]);
+        }
+        None => {}
+    });
+
+    let confirm = Action::new_local({
+        let api = api.clone();
+        move |code: &String| {
+            let (api, code) = (api.clone(), code.clone());
+            async move { api.confirm_account_move(&code).await }
+        }
+    });
+    Effect::new(move |_| match confirm.value().get() {
+        Some(Ok(me)) => {
+            // The session is now the old account's: his certificates and cases.
+            moving.set(None);
+            draft.clear();
+            session.signed_in(me);
+            navigate(&Route::Home.path(), Default::default());
+        }
+        Some(Err(error)) if error.is_unauthenticated() => session.ended(),
+        Some(Err(error)) => {
+            let at_code = matches!(error.code(), Some("invalid_code" | "code_wrong" | "code_locked" | "code_expired" | "code_missing"));
+            errors.set(vec![if at_code { FieldError::at(MOVE_CODE, error.message()) } else { FieldError::form(error.message()) }]);
+        }
+        None => {}
+    });
+
+    let review = Action::new_local({
+        let api = api.clone();
+        move |_: &()| {
+            let api = api.clone();
+            async move { api.ask_account_move_review().await }
+        }
+    });
+    Effect::new(move |_| match review.value().get() {
+        Some(Ok(answer)) => moving.set(Some(answer)),
+        Some(Err(error)) if error.is_unauthenticated() => session.ended(),
+        Some(Err(error)) => errors.set(vec![FieldError::form(error.message())]),
+        None => {}
+    });
+
+    let on_confirm = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        match SmsCode::parse(&code.get_untracked()) {
+            Ok(valid) => {
+                errors.set(Vec::new());
+                confirm.dispatch(valid.as_str().to_owned());
+            }
+            Err(problem) => errors.set(vec![FieldError::at(MOVE_CODE, problem)]),
+        }
+    };
+    let errors_signal = Signal::from(errors);
+    let invalid = move || error_for(&errors.read(), MOVE_CODE).is_some();
+    let busy = move || send_code.pending().get() || confirm.pending().get() || review.pending().get();
+    let send_disabled = move || busy() || wait_seconds() > 0;
+    let send_label = move || match (send_code.pending().get(), wait_seconds(), sent.get()) {
+        (true, _, _) => "发送中…".to_owned(),
+        (false, 0, false) => "转移账户到本手机号".to_owned(),
+        (false, 0, true) => "重新发送验证码".to_owned(),
+        (false, n, _) => format!("{n}秒后可重新发送"),
+    };
+    let lead = move || {
+        message.get().unwrap_or_else(|| {
+            format!(
+                "该身份证号码已在手机号为{}的账户上完成实名认证。一个身份证号码只能认证一个账户。\
+                 如果那是您本人的账户,可以点击下方的“转移账户到本手机号”,把该账户(包括其中的证件和办件)转移到本手机号。",
+                old()
+            )
+        })
+    };
+    view! {
+        <section class="realname-move" id="account-move" aria-labelledby="account-move-title" tabindex="-1">
+            <h2 id="account-move-title">"身份证号码已在其他账户认证"</h2>
+            <p role="alert">{lead}</p>
+            <ErrorSummary errors=errors_signal />
+            <div class="weui-btn-area">
+                <button
+                    type="button"
+                    class="weui-btn weui-btn_primary"
+                    id="move-send-code"
+                    disabled=send_disabled
+                    on:click=move |_| {
+                        send_code.dispatch(());
+                    }
+                >
+                    {send_label}
+                </button>
+            </div>
+            <Show when=move || sent.get()>
+                <p class="realname-move__sent" role="status">{move || format!("验证码已发送至{},请输入短信中的6位验证码。", old())}</p>
+                <form novalidate on:submit=on_confirm>
+                    <div class="weui-cells weui-cells_form">
+                        <div class="weui-cell" class:weui-cell_warn=invalid>
+                            <div class="weui-cell__hd">
+                                <label class="weui-label" for=MOVE_CODE>"验证码"</label>
+                            </div>
+                            <div class="weui-cell__bd">
+                                <input
+                                    id=MOVE_CODE
+                                    class="weui-input"
+                                    type="text"
+                                    inputmode="numeric"
+                                    autocomplete="one-time-code"
+                                    maxlength="6"
+                                    placeholder="6位数字"
+                                    aria-invalid=move || invalid().to_string()
+                                    aria-describedby=move || invalid().then(|| format!("{MOVE_CODE}-error"))
+                                    prop:value=move || code.get()
+                                    on:input=move |ev| code.set(event_target_value(&ev))
+                                />
+                            </div>
+                        </div>
+                        <FieldMessage field=MOVE_CODE errors=errors_signal />
+                    </div>
+                    <div class="weui-btn-area">
+                        <button type="submit" class="weui-btn weui-btn_primary" id="move-confirm" disabled=busy>
+                            {move || if confirm.pending().get() { "正在转移…" } else { "确认转移" }}
+                        </button>
+                    </div>
+                </form>
+            </Show>
+            <div class="weui-btn-area">
+                <button
+                    type="button"
+                    class="weui-btn weui-btn_default"
+                    id="move-review"
+                    disabled=busy
+                    on:click=move |_| {
+                        review.dispatch(());
+                    }
+                >
+                    "原手机号已不用,申请人工审核"
+                </button>
+            </div>
+            <p class="realname-move__hint">"申请人工审核后,业务办理人员会比对两次提交的身份证照片,审核结果显示在本页。"</p>
+        </section>
+    }
+}
+
+const MOVE_CODE: &str = "move-code";
 
 #[component]
 fn Outcome(state: RealNameState) -> impl IntoView {
@@ -142,16 +379,34 @@ fn Outcome(state: RealNameState) -> impl IntoView {
 }
 
 #[component]
-fn RealNameForm(current: RealNameState, submitted: RwSignal<Option<RealNameState>>) -> impl IntoView {
+fn RealNameForm(
+    current: RealNameState,
+    submitted: RwSignal<Option<RealNameState>>,
+    moving: RwSignal<Option<AccountMove>>,
+) -> impl IntoView {
     let api = use_app().api;
     let session = use_session();
     let draft = expect_context::<RealNameDraft>();
     let errors = RwSignal::new(Vec::<FieldError>::new());
     let errors_signal = Signal::from(errors);
 
+    // The message of an `id_number_bound` refusal, shown with the ways to move the account.
+    let bound = RwSignal::new(None::<String>);
     let on_api_error = move |error: ApiError| {
         if error.is_unauthenticated() {
             session.ended();
+            return;
+        }
+        if error.code() == Some("id_number_bound") {
+            errors.set(Vec::new());
+            bound.set(Some(error.message()));
+            let api = use_app().api;
+            leptos::task::spawn_local(async move {
+                if let Ok(Some(found)) = api.account_move().await {
+                    moving.set(Some(found));
+                }
+                request_animation_frame(|| browser::focus_by_id("account-move"));
+            });
             return;
         }
         let field = match error.field() {
@@ -267,10 +522,27 @@ fn RealNameForm(current: RealNameState, submitted: RwSignal<Option<RealNameState
     };
 
     let rejected = (current.status == RealNameStatus::Rejected).then(|| current.reason.clone().unwrap_or_default());
+    // A clerk refused the move: the reason, and the form to submit again.
+    let move_refused = move || {
+        moving.with(|m| {
+            m.as_ref().filter(|m| m.status == AccountMoveStatus::Rejected).map(|m| m.reason.clone().unwrap_or_default())
+        })
+    };
+    let show_move = move || moving.with(|m| m.as_ref().is_some_and(|m| m.status == AccountMoveStatus::SmsPending));
     let invalid = move |field: &'static str| error_for(&errors.read(), field).is_some();
 
     view! {
         <ErrorSummary errors=errors_signal />
+        {move || move_refused().map(|reason| view! {
+            <div class="realname-rejected" role="alert">
+                <h2>"账户转移未通过审核"</h2>
+                <p>{format!("原因:{reason}")}</p>
+                <p>"可以按原因重新上传身份证照片并提交。"</p>
+            </div>
+        })}
+        <Show when=show_move>
+            <MovePanel moving message=bound />
+        </Show>
         {rejected.map(|reason| view! {
             <div class="realname-rejected" role="alert">
                 <h2>"实名认证未通过"</h2>

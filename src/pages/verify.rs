@@ -59,12 +59,19 @@ fn Genuine(voucher: VoucherCheck, code: String) -> impl IntoView {
         completed_on,
         valid_until,
         credit_grade,
+        credit,
+        cancelled,
+        changed_items,
     } = voucher;
+    let title = if cancelled { "注销凭证真实有效" } else { "凭证真实有效" };
+    // A 考核 from before points were recorded has its grade only.
+    let grade_only = credit.is_none().then_some(credit_grade).flatten();
+    let changed = changed_items.iter().map(|item| item.name()).collect::<Vec<_>>().join("、");
     view! {
         <div class="weui-msg verify" role="status">
             <div class="weui-msg__icon-area"><i class="weui-icon-success weui-icon_msg" aria-hidden="true"></i></div>
             <div class="weui-msg__text-area">
-                <h2 class="weui-msg__title">"凭证真实有效"</h2>
+                <h2 class="weui-msg__title">{title}</h2>
                 <p class="weui-msg__desc">"该凭证由本系统出具,信息如下。"</p>
             </div>
         </div>
@@ -77,7 +84,15 @@ fn Genuine(voucher: VoucherCheck, code: String) -> impl IntoView {
                 {row("从业资格证号", certificate_number)}
                 {row("办结日期", due_date(&completed_on, false))}
                 {valid_until.map(|v| row("有效期至", due_date(&v, false)))}
-                {credit_grade.map(|g| row("考核等级", g))}
+                {credit.map(|c| view! {
+                    {row("考核周期", c.period.label())}
+                    {row("考核分数", format!("{}分", c.points))}
+                    {row("考核等级", c.grade)}
+                })}
+                {grade_only.map(|g| row("考核等级", g))}
+                // The items only: the new address or phone number is not for a public page.
+                {(!changed.is_empty()).then(|| row("变更事项", changed))}
+                {cancelled.then(|| row("办理结果", "从业资格证已注销".to_owned()))}
             </dl>
         </section>
     }

@@ -1,9 +1,12 @@
 // After submission, in two browsers at once: a driver on his phone and a clerk at the office
 // (the staff console at /staff). The whole life of a case — accepted, returned for
 // correction, corrected, completed, the voucher downloaded and checked — the badge of
-// 我的办件, withdrawal, the real-name review, and the due dates on the official calendar.
+// 我的办件, withdrawal, the real-name review, and the due dates on the official calendar;
+// then the clerk's side of the other businesses: a 变更 seen old → new and written to the
+// certificate, a 考核 graded from its points with a voucher that shows them.
 
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -18,10 +21,74 @@ import {
   logIn,
   logInVerified,
   open,
-  submitCase,
+  uploadPhoto,
 } from './harness.mjs';
 
 const PHONE = '13812345678';
+
+/** The first certificate that can be chosen for `business`, as the wizard lists it. */
+async function choosable(page, server, business) {
+  const certificates = await api(page, server, 'GET', `/certificates?business=${business}`);
+  return certificates.find((c) => c.unavailable_reason === null);
+}
+
+/**
+ * Submits a case of `business` through the API (the driver's wizard has its own tests): the
+ * first certificate that can be chosen, the form's business details from `details(certificate,
+ * hall)`, a photo for every required material that applies to them. Returns the case and the
+ * certificate as it was.
+ */
+async function submitBusiness(page, server, business, details) {
+  const certificate = await choosable(page, server, business);
+  const profile = await api(page, server, 'GET', '/profile');
+  const [hall] = await api(page, server, 'GET', '/service-halls');
+  const info = { contact_name: profile.name, contact_phone: profile.phone, details: details(certificate, hall) };
+  await api(page, server, 'PUT', `/drafts/${business}`, { step: 'notice' });
+  await api(page, server, 'PUT', `/drafts/${business}`, { step: 'certificate', certificate_id: certificate.id });
+  await api(page, server, 'PUT', `/drafts/${business}`, { step: 'personal_info', info });
+  const photos = drawPhotos();
+  const catalogue = await api(page, server, 'GET', `/businesses/${business}`);
+  const applies = (material) => {
+    const condition = material.condition;
+    if (!condition) return true;
+    if (condition.when === 'reissue_reason') return info.details.reason === condition.reason;
+    if (condition.when === 'change') return (info.details.changes ?? []).some((c) => c.item === condition.item);
+    return false;
+  };
+  const uploads = {};
+  for (const material of catalogue.materials.filter((m) => m.required && applies(m))) {
+    uploads[material.code] = await uploadPhoto(page, server, material.code, material.code === 'photo_2inch' ? photos.portrait : photos.page);
+  }
+  await api(page, server, 'PUT', `/drafts/${business}`, { step: 'materials', uploads });
+  const draft = await api(page, server, 'GET', `/drafts/${business}`);
+  const answer = await page.request.post(`${server.origin}/api/v1/cases`, {
+    headers: { 'X-Taxicert-Csrf': '1', Origin: server.origin, 'Idempotency-Key': `e2e-${business}-${Date.now()}` },
+    data: { business, revision: draft.revision },
+  });
+  assert.equal(answer.status(), 201, await answer.text());
+  return { ...(await answer.json()), certificate };
+}
+
+const pickup = (hall) => ({ method: 'pickup', hall_id: hall.id });
+const renewal = (certificate, hall) => ({ business: 'renewal', licence_class: certificate.licence_class || 'C1', delivery: pickup(hall) });
+const reissue = (_certificate, hall) => ({ business: 'reissue', reason: 'lost', delivery: pickup(hall) });
+const change = (certificate) => ({
+  business: 'change',
+  changes: [
+    { item: 'licence_class', new: certificate.licence_class === 'A1' ? 'B1' : 'A1' },
+    { item: 'employer', new: '呼和浩特市新示例出租汽车有限公司' },
+  ],
+  reason: '增驾并换了服务单位',
+});
+const assessment = (certificate) => ({ business: 'credit_assessment', period: certificate.assessment_periods[0] });
+
+/** `2032-12-31` six years on: the proposal of the clerk's 办结 for 换发. */
+const sixYearsOn = (date) => `${Number(date.slice(0, 4)) + 6}${date.slice(4)}`;
+
+/** A voucher PDF's text, read back by poppler as the server tests do. */
+function pdfText(path) {
+  return execFileSync('pdftotext', ['-layout', path, '-'], { encoding: 'utf8' });
+}
 
 /** A passing run leaves these pictures in target/e2e/, to look at the pages as a driver would. */
 async function picture(page, name) {
@@ -100,7 +167,7 @@ e2e('a driver and a clerk: submit, accept, return for correction, resubmit, comp
   const today = beijingToday();
   const password = server.addStaff('clerk01', '张办理');
   await logInVerified(page, server, PHONE);
-  const submitted = await submitCase(page, server, 'renewal');
+  const submitted = await submitBusiness(page, server, 'renewal', renewal);
 
   // Submitted: the due dates are those of the official calendar.
   await driverOpensCase(page, server, submitted.id);
@@ -111,6 +178,7 @@ e2e('a driver and a clerk: submit, accept, return for correction, resubmit, comp
   await expectAccessible(page);
 
   const clerk = await clerkBrowser(server, 'clerk01', password);
+  let proposed;
   try {
     // 受理
     await openCase(clerk.page, server, submitted.id);
@@ -130,39 +198,43 @@ e2e('a driver and a clerk: submit, accept, return for correction, resubmit, comp
     // Seen: the badge is gone.
     await page.locator('.app-tabbar__badge').waitFor({ state: 'detached' });
 
-    // 退回补正: the address and the 2-inch photo.
+    // 退回补正: the contact phone and the 2-inch photo. A 换发's form has no 住址 or 注销原因
+    // to send back: the checkboxes are the business's own.
     await clerk.page.reload();
     await clerk.page.getByRole('button', { name: '退回补正', exact: true }).click();
+    assert.equal(await clerk.page.locator('#return-field-address').count(), 0);
+    assert.equal(await clerk.page.locator('#return-field-cancellation_reason').count(), 0);
+    await clerk.page.locator('#return-field-licence_class').waitFor();
     await clerk.page.getByRole('button', { name: '确认退回' }).click();
     await clerk.page.locator('.error-summary').waitFor();
-    await clerk.page.locator('#return-field-address').check();
+    await clerk.page.locator('#return-field-contact_phone').check();
     await clerk.page.locator('#return-material-photo_2inch').check();
-    await clerk.page.getByLabel('退回原因').fill('住址与身份证不一致,照片背景不是浅色,请修改住址并重新上传照片。');
+    await clerk.page.getByLabel('退回原因').fill('联系电话无法接通,照片背景不是浅色,请修改联系电话并重新上传照片。');
     await clerk.page.getByRole('button', { name: '确认退回' }).click();
     await clerk.page.locator('#case-status-value', { hasText: '退回补正' }).waitFor();
 
     // The driver refreshes the page he has open: the reason and what to change.
     await page.getByRole('button', { name: '刷新' }).click();
     await page.locator('.case-status__name', { hasText: '退回补正' }).waitFor();
-    await page.getByText('住址与身份证不一致').first().waitFor();
+    await page.getByText('联系电话无法接通').first().waitFor();
     await picture(page, 'case-returned-375');
     await page.getByRole('link', { name: '去补正' }).click();
     await page.getByRole('heading', { name: '补正材料' }).waitFor();
     await picture(page, 'correction-375');
     // Only what was flagged is editable.
-    assert.equal(await page.getByLabel('申请原因').count(), 0);
+    assert.equal(await page.getByLabel('准驾车型').count(), 0);
     await expectAccessible(page);
     // Without a new photo the correction is refused on the phone, with a link to the photo.
     await page.getByRole('button', { name: '提交补正' }).click();
     await page.locator('.error-summary').getByText('请重新上传近期二寸正面免冠彩色证件照').waitFor();
-    await page.getByLabel('住址').fill('短');
+    await page.getByLabel('联系电话').fill('12345');
     await page.getByRole('button', { name: '提交补正' }).click();
-    await page.locator('.error-summary').getByText(/住址/).waitFor();
-    await page.getByLabel('住址').fill('内蒙古自治区呼和浩特市新城区示例路1号补正后');
+    await page.locator('.error-summary').getByText(/联系电话/).waitFor();
+    await page.getByLabel('联系电话').fill('13912340000');
     // A reload keeps what was typed.
     await page.reload();
     await page.getByRole('heading', { name: '补正材料' }).waitFor();
-    assert.equal(await page.getByLabel('住址').inputValue(), '内蒙古自治区呼和浩特市新城区示例路1号补正后');
+    assert.equal(await page.getByLabel('联系电话').inputValue(), '13912340000');
     const photos = drawPhotos();
     await page.locator('#material-photo_2inch input[type=file]').setInputFiles(photos.portrait);
     await page.locator('#material-photo_2inch .uploader__badge', { hasText: '上传成功' }).waitFor({ timeout: 30_000 });
@@ -170,15 +242,20 @@ e2e('a driver and a clerk: submit, accept, return for correction, resubmit, comp
     await page.getByRole('heading', { name: '办件详情' }).waitFor();
     await page.locator('.timeline__event', { hasText: '已补正并重新提交' }).waitFor();
     assert.equal(await statusShown(page), '已受理', 'returned after acceptance, it goes back to 已受理');
-    await page.getByText('内蒙古自治区呼和浩特市新城区示例路1号补正后').waitFor();
+    await page.getByText('13912340000').first().waitFor();
 
-    // 办结: a renewal needs the new expiry date.
+    // 办结: a renewal needs the new expiry date, proposed as the old one + 6 years.
     await clerk.page.reload();
-    await clerk.page.getByText('内蒙古自治区呼和浩特市新城区示例路1号补正后').first().waitFor();
+    await clerk.page.getByText('13912340000').first().waitFor();
     await clerk.page.getByRole('button', { name: '办结', exact: true }).click();
+    proposed = sixYearsOn(submitted.certificate.valid_until);
+    assert.equal(await clerk.page.getByLabel('新有效期至').inputValue(), proposed);
+    // 补发 and 换发 may give a new number; no grade to choose.
+    assert.equal(await clerk.page.getByLabel('扣分').count(), 0);
+    await clerk.page.getByLabel('新有效期至').fill('');
     await clerk.page.getByRole('button', { name: '确认办结' }).click();
     await clerk.page.locator('.error-summary').waitFor();
-    await clerk.page.getByLabel('新有效期至').fill('2032-12-31');
+    await clerk.page.getByLabel('新有效期至').fill(proposed);
     await clerk.page.getByLabel('备注').fill('请于工作日到新城区服务大厅领取新证。');
     await clerk.page.getByRole('button', { name: '确认办结' }).click();
     await clerk.page.locator('#case-status-value', { hasText: '已办结' }).waitFor();
@@ -195,7 +272,7 @@ e2e('a driver and a clerk: submit, accept, return for correction, resubmit, comp
   // The driver downloads the voucher and opens its check page.
   await page.getByRole('button', { name: '刷新' }).click();
   await page.locator('.case-status__name', { hasText: '已办结' }).waitFor();
-  await page.getByText('2032-12-31').first().waitFor();
+  await page.getByText(proposed).first().waitFor();
   await picture(page, 'case-completed-375');
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: '下载凭证(PDF)' }).click()]);
   await download.saveAs(join(ARTIFACTS, 'voucher.pdf'));
@@ -208,7 +285,7 @@ e2e('a driver and a clerk: submit, accept, return for correction, resubmit, comp
   await expectAccessible(page);
   await picture(page, 'verify-375');
   const body = await page.locator('main').textContent();
-  assert.doesNotMatch(body, /呼和浩特市新城区示例路/, 'the public page shows no address');
+  assert.doesNotMatch(body, /13912340000/, 'the public page shows no phone number');
   assert.doesNotMatch(body, /\d{17}[\dX]/, 'the public page shows no ID number');
 });
 
@@ -220,7 +297,7 @@ e2e('the verify page of an unknown code says it is not genuine', async ({ page, 
 
 e2e('a driver withdraws a case before it is accepted; after acceptance he no longer can', async ({ page, server }) => {
   await logInVerified(page, server, PHONE);
-  const first = await submitCase(page, server, 'change');
+  const first = await submitBusiness(page, server, 'change', change);
   await driverOpensCase(page, server, first.id);
   page.once('dialog', (dialog) => dialog.accept());
   await page.getByRole('button', { name: '撤回申请' }).click();
@@ -229,7 +306,7 @@ e2e('a driver withdraws a case before it is accepted; after acceptance he no lon
   assert.equal(await page.getByRole('button', { name: '撤回申请' }).count(), 0);
 
   // Accepted meanwhile by a clerk: the page he still has open says why it cannot be withdrawn.
-  const second = await submitCase(page, server, 'reissue');
+  const second = await submitBusiness(page, server, 'reissue', reissue);
   await driverOpensCase(page, server, second.id);
   const password = server.addStaff('clerk02', '李办理');
   const clerk = await clerkBrowser(server, 'clerk02', password);
@@ -293,3 +370,89 @@ e2e('a clerk rejects a real-name submission with a reason; the driver sees it, s
   await open(page, server, 'realname');
   await page.getByRole('heading', { name: '已完成实名认证' }).waitFor();
 }, { server: { env: { TAXICERT_REALNAME_AUTO_APPROVE: 'false' } } });
+
+e2e('a clerk sees a change old → new, completes it, and the certificate records the new values', async ({ page, server }) => {
+  const password = server.addStaff('clerk04', '赵办理');
+  await logInVerified(page, server, PHONE);
+  const submitted = await submitBusiness(page, server, 'change', change);
+  const before = submitted.certificate;
+  const newClass = before.licence_class === 'A1' ? 'B1' : 'A1';
+  const clerk = await clerkBrowser(server, 'clerk04', password);
+  try {
+    await openCase(clerk.page, server, submitted.id);
+    // 变更事项 | 原内容 | 新内容, the old from the certificate as it stood.
+    const table = clerk.page.locator('#case-info-title ~ table');
+    await table.locator('tr', { hasText: '准驾车型' }).filter({ hasText: before.licence_class }).filter({ hasText: newClass }).waitFor();
+    await table.locator('tr', { hasText: '服务单位' }).filter({ hasText: '呼和浩特市新示例出租汽车有限公司' }).waitFor();
+    await clerk.page.getByText('增驾并换了服务单位').waitFor();
+    await expectAccessible(clerk.page);
+    clerk.page.once('dialog', (dialog) => dialog.accept());
+    await clerk.page.getByRole('button', { name: '受理', exact: true }).click();
+    await clerk.page.locator('#case-status-value', { hasText: '已受理' }).waitFor();
+    await clerk.page.getByRole('button', { name: '办结', exact: true }).click();
+    // What 办结 will write; no new number, no expiry: a change issues no certificate.
+    await clerk.page.getByText('办结后将记入从业资格证').waitFor();
+    assert.equal(await clerk.page.getByLabel('新证号').count(), 0);
+    assert.equal(await clerk.page.getByLabel('新有效期至').count(), 0);
+    await clerk.page.getByRole('button', { name: '确认办结' }).click();
+    await clerk.page.locator('#case-status-value', { hasText: '已办结' }).waitFor();
+    await clerk.page.locator('#case-result-title ~ table tr', { hasText: '准驾车型' }).filter({ hasText: newClass }).waitFor();
+    await picture(clerk.page, 'staff-change-completed');
+  } finally {
+    await clerk.close();
+  }
+  // Written to the certificate: the wizard now lists the new values as the current ones.
+  const certificates = await api(page, server, 'GET', '/certificates?business=reissue');
+  const after = certificates.find((c) => c.id === before.id);
+  assert.equal(after.licence_class, newClass);
+  assert.equal(after.employer, '呼和浩特市新示例出租汽车有限公司');
+});
+
+e2e('a clerk grades an assessment from its points; the voucher and its check show period, points and grade', async ({ page, server }) => {
+  const password = server.addStaff('clerk05', '钱考核');
+  await logInVerified(page, server, PHONE);
+  const submitted = await submitBusiness(page, server, 'credit_assessment', assessment);
+  const period = submitted.certificate.assessment_periods[0];
+  const clerk = await clerkBrowser(server, 'clerk05', password);
+  try {
+    await openCase(clerk.page, server, submitted.id);
+    await clerk.page.getByText(`${period.start} 至 ${period.end}`).first().waitFor();
+    clerk.page.once('dialog', (dialog) => dialog.accept());
+    await clerk.page.getByRole('button', { name: '受理', exact: true }).click();
+    await clerk.page.locator('#case-status-value', { hasText: '已受理' }).waitFor();
+    await clerk.page.getByRole('button', { name: '办结', exact: true }).click();
+    // No number to type and no grade to choose: the grade follows from the points, live.
+    assert.equal(await clerk.page.getByLabel('新证号').count(), 0);
+    await clerk.page.locator('#complete-credit-preview', { hasText: '考核分数 20 分,考核等级 AAA' }).waitFor();
+    await clerk.page.getByLabel('扣分').fill('9');
+    await clerk.page.locator('#complete-credit-preview', { hasText: '考核分数 11 分,考核等级 AA' }).waitFor();
+    await clerk.page.getByLabel('加分').fill('11');
+    await clerk.page.getByRole('button', { name: '确认办结' }).click();
+    await clerk.page.locator('.error-summary').getByText(/最多加10分/).waitFor();
+    await clerk.page.getByLabel('加分').fill('0');
+    await expectAccessible(clerk.page);
+    await clerk.page.getByRole('button', { name: '确认办结' }).click();
+    await clerk.page.locator('#case-status-value', { hasText: '已办结' }).waitFor();
+    await clerk.page.locator('#case-result', { hasText: '11分' }).waitFor();
+  } finally {
+    await clerk.close();
+  }
+  await driverOpensCase(page, server, submitted.id);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: '下载凭证(PDF)' }).click()]);
+  const file = join(ARTIFACTS, 'voucher-credit.pdf');
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await download.saveAs(file);
+  const text = pdfText(file);
+  const chinese = (date) => {
+    const [y, m, d] = date.split('-').map(Number);
+    return `${y}年${m}月${d}日`;
+  };
+  for (const expected of ['服务质量信誉考核结果凭证', '考核周期', chinese(period.start), chinese(period.end), '11分', '考核等级', 'AA']) {
+    assert.ok(text.includes(expected), `${expected} missing from the voucher:\n${text}`);
+  }
+  await page.getByRole('link', { name: '查看凭证核验页' }).click();
+  await page.getByRole('heading', { name: '凭证真实有效' }).waitFor();
+  await page.getByText('11分').waitFor();
+  await page.getByText(`${period.start} 至 ${period.end}`).waitFor();
+  await expectAccessible(page);
+});

@@ -347,43 +347,71 @@ export async function api(page, server, method, path, data) {
 }
 
 /**
+ * The answers of 填写申请信息 that `business` asks, complete and valid for `certificate` (as
+ * listed for that business) and the first service hall: 补发 lost, 换发 A1 collected at the
+ * hall, 变更 of the 准驾车型 to A1, 注销 on the driver's own application, 考核 of the latest
+ * period. `details` overrides the business's own fields (its `business` tag is added).
+ */
+export function detailsFor(business, certificate, hall, details = {}) {
+  const pickup = { method: 'pickup', hall_id: hall.id };
+  const defaults = {
+    reissue: { reason: 'lost', delivery: pickup },
+    renewal: { licence_class: 'A1', delivery: pickup },
+    change: { changes: [{ item: 'licence_class', new: 'A1' }], reason: '增驾A1' },
+    cancellation: { reason: 'own_application', other_reason: '' },
+    credit_assessment: { period: certificate.assessment_periods[0] },
+  }[business];
+  return { business, ...defaults, ...details };
+}
+
+/** Whether a material of the catalogue is asked for with these details (`Material::applies`). */
+export function materialApplies(material, details) {
+  const condition = material.condition;
+  if (!condition) return true;
+  if (condition.when === 'reissue_reason') return details.business === 'reissue' && details.reason === condition.reason;
+  if (condition.when === 'change') return details.business === 'change' && details.changes.some((c) => c.item === condition.item);
+  return false;
+}
+
+/**
  * Saves a business's draft through the API up to and including `upTo` (`notice`,
  * `certificate` or `personal_info`), for tests of a later step: the first certificate that
- * can be chosen, and a complete personal-info form.
+ * can be chosen, and a complete form of the business ([`detailsFor`], `details` overriding).
+ * Returns the details saved (or that would be).
  */
-export async function prepareDraft(page, server, business, upTo) {
+export async function prepareDraft(page, server, business, upTo, details = {}) {
   const steps = ['notice', 'certificate', 'personal_info'];
-  const profile = await api(page, server, 'GET', '/profile');
+  let certificate;
+  let saved;
   for (const step of steps.slice(0, steps.indexOf(upTo) + 1)) {
     let answers = { step };
     if (step === 'certificate') {
       const certificates = await api(page, server, 'GET', `/certificates?business=${business}`);
-      answers.certificate_id = certificates.find((c) => c.unavailable_reason === null).id;
+      certificate = certificates.find((c) => c.unavailable_reason === null);
+      assert.ok(certificate, `a certificate can be chosen for ${business}`);
+      answers.certificate_id = certificate.id;
     } else if (step === 'personal_info') {
+      const profile = await api(page, server, 'GET', '/profile');
       const [hall] = await api(page, server, 'GET', '/service-halls');
-      answers.info = {
-        licence_class: 'A1',
-        reason: '测试用申请原因',
-        address: profile.address,
-        contact_name: profile.name,
-        contact_phone: profile.phone,
-        delivery: { method: 'pickup', hall_id: hall.id },
-      };
+      saved = detailsFor(business, certificate, hall, details);
+      answers.info = { contact_name: profile.name, contact_phone: profile.phone, details: saved };
     }
     await api(page, server, 'PUT', `/drafts/${business}`, answers);
   }
+  return saved;
 }
 
 /**
  * Submits a case of `business` through the API (the wizard has its own tests): the draft up
- * to the personal info, a photo for every required material, then 提交. Returns the case.
+ * to the personal info (`details` as for [`prepareDraft`]), a photo for every required
+ * material that applies, then 提交. Returns the case.
  */
-export async function submitCase(page, server, business) {
-  await prepareDraft(page, server, business, 'personal_info');
+export async function submitCase(page, server, business, details = {}) {
+  const saved = await prepareDraft(page, server, business, 'personal_info', details);
   const photos = drawPhotos();
   const detail = await api(page, server, 'GET', `/businesses/${business}`);
   const uploads = {};
-  for (const material of detail.materials.filter((m) => m.required)) {
+  for (const material of detail.materials.filter((m) => m.required && materialApplies(m, saved))) {
     uploads[material.code] = await uploadPhoto(page, server, material.code, material.code === 'photo_2inch' ? photos.portrait : photos.page);
   }
   await api(page, server, 'PUT', `/drafts/${business}`, { step: 'materials', uploads });
@@ -394,6 +422,21 @@ export async function submitCase(page, server, business) {
   });
   assert.equal(answer.status(), 201, await answer.text());
   return answer.json();
+}
+
+/**
+ * On a page at `width` px (the narrowest phones are 320): nothing wider than the screen, so
+ * no sideways scrolling. Restores the phone's width afterwards.
+ */
+export async function expectNoSidewaysScroll(page, width = 320) {
+  const before = page.viewportSize();
+  await page.setViewportSize({ width, height: before.height });
+  try {
+    const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(scrollWidth <= width, `no horizontal scroll at ${width} px on ${page.url()}: ${scrollWidth} px wide`);
+  } finally {
+    await page.setViewportSize(before);
+  }
 }
 
 /** Uploads a photo file for a material through the API; returns the upload's id. */
@@ -434,4 +477,51 @@ export async function clerkBrowser(server, username, password) {
       assert.deepEqual(problems, [], 'the clerk’s browser reported problems');
     },
   };
+}
+
+// ---------------------------------------------------------------- the wizard, as a driver
+
+/** The photo each material is photographed with (a page for the others). */
+const PHOTO_FOR = { photo_2inch: 'portrait', driving_licence: 'licence' };
+
+/** On the notice: scrolls the notice box to its end, then 同意并确认. */
+export async function agreeToNotice(page) {
+  const agree = page.getByRole('button', { name: '同意并确认' });
+  await page.locator('.notice').evaluate((box) => (box.scrollTop = box.scrollHeight));
+  await agree.and(page.locator(':enabled')).waitFor();
+  await agree.click();
+  await page.getByRole('heading', { name: '选择从业资格证' }).waitFor();
+}
+
+/** On 选择从业资格证: the first certificate that can be chosen, then 下一步. */
+export async function chooseFirstCertificate(page) {
+  await page.locator('.certificate:not(.certificate_disabled)').first().click();
+  await page.getByRole('button', { name: '下一步' }).click();
+  await page.getByRole('heading', { name: '填写申请信息' }).waitFor();
+}
+
+/** Uploads every required material of the step shown, and 下一步 to 核对信息. */
+export async function uploadRequired(page, photos) {
+  const sections = page.locator('section.uploader', { has: page.locator('.uploader__required', { hasText: '必传' }) });
+  await sections.first().waitFor();
+  for (const section of await sections.all()) {
+    const code = (await section.getAttribute('id')).replace('material-', '');
+    await section.locator('input[type=file]').setInputFiles(photos[PHOTO_FOR[code] ?? 'page']);
+    await section.locator('.uploader__badge', { hasText: '上传成功' }).waitFor({ timeout: 30_000 });
+  }
+  await page.getByRole('button', { name: '下一步' }).click();
+  await page.getByRole('heading', { name: '核对信息' }).waitFor();
+}
+
+/** On 核对信息: 提交; returns the case number shown on 提交成功. */
+export async function submitFromReview(page) {
+  await page.getByRole('button', { name: '提交' }).click();
+  await page.getByRole('heading', { name: '申请已提交' }).waitFor();
+  return (await page.locator('.submitted__number').textContent()).trim();
+}
+
+/** The material codes of the uploaders on the step shown, in order. */
+export async function uploaderCodes(page) {
+  await page.locator('section.uploader').first().waitFor();
+  return page.locator('section.uploader').evaluateAll((sections) => sections.map((s) => s.id.replace('material-', '')));
 }

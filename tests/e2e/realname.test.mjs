@@ -2,7 +2,20 @@
 // server's Tesseract: consent, upload, confirm, 提交审核, and the errors on the way.
 
 import assert from 'node:assert/strict';
-import { askForCode, drawIdCard, drawPhotos, drawnPng, e2e, expectAccessible, logIn, open } from './harness.mjs';
+import {
+  api,
+  askForCode,
+  drawIdCard,
+  drawPhotos,
+  drawnPng,
+  e2e,
+  expectAccessible,
+  logIn,
+  logInVerified,
+  open,
+  outboxCode,
+  submitCase,
+} from './harness.mjs';
 
 e2e('a signed-in driver verifies his name and can then go on to a business', async ({ page, server }) => {
   const card = drawIdCard();
@@ -144,3 +157,55 @@ e2e('an ID card photo below the minimum is refused on the phone before anything 
   assert.equal(sent.length, 1);
   await expectAccessible(page);
 });
+
+e2e(
+  'an ID number verified on the old phone moves that account to the new phone with a code sent to the old one',
+  async ({ page, server, context }) => {
+    // The old phone: verified, with a case.
+    await logInVerified(page, server, '13812345678');
+    const oldLogin = Date.now();
+    const kase = await submitCase(page, server, 'renewal');
+    // Another phone: no cookie, nothing in the browser's storage.
+    await context.clearCookies();
+    await page.evaluate(() => {
+      sessionStorage.clear();
+      localStorage.clear();
+    });
+
+    // The new phone verifies the same card.
+    const card = drawIdCard();
+    await logIn(page, server, '13700001111');
+    await open(page, server, 'realname');
+    await page.getByLabel(/我同意为实名认证处理/).check();
+    await page.getByLabel('身份证人像面(有照片的一面)').setInputFiles(card.portrait);
+    await page.getByLabel('身份证国徽面(有国徽的一面)').setInputFiles(card.emblem);
+    await page.getByRole('button', { name: '上传并识别' }).click();
+    await page.getByLabel('姓名', { exact: true }).waitFor({ timeout: 30_000 });
+    await page.getByLabel('姓名', { exact: true }).fill('王建国');
+    await page.getByLabel('公民身份号码').fill('150102198506151234');
+    await page.getByRole('button', { name: '提交审核' }).click();
+    const panel = page.locator('#account-move');
+    await panel.getByText(/该身份证号码已在手机号为138\*\*\*\*5678的账户上完成实名认证/).waitFor();
+    await page.getByRole('button', { name: '原手机号已不用,申请人工审核' }).waitFor();
+    assert.equal(await page.getByLabel('姓名', { exact: true }).inputValue(), '王建国', 'nothing typed is lost');
+    await expectAccessible(page);
+
+    // A number waits 60 s between codes: the old number had its login code at the start.
+    const wait = oldLogin + 61_000 - Date.now();
+    if (wait > 0) await page.waitForTimeout(wait);
+    await page.getByRole('button', { name: '转移账户到本手机号' }).click();
+    await panel.getByText('验证码已发送至138****5678,请输入短信中的6位验证码。').waitFor();
+    await page.getByRole('button', { name: /秒后可重新发送/ }).waitFor();
+    await expectAccessible(page);
+    await panel.getByLabel('验证码').fill(await outboxCode(page, server, '13812345678'));
+    await page.getByRole('button', { name: '确认转移' }).click();
+
+    // Home, as the old account with the new number: verified, with its case.
+    await page.getByRole('heading', { name: '服务事项' }).waitFor();
+    const session = await api(page, server, 'GET', '/auth/session');
+    assert.deepEqual([session.me.phone_masked, session.me.realname_status], ['137****1111', 'approved']);
+    await open(page, server, 'cases');
+    await page.getByText(kase.id).waitFor();
+  },
+  { allowConsoleErrors: [/status of 409/] },
+);

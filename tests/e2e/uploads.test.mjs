@@ -5,7 +5,19 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ARTIFACTS, api, clerkBrowser, drawPhotos, drawnPng, e2e, expectAccessible, logInVerified, open, prepareDraft } from './harness.mjs';
+import {
+  ARTIFACTS,
+  api,
+  clerkBrowser,
+  drawPhotos,
+  drawnPng,
+  e2e,
+  expectAccessible,
+  logInVerified,
+  open,
+  prepareDraft,
+  uploaderCodes,
+} from './harness.mjs';
 
 const PHONE = '13812345678';
 
@@ -331,6 +343,35 @@ e2e(
   },
   { allowConsoleErrors: [/404/] },
 );
+
+e2e('a photo kept for a material that no longer applies stays on the phone but is not sent', async ({ page, server }) => {
+  const photos = drawPhotos();
+  await logInVerified(page, server, PHONE);
+  await prepareDraft(page, server, 'reissue', 'personal_info', { reason: 'damaged' });
+  await open(page, server, 'apply/reissue/materials');
+  const damaged = page.locator('#material-damaged_certificate');
+  await page.getByLabel('选择损毁的从业资格证的照片').setInputFiles(photos.page);
+  await damaged.locator('.uploader__badge', { hasText: '上传成功' }).waitFor({ timeout: 30_000 });
+
+  // The certificate turns out lost, not damaged: its photo is no longer asked for.
+  await open(page, server, 'apply/reissue/info');
+  await page.getByRole('radio', { name: '遗失' }).check();
+  await page.getByRole('button', { name: '下一步' }).click();
+  await page.getByRole('heading', { name: '上传申请材料' }).waitFor();
+  assert.deepEqual(await uploaderCodes(page), ['photo_2inch', 'driving_licence', 'loss_statement']);
+  await page.getByLabel('选择近期二寸正面免冠彩色证件照的照片').setInputFiles(photos.portrait);
+  await page.locator('#material-photo_2inch .uploader__badge', { hasText: '上传成功' }).waitFor({ timeout: 30_000 });
+  await page.getByLabel('选择机动车驾驶证的照片').setInputFiles(photos.licence);
+  await page.locator('#material-driving_licence .uploader__badge', { hasText: '上传成功' }).waitFor({ timeout: 30_000 });
+  const sent = [];
+  page.on('request', (r) => r.url().endsWith('/api/v1/drafts/reissue') && r.method() === 'PUT' && sent.push(r.postDataJSON()));
+  await page.getByRole('button', { name: '下一步' }).click();
+  await page.getByRole('heading', { name: '核对信息' }).waitFor();
+  assert.deepEqual(Object.keys(sent[0].uploads).sort(), ['driving_licence', 'photo_2inch'], 'the damaged certificate is not sent');
+  const draft = await api(page, server, 'GET', '/drafts/reissue');
+  assert.deepEqual(Object.keys(draft.uploads).sort(), ['driving_licence', 'photo_2inch']);
+  assert.equal(await page.getByText('损毁的从业资格证').count(), 0, 'nor listed on 核对信息');
+});
 
 async function waitFor(check, what, timeout = 10_000) {
   const end = Date.now() + timeout;

@@ -450,16 +450,6 @@ fn checked_certificate_number(number: Option<String>) -> AppResult<Option<String
     Ok(Some(number))
 }
 
-/// The business in a clerk's words, for messages.
-fn business_word(business: BusinessCode) -> &'static str {
-    match business {
-        BusinessCode::Reissue => "补发",
-        BusinessCode::Renewal => "换发",
-        BusinessCode::Change => "变更",
-        BusinessCode::Cancellation => "注销",
-        BusinessCode::CreditAssessment => "服务质量信誉考核",
-    }
-}
 
 /// 办结: checks what the business needs, writes the result with its voucher code, and brings
 /// the register's certificate up to date: a new number (补发, 换发), a new expiry (换发), the
@@ -485,8 +475,8 @@ async fn complete(
             "business",
             format!(
                 "办结信息是“{}”的,而该办件办理的是“{}”;请刷新页面,按该办件的业务重新填写办结信息。",
-                business_word(completion.business()),
-                business_word(business)
+                completion.business().short_name(),
+                business.short_name()
             ),
         ));
     }

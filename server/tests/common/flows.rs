@@ -102,7 +102,7 @@ pub fn send_as(server: &TestServer, method: Method, path: &str, cookie: &str) ->
 /// The service hall the forms collect at.
 pub const HALL: &str = "hall_hhht_xincheng";
 
-/// Valid answers of 完善个人信息 for `business`, for the demo set's first certificate: 补发 for
+/// Valid answers of 填写申请信息 for `business`, for the demo set's first certificate: 补发 for
 /// loss and 换发 (准驾车型 A1) collected at a service hall, a 变更 of 服务单位, 注销 本人申请; a
 /// 考核 for the first period of `certificate` (as listed for 考核; `None`: an empty period).
 pub fn info_for(business: &str, certificate: Option<&Value>) -> Value {

@@ -68,7 +68,7 @@ pub fn CertificateStep(draft: WizardDraft) -> impl IntoView {
 
 #[component]
 fn CertificateCard(certificate: Certificate, draft: WizardDraft) -> impl IntoView {
-    let Certificate { id, number, kind, authority, first_issued, valid_until, status, unavailable_reason } =
+    let Certificate { id, number, kind, authority, first_issued, valid_until, status, unavailable_reason, open_case_id, notice, .. } =
         certificate;
     let input_id = format!("certificate-{}", crate::routes::opaque(&id));
     let reason_id = format!("{input_id}-reason");
@@ -77,40 +77,54 @@ fn CertificateCard(certificate: Certificate, draft: WizardDraft) -> impl IntoVie
         let id = id.clone();
         move || draft.state.with(|s| s.certificate_id.as_deref() == Some(id.as_str()))
     };
-    let described_by = disabled.then(|| reason_id.clone());
+    // The reason why it cannot be chosen, or the advice for a choosable one (a late renewal).
+    let described_by = (disabled || notice.is_some()).then(|| reason_id.clone());
     let label_for = input_id.clone();
     let checked = chosen.clone();
+    let said = match (unavailable_reason, notice) {
+        (Some(reason), _) => Some(view! { <span class="certificate__reason" id=reason_id>{reason}</span> }.into_any()),
+        (None, Some(notice)) => Some(view! { <span class="certificate__notice" id=reason_id>{notice}</span> }.into_any()),
+        (None, None) => None,
+    };
     view! {
-        <label class="certificate" class:certificate_disabled=disabled class:certificate_chosen=chosen for=label_for>
-            <input
-                type="radio"
-                name="certificate"
-                class="certificate__radio"
-                id=input_id
-                value=id.clone()
-                disabled=disabled
-                aria-describedby=described_by
-                prop:checked=checked
-                on:change=move |_| draft.state.update(|s| s.certificate_id = Some(id.clone()))
-            />
-            <span class="certificate__body">
-                <span class="certificate__kind">{kind.name()}"从业资格证"</span>
-                <span class="certificate__status" class:certificate__status_bad=status != taxicert_api::CertificateStatus::Valid>
-                    {status.name()}
+        <div class="certificate-item">
+            <label class="certificate" class:certificate_disabled=disabled class:certificate_chosen=chosen for=label_for>
+                <input
+                    type="radio"
+                    name="certificate"
+                    class="certificate__radio"
+                    id=input_id
+                    value=id.clone()
+                    disabled=disabled
+                    aria-describedby=described_by
+                    prop:checked=checked
+                    on:change=move |_| draft.state.update(|s| s.certificate_id = Some(id.clone()))
+                />
+                <span class="certificate__body">
+                    <span class="certificate__kind">{kind.name()}"从业资格证"</span>
+                    <span class="certificate__status" class:certificate__status_bad=status != taxicert_api::CertificateStatus::Valid>
+                        {status.name()}
+                    </span>
+                    <dl class="certificate__facts">
+                        <dt>"证号"</dt>
+                        <dd>{number}</dd>
+                        <dt>"发证机关"</dt>
+                        <dd>{authority}</dd>
+                        <dt>"初领日期"</dt>
+                        <dd>{first_issued}</dd>
+                        <dt>"有效期至"</dt>
+                        <dd>{valid_until}</dd>
+                    </dl>
+                    {said}
                 </span>
-                <dl class="certificate__facts">
-                    <dt>"证号"</dt>
-                    <dd>{number}</dd>
-                    <dt>"发证机关"</dt>
-                    <dd>{authority}</dd>
-                    <dt>"初领日期"</dt>
-                    <dd>{first_issued}</dd>
-                    <dt>"有效期至"</dt>
-                    <dd>{valid_until}</dd>
-                </dl>
-                {unavailable_reason.map(|reason| view! { <span class="certificate__reason" id=reason_id>{reason}</span> })}
-            </span>
-        </label>
+            </label>
+            // Outside the label, so that following it does not choose the certificate.
+            {open_case_id.map(|case| view! {
+                <p class="certificate__case">
+                    <A href=crate::href(Route::Case(case.clone())) attr:aria-label=format!("查看办件 {case}")>"查看办件"</A>
+                </p>
+            })}
+        </div>
     }
 }
 

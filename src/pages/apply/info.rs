@@ -1,43 +1,72 @@
-//! 完善个人信息: the name from the real-name check, shown; everything else editable, checked
-//! on the phone by the same rules the server applies.
+//! 填写申请信息: the name from the real-name check, shown; then what this business asks (each
+//! business its own form), checked on the phone by the same rules the server applies.
+
+use std::sync::Arc;
 
 use leptos::prelude::*;
-use taxicert_api::{Profile, ServiceHall, StepAnswers, LICENCE_CLASSES};
+use taxicert_api::{divisions::Divisions, BusinessCode, Certificate, FormContext, Profile, ServiceHall, StepAnswers};
 
 use super::{use_save_step, NextButton};
 use crate::{
+    api::ApiError,
     components::{
         error_summary::{ErrorSummary, FieldError},
-        info_fields::{Choice, DeliveryFields, InfoBinding, Text},
+        info_fields::{BusinessFields, InfoBinding},
         status::{ErrorPanel, Loading},
     },
-    routes::WizardStep,
+    routes::{Route, WizardStep},
     use_app,
     wizard::WizardDraft,
 };
 
 /// What the step needs from the server besides the draft.
 #[derive(Clone)]
-struct Lookups {
-    profile: Profile,
-    halls: Vec<ServiceHall>,
+pub struct Lookups {
+    pub profile: Profile,
+    pub halls: Vec<ServiceHall>,
+    /// The certificates as listed for this business (the chosen one among them).
+    pub certificates: Vec<Certificate>,
+    /// Empty for a business with no address (注销, 考核): not fetched then.
+    pub divisions: Arc<Divisions>,
+}
+
+/// Whether a business's form has an address to choose (postal delivery, a 变更 of 住址).
+pub fn needs_divisions(business: BusinessCode) -> bool {
+    matches!(business, BusinessCode::Reissue | BusinessCode::Renewal | BusinessCode::Change)
+}
+
+/// Fetches what the form of `business` is shown and checked with.
+pub async fn lookups(api: crate::api::ApiClient, business: BusinessCode) -> Result<Lookups, ApiError> {
+    let divisions = async {
+        if needs_divisions(business) {
+            crate::divisions::load().await
+        } else {
+            Ok(Arc::new(Divisions::default()))
+        }
+    };
+    let (profile, halls, certificates, divisions) =
+        futures::try_join!(api.profile(), api.service_halls(), api.certificates(business), divisions)?;
+    Ok(Lookups { profile, halls, certificates, divisions })
 }
 
 #[component]
 pub fn InfoStep(draft: WizardDraft) -> impl IntoView {
     let api = use_app().api;
-    let lookups = LocalResource::new(move || {
-        let api = api.clone();
-        async move {
-            let (profile, halls) = futures::try_join!(api.profile(), api.service_halls())?;
-            Ok::<_, crate::api::ApiError>(Lookups { profile, halls })
-        }
-    });
+    let business = draft.business;
+    let lookups = LocalResource::new(move || lookups(api.clone(), business));
     view! {
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 match lookups.await {
-                    Ok(lookups) => view! { <PersonalInfoForm draft lookups /> }.into_any(),
+                    Ok(lookups) => {
+                        let chosen = draft.state.with_untracked(|s| s.certificate_id.clone());
+                        match lookups.certificates.iter().find(|c| Some(&c.id) == chosen.as_ref()).cloned() {
+                            Some(certificate) if certificate.unavailable_reason.is_none() => {
+                                view! { <ApplicationForm draft lookups certificate /> }.into_any()
+                            }
+                            _ => view! { <CertificateGone business /> }.into_any(),
+                        }
+                    }
                     Err(error) => view! { <ErrorPanel error on_retry=move |_| lookups.refetch() /> }.into_any(),
                 }
             })}
@@ -45,12 +74,32 @@ pub fn InfoStep(draft: WizardDraft) -> impl IntoView {
     }
 }
 
+/// The certificate chosen in the step before can no longer be chosen (a case opened on it
+/// elsewhere, it expired meanwhile): back to that step.
 #[component]
-fn PersonalInfoForm(draft: WizardDraft, lookups: Lookups) -> impl IntoView {
-    let Lookups { profile, halls } = lookups;
+fn CertificateGone(business: BusinessCode) -> impl IntoView {
+    view! {
+        <div class="weui-msg" role="alert">
+            <div class="weui-msg__text-area">
+                <h2 class="weui-msg__title">"所选从业资格证现在不能办理这项业务"</h2>
+                <p class="weui-msg__desc">"请返回上一步查看原因,或重新选择证件。"</p>
+            </div>
+            <p class="weui-btn-area">
+                <leptos_router::components::A href=crate::href(Route::Apply(business, WizardStep::Certificate))>
+                    <span class="weui-btn weui-btn_primary">"返回选择从业资格证"</span>
+                </leptos_router::components::A>
+            </p>
+        </div>
+    }
+}
+
+#[component]
+fn ApplicationForm(draft: WizardDraft, lookups: Lookups, certificate: Certificate) -> impl IntoView {
+    let Lookups { profile, halls, divisions, .. } = lookups;
+    let business = draft.business;
     if !draft.state.with_untracked(|s| s.info_prefilled) {
         draft.state.update(|s| {
-            s.info.prefill(&profile);
+            s.info.prefill(&profile, Some(&certificate));
             s.info_prefilled = true;
         });
     }
@@ -58,24 +107,28 @@ fn PersonalInfoForm(draft: WizardDraft, lookups: Lookups) -> impl IntoView {
     let errors_signal = Signal::from(errors);
     let save = use_save_step(draft, WizardStep::PersonalInfo, errors, |e| e);
     let hall_ids: Vec<String> = halls.iter().map(|h| h.id.clone()).collect();
-    let on_next = move |()| {
-        let info = draft.state.with_untracked(|s| s.info.to_info());
-        let problems = info.problems(|id| hall_ids.iter().any(|h| h == id));
-        if problems.is_empty() {
-            errors.set(Vec::new());
-            save.dispatch(StepAnswers::PersonalInfo { info });
-        } else {
-            errors.set(problems.into_iter().map(|p| FieldError::at(p.field, p.message)).collect());
+    let on_next = {
+        let (certificate, divisions) = (certificate.clone(), divisions.clone());
+        move |()| {
+            let hall_exists = |id: &str| hall_ids.iter().any(|h| h == id);
+            let context = FormContext { certificate: &certificate, hall_exists: &hall_exists, divisions: &divisions };
+            match draft.state.with_untracked(|s| s.info.to_info(business, &context)) {
+                Ok(info) => {
+                    errors.set(Vec::new());
+                    save.dispatch(StepAnswers::PersonalInfo { info });
+                }
+                Err(problems) => errors.set(problems.into_iter().map(|p| FieldError::at(p.field, p.message)).collect()),
+            }
         }
     };
     let binding = InfoBinding::new(Signal::derive(move || draft.state.with(|s| s.info.clone())), move |edit| draft.edit_info(edit));
-    let class_options: Vec<(String, String)> = LICENCE_CLASSES.iter().map(|c| (c.to_string(), c.to_string())).collect();
-    let reason_count = move || draft.state.with(|s| s.info.reason.trim().chars().count());
+    let notice = certificate.notice.clone();
     view! {
         <ErrorSummary errors=errors_signal />
-        <p class="page-lead">"请核对并完善以下信息,各项均为必填。"</p>
+        <p class="page-lead">"请填写并核对以下信息,各项均为必填。"</p>
+        {notice.map(|notice| view! { <p class="certificate__notice" role="note">{notice}</p> })}
         <form novalidate class="info-form" on:submit=|ev| ev.prevent_default()>
-            <h2 class="weui-cells__title">"申请人信息"</h2>
+            <h2 class="weui-cells__title">"申请人"</h2>
             <div class="weui-cells weui-cells_form">
                 <div class="weui-cell">
                     <div class="weui-cell__hd"><span class="weui-label" id="name-label">"姓名"</span></div>
@@ -84,20 +137,12 @@ fn PersonalInfoForm(draft: WizardDraft, lookups: Lookups) -> impl IntoView {
                         <p class="info-form__note">"姓名以实名认证的身份证为准,不可修改。"</p>
                     </div>
                 </div>
-                <Choice field="licence_class" label="准驾车型" options=class_options binding errors=errors_signal
-                    get=|f| f.licence_class.clone() set=|f, v| f.licence_class = v />
-                <Text field="reason" label="申请原因" binding errors=errors_signal multiline=true
-                    get=|f| f.reason.clone() set=|f, v| f.reason = v />
-                <p class="info-form__count" aria-live="polite">{move || format!("{}/200", reason_count())}</p>
-                <Text field="address" label="住址" binding errors=errors_signal multiline=true
-                    get=|f| f.address.clone() set=|f, v| f.address = v />
-                <Text field="contact_name" label="联系人" binding errors=errors_signal
-                    get=|f| f.contact_name.clone() set=|f, v| f.contact_name = v />
-                <Text field="contact_phone" label="联系电话" binding errors=errors_signal kind="tel"
-                    get=|f| f.contact_phone.clone() set=|f, v| f.contact_phone = v />
+                <div class="weui-cell">
+                    <div class="weui-cell__hd"><span class="weui-label">"证号"</span></div>
+                    <div class="weui-cell__bd"><span class="info-form__fixed">{certificate.number.clone()}</span></div>
+                </div>
             </div>
-
-            <DeliveryFields binding errors=errors_signal halls />
+            <BusinessFields business binding errors=errors_signal certificate halls divisions editable=Arc::new(|_| true) />
         </form>
         <NextButton pending=save.pending().into() on_next=Callback::new(on_next) />
     }

@@ -12,6 +12,7 @@ use crate::{
     },
     routes::WizardStep,
     use_app,
+    draft::uploads_to_send,
     wizard::WizardDraft,
 };
 
@@ -54,28 +55,42 @@ fn bind_slot(draft: WizardDraft, material: &Material) -> SlotSignal {
 #[component]
 fn Materials(detail: BusinessDetail, draft: WizardDraft) -> impl IntoView {
     let errors = RwSignal::new(Vec::<FieldError>::new());
-    let slots: Vec<(Material, SlotSignal)> =
-        detail.materials.iter().map(|m| (m.clone(), bind_slot(draft, m))).collect();
+    // The answers saved in the step before decide which materials apply (a damaged
+    // certificate for 补发 because of 损毁, a driving licence for a 变更 of 准驾车型).
+    let details = draft.state.with_untracked(|s| s.info.details(draft.business, None).ok());
+    let applying: Vec<Material> = detail.materials.iter().filter(|m| m.applies(details.as_ref())).cloned().collect();
+    let slots: Vec<(Material, SlotSignal)> = applying.iter().map(|m| (m.clone(), bind_slot(draft, m))).collect();
     let required: Vec<SlotSignal> = slots.iter().filter(|(m, _)| m.required).map(|(_, slot)| *slot).collect();
     let missing = move || required.iter().filter(|slot| slot.with(|s| s.uploaded_id().is_none())).count();
-    let codes: Vec<String> = detail.materials.iter().map(|m| m.code.clone()).collect();
+    let codes: Vec<String> = applying.iter().map(|m| m.code.clone()).collect();
     // A material's refusal links to its uploader.
-    let at_uploader = move |mut error: FieldError| {
-        if let Some(code) = error.field.as_ref().filter(|f| codes.contains(f)) {
-            error.field = Some(format!("material-{code}"));
+    let at_uploader = {
+        let codes = codes.clone();
+        move |mut error: FieldError| {
+            if let Some(code) = error.field.as_ref().filter(|f| codes.contains(f)) {
+                error.field = Some(format!("material-{code}"));
+            }
+            error
         }
-        error
     };
     let save = use_save_step(draft, WizardStep::Materials, errors, at_uploader);
     let pending = save.pending();
+    // An upload kept in the draft for a material that no longer applies (the reason changed
+    // from 损毁 to 遗失) stays on the phone in case the answer changes back, but is not sent.
+    let applying_uploads = move || {
+        draft.state.with_untracked(|s| uploads_to_send(&detail.materials, details.as_ref(), &s.uploads))
+    };
     view! {
         <ErrorSummary errors=Signal::from(errors) />
         <p class="materials__intro">"请按示例拍摄或从相册选择照片(jpg、png格式,不超过50 MB),手机会先检查并压缩后再上传;检查有提示时,可以重拍,也可以仍然使用。"</p>
         {slots.into_iter().map(|(material, slot)| view! { <Uploader material state=slot /> }).collect_view()}
         {move || match missing() {
-            0 => view! { <NextButton pending=pending.into() on_next=Callback::new(move |()| {
-                save.dispatch(StepAnswers::Materials { uploads: draft.state.with_untracked(|s| s.uploads.clone()) });
-            }) /> }.into_any(),
+            0 => {
+                let applying_uploads = applying_uploads.clone();
+                view! { <NextButton pending=pending.into() on_next=Callback::new(move |()| {
+                    save.dispatch(StepAnswers::Materials { uploads: applying_uploads() });
+                }) /> }.into_any()
+            }
             n => view! {
                 <div class="weui-btn-area">
                     <button type="button" class="weui-btn weui-btn_primary" disabled=true>"下一步"</button>
@@ -86,3 +101,4 @@ fn Materials(detail: BusinessDetail, draft: WizardDraft) -> impl IntoView {
         }}
     }
 }
+

@@ -1,15 +1,16 @@
-//! The business wizard: 须知 → 选择从业资格证 → 完善个人信息 → 上传申请材料 → 核对信息 → 提交成功.
+//! The business wizard: 须知 → 选择从业资格证 → 填写申请信息 → 上传申请材料 → 核对信息 → 提交成功.
 //! Each step is its own route, so that the browser's back button goes one step back; the
 //! answers live in the business's draft ([`crate::wizard`]), so that nothing is lost on the way.
 
 mod certificate;
-mod info;
+pub(crate) mod info;
 mod materials;
 mod notice;
 mod review;
 mod submitted;
 
-pub use review::{describe_delivery, row, LastSubmitted};
+pub use crate::draft::describe_delivery;
+pub use review::{answer_rows, row, LastSubmitted};
 pub use submitted::due_date;
 
 use leptos::prelude::*;
@@ -224,7 +225,10 @@ fn use_save_step(
     Effect::new(move |_| match save.value().get() {
         Some(Ok(())) => {
             let next = if from_review.get_untracked() {
-                WizardStep::Review
+                // An answer that asks for another material (损毁 instead of 遗失, one more
+                // 变更 item) undoes the materials step on the server: that step comes first.
+                let missing = draft.state.with_untracked(|s| s.first_missing_through(DraftStep::Materials));
+                missing.map_or(WizardStep::Review, step_of)
             } else {
                 step.next().unwrap_or(WizardStep::Review)
             };

@@ -3,7 +3,7 @@
 
 use leptos::{html, prelude::*};
 use leptos_router::{hooks::use_navigate, NavigateOptions};
-use taxicert_api::{BusinessCode, BusinessDetail, DraftStep};
+use taxicert_api::{BusinessCode, BusinessDetail, DraftStep, Material, MaterialCondition};
 
 use super::WithBusiness;
 use crate::{
@@ -69,10 +69,11 @@ fn Notice(detail: BusinessDetail) -> impl IntoView {
                     .materials
                     .into_iter()
                     .map(|material| {
+                        let needed = need(&material);
                         view! {
                             <li class="material-list__item">
                                 <span class="material-list__name">{material.name}</span>
-                                <span class="material-list__need">{if material.required { "必传" } else { "选传" }}</span>
+                                <span class="material-list__need">{needed}</span>
                                 <span class="material-list__hint">{material.hint}</span>
                             </li>
                         }
@@ -89,5 +90,39 @@ fn Notice(detail: BusinessDetail) -> impl IntoView {
                 {move || (!read_to_end.get()).then_some("请将须知滑动到底部,阅读完毕后点击“同意并确认”。")}
             </p>
         </div>
+    }
+}
+
+/// Whether a material must be uploaded, and with which answers when it depends on them:
+/// `必传`, `选传`, `损毁时必传`, `变更住址时必传`.
+pub fn need(material: &Material) -> String {
+    let need = if material.required { "必传" } else { "选传" };
+    match &material.condition {
+        None => need.to_owned(),
+        Some(MaterialCondition::ReissueReason { reason }) => format!("{}时{need}", reason.name()),
+        Some(MaterialCondition::Change { item }) => format!("变更{}时{need}", item.name()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn material(required: bool, condition: Option<&str>) -> Material {
+        serde_json::from_value(serde_json::json!({
+            "code": "m", "name": "m", "hint": "", "required": required, "sample": "",
+            "photo": {"kind": "document", "min_width": 1000, "min_height": 700},
+            "condition": condition.and_then(MaterialCondition::parse_code),
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_material_that_follows_the_answers_says_with_which() {
+        assert_eq!(need(&material(true, None)), "必传");
+        assert_eq!(need(&material(false, None)), "选传");
+        assert_eq!(need(&material(true, Some("reissue_reason=damaged"))), "损毁时必传");
+        assert_eq!(need(&material(false, Some("reissue_reason=lost"))), "遗失时选传");
+        assert_eq!(need(&material(true, Some("change=employer"))), "变更服务单位时必传");
     }
 }

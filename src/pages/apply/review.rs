@@ -1,9 +1,11 @@
-//! 核对信息: every answer, each with 修改 (which comes back here), then 提交 with an idempotency
+//! 核对信息: every answer, each business its own, each section with 修改 (which comes back here), then 提交 with an idempotency
 //! key kept in the draft: however often it is tapped or retried, the server makes one case.
 
 use leptos::prelude::*;
 use leptos_router::{components::A, hooks::use_navigate, NavigateOptions};
-use taxicert_api::{BusinessDetail, CaseSummary, Certificate, Delivery, Profile, ServiceHall, Submission};
+use std::sync::Arc;
+
+use taxicert_api::{divisions::Divisions, BusinessDetail, CaseSummary, Certificate, Profile, ServiceHall, Submission};
 
 use crate::{
     api::ApiError,
@@ -12,7 +14,7 @@ use crate::{
         error_summary::{ErrorSummary, FieldError},
         status::{ErrorPanel, Loading},
     },
-    draft::DraftState,
+    draft::{answers, Answer, DraftState},
     routes::{Route, WizardStep},
     session::use_session,
     use_app,
@@ -29,6 +31,7 @@ struct Facts {
     certificates: Vec<Certificate>,
     profile: Profile,
     halls: Vec<ServiceHall>,
+    divisions: Arc<Divisions>,
 }
 
 #[component]
@@ -38,13 +41,10 @@ pub fn ReviewStep(draft: WizardDraft) -> impl IntoView {
     let facts = LocalResource::new(move || {
         let api = api.clone();
         async move {
-            let (detail, certificates, profile, halls) = futures::try_join!(
-                api.business(business),
-                api.certificates(business),
-                api.profile(),
-                api.service_halls()
-            )?;
-            Ok::<_, ApiError>(Facts { detail, certificates, profile, halls })
+            let detail = api.business(business);
+            let (detail, super::info::Lookups { profile, halls, certificates, divisions }) =
+                futures::try_join!(detail, super::info::lookups(api.clone(), business))?;
+            Ok::<_, ApiError>(Facts { detail, certificates, profile, halls, divisions })
         }
     });
     view! {
@@ -69,17 +69,9 @@ pub fn row(label: &'static str, value: String) -> impl IntoView {
     }
 }
 
-/// 领取方式 in words: the hall with its address, or where it is posted.
-pub fn describe_delivery(delivery: &Delivery, halls: &[ServiceHall]) -> String {
-    match delivery {
-        Delivery::Pickup { hall_id } => {
-            let hall = halls.iter().find(|h| &h.id == hall_id);
-            format!("到服务大厅自取:{}", hall.map(|h| format!("{}({})", h.name, h.address)).unwrap_or_else(|| "未选择".into()))
-        }
-        Delivery::Post(post) => {
-            format!("邮寄:{} {},{}{}{}{}", post.recipient, post.phone, post.province, post.city, post.district, post.street)
-        }
-    }
+/// Every answer of an application, each business its own ([`crate::draft::answers`]), as rows.
+pub fn answer_rows(answers: Vec<Answer>) -> impl IntoView {
+    answers.into_iter().map(|a| row(a.label, a.value)).collect_view()
 }
 
 /// A section of the answers with its 修改 link.
@@ -105,7 +97,7 @@ fn Review(draft: WizardDraft, facts: Facts) -> impl IntoView {
     let session = use_session();
     let navigate = use_navigate();
     let last = expect_context::<LastSubmitted>();
-    let Facts { detail, certificates, profile, halls } = facts;
+    let Facts { detail, certificates, profile, halls, divisions } = facts;
     let business = draft.business;
     let state: DraftState = draft.state.get_untracked();
     if state.submit_key.is_none() {
@@ -113,10 +105,13 @@ fn Review(draft: WizardDraft, facts: Facts) -> impl IntoView {
     }
 
     let certificate = state.certificate_id.as_ref().and_then(|id| certificates.iter().find(|c| &c.id == id)).cloned();
-    let info = state.info.clone();
-    let delivery = describe_delivery(&info.to_info().delivery, &halls);
+    // As saved in 填写申请信息 (the step before checked it), with the regions named.
+    let (info, _) = state.info.checked_as_sent(business, &divisions);
+    let answers = answers(&info, certificate.as_ref(), &halls);
 
     let errors = RwSignal::new(Vec::<FieldError>::new());
+    // The open application of a 409 `duplicate_application`, to follow instead.
+    let open_case = RwSignal::new(None::<String>);
     let submit = Action::new_local({
         let api = api.clone();
         move |(): &()| {
@@ -143,15 +138,18 @@ fn Review(draft: WizardDraft, facts: Facts) -> impl IntoView {
                 // Show what the server holds now; the user checks it again.
                 draft.load.set(Load::NotLoaded);
             }
+            open_case.set(error.case_id().map(str::to_owned));
             errors.set(vec![FieldError::form(error.message())]);
         }
         None => {}
     });
 
+    let details = info.details.clone();
     let materials: Vec<_> = detail
         .materials
         .iter()
-        .map(|m| (m.name.clone(), state.uploads.get(&m.code).map(|id| api.upload_image_url(id))))
+        .filter(|m| m.applies(Some(&details)))
+        .map(|m| (m.name.clone(), m.required, state.uploads.get(&m.code).map(|id| api.upload_image_url(id))))
         .collect();
     let certificate_rows = match certificate {
         Some(c) => view! {
@@ -159,38 +157,40 @@ fn Review(draft: WizardDraft, facts: Facts) -> impl IntoView {
             {row("证号", c.number)}
             {row("发证机关", c.authority)}
             {row("有效期至", c.valid_until)}
+            {c.notice.map(|n| row("提示", n))}
         }
         .into_any(),
         None => row("证件", "所选证件已不可办理,请点击“修改”重新选择".into()).into_any(),
     };
     view! {
         <ErrorSummary errors=Signal::from(errors) />
+        {move || open_case.get().map(|id| view! {
+            <p class="review__open-case">
+                <A href=crate::href(Route::Case(id.clone()))>{format!("查看办件 {id}")}</A>
+            </p>
+        })}
         <p class="page-lead">"请核对以下信息,确认无误后点击“提交”。"</p>
         <section class="summary">
             <div class="summary__hd"><h2 class="summary__title">"办理业务"</h2></div>
             <dl class="summary__list">{row("业务名称", detail.name)}</dl>
         </section>
         <Section title="从业资格证" draft step=WizardStep::Certificate>{certificate_rows}</Section>
-        <Section title="个人信息" draft step=WizardStep::PersonalInfo>
+        <Section title="申请信息" draft step=WizardStep::PersonalInfo>
             {row("姓名", profile.name)}
-            {row("准驾车型", info.licence_class.clone())}
-            {row("申请原因", info.reason.clone())}
-            {row("住址", info.address.clone())}
-            {row("联系人", info.contact_name.clone())}
-            {row("联系电话", info.contact_phone.clone())}
-            {row("领取方式", delivery)}
+            {answer_rows(answers)}
         </Section>
         <Section title="申请材料" draft step=WizardStep::Materials>
             {materials
                 .into_iter()
-                .map(|(name, image)| {
+                .map(|(name, required, image)| {
                     view! {
                         <div class="summary__row">
                             <dt class="summary__key">{name.clone()}</dt>
                             <dd class="summary__value">
-                                {match image {
-                                    Some(src) => view! { <img class="summary__photo" src=src alt=format!("已上传的{name}") /> }.into_any(),
-                                    None => view! { <span>"未上传(选传)"</span> }.into_any(),
+                                {match (image, required) {
+                                    (Some(src), _) => view! { <img class="summary__photo" src=src alt=format!("已上传的{name}") /> }.into_any(),
+                                    (None, false) => view! { <span>"未上传(选传)"</span> }.into_any(),
+                                    (None, true) => view! { <span class="field-error">"未上传(必传),请点击“修改”上传"</span> }.into_any(),
                                 }}
                             </dd>
                         </div>

@@ -4,9 +4,10 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use taxicert_api::{BusinessCode, CaseSummary};
 
-use super::review::{row, LastSubmitted};
+use super::review::{answer_rows, row, LastSubmitted};
 use crate::{
     components::status::{ErrorPanel, Loading},
+    draft::answers,
     routes::Route,
     use_app,
 };
@@ -66,6 +67,7 @@ pub fn due_date(date: &str, estimated: bool) -> String {
 #[component]
 fn Success(case: CaseSummary) -> impl IntoView {
     let CaseSummary { id, business_name, accept_by, decide_by, due_dates_estimated: estimated, .. } = case;
+    let id_for_answers = id.clone();
     view! {
         <div class="weui-msg submitted" role="status">
             <div class="weui-msg__icon-area"><i class="weui-icon-success weui-icon_msg" aria-hidden="true"></i></div>
@@ -79,6 +81,7 @@ fn Success(case: CaseSummary) -> impl IntoView {
             {row("受理时限", format!("{}前", due_date(&accept_by, estimated)))}
             {row("办结时限", format!("{}前", due_date(&decide_by, estimated)))}
         </dl>
+        <SubmittedAnswers id=id_for_answers />
         <ol class="submitted__next">
             <li>"业务办理人员将在2个工作日内受理您的申请。"</li>
             <li>"受理后3个工作日内办结;材料需补正的,会退回并说明原因,请留意“我的办件”。"</li>
@@ -89,5 +92,33 @@ fn Success(case: CaseSummary) -> impl IntoView {
             <A href=crate::href(Route::MyCases)><span class="weui-btn weui-btn_primary">"查看我的办件"</span></A>
             <A href=crate::href(Route::Home) exact=true><span class="weui-btn weui-btn_default">"返回首页"</span></A>
         </div>
+    }
+}
+
+/// What was submitted, each business its own answers, as the case holds them.
+#[component]
+fn SubmittedAnswers(id: String) -> impl IntoView {
+    let api = use_app().api;
+    let case = LocalResource::new(move || {
+        let (api, id) = (api.clone(), id.clone());
+        async move { futures::try_join!(api.case(&id), api.service_halls()) }
+    });
+    view! {
+        <Transition fallback=Loading>
+            {move || Suspend::new(async move {
+                match case.await {
+                    Ok((case, halls)) => view! {
+                        <section class="summary">
+                            <div class="summary__hd"><h2 class="summary__title">"申请内容"</h2></div>
+                            <dl class="summary__list">
+                                {answer_rows(answers(&case.info, Some(&case.certificate), &halls))}
+                            </dl>
+                        </section>
+                    }
+                    .into_any(),
+                    Err(error) => view! { <ErrorPanel error on_retry=move |_| case.refetch() /> }.into_any(),
+                }
+            })}
+        </Transition>
     }
 }

@@ -8,17 +8,17 @@ use leptos_router::{
     NavigateOptions,
 };
 use taxicert_api::{
-    correctable_field_label, BusinessCode, CaseQueueFilter, CaseStatus, Delivery, ServiceHall, StaffAction,
-    StaffActionKind, StaffCaseDetail, StaffCaseSummary, CORRECTABLE_FIELDS, CREDIT_GRADES,
+    correctable_field_label, correctable_fields, BusinessCode, CaseQueueFilter, CaseStatus, CreditThresholds,
+    ServiceHall, StaffAction, StaffActionKind, StaffCaseDetail, StaffCaseSummary,
 };
 
 use super::{
     fact,
     forms::{
-        self, CompletionForm, COMPLETE_CREDIT_GRADE, COMPLETE_NOTE, COMPLETE_NUMBER, COMPLETE_VALID_UNTIL,
-        REFUSE_REASON, RETURN_FIELDS, RETURN_MATERIALS, RETURN_REASON,
+        self, CompletionForm, COMPLETE_BONUS, COMPLETE_DEDUCTIONS, COMPLETE_NOTE, COMPLETE_NUMBER,
+        COMPLETE_VALID_UNTIL, REFUSE_REASON, RETURN_FIELDS, RETURN_MATERIALS, RETURN_REASON,
     },
-    StaffCrumbs, StaffGate, StaffPhoto,
+    loaded, refresh_button, StaffCrumbs, StaffGate, StaffPhoto,
 };
 use crate::{
     api::ApiError,
@@ -26,7 +26,6 @@ use crate::{
     components::{
         error_summary::{error_for, ErrorSummary, FieldError, FieldMessage},
         layout::PageTitle,
-        status::{ErrorPanel, Loading},
     },
     routes::{opaque, Route},
     staff_session::use_staff_session,
@@ -52,7 +51,6 @@ pub fn CaseQueuePage() -> impl IntoView {
 #[component]
 fn CaseQueue() -> impl IntoView {
     let api = use_app().api;
-    let session = use_staff_session();
     let query = use_query_map();
     let navigate = use_navigate();
     let filter = Memo::new(move |_| {
@@ -102,28 +100,21 @@ fn CaseQueue() -> impl IntoView {
                         .into_iter()
                         .map(|option| view! {
                             <option value=option.as_str() prop:selected=move || filter.with(|f| f.business == Some(option))>
-                                {forms::business_name(option)}
+                                {option.short_name()}
                             </option>
                         })
                         .collect_view()}
                 </select>
             </div>
-            <button type="button" class="weui-btn weui-btn_mini weui-btn_default staff-refresh" on:click=move |_| list.refetch()>
-                "刷新"
-            </button>
+            {refresh_button(list)}
         </div>
-        <Transition fallback=Loading>
-            {move || Suspend::new(async move {
-                match list.await {
-                    Err(error) if session.ends_on(&error) => view! { <Loading /> }.into_any(),
-                    Err(error) => view! { <ErrorPanel error on_retry=move |_| list.refetch() /> }.into_any(),
-                    Ok(rows) if rows.is_empty() => {
-                        view! { <p class="staff-empty" role="status">"没有符合条件的办件。"</p> }.into_any()
-                    }
-                    Ok(rows) => view! { <CaseTable rows /> }.into_any(),
-                }
-            })}
-        </Transition>
+        {loaded(list, |rows| {
+            if rows.is_empty() {
+                view! { <p class="staff-empty" role="status">"没有符合条件的办件。"</p> }.into_any()
+            } else {
+                view! { <CaseTable rows /> }.into_any()
+            }
+        })}
     }
 }
 
@@ -200,8 +191,7 @@ pub fn StaffCasePage() -> impl IntoView {
 #[component]
 fn CaseLoader(id: Memo<String>) -> impl IntoView {
     let api = use_app().api;
-    let session = use_staff_session();
-    let loaded = LocalResource::new(move || {
+    let case = LocalResource::new(move || {
         let (api, id) = (api.clone(), id.get());
         async move {
             // The halls only name the 自取 hall: without them the page still works.
@@ -209,17 +199,7 @@ fn CaseLoader(id: Memo<String>) -> impl IntoView {
             detail.map(|detail| (detail, halls.unwrap_or_default()))
         }
     });
-    view! {
-        <Transition fallback=Loading>
-            {move || Suspend::new(async move {
-                match loaded.await {
-                    Err(error) if session.ends_on(&error) => view! { <Loading /> }.into_any(),
-                    Err(error) => view! { <ErrorPanel error on_retry=move |_| loaded.refetch() /> }.into_any(),
-                    Ok((detail, halls)) => view! { <CaseView detail halls /> }.into_any(),
-                }
-            })}
-        </Transition>
-    }
+    loaded(case, |(detail, halls)| view! { <CaseView detail halls /> }.into_any())
 }
 
 /// What an action came back with: its kind and the case after it, or its kind, the refusal
@@ -264,27 +244,18 @@ fn CaseFacts(detail: StaffCaseDetail, halls: Vec<ServiceHall>) -> impl IntoView 
     let api = use_app().api;
     let StaffCaseDetail { case, applicant_name, id_number_masked, phone_masked, .. } = detail;
     let summary = case.summary;
+    let business = summary.business;
     let certificate = case.certificate;
     let info = case.info;
-    let delivery = match &info.delivery {
-        Delivery::Pickup { hall_id } => {
-            let hall = halls.iter().find(|h| &h.id == hall_id);
-            format!(
-                "到服务大厅自取:{}",
-                hall.map(|h| format!("{}({})", h.name, h.address)).unwrap_or_else(|| hall_id.clone())
-            )
-        }
-        Delivery::Post(post) => format!(
-            "邮寄:{} {},{}{}{}{}",
-            post.recipient, post.phone, post.province, post.city, post.district, post.street
-        ),
-    };
+    let answers = forms::detail_rows(&info.details, &halls).into_iter().map(|(label, value)| fact(label, value)).collect_view();
+    let change_rows = forms::change_rows(&certificate, &info.details);
+    let change_table = (!change_rows.is_empty()).then(|| view! { <ChangeTable caption="变更事项" rows=change_rows /> });
     let material_name = {
         let photos = case.photos.clone();
         move |code: &str| photos.iter().find(|p| p.material_code == code).map(|p| p.material_name.clone()).unwrap_or_else(|| code.to_owned())
     };
     let correction = case.correction.map(|c| {
-        let fields: Vec<&str> = c.fields.iter().map(|f| correctable_field_label(f).unwrap_or(f.as_str())).collect();
+        let fields: Vec<&str> = c.fields.iter().map(|f| correctable_field_label(business, f).unwrap_or(f.as_str())).collect();
         let materials: Vec<String> = c.materials.iter().map(|m| material_name(m)).collect();
         view! {
             <section class="staff-section" aria-labelledby="case-correction-title">
@@ -297,18 +268,31 @@ fn CaseFacts(detail: StaffCaseDetail, halls: Vec<ServiceHall>) -> impl IntoView 
             </section>
         }
     });
-    let result = case.result.map(|r| view! {
-        <section class="staff-section" aria-labelledby="case-result-title">
-            <h2 class="staff-section__title" id="case-result-title">"办结结果"</h2>
-            <dl class="staff-facts">
-                {fact("办结时间", forms::beijing_time(r.completed_at))}
-                {fact("证号", r.certificate_number)}
-                {r.valid_until.map(|v| fact("有效期至", v))}
-                {r.credit_grade.map(|g| fact("考核等级", g))}
-                {fact("备注", if r.note.is_empty() { "无".to_owned() } else { r.note })}
-                {fact("凭证编号", r.voucher_code)}
-            </dl>
-        </section>
+    let result = case.result.map(|r| {
+        let applied: Vec<(&'static str, String, String)> =
+            r.changes.iter().map(|c| (c.item.name(), c.old.clone(), c.new.clone())).collect();
+        // A 考核 completed before points were recorded has its grade only.
+        let grade_only = r.credit.is_none().then_some(r.credit_grade).flatten();
+        view! {
+            <section class="staff-section" aria-labelledby="case-result-title">
+                <h2 class="staff-section__title" id="case-result-title">"办结结果"</h2>
+                <dl class="staff-facts" id="case-result">
+                    {fact("办结时间", forms::beijing_time(r.completed_at))}
+                    {fact("证号", r.certificate_number)}
+                    {r.valid_until.map(|v| fact("有效期至", v))}
+                    {r.credit.map(|c| view! {
+                        {fact("考核周期", c.period.label())}
+                        {fact("考核分数", format!("{}分", c.points))}
+                        {fact("考核等级", c.grade)}
+                    })}
+                    {grade_only.map(|g| fact("考核等级", g))}
+                    {r.cancelled.then(|| fact("办理结果", "从业资格证已注销"))}
+                    {fact("备注", if r.note.is_empty() { "无".to_owned() } else { r.note })}
+                    {fact("凭证编号", r.voucher_code)}
+                </dl>
+                {(!applied.is_empty()).then(|| view! { <ChangeTable caption="已记入从业资格证的变更" rows=applied /> })}
+            </section>
+        }
     });
     let case_id = summary.id.clone();
     let photos = case
@@ -356,17 +340,27 @@ fn CaseFacts(detail: StaffCaseDetail, halls: Vec<ServiceHall>) -> impl IntoView 
                 {fact("初领日期", certificate.first_issued)}
                 {fact("有效期至", certificate.valid_until)}
                 {fact("提交时状态", certificate.status.name())}
+                {(!certificate.licence_class.is_empty()).then(|| fact("准驾车型", certificate.licence_class.clone()))}
+                {(!certificate.employer.is_empty()).then(|| fact("服务单位", certificate.employer.clone()))}
+                {certificate.credit.clone().map(|c| fact("最近考核", format!("{}:{}分,{}", c.period.label(), c.points, c.grade)))}
             </dl>
+            // 换发 applied for late (fewer than 30 days before expiry) or after expiry (逾期):
+            // the clerk should see it before deciding.
+            {certificate.notice.clone().map(|notice| view! {
+                <p class="staff-notice" id="case-certificate-notice" role="note">
+                    <strong>"提示:"</strong>{notice}
+                </p>
+            })}
         </section>
         <section class="staff-section" aria-labelledby="case-info-title">
-            <h2 class="staff-section__title" id="case-info-title">"个人信息"</h2>
+            <h2 class="staff-section__title" id="case-info-title">"申请信息"</h2>
+            <dl class="staff-facts" id="case-answers">
+                {answers}
+            </dl>
+            {change_table}
             <dl class="staff-facts">
-                {fact("准驾车型", info.licence_class)}
-                {fact("申请原因", info.reason)}
-                {fact("住址", info.address)}
                 {fact("联系人", info.contact_name)}
                 {fact("联系电话", info.contact_phone)}
-                {fact("领取方式", delivery)}
             </dl>
         </section>
         <section class="staff-section" aria-labelledby="case-photos-title">
@@ -374,6 +368,35 @@ fn CaseFacts(detail: StaffCaseDetail, halls: Vec<ServiceHall>) -> impl IntoView 
             <p class="staff-hint">"点击照片可在新窗口查看原图。"</p>
             <div class="staff-photos">{photos}</div>
         </section>
+    }
+}
+
+/// 变更事项 | 原内容 | 新内容: what the driver asked to change, or what 办结 wrote.
+#[component]
+fn ChangeTable(caption: &'static str, rows: Vec<(&'static str, String, String)>) -> impl IntoView {
+    view! {
+        <table class="staff-table staff-change-table">
+            <caption class="staff-change-table__caption">{caption}</caption>
+            <thead>
+                <tr>
+                    <th scope="col">"变更事项"</th>
+                    <th scope="col">"原内容"</th>
+                    <th scope="col">"新内容"</th>
+                </tr>
+            </thead>
+            <tbody>
+                {rows
+                    .into_iter()
+                    .map(|(item, old, new)| view! {
+                        <tr>
+                            <th scope="row" data-label="变更事项">{item}</th>
+                            <td data-label="原内容">{old}</td>
+                            <td data-label="新内容">{new}</td>
+                        </tr>
+                    })
+                    .collect_view()}
+            </tbody>
+        </table>
     }
 }
 
@@ -418,20 +441,24 @@ struct Typed {
     return_materials: RwSignal<Vec<String>>,
     return_reason: RwSignal<String>,
     valid_until: RwSignal<String>,
-    credit_grade: RwSignal<String>,
+    deductions: RwSignal<String>,
+    bonus: RwSignal<String>,
     certificate_number: RwSignal<String>,
     note: RwSignal<String>,
     refuse_reason: RwSignal<String>,
 }
 
 impl Typed {
-    fn new() -> Typed {
+    /// `proposed_valid_until` prefills 换发's new expiry: the register's expiry + 6 years.
+    fn new(proposed_valid_until: Option<String>) -> Typed {
+        let blank = CompletionForm::default();
         Typed {
             return_fields: RwSignal::new(Vec::new()),
             return_materials: RwSignal::new(Vec::new()),
             return_reason: RwSignal::new(String::new()),
-            valid_until: RwSignal::new(String::new()),
-            credit_grade: RwSignal::new(String::new()),
+            valid_until: RwSignal::new(proposed_valid_until.unwrap_or_default()),
+            deductions: RwSignal::new(blank.deductions),
+            bonus: RwSignal::new(blank.bonus),
             certificate_number: RwSignal::new(String::new()),
             note: RwSignal::new(String::new()),
             refuse_reason: RwSignal::new(String::new()),
@@ -441,16 +468,20 @@ impl Typed {
     fn clear(&self) {
         self.return_fields.set(Vec::new());
         self.return_materials.set(Vec::new());
-        for text in [self.return_reason, self.valid_until, self.credit_grade, self.certificate_number, self.note, self.refuse_reason] {
+        for text in [self.return_reason, self.valid_until, self.certificate_number, self.note, self.refuse_reason] {
             text.set(String::new());
         }
+        let blank = CompletionForm::default();
+        self.deductions.set(blank.deductions);
+        self.bonus.set(blank.bonus);
     }
 
     fn completion(&self) -> CompletionForm {
         CompletionForm {
             valid_until: self.valid_until.get_untracked(),
-            credit_grade: self.credit_grade.get_untracked(),
             certificate_number: self.certificate_number.get_untracked(),
+            deductions: self.deductions.get_untracked(),
+            bonus: self.bonus.get_untracked(),
             note: self.note.get_untracked(),
         }
     }
@@ -469,17 +500,19 @@ fn form_id(kind: StaffActionKind) -> &'static str {
 fn ActionPanel(detail: RwSignal<StaffCaseDetail>, done: RwSignal<Option<StaffActionKind>>) -> impl IntoView {
     let api = use_app().api;
     let session = use_staff_session();
-    let (id, business, old_valid_until, materials) = detail.with_untracked(|d| {
+    let (id, business, old_valid_until, materials, proposed, thresholds) = detail.with_untracked(|d| {
         (
             d.case.summary.id.clone(),
             d.case.summary.business,
             d.case.certificate.valid_until.clone(),
             d.case.photos.iter().map(|p| (p.material_code.clone(), p.material_name.clone())).collect::<Vec<_>>(),
+            d.proposed_valid_until.clone(),
+            d.credit_thresholds.unwrap_or_default(),
         )
     });
     let open = RwSignal::new(None::<StaffActionKind>);
     let errors = RwSignal::new(Vec::<FieldError>::new());
-    let typed = Typed::new();
+    let typed = Typed::new(proposed.clone());
     let act: Action<StaffAction, Outcome> = Action::new_local({
         let id = id.clone();
         move |action: &StaffAction| {
@@ -489,7 +522,13 @@ fn ActionPanel(detail: RwSignal<StaffCaseDetail>, done: RwSignal<Option<StaffAct
                 match api.staff_case_action(&id, &action).await {
                     Ok(detail) => Ok((kind, detail)),
                     Err(error) => {
-                        let latest = if error.code() == Some("action_not_allowed") { api.staff_case(&id).await.ok() } else { None };
+                        // The case moved on, or its certificate was (being) cancelled meanwhile:
+                        // show it as it now stands, with the reason above the buttons.
+                        let stale = matches!(
+                            error.code(),
+                            Some("action_not_allowed" | "certificate_cancelled" | "certificate_cancelling")
+                        );
+                        let latest = if stale { api.staff_case(&id).await.ok() } else { None };
                         Err((kind, error, latest))
                     }
                 }
@@ -501,6 +540,7 @@ fn ActionPanel(detail: RwSignal<StaffCaseDetail>, done: RwSignal<Option<StaffAct
             errors.set(Vec::new());
             open.set(None);
             typed.clear();
+            typed.valid_until.set(updated.proposed_valid_until.clone().unwrap_or_default());
             detail.set(updated);
             done.set(Some(kind));
             request_animation_frame(|| browser::focus_by_id(DONE_ID));
@@ -577,9 +617,11 @@ fn ActionPanel(detail: RwSignal<StaffCaseDetail>, done: RwSignal<Option<StaffAct
         let materials = materials.clone();
         let old_valid_until = old_valid_until.clone();
         open.get().map(|kind| match kind {
-            StaffActionKind::Return => view! { <ReturnForm typed materials errors=errors_signal pending send /> }.into_any(),
+            StaffActionKind::Return => view! { <ReturnForm typed business materials errors=errors_signal pending send /> }.into_any(),
             StaffActionKind::Complete => {
-                view! { <CompleteForm typed business old_valid_until errors=errors_signal pending send /> }.into_any()
+                let changes = detail.with_untracked(|d| forms::change_rows(&d.case.certificate, &d.case.info.details));
+                let proposed = proposed.clone();
+                view! { <CompleteForm typed business old_valid_until proposed thresholds changes errors=errors_signal pending send /> }.into_any()
             }
             StaffActionKind::Refuse => view! { <RefuseForm typed errors=errors_signal pending send /> }.into_any(),
             StaffActionKind::Accept => ().into_any(),
@@ -599,6 +641,11 @@ fn ActionPanel(detail: RwSignal<StaffCaseDetail>, done: RwSignal<Option<StaffAct
                     view! { <div class="staff-buttons">{buttons.clone()}</div> }.into_any()
                 }
             }}
+            // Said before the clerk tries: the certificate was cancelled, or a 注销 of it is
+            // under way, so 受理 and 办结 would be refused.
+            {move || detail.with(|d| d.blocked_reason.clone()).map(|reason| view! {
+                <p class="staff-blocked" id="case-blocked-reason" role="note">{reason}</p>
+            })}
             {form}
             <p class="staff-pending" role="status">{move || pending.get().then_some("正在提交…")}</p>
         </section>
@@ -707,6 +754,7 @@ type SendAction = Callback<Result<StaffAction, Vec<FieldError>>>;
 #[component]
 fn ReturnForm(
     typed: Typed,
+    business: BusinessCode,
     materials: Vec<(String, String)>,
     errors: Signal<Vec<FieldError>>,
     #[prop(into)] pending: Signal<bool>,
@@ -715,8 +763,7 @@ fn ReturnForm(
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         // In the order of the form, whatever the order of the clicks.
-        let mut fields = typed.return_fields.get_untracked();
-        fields.sort_by_key(|f| CORRECTABLE_FIELDS.iter().position(|(name, _)| name == f));
+        let fields = forms::sorted_return_fields(business, &typed.return_fields.get_untracked());
         send.run(forms::return_action(&typed.return_reason.get_untracked(), &fields, &typed.return_materials.get_untracked()));
     };
     let invalid = move |field: &'static str| error_for(&errors.read(), field).is_some();
@@ -733,7 +780,7 @@ fn ReturnForm(
             >
                 <legend class="staff-label">"需要补正的信息"</legend>
                 <FieldMessage field=RETURN_FIELDS errors />
-                {CORRECTABLE_FIELDS
+                {correctable_fields(business)
                     .iter()
                     .map(|(name, label)| view! {
                         <Check id=forms::return_field_id(name) label=label.to_string() value=name.to_string() chosen=typed.return_fields />
@@ -767,12 +814,18 @@ fn ReturnForm(
     }
 }
 
-/// 办结: the new expiry date (换发) or the grade (考核), an optional new number, a note.
+/// 办结, per business: 换发 the new expiry (prefilled with the proposal) and an optional new
+/// number; 补发 an optional new number; 变更 what will be written; 注销 what it does; 考核 扣分
+/// and 加分 with the points and grade worked out as the clerk types. A note for all.
 #[component]
+#[allow(clippy::too_many_arguments)]
 fn CompleteForm(
     typed: Typed,
     business: BusinessCode,
     old_valid_until: String,
+    proposed: Option<String>,
+    thresholds: CreditThresholds,
+    changes: Vec<(&'static str, String, String)>,
     errors: Signal<Vec<FieldError>>,
     #[prop(into)] pending: Signal<bool>,
     #[prop(into)] send: SendAction,
@@ -784,42 +837,58 @@ fn CompleteForm(
             send.run(forms::complete_action(business, &old_valid_until, &typed.completion()));
         }
     };
-    let invalid = move || error_for(&errors.read(), COMPLETE_CREDIT_GRADE).is_some();
-    let grade = typed.credit_grade;
+    let preview = move || {
+        let form = CompletionForm { deductions: typed.deductions.get(), bonus: typed.bonus.get(), ..Default::default() };
+        match forms::credit_preview(&form, &thresholds) {
+            Some((points, grade)) => format!("考核分数 {points} 分,考核等级 {grade}"),
+            None => "请填写扣分和加分,分数和等级随即算出。".to_owned(),
+        }
+    };
     view! {
         <form id="complete-form" class="staff-form" novalidate aria-labelledby="complete-form-title" on:submit=on_submit>
             <h3 class="staff-form__title" id="complete-form-title">"办结"</h3>
             {forms::asks_valid_until(business).then(|| {
-                let hint = if old_valid_until.is_empty() {
+                let mut hint = if old_valid_until.is_empty() {
                     "必填。".to_owned()
                 } else {
                     format!("必填,应晚于原有效期至 {old_valid_until}。")
                 };
+                if let Some(proposed) = &proposed {
+                    hint.push_str(&format!("已按有效期6年预填 {proposed},可修改。"));
+                }
                 view! {
                     <TextField id=COMPLETE_VALID_UNTIL label="新有效期至" hint value=typed.valid_until errors kind="date" />
                 }
             })}
-            {forms::asks_credit_grade(business).then(|| view! {
-                <div class="staff-field" class:staff-field_warn=invalid>
-                    <label class="staff-label" for=COMPLETE_CREDIT_GRADE>"考核等级"</label>
-                    <FieldMessage field=COMPLETE_CREDIT_GRADE errors />
-                    <select
-                        id=COMPLETE_CREDIT_GRADE
-                        class="staff-select"
-                        aria-invalid=move || invalid().to_string()
-                        aria-describedby=described_by(errors, COMPLETE_CREDIT_GRADE, false)
-                        on:change=move |ev| grade.set(event_target_value(&ev))
-                    >
-                        <option value="" prop:selected=move || grade.with(String::is_empty)>"请选择"</option>
-                        {CREDIT_GRADES
-                            .into_iter()
-                            .map(|g| view! { <option value=g prop:selected=move || grade.with(|v| v == g)>{g}</option> })
-                            .collect_view()}
-                    </select>
-                </div>
+            {(business == BusinessCode::Change).then(|| {
+                let empty = changes.is_empty();
+                view! {
+                    <div class="staff-field">
+                        <p class="staff-label">"办结后将记入从业资格证"</p>
+                        {if empty {
+                            view! { <p class="staff-hint">"该申请未填写变更事项,办结不会修改从业资格证。"</p> }.into_any()
+                        } else {
+                            view! { <ChangeTable caption="将写入的变更" rows=changes /> }.into_any()
+                        }}
+                    </div>
+                }
             })}
-            <TextField id=COMPLETE_NUMBER label="新证号" hint="选填,6至32位字母或数字;不换证号请留空。"
-                value=typed.certificate_number errors />
+            {(business == BusinessCode::Cancellation).then(|| view! {
+                <p class="staff-blocked" id="complete-cancellation-warning" role="note">
+                    "办结后该从业资格证即注销,不能再办理任何业务;注销后无法撤销,请核对注销原因和材料后再办结。"
+                </p>
+            })}
+            {forms::asks_credit(business).then(|| view! {
+                <TextField id=COMPLETE_DEDUCTIONS label="扣分" hint="考核周期内违章、投诉等扣分的合计,0至100;基础分20分,扣完为止。"
+                    value=typed.deductions errors kind="text" />
+                <TextField id=COMPLETE_BONUS label="加分" hint="考核周期内表彰、奖励等加分的合计,0至10。"
+                    value=typed.bonus errors kind="text" />
+                <p class="staff-credit-preview" id="complete-credit-preview" role="status" aria-live="polite">{preview}</p>
+            })}
+            {forms::asks_number(business).then(|| view! {
+                <TextField id=COMPLETE_NUMBER label="新证号" hint="选填,6至32位字母或数字;不换证号请留空。"
+                    value=typed.certificate_number errors />
+            })}
             <TextField id=COMPLETE_NOTE label="备注" hint="选填,最多200个字,申请人会看到,如领证地点和时间。"
                 value=typed.note errors multiline=true counter=200 />
             <div class="staff-buttons">

@@ -3,8 +3,9 @@
 //! what was typed into the request or into messages at the fields (by element id).
 
 use taxicert_api::{
-    domain::is_real_date, BusinessCode, CaseQueueFilter, CaseStatus, Completion, Correction, RealNameDecision,
-    RealNameStatus, StaffAction, StaffActionKind, CREDIT_GRADES,
+    correctable_fields, domain::is_real_date, BusinessCode, BusinessDetails, CancellationReason, CaseQueueFilter,
+    CaseStatus, Certificate, Completion, Correction, CreditThresholds, Delivery, RealNameDecision, RealNameStatus,
+    ServiceHall, StaffAction, StaffActionKind, CREDIT_MAX_BONUS,
 };
 
 use crate::components::error_summary::FieldError;
@@ -44,16 +45,6 @@ pub fn due(date: &str, estimated: bool) -> String {
 // ---------------------------------------------------------------------------------------
 // Names and URL codes
 
-/// The business as a clerk names it in the filter.
-pub fn business_name(business: BusinessCode) -> &'static str {
-    match business {
-        BusinessCode::Reissue => "补发",
-        BusinessCode::Renewal => "换发",
-        BusinessCode::Change => "变更",
-        BusinessCode::Cancellation => "注销",
-        BusinessCode::CreditAssessment => "服务质量信誉考核",
-    }
-}
 
 /// The statuses of the real-name queue's filter.
 pub const REALNAME_STATUSES: [RealNameStatus; 3] =
@@ -148,12 +139,16 @@ pub const RETURN_FIELDS: &str = "return-fields";
 pub const RETURN_MATERIALS: &str = "return-materials";
 pub const RETURN_REASON: &str = "return-reason";
 pub const COMPLETE_VALID_UNTIL: &str = "complete-valid-until";
-pub const COMPLETE_CREDIT_GRADE: &str = "complete-credit-grade";
+pub const COMPLETE_DEDUCTIONS: &str = "complete-deductions";
+pub const COMPLETE_BONUS: &str = "complete-bonus";
 pub const COMPLETE_NUMBER: &str = "complete-certificate-number";
 pub const COMPLETE_NOTE: &str = "complete-note";
 pub const REFUSE_REASON: &str = "refuse-reason";
 
 pub const CORRECTION_EMPTY: &str = "请至少选择一项需要补正的信息或材料,申请人只能修改所选的内容。";
+
+/// The most deductions (扣分) the server counts for a period (`server/src/staff/cases.rs`).
+pub const MAX_DEDUCTIONS: u32 = 100;
 
 /// The element id of a checkbox of 退回补正.
 pub fn return_field_id(name: &str) -> String {
@@ -181,34 +176,87 @@ pub fn return_action(reason: &str, fields: &[String], materials: &[String]) -> R
     }))
 }
 
-/// What the clerk typed in the 办结 form.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// The fields of 退回补正 for `business`, in the form's order: `correctable_fields` of the
+/// contract, so that the clerk cannot flag what the driver's form does not have.
+pub fn sorted_return_fields(business: BusinessCode, chosen: &[String]) -> Vec<String> {
+    let order = correctable_fields(business);
+    let mut fields: Vec<String> =
+        chosen.iter().filter(|f| order.iter().any(|(name, _)| name == f)).cloned().collect();
+    fields.sort_by_key(|f| order.iter().position(|(name, _)| name == f));
+    fields.dedup();
+    fields
+}
+
+/// What the clerk typed in the 办结 form. `deductions` and `bonus` start at `"0"`.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CompletionForm {
     pub valid_until: String,
-    pub credit_grade: String,
     pub certificate_number: String,
+    pub deductions: String,
+    pub bonus: String,
     pub note: String,
 }
 
-/// Whether 办结 of this business asks for the new expiry date / the grade.
+impl Default for CompletionForm {
+    fn default() -> CompletionForm {
+        CompletionForm {
+            valid_until: String::new(),
+            certificate_number: String::new(),
+            deductions: "0".into(),
+            bonus: "0".into(),
+            note: String::new(),
+        }
+    }
+}
+
+/// Whether 办结 of this business asks for the new expiry date.
 pub fn asks_valid_until(business: BusinessCode) -> bool {
     business == BusinessCode::Renewal
 }
 
-pub fn asks_credit_grade(business: BusinessCode) -> bool {
+/// Whether 办结 of this business may give a new certificate number: only 补发 and 换发 issue a
+/// certificate.
+pub fn asks_number(business: BusinessCode) -> bool {
+    matches!(business, BusinessCode::Reissue | BusinessCode::Renewal)
+}
+
+/// Whether 办结 of this business records the period's points.
+pub fn asks_credit(business: BusinessCode) -> bool {
     business == BusinessCode::CreditAssessment
 }
 
-/// 办结: the new expiry date for 换发 (a real date after the old one), the grade for 考核,
-/// an optional new number (6–32 letters and digits) and a note of at most 200 characters,
-/// in the server's words. Fields the business does not ask for are not sent.
+/// A whole number of points from 0 to `max`, as typed (spaces and full-width digits forgiven).
+fn parse_points(text: &str, max: u32) -> Option<u32> {
+    let digits: String = text
+        .trim()
+        .chars()
+        .map(|c| if ('０'..='９').contains(&c) { char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c) } else { c })
+        .collect();
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse::<u32>().ok().filter(|n| *n <= max)
+}
+
+/// The live preview under the 扣分 and 加分 inputs: the period's points (分数) and grade (等级)
+/// by the server's thresholds, `None` while either input is not a valid number.
+pub fn credit_preview(form: &CompletionForm, thresholds: &CreditThresholds) -> Option<(u32, &'static str)> {
+    let deductions = parse_points(&form.deductions, MAX_DEDUCTIONS)?;
+    let bonus = parse_points(&form.bonus, CREDIT_MAX_BONUS)?;
+    let points = CreditThresholds::points(deductions, bonus);
+    Some((points, thresholds.grade(points)))
+}
+
+/// 办结 for `business`, in the server's words: 换发 a real date after `old_valid_until` and an
+/// optional new number (6–32 letters and digits); 补发 the optional number; 考核 扣分 0–100 and
+/// 加分 0–10; 变更 and 注销 only the note. Every business: a note of at most 200 characters.
 pub fn complete_action(
     business: BusinessCode,
     old_valid_until: &str,
     form: &CompletionForm,
 ) -> Result<StaffAction, Vec<FieldError>> {
     let mut problems = Vec::new();
-    let mut valid_until = None;
+    let mut valid_until = String::new();
     if asks_valid_until(business) {
         let date = form.valid_until.trim();
         if !is_iso_date(date) {
@@ -219,34 +267,110 @@ pub fn complete_action(
                 format!("新的有效期至须晚于原有效期至{old_valid_until},请核对后重新填写。"),
             ));
         } else {
-            valid_until = Some(date.to_owned());
+            valid_until = date.to_owned();
         }
     }
-    let mut credit_grade = None;
-    if asks_credit_grade(business) {
-        let grade = form.credit_grade.trim();
-        if !CREDIT_GRADES.contains(&grade) {
-            problems.push(FieldError::at(COMPLETE_CREDIT_GRADE, "请选择服务质量信誉考核等级:AAA、AA、A或B。"));
-        } else {
-            credit_grade = Some(grade.to_owned());
+    let mut deductions = 0;
+    let mut bonus = 0;
+    if asks_credit(business) {
+        match parse_points(&form.deductions, MAX_DEDUCTIONS) {
+            Some(n) => deductions = n,
+            None => problems.push(FieldError::at(
+                COMPLETE_DEDUCTIONS,
+                format!("扣分须填写0至{MAX_DEDUCTIONS}之间的整数,没有扣分请填0。"),
+            )),
+        }
+        match parse_points(&form.bonus, CREDIT_MAX_BONUS) {
+            Some(n) => bonus = n,
+            None => problems.push(FieldError::at(
+                COMPLETE_BONUS,
+                format!("加分须填写0至{CREDIT_MAX_BONUS}之间的整数(每个考核周期最多加{CREDIT_MAX_BONUS}分),没有加分请填0。"),
+            )),
         }
     }
     let number = form.certificate_number.trim();
-    if !number.is_empty() && (!(6..=32).contains(&number.len()) || !number.bytes().all(|b| b.is_ascii_alphanumeric())) {
-        problems.push(FieldError::at(COMPLETE_NUMBER, "证号须为6至32位字母或数字,请核对后重新填写;不换证号请留空。"));
-    }
+    let certificate_number = if asks_number(business) && !number.is_empty() {
+        if !(6..=32).contains(&number.len()) || !number.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            problems.push(FieldError::at(COMPLETE_NUMBER, "证号须为6至32位字母或数字,请核对后重新填写;不换证号请留空。"));
+        }
+        Some(number.to_owned())
+    } else {
+        None
+    };
     if form.note.trim().chars().count() > 200 {
         problems.push(FieldError::at(COMPLETE_NOTE, "给申请人的说明最多200个字,请精简后再办结。"));
     }
     if !problems.is_empty() {
         return Err(problems);
     }
-    Ok(StaffAction::Complete(Completion {
-        certificate_number: (!number.is_empty()).then(|| number.to_owned()),
-        valid_until,
-        credit_grade,
-        note: form.note.trim().to_owned(),
+    let note = form.note.trim().to_owned();
+    Ok(StaffAction::Complete(match business {
+        BusinessCode::Reissue => Completion::Reissue { certificate_number, note },
+        BusinessCode::Renewal => Completion::Renewal { certificate_number, valid_until, note },
+        BusinessCode::Change => Completion::Change { note },
+        BusinessCode::Cancellation => Completion::Cancellation { note },
+        BusinessCode::CreditAssessment => Completion::CreditAssessment { deductions, bonus, note },
     }))
+}
+
+// ---------------------------------------------------------------------------------------
+// What the driver answered, per business
+
+/// The rows of the 变更 table: 变更事项, 原内容 (the certificate as it stood when the case was
+/// submitted), 新内容.
+pub fn change_rows(certificate: &Certificate, details: &BusinessDetails) -> Vec<(&'static str, String, String)> {
+    match details {
+        BusinessDetails::Change { changes, .. } => changes
+            .iter()
+            .map(|change| {
+                let old = change.item().current(certificate);
+                let old = if old.trim().is_empty() { "(未记载)".to_owned() } else { old.to_owned() };
+                (change.item().name(), old, change.new_text())
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// 领取方式 in words, with the hall's name and address when `halls` knows it.
+pub fn delivery_text(delivery: &Delivery, halls: &[ServiceHall]) -> String {
+    match delivery {
+        Delivery::Pickup { hall_id } => {
+            let hall = halls.iter().find(|h| &h.id == hall_id);
+            format!(
+                "到服务大厅自取:{}",
+                hall.map(|h| format!("{}({})", h.name, h.address)).unwrap_or_else(|| hall_id.clone())
+            )
+        }
+        Delivery::Post(post) => {
+            format!("邮寄:{} {},{}{}", post.recipient, post.phone, post.region.name, post.street)
+        }
+    }
+}
+
+/// The business's own answers as label and value, in the form's order (the 变更 table and the
+/// contact come separately).
+pub fn detail_rows(details: &BusinessDetails, halls: &[ServiceHall]) -> Vec<(&'static str, String)> {
+    match details {
+        BusinessDetails::Reissue { reason, delivery } => {
+            vec![("补发原因", reason.name().to_owned()), ("领取方式", delivery_text(delivery, halls))]
+        }
+        BusinessDetails::Renewal { licence_class, delivery } => {
+            vec![("准驾车型", licence_class.clone()), ("领取方式", delivery_text(delivery, halls))]
+        }
+        BusinessDetails::Change { reason, .. } => vec![("变更原因", reason.clone())],
+        BusinessDetails::Cancellation { reason, other_reason } => {
+            let mut rows = vec![("注销原因", reason.name().to_owned())];
+            if *reason == CancellationReason::Other || !other_reason.trim().is_empty() {
+                rows.push(("其他原因说明", other_reason.clone()));
+            }
+            rows
+        }
+        BusinessDetails::CreditAssessment { period } => {
+            let label = if period.start.is_empty() { "未选择".to_owned() } else { period.label() };
+            vec![("考核周期", label)]
+        }
+    }
 }
 
 fn is_iso_date(text: &str) -> bool {
@@ -279,7 +403,8 @@ pub fn action_error(kind: StaffActionKind, code: Option<&str>, field: Option<&st
         (StaffActionKind::Return, _, Some("fields")) => Some(RETURN_FIELDS),
         (StaffActionKind::Return, _, Some("materials")) => Some(RETURN_MATERIALS),
         (StaffActionKind::Complete, _, Some("valid_until")) => Some(COMPLETE_VALID_UNTIL),
-        (StaffActionKind::Complete, _, Some("credit_grade")) => Some(COMPLETE_CREDIT_GRADE),
+        (StaffActionKind::Complete, _, Some("deductions")) => Some(COMPLETE_DEDUCTIONS),
+        (StaffActionKind::Complete, _, Some("bonus")) => Some(COMPLETE_BONUS),
         (StaffActionKind::Complete, _, Some("certificate_number")) => Some(COMPLETE_NUMBER),
         (StaffActionKind::Complete, _, Some("note" | "reason")) => Some(COMPLETE_NOTE),
         (StaffActionKind::Refuse, _, Some("reason")) => Some(REFUSE_REASON),
@@ -375,36 +500,152 @@ mod tests {
         assert_eq!(check("2026-03-01").unwrap_err()[0].message, "新的有效期至须晚于原有效期至2026-03-01,请核对后重新填写。");
         assert_eq!(
             check("2032-03-01"),
-            Ok(StaffAction::Complete(Completion {
+            Ok(StaffAction::Complete(Completion::Renewal {
                 certificate_number: None,
-                valid_until: Some("2032-03-01".into()),
-                credit_grade: None,
+                valid_until: "2032-03-01".into(),
                 note: String::new(),
             }))
         );
     }
 
     #[test]
-    fn completing_an_assessment_needs_a_grade_and_other_businesses_send_neither() {
-        let grade = |g: &str| CompletionForm { credit_grade: g.into(), valid_until: "2040-01-01".into(), ..Default::default() };
-        let check = |g: &str| complete_action(BusinessCode::CreditAssessment, "2026-03-01", &grade(g));
-        let words = "请选择服务质量信誉考核等级:AAA、AA、A或B。";
-        assert_eq!(check("").unwrap_err()[0], FieldError::at(COMPLETE_CREDIT_GRADE, words));
-        assert_eq!(check("C").unwrap_err()[0].field.as_deref(), Some(COMPLETE_CREDIT_GRADE));
-        let Ok(StaffAction::Complete(done)) = check("AA") else { panic!("a grade is enough") };
-        assert_eq!((done.credit_grade.as_deref(), done.valid_until), (Some("AA"), None));
+    fn each_business_completes_with_its_own_variant_and_nothing_else() {
+        let form = CompletionForm {
+            valid_until: "2040-01-01".into(),
+            certificate_number: "HH2026000123".into(),
+            note: " 已办结 ".into(),
+            ..Default::default()
+        };
+        let done = |business| match complete_action(business, "2026-03-01", &form) {
+            Ok(StaffAction::Complete(completion)) => completion,
+            other => panic!("{business:?}: {other:?}"),
+        };
+        assert_eq!(done(BusinessCode::Reissue), Completion::Reissue { certificate_number: Some("HH2026000123".into()), note: "已办结".into() });
+        // A number typed for 变更, 注销 or 考核 is not sent: they issue no certificate.
+        assert_eq!(done(BusinessCode::Change), Completion::Change { note: "已办结".into() });
+        assert_eq!(done(BusinessCode::Cancellation), Completion::Cancellation { note: "已办结".into() });
+        assert_eq!(done(BusinessCode::CreditAssessment), Completion::CreditAssessment { deductions: 0, bonus: 0, note: "已办结".into() });
+        for business in BusinessCode::ALL {
+            assert_eq!(done(business).business(), business);
+        }
+        assert!(asks_number(BusinessCode::Reissue) && asks_number(BusinessCode::Renewal));
+        assert!(!asks_number(BusinessCode::Change) && !asks_number(BusinessCode::Cancellation) && !asks_number(BusinessCode::CreditAssessment));
 
         let bad_number = CompletionForm { certificate_number: "15-01".into(), ..Default::default() };
         assert_eq!(complete_action(BusinessCode::Reissue, "", &bad_number).unwrap_err()[0].field.as_deref(), Some(COMPLETE_NUMBER));
-        let reissue = CompletionForm { certificate_number: " 1501001 ".into(), note: " 请到大厅领取 ".into(), ..Default::default() };
-        let Ok(StaffAction::Complete(done)) = complete_action(BusinessCode::Reissue, "2026-03-01", &reissue) else {
-            panic!("nothing is required for 补发")
-        };
-        assert_eq!(done.certificate_number.as_deref(), Some("1501001"));
-        assert_eq!(done.note, "请到大厅领取");
+        assert!(complete_action(BusinessCode::Change, "", &bad_number).is_ok(), "not asked, not checked");
         let long = CompletionForm { note: "字".repeat(201), ..Default::default() };
         let problems = complete_action(BusinessCode::Change, "", &long).unwrap_err();
         assert_eq!(problems, vec![FieldError::at(COMPLETE_NOTE, "给申请人的说明最多200个字,请精简后再办结。")]);
+    }
+
+    #[test]
+    fn an_assessment_counts_deductions_and_bonus_and_previews_points_and_grade() {
+        let form = |deductions: &str, bonus: &str| CompletionForm { deductions: deductions.into(), bonus: bonus.into(), ..Default::default() };
+        let thresholds = CreditThresholds::default();
+        let preview = |d: &str, b: &str| credit_preview(&form(d, b), &thresholds);
+        assert_eq!(preview("0", "0"), Some((20, "AAA")));
+        assert_eq!(preview("1", "0"), Some((19, "AA")));
+        assert_eq!(preview("9", "0"), Some((11, "AA")));
+        assert_eq!(preview("10", "0"), Some((10, "A")));
+        assert_eq!(preview("16", "0"), Some((4, "A")));
+        assert_eq!(preview("17", "0"), Some((3, "B")));
+        assert_eq!(preview("30", "2"), Some((2, "B")), "the deductions floor at 0 before the bonus");
+        assert_eq!(preview(" ３ ", "10"), Some((27, "AAA")), "full-width digits and spaces forgiven");
+        assert_eq!(preview("", "0"), None);
+        assert_eq!(preview("0", "11"), None, "beyond the bonus cap");
+        assert_eq!(preview("101", "0"), None);
+        let strict = CreditThresholds { aaa: 25, aa: 15, a: 5 };
+        assert_eq!(credit_preview(&form("0", "0"), &strict), Some((20, "AA")), "the server's thresholds");
+
+        let check = |d: &str, b: &str| complete_action(BusinessCode::CreditAssessment, "", &form(d, b));
+        let problems = check("-1", "11").unwrap_err();
+        assert_eq!(
+            problems,
+            vec![
+                FieldError::at(COMPLETE_DEDUCTIONS, "扣分须填写0至100之间的整数,没有扣分请填0。"),
+                FieldError::at(COMPLETE_BONUS, "加分须填写0至10之间的整数(每个考核周期最多加10分),没有加分请填0。"),
+            ]
+        );
+        assert_eq!(
+            check("3", "1"),
+            Ok(StaffAction::Complete(Completion::CreditAssessment { deductions: 3, bonus: 1, note: String::new() }))
+        );
+    }
+
+    #[test]
+    fn the_clerk_sees_each_business_in_its_own_words() {
+        use taxicert_api::{Address, AssessmentPeriod, Change, CertificateKind, CertificateStatus, PostalAddress, Region, ReissueReason};
+        let certificate = Certificate {
+            id: "crt_1".into(),
+            number: "1501002021123456".into(),
+            kind: CertificateKind::Cruising,
+            authority: "呼和浩特市交通运输局".into(),
+            first_issued: "2021-06-15".into(),
+            valid_until: "2027-06-14".into(),
+            status: CertificateStatus::Valid,
+            licence_class: "C1".into(),
+            address: "内蒙古自治区呼和浩特市新城区示例路1号".into(),
+            phone: "13812345678".into(),
+            employer: String::new(),
+            credit: None,
+            unavailable_reason: None,
+            open_case_id: None,
+            notice: None,
+            assessment_periods: vec![],
+        };
+        let change = BusinessDetails::Change {
+            changes: vec![
+                Change::LicenceClass { new: "A1".into() },
+                Change::Employer { new: "呼和浩特市新示例出租汽车有限公司".into() },
+                Change::Address {
+                    new: Address { region: Region { code: "150102".into(), name: "内蒙古自治区呼和浩特市新城区".into() }, street: "新华大街8号".into() },
+                },
+            ],
+            reason: "增驾A1并换公司".into(),
+        };
+        assert_eq!(
+            change_rows(&certificate, &change),
+            vec![
+                ("准驾车型", "C1".to_owned(), "A1".to_owned()),
+                ("服务单位", "(未记载)".to_owned(), "呼和浩特市新示例出租汽车有限公司".to_owned()),
+                ("住址", "内蒙古自治区呼和浩特市新城区示例路1号".to_owned(), "内蒙古自治区呼和浩特市新城区新华大街8号".to_owned()),
+            ]
+        );
+        assert_eq!(detail_rows(&change, &[]), vec![("变更原因", "增驾A1并换公司".to_owned())]);
+
+        let halls = vec![ServiceHall {
+            id: "hall-1".into(),
+            name: "新城区服务大厅".into(),
+            address: "新华大街1号".into(),
+            hours: String::new(),
+            phone: String::new(),
+        }];
+        let reissue = BusinessDetails::Reissue { reason: ReissueReason::Damaged, delivery: Delivery::Pickup { hall_id: "hall-1".into() } };
+        assert_eq!(
+            detail_rows(&reissue, &halls),
+            vec![("补发原因", "损毁".to_owned()), ("领取方式", "到服务大厅自取:新城区服务大厅(新华大街1号)".to_owned())]
+        );
+        let renewal = BusinessDetails::Renewal {
+            licence_class: "C1".into(),
+            delivery: Delivery::Post(PostalAddress {
+                recipient: "王建国".into(),
+                phone: "13912345678".into(),
+                region: Region { code: "150102".into(), name: "内蒙古自治区呼和浩特市新城区".into() },
+                street: "示例路1号".into(),
+            }),
+        };
+        assert_eq!(detail_rows(&renewal, &[])[1].1, "邮寄:王建国 13912345678,内蒙古自治区呼和浩特市新城区示例路1号");
+        let other = BusinessDetails::Cancellation { reason: CancellationReason::Other, other_reason: "出国定居".into() };
+        assert_eq!(detail_rows(&other, &[]), vec![("注销原因", "其他".to_owned()), ("其他原因说明", "出国定居".to_owned())]);
+        let retired = BusinessDetails::Cancellation { reason: CancellationReason::RetirementAge, other_reason: String::new() };
+        assert_eq!(detail_rows(&retired, &[]), vec![("注销原因", "达到法定退休年龄".to_owned())]);
+        let period = AssessmentPeriod { start: "2025-06-01".into(), end: "2026-05-31".into() };
+        assert_eq!(detail_rows(&BusinessDetails::CreditAssessment { period }, &[]), vec![("考核周期", "2025-06-01 至 2026-05-31".to_owned())]);
+        assert!(change_rows(&certificate, &retired).is_empty());
+
+        assert_eq!(sorted_return_fields(BusinessCode::Cancellation, &["contact_phone".into(), "delivery".into(), "cancellation_reason".into()]),
+            ["cancellation_reason", "contact_phone"], "注销 has no 领取方式 to correct");
     }
 
     #[test]
@@ -420,6 +661,8 @@ mod tests {
         assert_eq!(at(StaffActionKind::Return, Some("correction_empty"), None), Some(RETURN_FIELDS.into()));
         assert_eq!(at(StaffActionKind::Return, Some("invalid_field"), Some("materials")), Some(RETURN_MATERIALS.into()));
         assert_eq!(at(StaffActionKind::Complete, Some("invalid_field"), Some("valid_until")), Some(COMPLETE_VALID_UNTIL.into()));
+        assert_eq!(at(StaffActionKind::Complete, Some("invalid_field"), Some("bonus")), Some(COMPLETE_BONUS.into()));
+        assert_eq!(at(StaffActionKind::Complete, Some("certificate_cancelled"), None), None, "said above the buttons");
         assert_eq!(at(StaffActionKind::Refuse, Some("invalid_field"), Some("reason")), Some(REFUSE_REASON.into()));
         assert_eq!(at(StaffActionKind::Accept, Some("action_not_allowed"), None), None);
         assert_eq!(return_material_id("photo_2inch"), "return-material-photo_2inch");

@@ -6,14 +6,22 @@
 
 pub mod cases;
 pub mod forms;
+pub mod moves;
 pub mod realname;
 
+use std::future::Future;
+
 use leptos::prelude::*;
-use leptos_router::components::A;
+use leptos_router::{
+    components::A,
+    hooks::{use_navigate, use_params_map},
+    NavigateOptions,
+};
 use taxicert_api::{CaseQueueFilter, CaseStatus, RealNameStatus, StaffRole};
 
 use crate::{
-    api::ApiError,
+    api::{ApiClient, ApiError},
+    browser,
     components::{
         error_summary::{error_for, ErrorSummary, FieldError, FieldMessage},
         layout::PageTitle,
@@ -205,8 +213,12 @@ fn StaffHome() -> impl IntoView {
             let api = api.clone();
             async move {
                 let submitted = CaseQueueFilter { status: Some(CaseStatus::Submitted), business: None };
-                futures::try_join!(api.staff_realname_queue(RealNameStatus::Pending), api.staff_cases(&submitted))
-                    .map(|(realname, cases)| (realname.len(), cases.len()))
+                futures::try_join!(
+                    api.staff_realname_queue(RealNameStatus::Pending),
+                    api.staff_cases(&submitted),
+                    api.staff_account_moves(taxicert_api::AccountMoveStatus::ReviewPending)
+                )
+                .map(|(realname, cases, moves)| (realname.len(), cases.len(), moves.len()))
             }
         }
     });
@@ -215,7 +227,7 @@ fn StaffHome() -> impl IntoView {
             session.ends_on(&error);
         }
     });
-    let count = move |pick: fn((usize, usize)) -> usize, unit: &'static str| {
+    let count = move |pick: fn((usize, usize, usize)) -> usize, unit: &'static str| {
         move || counts.get().and_then(Result::ok).map(|c| format!("{} {}", pick(c), unit))
     };
     let logout = Action::new_local(move |_: &()| {
@@ -242,6 +254,10 @@ fn StaffHome() -> impl IntoView {
             <A href=crate::href(Route::StaffCases) attr:class="weui-cell weui-cell_access staff-menu__item">
                 <span class="weui-cell__bd">"办件受理"</span>
                 <span class="weui-cell__ft">{count(|c| c.1, "件待受理")}</span>
+            </A>
+            <A href=crate::href(Route::StaffAccountMoves) attr:class="weui-cell weui-cell_access staff-menu__item">
+                <span class="weui-cell__bd">"账户转移"</span>
+                <span class="weui-cell__ft">{count(|c| c.2, "条待审核")}</span>
             </A>
         </nav>
         {move || logout.value().get().and_then(Result::err).map(|error| view! {
@@ -314,5 +330,380 @@ fn StaffPhoto(
                 })}
             </figcaption>
         </figure>
+    }
+}
+
+/// The record id in the address of a review page; 0 when it is no number, which the server
+/// answers like any unknown id (404).
+fn id_param() -> Memo<i64> {
+    let params = use_params_map();
+    Memo::new(move |_| params.read().get("id").and_then(|s| s.parse::<i64>().ok()).unwrap_or(0))
+}
+
+/// 刷新 above a queue: loads the list again.
+fn refresh_button<T: Clone + 'static>(list: LocalResource<T>) -> impl IntoView {
+    view! {
+        <button type="button" class="weui-btn weui-btn_mini weui-btn_default staff-refresh" on:click=move |_| list.refetch()>
+            "刷新"
+        </button>
+    }
+}
+
+/// What the server answered for a queue or a record, the same on every staff page: a spinner
+/// while it loads and when the staff session has ended (the gate then shows the sign-in), the
+/// failure with 重试, else `show` of the answer.
+fn loaded<T>(
+    resource: LocalResource<Result<T, ApiError>>,
+    show: impl Fn(T) -> AnyView + Clone + Send + Sync + 'static,
+) -> impl IntoView
+where
+    T: Clone + 'static,
+{
+    let session = use_staff_session();
+    view! {
+        <Transition fallback=Loading>
+            {move || {
+                let show = show.clone();
+                Suspend::new(async move {
+                    match resource.await {
+                        Err(error) if session.ends_on(&error) => view! { <Loading /> }.into_any(),
+                        Err(error) => view! { <ErrorPanel error on_retry=move |_| resource.refetch() /> }.into_any(),
+                        Ok(value) => show(value),
+                    }
+                })
+            }}
+        </Transition>
+    }
+}
+
+/// The ID photos of a review, side by side; a click opens one at full size.
+fn photos_section(prefix: &'static str, title: &'static str, hint: &'static str, photos: Vec<(String, &'static str)>) -> impl IntoView {
+    view! {
+        <section class="staff-section" aria-labelledby=format!("{prefix}-photos-title")>
+            <h2 class="staff-section__title" id=format!("{prefix}-photos-title")>{title}</h2>
+            <p class="staff-hint">{hint}</p>
+            <div class="staff-photos">
+                {photos.into_iter().map(|(src, name)| view! { <StaffPhoto src name=name.to_owned() /> }).collect_view()}
+            </div>
+        </section>
+    }
+}
+
+/// What a decision came back with: the record as decided, or the refusal (with the record as it
+/// now stands when it was decided or closed meanwhile).
+type Decided<R> = Result<R, (ApiError, Option<R>)>;
+
+/// The words and ids of one kind of review that a clerk approves or refuses with a reason the
+/// applicant reads (实名认证: 通过/驳回; 账户转移: 同意转移/不同意). Both decide alike, so they
+/// share the form, the answer's handling and the result.
+struct DecisionWords {
+    /// The ids' prefix: `{prefix}-decision-title`, `{prefix}-result`.
+    prefix: &'static str,
+    /// The reason field's id (its hint and error ids follow from it).
+    field: &'static str,
+    /// What an approval does, above the form, if it needs saying.
+    lead: Option<&'static str>,
+    /// The reason field's label, also the result's: 驳回原因, 不同意的原因.
+    reason_label: &'static str,
+    reason_hint: &'static str,
+    approve: &'static str,
+    reject: &'static str,
+    /// The way back to the queue.
+    back: (Route, &'static str),
+}
+
+/// The decision as an action: `send` posts it; when the answer is one of the `closed` codes (the
+/// record was decided or closed meanwhile), `reload` fetches the record as it now stands.
+fn decision_action<D, R, S, SF, L, LF>(send: S, reload: L, closed: &'static [&'static str]) -> Action<D, Decided<R>>
+where
+    D: Clone + 'static,
+    R: 'static,
+    S: Fn(D) -> SF + 'static,
+    SF: Future<Output = Result<R, ApiError>> + 'static,
+    L: Fn() -> LF + Clone + 'static,
+    LF: Future<Output = Result<R, ApiError>> + 'static,
+{
+    Action::new_local(move |decision: &D| {
+        let (sent, reload) = (send(decision.clone()), reload.clone());
+        async move {
+            match sent.await {
+                Ok(record) => Ok(record),
+                Err(error) if error.code().is_some_and(|code| closed.contains(&code)) => {
+                    let latest = reload().await.ok();
+                    Err((error, latest))
+                }
+                Err(error) => Err((error, None)),
+            }
+        }
+    })
+}
+
+/// The 审核 section of a review: the form while the record waits (a viewer only reads), then the
+/// result. `outcome` is `None` while it waits, else the decided status's name; `reason` the
+/// refusal's reason; `check` turns the buttons and the reason into the decision or the errors.
+fn decision_section<D, R>(
+    words: &'static DecisionWords,
+    record: RwSignal<R>,
+    decide: Action<D, Decided<R>>,
+    check: fn(bool, &str) -> Result<D, Vec<FieldError>>,
+    outcome: fn(&R) -> Option<&'static str>,
+    reason: fn(&R) -> Option<String>,
+) -> impl IntoView
+where
+    D: Clone + Send + Sync + 'static,
+    R: Clone + Send + Sync + 'static,
+{
+    let session = use_staff_session();
+    let decided_here = RwSignal::new(false);
+    let errors = RwSignal::new(Vec::<FieldError>::new());
+    let result_id = format!("{}-result", words.prefix);
+    Effect::new({
+        let result_id = result_id.clone();
+        move |_| match decide.value().get() {
+            Some(Ok(decided)) => {
+                errors.set(Vec::new());
+                decided_here.set(true);
+                record.set(decided);
+                let result_id = result_id.clone();
+                request_animation_frame(move || browser::focus_by_id(&result_id));
+            }
+            Some(Err((error, latest))) => {
+                if session.ends_on(&error) {
+                    return;
+                }
+                let at_reason = error.field() == Some("reason");
+                errors.set(vec![if at_reason {
+                    FieldError::at(words.field, error.message())
+                } else {
+                    FieldError::form(error.message())
+                }]);
+                if let Some(latest) = latest {
+                    record.set(latest);
+                }
+            }
+            None => {}
+        }
+    });
+    let outcome = Memo::new(move |_| record.with(outcome));
+    view! {
+        <section class="staff-section" aria-labelledby=format!("{}-decision-title", words.prefix)>
+            <h2 class="staff-section__title" id=format!("{}-decision-title", words.prefix)>"审核"</h2>
+            <ErrorSummary errors=Signal::from(errors) />
+            {move || match outcome.get() {
+                None if !session.is_clerk() => view! { <p class="staff-note">"查询人员不能办理。"</p> }.into_any(),
+                None => untrack(|| decision_form(words, decide, errors, check)).into_any(),
+                Some(decided) => {
+                    let reason = record.with_untracked(reason);
+                    let (back, back_text) = &words.back;
+                    view! {
+                        <div class="staff-result" id=result_id.clone() tabindex="-1">
+                            {decided_here.get().then(|| view! { <p class="staff-success" role="status">"操作成功,审核结果已保存。"</p> })}
+                            <p class="staff-result__status">{format!("审核结果:{decided}")}</p>
+                            {reason.map(|reason| view! {
+                                <p class="staff-result__reason">{format!("{}:{reason}", words.reason_label)}</p>
+                            })}
+                            <p>
+                                <A href=crate::href(back.clone()) attr:class="staff-link">{*back_text}</A>
+                            </p>
+                        </div>
+                    }
+                    .into_any()
+                }
+            }}
+        </section>
+    }
+}
+
+/// Approve, or refuse with a reason of 2–200 characters.
+fn decision_form<D, R>(
+    words: &'static DecisionWords,
+    decide: Action<D, Decided<R>>,
+    errors: RwSignal<Vec<FieldError>>,
+    check: fn(bool, &str) -> Result<D, Vec<FieldError>>,
+) -> impl IntoView
+where
+    D: Clone + Send + Sync + 'static,
+    R: Clone + Send + Sync + 'static,
+{
+    let field = words.field;
+    let reason = RwSignal::new(String::new());
+    let send = move |approve: bool| match check(approve, &reason.get_untracked()) {
+        Ok(decision) => {
+            errors.set(Vec::new());
+            decide.dispatch(decision);
+        }
+        Err(problems) => errors.set(problems),
+    };
+    let errors_signal = Signal::from(errors);
+    let invalid = move || error_for(&errors.read(), field).is_some();
+    let described_by = move || if invalid() { format!("{field}-hint {field}-error") } else { format!("{field}-hint") };
+    let pending = decide.pending();
+    view! {
+        <form class="staff-form" novalidate on:submit=|ev| ev.prevent_default()>
+            {words.lead.map(|lead| view! { <p class="staff-hint">{lead}</p> })}
+            <div class="staff-field" class:staff-field_warn=invalid>
+                <label class="staff-label" for=field>{words.reason_label}</label>
+                <p class="staff-hint" id=format!("{field}-hint")>{words.reason_hint}</p>
+                <FieldMessage field=field errors=errors_signal />
+                <textarea
+                    id=field
+                    class="staff-textarea"
+                    rows="3"
+                    aria-invalid=move || invalid().to_string()
+                    aria-describedby=described_by
+                    prop:value=move || reason.get()
+                    on:input=move |ev| reason.set(event_target_value(&ev))
+                ></textarea>
+                <p class="staff-counter">{move || format!("{}/200", reason.with(|r| r.trim().chars().count()))}</p>
+            </div>
+            <div class="staff-buttons">
+                <button type="button" class="weui-btn weui-btn_primary staff-btn" disabled=move || pending.get() on:click=move |_| send(true)>
+                    {words.approve}
+                </button>
+                <button type="button" class="weui-btn staff-btn staff-btn_danger" disabled=move || pending.get() on:click=move |_| send(false)>
+                    {words.reject}
+                </button>
+            </div>
+            <p class="staff-pending" role="status">{move || pending.get().then_some("正在提交…")}</p>
+        </form>
+    }
+}
+
+/// A queue of reviews filtered by status (实名认证, 账户转移): the same toolbar, list and
+/// table, with these words and statuses.
+struct ReviewQueue<S: 'static> {
+    /// The ids' prefix: the filter `{prefix}-status`, a row `{prefix}-{id}`.
+    prefix: &'static str,
+    filter_label: &'static str,
+    /// What the rows are: the table's caption, and the end of the empty list's message.
+    what: &'static str,
+    /// The first column: when the driver sent it.
+    at_label: &'static str,
+    /// The queue's own address, which the filter changes the `status` of.
+    route: Route,
+    statuses: &'static [S],
+    code: fn(S) -> &'static str,
+    name: fn(S) -> &'static str,
+}
+
+/// One row of a review queue, in the words shown.
+struct QueueRow<S> {
+    id: i64,
+    href: String,
+    at: String,
+    name_masked: String,
+    id_number_masked: String,
+    status: S,
+}
+
+/// How a review's status looks in a queue: approved/done green, refused red, the others plain.
+fn review_status_class(good: bool, bad: bool) -> &'static str {
+    match (good, bad) {
+        (true, _) => "staff-status staff-status_good",
+        (_, true) => "staff-status staff-status_bad",
+        _ => "staff-status",
+    }
+}
+
+/// The status filter, 刷新, and the list of `queue` at `status`; `row` turns an answer's row into
+/// what the table shows, `class` a status into its look.
+fn review_queue<S, T>(
+    queue: &'static ReviewQueue<S>,
+    status: Memo<S>,
+    list: LocalResource<Result<Vec<T>, ApiError>>,
+    row: fn(T) -> QueueRow<S>,
+    class: fn(S) -> &'static str,
+) -> impl IntoView
+where
+    S: Copy + PartialEq + Send + Sync + 'static,
+    T: Clone + 'static,
+{
+    let navigate = use_navigate();
+    let on_status = move |ev: leptos::ev::Event| {
+        let path = format!("{}?status={}", queue.route.path(), event_target_value(&ev));
+        navigate(&path, NavigateOptions { replace: true, scroll: false, ..Default::default() });
+    };
+    let select_id = format!("{}-status", queue.prefix);
+    view! {
+        <div class="staff-toolbar">
+            <div class="staff-filter">
+                <label class="staff-filter__label" for=select_id.clone()>{queue.filter_label}</label>
+                <select id=select_id class="staff-select" on:change=on_status>
+                    {queue
+                        .statuses
+                        .iter()
+                        .map(|&option| view! {
+                            <option value=(queue.code)(option) prop:selected=move || status.get() == option>
+                                {(queue.name)(option)}
+                            </option>
+                        })
+                        .collect_view()}
+                </select>
+            </div>
+            {refresh_button(list)}
+        </div>
+        {loaded(list, move |rows| {
+            if rows.is_empty() {
+                let name = (queue.name)(status.get_untracked());
+                view! { <p class="staff-empty" role="status">{format!("没有{name}的{}。", queue.what)}</p> }.into_any()
+            } else {
+                queue_table(queue, rows.into_iter().map(row).collect(), class).into_any()
+            }
+        })}
+    }
+}
+
+fn queue_table<S: Copy + 'static>(queue: &'static ReviewQueue<S>, rows: Vec<QueueRow<S>>, class: fn(S) -> &'static str) -> impl IntoView {
+    view! {
+        <p class="staff-count" role="status">{format!("共 {} 条", rows.len())}</p>
+        <table class="staff-table">
+            <caption class="visually-hidden">{queue.what}</caption>
+            <thead>
+                <tr>
+                    <th scope="col">{queue.at_label}</th>
+                    <th scope="col">"姓名"</th>
+                    <th scope="col">"身份证号"</th>
+                    <th scope="col">"状态"</th>
+                </tr>
+            </thead>
+            <tbody>
+                {rows
+                    .into_iter()
+                    .map(|row| view! {
+                        <tr id=format!("{}-{}", queue.prefix, row.id)>
+                            <td data-label=queue.at_label>{row.at}</td>
+                            <td data-label="姓名"><A href=row.href>{row.name_masked}</A></td>
+                            <td data-label="身份证号">{row.id_number_masked}</td>
+                            <td data-label="状态"><span class=class(row.status)>{(queue.name)(row.status)}</span></td>
+                        </tr>
+                    })
+                    .collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+/// A review page (实名认证, 账户转移): the crumbs up to its queue, the title and, for a signed-in
+/// staff member, the record at the address's id as `load` fetches it, shown by `show`.
+fn review_page<T, F, Fut>(queue: (Route, &'static str), title: &'static str, load: F, show: fn(T) -> AnyView) -> impl IntoView
+where
+    T: Clone + 'static,
+    F: Fn(ApiClient, i64) -> Fut + Copy + Send + Sync + 'static,
+    Fut: Future<Output = Result<T, ApiError>> + 'static,
+{
+    let id = id_param();
+    view! {
+        <div class="staff">
+            <StaffCrumbs trail=vec![(Route::Staff, "业务办理"), queue.clone()] />
+            <PageTitle title />
+            <StaffGate>
+                // Fetched only once signed in, like a component's body: untracked.
+                {untrack(|| {
+                    let api = use_app().api;
+                    let record = LocalResource::new(move || load(api.clone(), id.get()));
+                    loaded(record, show)
+                })}
+            </StaffGate>
+        </div>
     }
 }
