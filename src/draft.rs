@@ -57,7 +57,7 @@ pub struct InfoForm {
     pub change_licence_class: String,
     /// The new 服务单位 (personal: where the driver works).
     pub change_employer: String,
-    /// 变更原因.
+    /// 变更原因 (personal: free text, it may say where the driver moved or works).
     pub change_reason: String,
     /// 注销原因.
     pub cancellation_reason: Option<CancellationReason>,
@@ -258,8 +258,9 @@ impl InfoForm {
     }
 
     /// Splits the form into what may be kept on the phone for good (local storage) and the
-    /// personal details (addresses and their regions, names, phone numbers, the employer, the
-    /// words of another cancellation reason), which are kept for this tab only.
+    /// personal details (addresses and their regions, names, phone numbers, the employer, and
+    /// every answer in free text: 变更原因, the words of another cancellation reason), which
+    /// are kept for this tab only.
     pub fn split(&self) -> (InfoForm, PersonalFields) {
         let mut plain = self.clone();
         let personal = PersonalFields {
@@ -273,11 +274,13 @@ impl InfoForm {
             change_address_street: std::mem::take(&mut plain.change_address_street),
             change_phone: std::mem::take(&mut plain.change_phone),
             change_employer: std::mem::take(&mut plain.change_employer),
+            change_reason: std::mem::take(&mut plain.change_reason),
             other_reason: std::mem::take(&mut plain.other_reason),
         };
         (plain, personal)
     }
 
+    /// The form again from its two parts ([`InfoForm::split`]).
     pub fn join(mut self, personal: PersonalFields) -> InfoForm {
         let PersonalFields {
             contact_name,
@@ -290,6 +293,7 @@ impl InfoForm {
             change_address_street,
             change_phone,
             change_employer,
+            change_reason,
             other_reason,
         } = personal;
         self.contact_name = contact_name;
@@ -302,6 +306,11 @@ impl InfoForm {
         self.change_address_street = change_address_street;
         self.change_phone = change_phone;
         self.change_employer = change_employer;
+        // A copy kept before 变更原因 was personal has it in the plain part; the next save on
+        // the phone moves it to the tab's part.
+        if !change_reason.is_empty() || self.change_reason.is_empty() {
+            self.change_reason = change_reason;
+        }
         self.other_reason = other_reason;
         self
     }
@@ -321,6 +330,7 @@ pub struct PersonalFields {
     pub change_address_street: String,
     pub change_phone: String,
     pub change_employer: String,
+    pub change_reason: String,
     pub other_reason: String,
 }
 
@@ -435,17 +445,40 @@ impl DraftState {
     }
 }
 
+/// The wizard's copy on this phone: the answers kept for good (local storage), without the
+/// personal details, and the personal details kept for this tab (session storage), which a new
+/// tab does not have, nor a WeChat view opened again after it was closed.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PhoneCopy {
+    /// The draft with the plain part of the form ([`InfoForm::split`]).
+    pub state: DraftState,
+    /// The personal part, if this tab has it.
+    pub personal: Option<PersonalFields>,
+}
+
 /// The draft to resume with: the phone's copy while it is based on the server's newest
-/// revision (it may hold edits not saved yet), else the server's. A phone copy based on a
-/// draft the server no longer has (submitted or deleted elsewhere) is dropped.
-pub fn resume(local: Option<DraftState>, server: Option<&Draft>, owner: &str) -> DraftState {
-    let local = local.filter(|l| l.owner == owner);
+/// revision (it may hold edits not saved yet), else the server's. The personal details the tab
+/// no longer has come from the server's draft of that same revision, so that nothing saved is
+/// shown blank while the phone's edits not saved yet still win. A phone copy based on a draft
+/// the server no longer has (submitted or deleted elsewhere) is dropped.
+pub fn resume(local: Option<PhoneCopy>, server: Option<&Draft>, owner: &str) -> DraftState {
+    let local = local.filter(|l| l.state.owner == owner);
     match (local, server) {
-        (Some(local), Some(server)) if local.base_revision == Some(server.revision) => {
-            DraftState { done: server.done.clone(), ..local }
+        (Some(PhoneCopy { state, personal }), Some(server)) if state.base_revision == Some(server.revision) => {
+            let (personal, info_prefilled) = match (personal, &server.info) {
+                (Some(personal), _) => (personal, state.info_prefilled),
+                // As `from_server`: what was saved is not filled again from the profile.
+                (None, Some(saved)) => (InfoForm::from_info(saved).split().1, true),
+                (None, None) => (PersonalFields::default(), state.info_prefilled),
+            };
+            let info = state.info.join(personal);
+            DraftState { done: server.done.clone(), info, info_prefilled, ..state }
         }
         (_, Some(server)) => DraftState::from_server(server, owner),
-        (Some(local), None) if local.base_revision.is_none() => local,
+        (Some(PhoneCopy { state, personal }), None) if state.base_revision.is_none() => {
+            let info = state.info.join(personal.unwrap_or_default());
+            DraftState { info, ..state }
+        }
         _ => DraftState { owner: owner.to_owned(), ..DraftState::default() },
     }
 }
@@ -483,14 +516,37 @@ mod tests {
         }
     }
 
-    fn local(base: Option<i64>) -> DraftState {
-        DraftState {
+    /// The phone's copy, its personal part still in this tab.
+    fn local(base: Option<i64>) -> PhoneCopy {
+        let state = DraftState {
             owner: "138****5678".into(),
             base_revision: base,
             notice_agreed: true,
             certificate_id: Some("c-local".into()),
-            info: InfoForm { change_reason: "typed, not saved yet".into(), ..InfoForm::default() },
+            info: InfoForm { licence_class: "typed, not saved yet".into(), ..InfoForm::default() },
             ..DraftState::default()
+        };
+        PhoneCopy { state, personal: Some(PersonalFields::default()) }
+    }
+
+    /// A 变更 saved on the server at `revision`: new 联系电话 and 服务单位, and the contact.
+    fn saved_change(revision: i64) -> Draft {
+        let info = PersonalInfo {
+            contact_name: "王建国".into(),
+            contact_phone: "13812345678".into(),
+            details: BusinessDetails::Change {
+                changes: vec![Change::Phone { new: "13500008881".into() }, Change::Employer { new: "呼和浩特市新出租汽车公司".into() }],
+                reason: "搬家并更换服务单位".into(),
+            },
+        };
+        Draft {
+            business: BusinessCode::Change,
+            done: vec![DraftStep::Notice, DraftStep::Certificate, DraftStep::PersonalInfo],
+            certificate_id: Some("crt_1".into()),
+            info: Some(info),
+            uploads: BTreeMap::new(),
+            revision,
+            updated_at: 0,
         }
     }
 
@@ -524,8 +580,46 @@ mod tests {
     #[test]
     fn the_phones_copy_wins_while_it_is_based_on_the_servers_newest_revision() {
         let resumed = resume(Some(local(Some(3))), Some(&server(3)), "138****5678");
-        assert_eq!(resumed.info.change_reason, "typed, not saved yet");
+        assert_eq!(resumed.info.licence_class, "typed, not saved yet");
         assert_eq!(resumed.done, server(3).done, "what is saved is the server's to say");
+    }
+
+    #[test]
+    fn a_tab_without_the_personal_part_takes_it_from_the_servers_draft_of_the_same_revision() {
+        // Filled in a WeChat view since closed: the phone kept the plain part, and one more
+        // item ticked after the save; the new view's tab has no personal part.
+        let server = saved_change(4);
+        let (mut plain, _) = InfoForm::from_info(server.info.as_ref().unwrap()).split();
+        plain.tick(ChangeItem::Address, true);
+        let state = DraftState { owner: "138****5678".into(), base_revision: Some(4), info: plain, ..DraftState::default() };
+        let copy = PhoneCopy { state, personal: None };
+
+        let resumed = resume(Some(copy.clone()), Some(&server), "138****5678");
+        let info = &resumed.info;
+        assert_eq!((info.contact_name.as_str(), info.contact_phone.as_str()), ("王建国", "13812345678"));
+        assert_eq!((info.change_phone.as_str(), info.change_employer.as_str()), ("13500008881", "呼和浩特市新出租汽车公司"));
+        assert_eq!(info.change_reason, "搬家并更换服务单位");
+        assert_eq!(info.change_items, [ChangeItem::Address, ChangeItem::Phone, ChangeItem::Employer], "the phone's edit not saved yet wins");
+        assert!(resumed.info_prefilled, "what was saved is not filled again from the profile");
+
+        // 核对信息 shows every value the server has: nothing blank after an arrow.
+        let mut saved_items = resumed.info.clone();
+        saved_items.tick(ChangeItem::Address, false);
+        let (sent, _) = saved_items.checked_as_sent(BusinessCode::Change, &Divisions::parse(DIVISIONS).unwrap());
+        assert_eq!(sent, server.info.clone().unwrap());
+        for row in answers(&sent, Some(&certificate()), &[]) {
+            assert!(!row.value.trim().is_empty() && !row.value.ends_with('→') && !row.value.ends_with("→ "), "{row:?}");
+        }
+
+        // In the tab that has its personal part, what it holds wins (typed, not saved yet).
+        let typed = PersonalFields { contact_name: "李四".into(), ..copy.state.info.split().1 };
+        let resumed = resume(Some(PhoneCopy { personal: Some(typed), ..copy.clone() }), Some(&server), "138****5678");
+        assert_eq!(resumed.info.contact_name, "李四");
+
+        // Nothing saved yet on the server: nothing to take, and the profile fills the contact.
+        let unsaved = Draft { info: None, ..server.clone() };
+        let resumed = resume(Some(copy), Some(&unsaved), "138****5678");
+        assert_eq!((resumed.info.change_phone.as_str(), resumed.info_prefilled), ("", false));
     }
 
     #[test]
@@ -538,6 +632,7 @@ mod tests {
     #[test]
     fn a_copy_never_saved_resumes_and_a_copy_of_a_vanished_draft_is_dropped() {
         assert_eq!(resume(Some(local(None)), None, "138****5678").certificate_id.as_deref(), Some("c-local"));
+        assert_eq!(resume(Some(PhoneCopy { personal: None, ..local(None) }), None, "138****5678").certificate_id.as_deref(), Some("c-local"));
         assert_eq!(resume(Some(local(Some(3))), None, "138****5678").certificate_id, None);
     }
 
@@ -678,19 +773,27 @@ mod tests {
             change_employer: "呼和浩特市新出租汽车公司".into(),
             other_reason: "病休".into(),
             licence_class: "A1".into(),
-            change_reason: "搬家".into(),
+            change_reason: "搬家并更换服务单位".into(),
             hall_id: "hall-1".into(),
             ..InfoForm::default()
         };
         form.tick(ChangeItem::Address, true);
         let (plain, personal) = form.split();
         let kept = serde_json::to_string(&plain).unwrap();
-        for secret in ["王建国", "13812345678", "李四", "13912345678", "150102", "示例路2号", "新家路3号", "13700000000", "新出租汽车", "病休"] {
+        for secret in
+            ["王建国", "13812345678", "李四", "13912345678", "150102", "示例路2号", "新家路3号", "13700000000", "新出租汽车", "病休", "搬家"]
+        {
             assert!(!kept.contains(secret), "{secret} in local storage: {kept}");
         }
-        assert_eq!((plain.licence_class.as_str(), plain.change_reason.as_str(), plain.hall_id.as_str()), ("A1", "搬家", "hall-1"));
+        assert_eq!((plain.licence_class.as_str(), plain.hall_id.as_str()), ("A1", "hall-1"));
         assert_eq!(plain.change_items, [ChangeItem::Address], "which items are ticked is not personal");
-        assert_eq!(plain.join(personal), form);
+        assert_eq!(plain.clone().join(personal.clone()), form);
+        // A user who clears the reason in this tab has it cleared.
+        let cleared = PersonalFields { change_reason: String::new(), ..personal };
+        assert_eq!(plain.join(cleared).change_reason, "");
+        // A copy kept before 变更原因 was personal: its reason is still resumed.
+        let old_plain = InfoForm { change_reason: "旧的原因".into(), ..InfoForm::default() };
+        assert_eq!(old_plain.join(PersonalFields::default()).change_reason, "旧的原因");
     }
 
     #[test]

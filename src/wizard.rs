@@ -11,7 +11,7 @@ use crate::{
     api::{ApiClient, ApiError},
     browser,
     components::uploader::Uploads,
-    draft::{resume, DraftState, InfoForm, PersonalFields},
+    draft::{resume, DraftState, InfoForm, PersonalFields, PhoneCopy},
 };
 
 /// Whether a business's draft has been resumed yet.
@@ -77,13 +77,13 @@ impl WizardDraft {
         });
     }
 
-    fn read_phone_copy(self) -> Option<DraftState> {
-        let mut state: DraftState = serde_json::from_str(&browser::Keep::Phone.get(&local_key(self.business))?).ok()?;
-        let personal: PersonalFields = browser::Keep::Tab.get(&personal_key(self.business))
-            .and_then(|json| serde_json::from_str(&json).ok())
-            .unwrap_or_default();
-        state.info = std::mem::take(&mut state.info).join(personal);
-        Some(state)
+    /// The copy on this phone: the personal part is `None` in a tab that does not have it (a
+    /// new tab, a WeChat view opened again), and [`resume`] takes it from the server's draft.
+    fn read_phone_copy(self) -> Option<PhoneCopy> {
+        let state: DraftState = serde_json::from_str(&browser::Keep::Phone.get(&local_key(self.business))?).ok()?;
+        let personal: Option<PersonalFields> =
+            browser::Keep::Tab.get(&personal_key(self.business)).and_then(|json| serde_json::from_str(&json).ok());
+        Some(PhoneCopy { state, personal })
     }
 
     /// Keeps the answers on the phone: the personal details for this tab only.

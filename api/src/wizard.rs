@@ -542,9 +542,11 @@ impl PersonalInfo {
                     let current = item.current(context.certificate);
                     if problems.len() == before && !current.is_empty() && same_text(&change.new_text(), current) {
                         let field = if item == ChangeItem::Address { "change_address_street".to_owned() } else { field };
+                        // A select is chosen, the other inputs are typed.
+                        let verb = if item == ChangeItem::LicenceClass { "选择" } else { "填写" };
                         problems.push(problem(
                             field,
-                            format!("新{}与证上现有的相同,无需变更;请填写新的{}或取消勾选此项。", item.name(), item.name()),
+                            format!("新{}与证上现有的相同,无需变更;请{verb}新的{}或取消勾选此项。", item.name(), item.name()),
                         ));
                     }
                 }
@@ -866,7 +868,7 @@ mod tests {
         assert_eq!(fields(&change(vec![], "换")), ["changes", "reason"]);
         let same = change(vec![Change::LicenceClass { new: "C1".into() }], "增驾");
         assert_eq!(fields(&same), ["change_licence_class"]);
-        assert_eq!(same[0].message, "新准驾车型与证上现有的相同,无需变更;请填写新的准驾车型或取消勾选此项。");
+        assert_eq!(same[0].message, "新准驾车型与证上现有的相同,无需变更;请选择新的准驾车型或取消勾选此项。");
         let twice = change(vec![Change::Phone { new: "13900000000".into() }, Change::Phone { new: "13900000001".into() }], "换号");
         assert_eq!(fields(&twice), ["changes"]);
         let address = change(

@@ -77,3 +77,8 @@ UPDATE business_notice_paragraphs SET text = '服务质量信誉考核周期为1
 -- renewal_grace_days): a deployment that changes them changes this paragraph too.
 UPDATE business_notice_paragraphs SET text = '从业资格证有效期为6年。请在有效期届满前90日内申请换发,最迟应在届满30日前申请;有效期届满后180日内仍可申请(逾期换发),超过180日未换证的,从业资格证依法注销,如需继续从业须重新申请从业资格。'
  WHERE business_code = 'renewal' AND position = 1;
+
+-- The violation page is required for 换发 and optional for 考核: the hint must not say a blank
+-- page is always needed.
+UPDATE materials SET hint = '拍摄从业资格证的违章记录页,四角完整,文字清晰;没有违章记录的,拍摄空白的记录页。'
+ WHERE code = 'cert_violation_page';

@@ -68,9 +68,10 @@ pub fn id_number_bound(old_phone_masked: &str) -> AppError {
 }
 
 /// Keeps the move request of the pair, inside the submission's transaction: the open one of
-/// the same pair is brought up to date (a code already sent stays valid), one for another old
-/// account is cancelled and a new one made. The ID photos are taken from the new account's
-/// real-name draft, sealed as they are. Returns the old number, masked.
+/// the same pair made against the same old number is brought up to date (a code already sent
+/// stays valid), one for another old account or number is cancelled and a new one made. The
+/// ID photos are taken from the new account's real-name draft, sealed as they are. Returns the
+/// old number, masked.
 pub async fn keep_request(conn: &mut SqliteConnection, state: &AppState, request: MoveRequest<'_>, now: i64) -> AppResult<String> {
     let MoveRequest { from_user_id, to_user_id, old_phone, fields, id_number_masked, name_masked } = request;
     let old_phone_masked = masked_phone(old_phone)?;
@@ -85,10 +86,12 @@ pub async fn keep_request(conn: &mut SqliteConnection, state: &AppState, request
     let plain = serde_json::to_vec(fields).map_err(|e| AppError::Internal(e.to_string()))?;
     let sealed = state.vault.seal(&plain, &format!("user:{to_user_id}:move_fields"));
     let same_pair: Option<(i64,)> = sqlx::query_as(
-        "SELECT id FROM account_moves WHERE to_user_id = ? AND from_user_id = ? AND status = 'sms_pending'",
+        "SELECT id FROM account_moves
+          WHERE to_user_id = ? AND from_user_id = ? AND status = 'sms_pending' AND old_phone_masked = ?",
     )
     .bind(to_user_id)
     .bind(from_user_id)
+    .bind(&old_phone_masked)
     .fetch_optional(&mut *conn)
     .await?;
     if let Some((id,)) = same_pair {
@@ -181,6 +184,19 @@ fn no_move() -> AppError {
     AppError::client(StatusCode::NOT_FOUND, "no_account_move", "没有待办理的账户转移申请,请重新提交实名认证。")
 }
 
+/// Why a move request was cancelled when its account moved to another number: the driver reads
+/// it on his real-name page.
+const MOVED_AWAY: &str = "该账户已转移到其他手机号,本次转移申请已自动取消。如果那是您本人的账户,\
+     请用该账户现在的手机号登录;如有疑问,请到服务大厅咨询。";
+
+/// The refusal of a move whose old account is no longer on the number it was asked of.
+fn moved_away(asked_of: &str) -> AppError {
+    AppError::conflict(
+        "account_move_closed",
+        format!("原账户已不再使用手机号{asked_of},该账户已转移到其他手机号,本次转移申请已取消,不能再转移。请刷新页面查看。"),
+    )
+}
+
 fn move_closed() -> AppError {
     AppError::conflict("account_move_closed", "该账户转移申请已办结或已取消,请刷新页面查看。")
 }
@@ -202,6 +218,11 @@ async fn open_with_old_phone(state: &AppState, user_id: i64) -> AppResult<(MoveR
     let mut conn = state.db.acquire().await?;
     let row = open_of(&mut conn, user_id).await?;
     let phone = phone_of(&mut conn, row.from_user_id).await?;
+    // Never a code to whoever has the old account's number now, if that is not the number the
+    // request was made against (the move itself refuses it too, and cancels the request).
+    if phone.masked() != row.old_phone_masked {
+        return Err(moved_away(&row.old_phone_masked));
+    }
     Ok((row, phone))
 }
 
@@ -225,14 +246,14 @@ async fn driver_view(conn: &mut SqliteConnection, state: &AppState, row: MoveRow
     })
 }
 
-/// The signed-in driver's move request, or `null` when none is open or refused.
+/// The signed-in driver's move request, or `null` when none is open, refused or cancelled with a reason.
 #[utoipa::path(
     get,
     path = "/account/move",
     tag = "account",
     operation_id = "account_move",
     responses(
-        (status = 200, description = "The newest move request of the caller's (new) account when it is `sms_pending`, `review_pending` or `rejected`; `null` otherwise (none, done or cancelled)", body = Option<AccountMove>),
+        (status = 200, description = "The newest move request of the caller's (new) account when it is `sms_pending`, `review_pending`, `rejected`, or `cancelled` with a reason (the account moved to another number meanwhile); `null` otherwise (none, done)", body = Option<AccountMove>),
         (status = 401, description = "`unauthenticated`", body = ErrorBody),
     )
 )]
@@ -241,7 +262,10 @@ pub async fn account_move(State(state): State<AppState>, user: CurrentUser) -> A
     let Some(row) = newest_of(&mut conn, user.user_id).await? else {
         return Ok(Json(None));
     };
-    if !matches!(row.status.as_str(), "sms_pending" | "review_pending" | "rejected") {
+    // A cancellation with a reason (the account moved to another number meanwhile) is shown too.
+    let shown = matches!(row.status.as_str(), "sms_pending" | "review_pending" | "rejected")
+        || (row.status == "cancelled" && row.reason.is_some());
+    if !shown {
         return Ok(Json(None));
     }
     Ok(Json(Some(driver_view(&mut conn, &state, row).await?)))
@@ -260,6 +284,7 @@ pub async fn account_move(State(state): State<AppState>, user: CurrentUser) -> A
         (status = 401, description = "`unauthenticated`", body = ErrorBody),
         (status = 403, description = "`csrf`", body = ErrorBody),
         (status = 404, description = "`no_account_move`: no open move request", body = ErrorBody),
+        (status = 409, description = "`account_move_closed`: the old account no longer has the number the request was made against (it was moved meanwhile): the request is cancelled and no code is sent", body = ErrorBody),
         (status = 429, description = "`resend_too_soon`, `daily_limit` or `ip_limit`, with `retry_after_seconds`", body = ErrorBody),
         (status = 503, description = "`sms_unavailable`", body = ErrorBody),
     )
@@ -315,7 +340,11 @@ pub async fn confirm_account_move(
     if !auth::spend_code(&mut tx, code_id).await? {
         return Err(auth::code_spent());
     }
-    perform_move(&mut tx, row.id, "sms", None, &ip, now).await?;
+    // A refusal to move (the accounts changed) is kept: the request is cancelled.
+    if let Err(error) = perform_move(&mut tx, row.id, "sms", None, &ip, now).await {
+        tx.commit().await?;
+        return Err(error);
+    }
     tx.commit().await?;
     Ok(Json(me_of(&state, row.from_user_id).await?))
 }
@@ -389,10 +418,11 @@ async fn perform_move(
     ip: &str,
     now: i64,
 ) -> AppResult<()> {
-    let (from, to): (i64, i64) = sqlx::query_as("SELECT from_user_id, to_user_id FROM account_moves WHERE id = ?")
-        .bind(move_id)
-        .fetch_one(&mut *conn)
-        .await?;
+    let (from, to, asked_of, created_at): (i64, i64, String, i64) =
+        sqlx::query_as("SELECT from_user_id, to_user_id, old_phone_masked, created_at FROM account_moves WHERE id = ?")
+            .bind(move_id)
+            .fetch_one(&mut *conn)
+            .await?;
     let (old_phone, from_status): (String, String) =
         sqlx::query_as("SELECT phone, realname_status FROM users WHERE id = ?").bind(from).fetch_one(&mut *conn).await?;
     let (new_phone, to_status): (String, String) =
@@ -407,6 +437,27 @@ async fn perform_move(
         return Err(move_closed());
     }
     let (old_masked, new_masked) = (masked_phone(&old_phone)?, masked_phone(&new_phone)?);
+    // The old account is no longer on the number the request was made against: it moved
+    // meanwhile (only a request left open by a move made before moves cancelled the others can
+    // get here). Such a request never moves the account: it is cancelled.
+    let (moved_since,): (bool,) = sqlx::query_as(
+        "SELECT EXISTS (SELECT 1 FROM account_moves
+                         WHERE from_user_id = ? AND id <> ? AND status = 'done' AND decided_at > ?)",
+    )
+    .bind(from)
+    .bind(move_id)
+    .bind(created_at)
+    .fetch_one(&mut *conn)
+    .await?;
+    if old_masked != asked_of || moved_since {
+        sqlx::query("UPDATE account_moves SET status = 'cancelled', decided_at = ?, reason = ? WHERE id = ?")
+            .bind(now)
+            .bind(MOVED_AWAY)
+            .bind(move_id)
+            .execute(&mut *conn)
+            .await?;
+        return Err(moved_away(&asked_of));
+    }
     // The number is unique: freed first, then given.
     sqlx::query("UPDATE users SET phone = 'moved:' || id, moved_into = ? WHERE id = ?").bind(from).bind(to).execute(&mut *conn).await?;
     sqlx::query("UPDATE users SET phone = ? WHERE id = ?").bind(&new_phone).bind(from).execute(&mut *conn).await?;
@@ -426,6 +477,22 @@ async fn perform_move(
     .bind(&old_masked)
     .bind(&new_masked)
     .bind(move_id)
+    .execute(&mut *conn)
+    .await?;
+    // Every other open request against the moved account, or of the closed one, was made
+    // against a number the account no longer has: cancelled, with the reason its driver reads.
+    sqlx::query(
+        "UPDATE account_moves SET status = 'cancelled', decided_at = ?, reason = ?
+          WHERE id <> ? AND status IN ('sms_pending', 'review_pending')
+            AND (from_user_id IN (?, ?) OR to_user_id IN (?, ?))",
+    )
+    .bind(now)
+    .bind(MOVED_AWAY)
+    .bind(move_id)
+    .bind(from)
+    .bind(to)
+    .bind(from)
+    .bind(to)
     .execute(&mut *conn)
     .await?;
     let subject = format!("account_move:{move_id}");

@@ -64,7 +64,8 @@ impl RenewalRules {
 /// the 考核 periods already assessed (by their first day).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Standing {
-    /// The open case of the same business, or an accepted 注销: (case id, its business).
+    /// The open case of the same business, an accepted 注销, or the open 换发 of a 补发 (and
+    /// the other way round): (case id, its business).
     pub blocking: Option<(String, BusinessCode)>,
     /// `YYYY-MM-DD` first days of the periods a completed 考核 has assessed.
     pub assessed: Vec<String>,
@@ -118,6 +119,17 @@ pub fn business_name(business: BusinessCode) -> &'static str {
     }
 }
 
+/// The business that cannot be open on a certificate at the same time as `business`, besides
+/// `business` itself: 补发 and 换发 both issue a new certificate, so while one is open the
+/// other is not needed (and two would issue two certificates).
+pub fn exclusive_with(business: BusinessCode) -> Option<BusinessCode> {
+    match business {
+        BusinessCode::Reissue => Some(BusinessCode::Renewal),
+        BusinessCode::Renewal => Some(BusinessCode::Reissue),
+        BusinessCode::Change | BusinessCode::Cancellation | BusinessCode::CreditAssessment => None,
+    }
+}
+
 /// Why a certificate is blocked by the open case `case_id` of `blocker`, when `business` is
 /// asked for: in words for the driver, naming the case to follow.
 pub fn blocked_message(business: BusinessCode, case_id: &str, blocker: BusinessCode) -> String {
@@ -125,6 +137,16 @@ pub fn blocked_message(business: BusinessCode, case_id: &str, blocker: BusinessC
         format!(
             "该证已有一件{}申请正在办理(办件编号 {case_id}),请在“我的办件”中查看进度;办结后才能再次申请。",
             business_name(business)
+        )
+    } else if blocker == BusinessCode::Renewal && business == BusinessCode::Reissue {
+        format!(
+            "该证已有一件从业资格证换发申请正在办理(办件编号 {case_id}),换发办结时会制发新证,无需另行申请补发;\
+             补发和换发不能同时办理,请在“我的办件”中查看换发进度。"
+        )
+    } else if blocker == BusinessCode::Reissue && business == BusinessCode::Renewal {
+        format!(
+            "该证已有一件从业资格证补发申请正在办理(办件编号 {case_id}),补发办结时也会制发新证;\
+             补发和换发不能同时办理,请在“我的办件”中查看补发进度,补发办结后再申请换发。"
         )
     } else {
         format!(
@@ -497,7 +519,8 @@ pub async fn record_credit(conn: &mut SqliteConnection, id: &str, record: &Credi
 
 /// The case that stands in the way of `business` on the certificate: an open case (submitted,
 /// accepted or returned) of the same business, else an accepted 注销 (accepted, or returned
-/// after acceptance) — other than `except_case`. Answers (case id, its business); `None` when
+/// after acceptance), else an open case of the business [`exclusive_with`] it (补发 and 换发
+/// both issue a new certificate) — other than `except_case`. Answers (case id, its business); `None` when
 /// nothing blocks. Cases submitted before cases named their certificate block nothing.
 pub async fn blocking_case(
     conn: &mut SqliteConnection,
@@ -508,14 +531,15 @@ pub async fn blocking_case(
     let row: Option<(String, String)> = sqlx::query_as(
         "SELECT id, business_code FROM cases
           WHERE certificate_id = ?1 AND id IS NOT ?2
-            AND ((business_code = ?3 AND status IN ('submitted', 'accepted', 'returned'))
+            AND ((business_code IN (?3, ?4) AND status IN ('submitted', 'accepted', 'returned'))
               OR (business_code = 'cancellation'
                   AND (status = 'accepted' OR (status = 'returned' AND returned_from = 'accepted'))))
-          ORDER BY CASE business_code WHEN ?3 THEN 0 ELSE 1 END, submitted_at, id LIMIT 1",
+          ORDER BY CASE business_code WHEN ?3 THEN 0 WHEN 'cancellation' THEN 1 ELSE 2 END, submitted_at, id LIMIT 1",
     )
     .bind(certificate_id)
     .bind(except_case)
     .bind(business.as_str())
+    .bind(exclusive_with(business).map(BusinessCode::as_str))
     .fetch_optional(&mut *conn)
     .await?;
     row.map(|(id, code)| {
@@ -807,6 +831,16 @@ mod tests {
         let cancelling = Standing { blocking: Some(("TC20261124000002".into(), BusinessCode::Cancellation)), assessed: vec![] };
         let reason = c.unavailable_reason(BusinessCode::Change, today, RULES, &cancelling).unwrap();
         assert!(reason.contains("注销申请(办件编号 TC20261124000002)已受理"), "{reason}");
+        // 补发 and 换发 exclude each other, and say which case to follow and why.
+        let renewing = Standing { blocking: Some(("TC20261124000003".into(), BusinessCode::Renewal)), assessed: vec![] };
+        let listed = c.to_api(BusinessCode::Reissue, today, RULES, &renewing);
+        assert_eq!(listed.open_case_id.as_deref(), Some("TC20261124000003"));
+        let reason = listed.unavailable_reason.unwrap();
+        assert!(reason.contains("换发申请正在办理(办件编号 TC20261124000003)") && reason.contains("无需另行申请补发"), "{reason}");
+        let reissuing = Standing { blocking: Some(("TC20261124000004".into(), BusinessCode::Reissue)), assessed: vec![] };
+        let reason = c.unavailable_reason(BusinessCode::Renewal, today, RULES, &reissuing).unwrap();
+        assert!(reason.contains("补发申请正在办理(办件编号 TC20261124000004)") && reason.contains("补发办结后再申请换发"), "{reason}");
+        assert_eq!(exclusive_with(BusinessCode::Change), None);
     }
 
     #[test]

@@ -148,17 +148,11 @@ impl World {
     async fn new() -> World {
         let server = spawn_approving(|_| {}).await;
         let a = verified_user(&server, PHONE, &CardData::sample()).await;
-        // One open case per certificate and business: three businesses, so that the renewal
-        // draft below can still choose the certificate.
+        // One open case per certificate and business: three businesses other than the renewal,
+        // so that the renewal draft below can still choose the certificate.
         let done = id_of(&submit_case(&server, &a, "reissue").await);
         let open = id_of(&submit_case(&server, &a, "cancellation").await);
         let returned = id_of(&submit_case(&server, &a, "change").await);
-        // The renewal draft, saved up to the personal information.
-        saved(&server, &a, "renewal", json!({ "step": "notice" })).await;
-        let certificate = choosable(&server, &a, "renewal").await;
-        saved(&server, &a, "renewal", json!({ "step": "certificate", "certificate_id": certificate })).await;
-        saved(&server, &a, "renewal", json!({ "step": "personal_info", "info": info("renewal") })).await;
-        let draft = ok(server.get_as("/api/v1/drafts/renewal", &a).await).await;
         let live_upload = upload(&server, &a, "photo_2inch").await;
         let detail = ok(server.get_as(&format!("/api/v1/cases/{open}"), &a).await).await;
         let case_photo = detail["photos"][0]["upload_id"].as_str().unwrap().to_owned();
@@ -173,6 +167,13 @@ impl World {
         let correction =
             json!({ "action": "return", "reason": "请重新上传照片", "fields": [], "materials": ["cert_info_page"] });
         ok(act(&server, &clerk, &returned, correction).await).await;
+        // The renewal draft, saved up to the personal information: after the reissue is done,
+        // since an open 补发 blocks a 换发 of the same certificate.
+        saved(&server, &a, "renewal", json!({ "step": "notice" })).await;
+        let certificate = choosable(&server, &a, "renewal").await;
+        saved(&server, &a, "renewal", json!({ "step": "certificate", "certificate_id": certificate })).await;
+        saved(&server, &a, "renewal", json!({ "step": "personal_info", "info": info("renewal") })).await;
+        let draft = ok(server.get_as("/api/v1/drafts/renewal", &a).await).await;
 
         let b = verified_user(&server, OTHER_PHONE, &other_card()).await;
         server.clock.advance(61); // the next code for B's number

@@ -665,6 +665,111 @@ mod one_account {
         refused(server.get_as("/api/v1/staff/account-moves?status=approved", &viewer).await, StatusCode::BAD_REQUEST, "invalid_filter", None, None).await;
     }
 
+    /// A third number, which moves the account while another waits for a clerk.
+    const THIRD_PHONE: &str = "13600002222";
+    const THIRD_MASKED: &str = "136****2222";
+
+    /// The reviewer's sequence: B asks a clerk to move the account on [`PHONE`], then C moves
+    /// that account to itself with the SMS code. A: [`PHONE`], verified; B: [`NEW_PHONE`];
+    /// C: [`THIRD_PHONE`]. Returns (clerk, B, C, B's request, the account's id).
+    async fn moved_while_a_clerk_waits(server: &TestServer) -> (String, String, String, i64, i64) {
+        add_staff(server, CLERK, "赵办理", StaffRole::Clerk).await;
+        let clerk = signed_in(server, CLERK).await;
+        verified_user(server, PHONE, &CardData::sample()).await;
+        let account = user_id(server, PHONE).await;
+        let b = bound(server).await;
+        let asked = ok(post(server, "/api/v1/account/move/review", &b, json!(null)).await).await;
+        assert_eq!((&asked["status"], &asked["old_phone_masked"]), (&json!("review_pending"), &json!(OLD_MASKED)));
+        let queue = ok(server.get_as("/api/v1/staff/account-moves", &clerk).await).await;
+        let b_move = queue[0]["id"].as_i64().unwrap();
+
+        let (c, response) = submit_card(server, THIRD_PHONE, &CardData::sample()).await;
+        refused(response, StatusCode::CONFLICT, "id_number_bound", None, None).await;
+        server.clock.advance(61);
+        let sent = send_as(server, Method::POST, "/api/v1/account/move/sms-code", &c).send().await.unwrap();
+        assert_eq!(sent.status(), StatusCode::ACCEPTED);
+        let code = outbox_code(server, PHONE).await.unwrap();
+        let me = ok(post(server, "/api/v1/account/move/confirm", &c, json!({ "code": code })).await).await;
+        assert_eq!(me["phone_masked"], THIRD_MASKED);
+        assert_eq!(user_id(server, THIRD_PHONE).await, account);
+        (clerk, b, c, b_move, account)
+    }
+
+    #[tokio::test]
+    async fn a_move_cancels_the_other_requests_for_the_account_and_a_clerk_cannot_approve_them() {
+        let server = spawn_approving(|_| {}).await;
+        let (clerk, b, c, b_move, account) = moved_while_a_clerk_waits(&server).await;
+
+        // B's request was cancelled with the move, with a reason he reads.
+        let seen = move_of(&server, &b).await;
+        assert_eq!((&seen["status"], &seen["old_phone_masked"]), (&json!("cancelled"), &json!(OLD_MASKED)));
+        let reason = seen["reason"].as_str().unwrap();
+        assert!(reason.contains("已转移到其他手机号") && reason.contains("服务大厅"), "{reason}");
+        let (status,): (String,) =
+            sqlx::query_as("SELECT status FROM account_moves WHERE id = ?").bind(b_move).fetch_one(&database(&server).await).await.unwrap();
+        assert_eq!(status, "cancelled");
+
+        // The console: no longer waiting, shown as it was asked, and 同意转移 refused.
+        let queue = ok(server.get_as("/api/v1/staff/account-moves", &clerk).await).await;
+        assert_eq!(queue, json!([]));
+        let detail = ok(server.get_as(&format!("/api/v1/staff/account-moves/{b_move}"), &clerk).await).await;
+        assert_eq!((&detail["summary"]["status"], &detail["old_phone_masked"]), (&json!("cancelled"), &json!(OLD_MASKED)));
+        let approve = post(&server, &format!("/api/v1/staff/account-moves/{b_move}/decision"), &clerk, json!({ "approve": true, "reason": null })).await;
+        refused(approve, StatusCode::CONFLICT, "already_decided", None, None).await;
+
+        // C keeps the account and his session; B may submit again, against C's number now.
+        assert_eq!(signed_in_phone(&server, &c).await["phone_masked"], THIRD_MASKED);
+        assert_eq!(user_id(&server, THIRD_PHONE).await, account);
+        assert_eq!(audit(&server, "account_moved").await.len(), 2);
+        upload_card(&server, &b, &CardData::sample()).await;
+        let again = submit(&server, &b, &crate::common::card_fields(&CardData::sample()), &[]).await;
+        let body = refused(again, StatusCode::CONFLICT, "id_number_bound", None, None).await;
+        assert!(body["message"].as_str().unwrap().contains(THIRD_MASKED), "{body}");
+        assert_eq!(move_of(&server, &b).await["status"], "sms_pending");
+    }
+
+    #[tokio::test]
+    async fn a_request_made_against_a_number_the_account_no_longer_has_never_moves_it() {
+        let server = spawn_approving(|_| {}).await;
+        let (clerk, b, c, b_move, account) = moved_while_a_clerk_waits(&server).await;
+        // As a request left open by a move before the rule: waiting for a clerk again.
+        let reopen = |status: &'static str| {
+            let server = &server;
+            async move {
+                sqlx::query("UPDATE account_moves SET status = ?, reason = NULL, decided_at = NULL, code_sent_at = 1 WHERE id = ?")
+                    .bind(status)
+                    .bind(b_move)
+                    .execute(&database(server).await)
+                    .await
+                    .unwrap();
+            }
+        };
+        reopen("review_pending").await;
+        let approve = post(&server, &format!("/api/v1/staff/account-moves/{b_move}/decision"), &clerk, json!({ "approve": true, "reason": null })).await;
+        let body = refused(approve, StatusCode::CONFLICT, "account_move_closed", None, None).await;
+        let message = body["message"].as_str().unwrap();
+        assert!(message.contains(OLD_MASKED) && message.contains("已转移到其他手机号"), "{message}");
+        assert!(!message.contains(THIRD_PHONE) && !message.contains(THIRD_MASKED), "{message}");
+        let seen = move_of(&server, &b).await;
+        assert_eq!(seen["status"], "cancelled", "the refusal cancelled it");
+        assert!(seen["reason"].as_str().unwrap().contains("已转移到其他手机号"));
+
+        // By the SMS code neither: no code goes to C's number, and none confirms.
+        reopen("sms_pending").await;
+        server.clock.advance(61);
+        let outbox = json(server.get("/api/v1/dev/sms-outbox").await).await;
+        let sent = send_as(&server, Method::POST, "/api/v1/account/move/sms-code", &b).send().await.unwrap();
+        refused(sent, StatusCode::CONFLICT, "account_move_closed", None, None).await;
+        assert_eq!(json(server.get("/api/v1/dev/sms-outbox").await).await, outbox, "no code sent");
+        let confirm = post(&server, "/api/v1/account/move/confirm", &b, json!({ "code": "123456" })).await;
+        refused(confirm, StatusCode::CONFLICT, "account_move_closed", None, None).await;
+
+        // C still has the account and his session.
+        assert_eq!(signed_in_phone(&server, &c).await["phone_masked"], THIRD_MASKED);
+        assert_eq!(user_id(&server, THIRD_PHONE).await, account);
+        assert_eq!(audit(&server, "account_moved").await.len(), 2);
+    }
+
     #[tokio::test]
     async fn nobody_else_sees_or_acts_on_a_move() {
         let server = spawn_approving(|_| {}).await;

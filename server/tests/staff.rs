@@ -1083,34 +1083,55 @@ async fn an_assessment_that_names_no_period_is_sent_back_rather_than_completed()
 #[tokio::test]
 async fn a_cancellation_ends_the_certificate_and_blocks_every_other_case_on_it() {
     let (server, clerk, _) = with_staff(true).await;
+    let clerk_id = staff_id(&server, CLERK).await;
     let cookie = driver(&server).await;
-    // The ride-hailing certificate, valid for years: a 补发 and a 变更 on it first, then its 注销.
+    // The ride-hailing certificate, valid for years: a 补发, a 变更 and a 考核 on it first,
+    // then its 注销.
     let target = certificates(&server, &cookie, "reissue").await.into_iter().filter(|c| c["unavailable_reason"].is_null()).nth(1).unwrap();
     let id = target["id"].clone();
     let reissue_case = apply_on(&server, &cookie, "reissue", &target, reissue()).await;
     let change_case = apply_on(&server, &cookie, "change", &certificate_for(&server, &cookie, "change", &id).await, change(&target)).await;
+    let credit_listed = certificate_for(&server, &cookie, "credit_assessment", &id).await;
+    let credit_case = apply_on(&server, &cookie, "credit_assessment", &credit_listed, assessment(&credit_listed)).await;
     let cancel_case = apply_on(&server, &cookie, "cancellation", &certificate_for(&server, &cookie, "cancellation", &id).await, cancellation()).await;
     let detail = staff_case(&server, &clerk, &cancel_case).await;
     assert_eq!(detail["case"]["info"]["details"], cancellation());
     ok(act(&server, &clerk, &change_case, json!({ "action": "accept" })).await).await;
+    ok(act(&server, &clerk, &credit_case, json!({ "action": "accept" })).await).await;
     assert_eq!(staff_case(&server, &clerk, &reissue_case).await["blocked_reason"], Value::Null, "nothing in the way yet");
     ok(act(&server, &clerk, &cancel_case, json!({ "action": "accept" })).await).await;
+    // The 考核 is sent back after acceptance: still open, waiting for the driver.
+    let action = json!({ "action": "return", "reason": "请重新上传材料。", "fields": ["period"], "materials": [] });
+    assert_eq!(ok(act(&server, &clerk, &credit_case, action).await).await["case"]["summary"]["status"], "returned");
 
     // The accepted 注销 will end the certificate: nothing else is accepted or completed on it
-    // meanwhile, and the clerk is told before he tries.
+    // meanwhile, and the clerk is told before he tries what will happen, with nothing to do.
     let blocked = staff_case(&server, &clerk, &reissue_case).await;
     let reason = blocked["blocked_reason"].as_str().unwrap().to_owned();
-    assert!(reason.contains(&cancel_case) && reason.contains("不能受理") && reason.contains("不予受理"), "{reason}");
+    assert_eq!(
+        reason,
+        format!(
+            "该从业资格证的注销申请(办件编号 {cancel_case})已受理、正在办理,暂不能受理本办件。\
+             注销办结时,本办件将自动终止办理,无需另行操作。"
+        )
+    );
+    assert!(!reason.contains("联系申请人") && !reason.contains("请点击"), "no advice the console cannot follow: {reason}");
     let body = refused(act(&server, &clerk, &reissue_case, json!({ "action": "accept" })).await, StatusCode::CONFLICT, "certificate_cancelling", None, None).await;
     assert_eq!(body["message"], reason.as_str());
     let body = refused(act(&server, &clerk, &change_case, complete("change", json!({}))).await, StatusCode::CONFLICT, "certificate_cancelling", None, None).await;
-    assert!(body["message"].as_str().unwrap().contains("不能办结"), "{body}");
-    assert!(staff_case(&server, &clerk, &change_case).await["blocked_reason"].as_str().unwrap().contains("不能办结"));
+    let message = body["message"].as_str().unwrap();
+    assert!(message.contains("暂不能办结本办件") && message.contains("自动终止办理") && message.contains(&cancel_case), "{body}");
+    assert_eq!(staff_case(&server, &clerk, &change_case).await["blocked_reason"], body["message"]);
     assert_eq!(staff_case(&server, &clerk, &cancel_case).await["blocked_reason"], Value::Null, "the 注销 itself goes on");
 
     // 注销 takes no number: the completion of another business is refused.
     let response = act(&server, &clerk, &cancel_case, complete("reissue", json!({ "certificate_number": "ZX2026000001" }))).await;
     refused(response, StatusCode::BAD_REQUEST, "invalid_field", Some("business"), None).await;
+    // The driver has opened his cases: no badge before the 注销 is completed.
+    for case_id in [&reissue_case, &change_case, &credit_case] {
+        ok(server.get_as(&format!("/api/v1/cases/{case_id}"), &cookie).await).await;
+    }
+    server.clock.advance(60);
     let done = ok(act(&server, &clerk, &cancel_case, complete("cancellation", json!({ "note": "已注销。" }))).await).await;
     let result = &done["case"]["result"];
     assert_eq!(result["cancelled"], true);
@@ -1119,22 +1140,49 @@ async fn a_cancellation_ends_the_certificate_and_blocks_every_other_case_on_it()
     let (cancelled,): (bool,) = sqlx::query_as("SELECT cancelled FROM case_results WHERE case_id = ?").bind(&cancel_case).fetch_one(&pool).await.unwrap();
     assert!(cancelled);
 
+    // Every other open case on the certificate — submitted, accepted, returned — ended with
+    // it, as 不予受理 by the same clerk, with the reason in the timeline the driver sees.
+    let today = Date::beijing_today(server.clock.now()).to_string();
+    let note = format!("该从业资格证已于{today}注销(办件编号 {cancel_case}),本申请终止办理。");
+    let list = ok(server.get_as("/api/v1/cases", &cookie).await).await;
+    for case_id in [&reissue_case, &change_case, &credit_case] {
+        let listed = list.as_array().unwrap().iter().find(|c| c["id"] == case_id.as_str()).unwrap();
+        assert_eq!((listed["status"].clone(), listed["changed"].clone()), (json!("refused"), json!(true)), "{case_id}: the badge");
+        assert_eq!(events(&server, case_id).await.last().unwrap(), &("refused".to_owned(), Some(note.clone()), Some(clerk_id)));
+        let theirs = ok(server.get_as(&format!("/api/v1/cases/{case_id}"), &cookie).await).await;
+        let last = theirs["timeline"].as_array().unwrap().last().unwrap().clone();
+        assert_eq!((last["event"].clone(), last["note"].clone()), (json!("refused"), json!(note)), "{case_id}");
+        assert_eq!(theirs["correction"], Value::Null, "{case_id}: nothing left to correct");
+        let staff_view = staff_case(&server, &clerk, case_id).await;
+        assert_eq!(staff_view["blocked_reason"], Value::Null);
+        assert_eq!(staff_view["allowed_actions"], json!([]));
+        assert_eq!(staff_view["timeline_actors"].as_array().unwrap().last().unwrap(), CLERK_NAME);
+    }
+    let audited: Vec<_> = audit_rows(&server, "case_refused").await;
+    assert_eq!(
+        audited,
+        [&reissue_case, &change_case, &credit_case].map(|c| ("ok".to_owned(), Some(clerk_id), Some(c.clone()))).to_vec()
+    );
+    // Ended, they are no longer acted on.
+    refused(act(&server, &clerk, &change_case, complete("change", json!({}))).await, StatusCode::CONFLICT, "action_not_allowed", None, None).await;
+    // Nothing was written by the ended 变更.
+    assert_eq!(certificate_for(&server, &cookie, "reissue", &id).await["phone"], target["phone"]);
+
     // The certificate is unavailable for every business.
     for business in ["reissue", "renewal", "change", "cancellation", "credit_assessment"] {
         let listed = certificate_for(&server, &cookie, business, &id).await;
         assert_eq!(listed["status"], "cancelled", "{business}");
         assert!(listed["unavailable_reason"].as_str().is_some_and(|r| r.contains("已注销")), "{business}: {listed}");
     }
-    // And the cases left on it can no longer be accepted or completed; refused, they can.
+    // A case left open on it from before cases ended with their certificate can no longer be
+    // accepted; refused, it can.
+    sqlx::query("UPDATE cases SET status = 'submitted' WHERE id = ?").bind(&reissue_case).execute(&pool).await.unwrap();
     let reason = staff_case(&server, &clerk, &reissue_case).await["blocked_reason"].as_str().unwrap().to_owned();
     assert!(reason.contains("已注销"), "{reason}");
     refused(act(&server, &clerk, &reissue_case, json!({ "action": "accept" })).await, StatusCode::CONFLICT, "certificate_cancelled", None, Some(reason.as_str())).await;
-    refused(act(&server, &clerk, &change_case, complete("change", json!({}))).await, StatusCode::CONFLICT, "certificate_cancelled", None, None).await;
     let why = "从业资格证已注销,不再补发。";
     let detail = ok(act(&server, &clerk, &reissue_case, json!({ "action": "refuse", "reason": why })).await).await;
     assert_eq!((detail["case"]["summary"]["status"].clone(), detail["blocked_reason"].clone()), (json!("refused"), Value::Null));
-    // Nothing was written by the blocked 变更.
-    assert_eq!(certificate_for(&server, &cookie, "reissue", &id).await["phone"], target["phone"]);
 
     // The 注销凭证.
     let text = voucher_text(&server, &cookie, &cancel_case).await;

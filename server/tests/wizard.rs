@@ -476,7 +476,7 @@ async fn each_business_asks_its_own_fields() {
         StatusCode::BAD_REQUEST,
         "invalid_field",
         Some("change_licence_class"),
-        Some("新准驾车型与证上现有的相同,无需变更;请填写新的准驾车型或取消勾选此项。"),
+        Some("新准驾车型与证上现有的相同,无需变更;请选择新的准驾车型或取消勾选此项。"),
     )
     .await;
     let same_phone = changes(json!([{ "item": "phone", "new": certificate["phone"] }]));
@@ -709,7 +709,9 @@ async fn each_business_is_submitted_as_a_case_due_in_working_days() {
     let cookie = verified_user(&server, PHONE, &CardData::sample()).await;
     let mut ids = Vec::new();
     for (i, business) in BUSINESSES.iter().enumerate() {
-        let draft = complete_draft(&server, &cookie, business).await;
+        // 补发 on the ride-hailing certificate: the 换发 after it takes the cruising one, and
+        // the two cannot be open on one certificate at once.
+        let draft = complete_draft_choosing(&server, &cookie, business, usize::from(*business == "reissue")).await;
         let response = submit(&server, &cookie, &format!("submit-{business}"), business, &draft["revision"]).await;
         assert_eq!(response.status(), StatusCode::CREATED, "{business}");
         let case = json(response).await;
@@ -744,15 +746,15 @@ async fn each_business_is_submitted_as_a_case_due_in_working_days() {
     assert_eq!(linked, 12, "every required photo that applies: 补发 for loss 2, 换发 4, 变更 of 服务单位 2, 注销 2, 考核 2");
     let (named,): (i64,) =
         sqlx::query_as("SELECT COUNT(DISTINCT certificate_id) FROM cases WHERE certificate_id IS NOT NULL").fetch_one(&pool).await.unwrap();
-    assert_eq!(named, 1, "each case names its certificate");
+    assert_eq!(named, 2, "each case names its certificate: 补发 the ride-hailing one, the others the cruising one");
 
     // The sequence starts again the next day (a Saturday: accepted by Tuesday), on the other
-    // certificate: the first has a 补发 open.
+    // certificate: the first has a 变更 open.
     server.clock.advance(24 * 3600);
     let cookie = log_in(&server, PHONE).await;
-    let draft = complete_draft_choosing(&server, &cookie, "reissue", 0).await;
+    let draft = complete_draft_choosing(&server, &cookie, "change", 0).await;
     assert_ne!(draft["certificate_id"], json!(null));
-    let case = json(submit(&server, &cookie, "submit-saturday", "reissue", &draft["revision"]).await).await;
+    let case = json(submit(&server, &cookie, "submit-saturday", "change", &draft["revision"]).await).await;
     assert_eq!(case["id"], "TC20261128000001");
     assert_eq!((case["accept_by"].as_str(), case["decide_by"].as_str()), (Some("2026-12-01"), Some("2026-12-04")));
 }
@@ -1023,8 +1025,8 @@ async fn a_second_application_of_a_business_on_a_certificate_is_refused_until_th
     let list = certificates(&server, &cookie, "renewal").await;
     assert_eq!(list[0]["open_case_id"], json!(first_id));
     assert_eq!(list[0]["unavailable_reason"], json!(message));
-    // Other businesses on the same certificate are free.
-    assert_eq!(certificates(&server, &cookie, "reissue").await[0]["open_case_id"], Value::Null);
+    // Other businesses on the same certificate are free (but 补发: see the test after this one).
+    assert_eq!(certificates(&server, &cookie, "change").await[0]["open_case_id"], Value::Null);
     saved(&server, &cookie, "renewal", json!({ "step": "notice" })).await;
     let response = put_step(&server, &cookie, "renewal", json!({ "step": "certificate", "certificate_id": list[0]["id"] })).await;
     let body = refused(response, StatusCode::CONFLICT, "duplicate_application", None, Some(&message)).await;
@@ -1049,6 +1051,86 @@ async fn a_second_application_of_a_business_on_a_certificate_is_refused_until_th
     }
     let response = submit(&server, &cookie, "submit-second-01", "renewal", &draft["revision"]).await;
     assert_eq!(response.status(), StatusCode::CREATED);
+}
+
+/// Why 补发 is refused while the 换发 `case_id` is open on the certificate.
+fn reissue_blocked_by_renewal(case_id: &str) -> String {
+    format!(
+        "该证已有一件从业资格证换发申请正在办理(办件编号 {case_id}),换发办结时会制发新证,无需另行申请补发;\
+         补发和换发不能同时办理,请在“我的办件”中查看换发进度。"
+    )
+}
+
+/// Why 换发 is refused while the 补发 `case_id` is open on the certificate.
+fn renewal_blocked_by_reissue(case_id: &str) -> String {
+    format!(
+        "该证已有一件从业资格证补发申请正在办理(办件编号 {case_id}),补发办结时也会制发新证;\
+         补发和换发不能同时办理,请在“我的办件”中查看补发进度,补发办结后再申请换发。"
+    )
+}
+
+#[tokio::test]
+async fn reissue_and_renewal_both_issue_a_certificate_so_one_open_blocks_the_other() {
+    let (server, cookie) = with_driver().await;
+    let pool = database(&server).await;
+    // A 补发 completed before the 换发 was submitted: checked again at submission.
+    let reissue_draft = complete_draft(&server, &cookie, "reissue").await;
+    let renewal = json(submit(&server, &cookie, "submit-renewal-01", "renewal", &complete_draft(&server, &cookie, "renewal").await["revision"]).await).await;
+    let renewal_id = renewal["id"].as_str().unwrap().to_owned();
+    let certificate = renewal_certificate(&server).await;
+
+    // Listed as blocked for 补发, with the 换发 to follow and why, before the driver types anything.
+    let listed = certificates(&server, &cookie, "reissue").await;
+    let blocked = listed.iter().find(|c| c["id"] == certificate).unwrap();
+    assert_eq!(blocked["open_case_id"], json!(renewal_id));
+    assert_eq!(blocked["unavailable_reason"], json!(reissue_blocked_by_renewal(&renewal_id)));
+    // Another certificate, and the other businesses on this one, are free.
+    assert!(listed.iter().any(|c| c["id"] != certificate && c["unavailable_reason"].is_null()), "{listed:?}");
+    for business in ["change", "credit_assessment"] {
+        let other = certificates(&server, &cookie, business).await;
+        assert_eq!(other.iter().find(|c| c["id"] == certificate).unwrap()["open_case_id"], Value::Null, "{business}");
+    }
+    // At submission…
+    let response = submit(&server, &cookie, "submit-reissue-01", "reissue", &reissue_draft["revision"]).await;
+    let body = refused(response, StatusCode::CONFLICT, "duplicate_application", None, Some(&reissue_blocked_by_renewal(&renewal_id))).await;
+    assert_eq!(body["case_id"], json!(renewal_id));
+    // …and at the certificate step.
+    saved(&server, &cookie, "reissue", json!({ "step": "notice" })).await;
+    let response = put_step(&server, &cookie, "reissue", json!({ "step": "certificate", "certificate_id": certificate })).await;
+    let body = refused(response, StatusCode::CONFLICT, "duplicate_application", None, Some(&reissue_blocked_by_renewal(&renewal_id))).await;
+    assert_eq!(body["case_id"], json!(renewal_id));
+
+    // The other way round: the 换发 withdrawn, a 补发 is taken, and blocks a new 换发.
+    sqlx::query("UPDATE cases SET status = 'withdrawn' WHERE id = ?").bind(&renewal_id).execute(&pool).await.unwrap();
+    let renewal_draft = complete_draft(&server, &cookie, "renewal").await;
+    let reissue_draft = complete_draft_with(&server, &cookie, "reissue", certificate.as_str().unwrap(), info("reissue")).await;
+    let reissue = json(submit(&server, &cookie, "submit-reissue-02", "reissue", &reissue_draft["revision"]).await).await;
+    let reissue_id = reissue["id"].as_str().unwrap().to_owned();
+    let listed = certificates(&server, &cookie, "renewal").await;
+    let blocked = listed.iter().find(|c| c["id"] == certificate).unwrap();
+    assert_eq!(blocked["open_case_id"], json!(reissue_id));
+    assert_eq!(blocked["unavailable_reason"], json!(renewal_blocked_by_reissue(&reissue_id)));
+    let response = submit(&server, &cookie, "submit-renewal-02", "renewal", &renewal_draft["revision"]).await;
+    let body = refused(response, StatusCode::CONFLICT, "duplicate_application", None, Some(&renewal_blocked_by_reissue(&reissue_id))).await;
+    assert_eq!(body["case_id"], json!(reissue_id));
+    saved(&server, &cookie, "renewal", json!({ "step": "notice" })).await;
+    let response = put_step(&server, &cookie, "renewal", json!({ "step": "certificate", "certificate_id": certificate })).await;
+    assert_eq!(refused(response, StatusCode::CONFLICT, "duplicate_application", None, None).await["case_id"], json!(reissue_id));
+
+    // Once the 补发 has ended, the 换发 is taken.
+    sqlx::query("UPDATE cases SET status = 'completed' WHERE id = ?").bind(&reissue_id).execute(&pool).await.unwrap();
+    let renewal_draft = complete_draft(&server, &cookie, "renewal").await;
+    let response = submit(&server, &cookie, "submit-renewal-03", "renewal", &renewal_draft["revision"]).await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+}
+
+/// The certificate the driver's (only) 换发 case is on.
+async fn renewal_certificate(server: &TestServer) -> Value {
+    let (id,): (String,) = sqlx::query_as("SELECT certificate_id FROM cases WHERE business_code = 'renewal' ORDER BY submitted_at DESC LIMIT 1")
+        .fetch_one(&database(server).await)
+        .await
+        .unwrap();
+    json!(id)
 }
 
 #[tokio::test]

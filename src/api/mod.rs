@@ -259,11 +259,13 @@ impl From<FetchFailure> for ApiError {
 impl ApiError {
     pub fn message(&self) -> String {
         match self {
-            ApiError::Network => "网络连接失败,请检查手机网络(移动数据或无线网络)后点击“重试”。".into(),
-            ApiError::Timeout => "网络较慢,请求超时。请到信号较好的地方后点击“重试”。".into(),
+            // No button is named: the same words show in ErrorPanel (beside its 重试) and on
+            // forms whose only button is 下一步, 提交 or 获取验证码.
+            ApiError::Network => "网络连接失败,请检查手机网络(移动数据或无线网络)后再试一次。".into(),
+            ApiError::Timeout => "网络较慢,请求超时。请到信号较好的地方再试一次。".into(),
             ApiError::Server { body, .. } => body.message.clone(),
             ApiError::Unexpected { status } => format!(
-                "服务暂时不可用(错误代码 {status}),请稍后点击“重试”;如多次失败,请联系当地道路运输服务窗口。"
+                "服务暂时不可用(错误代码 {status}),请稍后再试;如多次失败,请联系当地道路运输服务窗口。"
             ),
         }
     }
@@ -397,5 +399,14 @@ mod tests {
         assert!(ApiError::Network.message().contains("网络"));
         assert!(ApiError::Timeout.message().contains("超时"));
         assert!(ApiError::Network.is_retryable() && ApiError::Timeout.is_retryable());
+    }
+
+    #[test]
+    fn the_app_s_own_messages_name_no_button_which_the_screen_may_not_show() {
+        for error in [ApiError::Network, ApiError::Timeout, ApiError::Unexpected { status: 502 }] {
+            let message = error.message();
+            assert!(!message.contains('“') && !message.contains("重试") && !message.contains("点击"), "{message}");
+            assert!(message.contains("再试"), "it still says to try again: {message}");
+        }
     }
 }

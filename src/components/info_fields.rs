@@ -361,7 +361,20 @@ where
     }
 }
 
-/// A text field of the form.
+/// What an empty text field shows inside its box: an example where the format matters (a
+/// mobile number, an address), else 请输入 and the label.
+fn placeholder(label: &str, kind: &str) -> String {
+    if kind == "tel" {
+        "如 13812345678".to_owned()
+    } else if label.ends_with("详细地址") {
+        "如 新华大街1号2单元301室".to_owned()
+    } else {
+        format!("请输入{label}")
+    }
+}
+
+/// A text field of the form, drawn as a box with its placeholder, so that an empty field is
+/// seen as one to fill and not as a label with nothing beside it.
 #[component]
 pub fn Text(
     field: &'static str,
@@ -378,16 +391,17 @@ pub fn Text(
         let typed = event_target_value(&ev);
         binding.edit(move |f| set(f, typed));
     };
+    let hint = placeholder(label, kind);
     let input = if multiline {
         view! {
-            <textarea id=field class="weui-textarea" rows="2" aria-describedby=described_by(errors, field)
-                prop:value=value on:input=on_input></textarea>
+            <textarea id=field class="weui-textarea info-form__input" rows="2" placeholder=hint
+                aria-describedby=described_by(errors, field) prop:value=value on:input=on_input></textarea>
         }
         .into_any()
     } else {
         let mode = if kind == "tel" { "numeric" } else { "text" };
         view! {
-            <input id=field class="weui-input" type=kind inputmode=mode autocomplete="off"
+            <input id=field class="weui-input info-form__input" type=kind inputmode=mode autocomplete="off" placeholder=hint
                 aria-describedby=described_by(errors, field) prop:value=value on:input=on_input />
         }
         .into_any()
@@ -454,5 +468,18 @@ fn MethodOption(value: DeliveryMethod, label: &'static str, binding: InfoBinding
             </div>
             <div class="weui-cell__bd"><p>{label}</p></div>
         </label>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::placeholder;
+
+    #[test]
+    fn every_text_field_says_what_goes_in_it() {
+        assert_eq!(placeholder("新联系电话", "tel"), "如 13812345678");
+        assert_eq!(placeholder("新详细地址", "text"), "如 新华大街1号2单元301室");
+        assert_eq!(placeholder("新服务单位", "text"), "请输入新服务单位");
+        assert_eq!(placeholder("其他原因", "text"), "请输入其他原因");
     }
 }

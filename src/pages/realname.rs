@@ -523,11 +523,12 @@ fn RealNameForm(
 
     let rejected = (current.status == RealNameStatus::Rejected).then(|| current.reason.clone().unwrap_or_default());
     // A clerk refused the move: the reason, and the form to submit again.
-    let move_refused = move || {
-        moving.with(|m| {
-            m.as_ref().filter(|m| m.status == AccountMoveStatus::Rejected).map(|m| m.reason.clone().unwrap_or_default())
-        })
+    // …or the request was cancelled because the account moved to another number meanwhile.
+    let move_ended = move |status: AccountMoveStatus| {
+        moving.with(|m| m.as_ref().filter(|m| m.status == status).map(|m| m.reason.clone().unwrap_or_default()))
     };
+    let move_refused = move || move_ended(AccountMoveStatus::Rejected);
+    let move_cancelled = move || move_ended(AccountMoveStatus::Cancelled);
     let show_move = move || moving.with(|m| m.as_ref().is_some_and(|m| m.status == AccountMoveStatus::SmsPending));
     let invalid = move |field: &'static str| error_for(&errors.read(), field).is_some();
 
@@ -538,6 +539,12 @@ fn RealNameForm(
                 <h2>"账户转移未通过审核"</h2>
                 <p>{format!("原因:{reason}")}</p>
                 <p>"可以按原因重新上传身份证照片并提交。"</p>
+            </div>
+        })}
+        {move || move_cancelled().map(|reason| view! {
+            <div class="realname-rejected" role="alert">
+                <h2>"账户转移申请已取消"</h2>
+                <p>{format!("原因:{reason}")}</p>
             </div>
         })}
         <Show when=show_move>

@@ -302,8 +302,8 @@ e2e('a closed WeChat view resumes the answers kept on the phone, and no personal
   await page.getByLabel('变更原因').fill('关闭页面前填写的原因');
   await page.locator('#contact_name').fill('李四');
   const stored = await page.evaluate(() => JSON.stringify(localStorage));
-  assert.match(stored, /关闭页面前填写的原因/);
-  for (const personal of ['示例街9号', '150102', '新出租汽车', PHONE, '李四']) {
+  // Free text may hold personal details too: 变更原因 is kept for the tab only.
+  for (const personal of ['示例街9号', '150102', '新出租汽车', PHONE, '李四', '关闭页面前填写的原因']) {
     assert.ok(!stored.includes(personal), `${personal} is not in local storage`);
   }
   // The view is killed: its tab storage goes with it.
@@ -311,13 +311,75 @@ e2e('a closed WeChat view resumes the answers kept on the phone, and no personal
   const again = await context.newPage();
   await open(again, server, 'apply/change/info');
   await again.getByRole('heading', { name: '填写申请信息' }).waitFor();
-  assert.equal(await again.getByLabel('变更原因').inputValue(), '关闭页面前填写的原因');
   assert.ok(await again.getByRole('checkbox', { name: '住址' }).isChecked(), 'which items are ticked is kept');
-  // The personal details come back from the profile, not from the phone.
+  // Nothing was saved on the server: the personal details come back from the profile, not from the phone.
+  assert.equal(await again.getByLabel('变更原因').inputValue(), '');
   assert.equal(await again.getByLabel('新详细地址').inputValue(), '');
   assert.equal(await again.getByLabel('新服务单位').inputValue(), '');
   assert.equal(await again.locator('#contact_phone').inputValue(), PHONE);
   assert.notEqual(await again.locator('#contact_name').inputValue(), '李四');
+});
+
+e2e('a 变更 saved and then reopened in a new WeChat view shows on 核对信息 and 修改 what the server holds', async ({ page, server, context }) => {
+  const photos = drawPhotos();
+  await logInVerified(page, server, PHONE);
+  await prepareDraft(page, server, 'change', 'certificate');
+  await open(page, server, 'apply/change/info');
+  await page.getByRole('checkbox', { name: '联系电话' }).check();
+  await page.getByRole('checkbox', { name: '服务单位' }).check();
+  // At 320 px every text field is a box with a hint inside, not a label beside empty space.
+  await page.setViewportSize({ width: 320, height: 720 });
+  for (const [label, hint] of [['新联系电话', '如 13812345678'], ['新服务单位', '请输入新服务单位'], ['变更原因', '请输入变更原因']]) {
+    const field = page.getByLabel(label);
+    assert.equal(await field.getAttribute('placeholder'), hint);
+    const look = await field.evaluate((el) => {
+      const style = getComputedStyle(el);
+      return { border: parseFloat(style.borderTopWidth), colour: style.borderTopColor, height: el.getBoundingClientRect().height };
+    });
+    assert.ok(look.border >= 1 && !/rgba\(0, 0, 0, 0\)|transparent/.test(look.colour), `${label} has a visible border: ${JSON.stringify(look)}`);
+    assert.ok(look.height >= 44, `${label} is finger-sized: ${look.height} px`);
+  }
+  await expectNoSidewaysScroll(page);
+  await page.getByLabel('新联系电话').fill('13500008881');
+  await page.getByLabel('新服务单位').fill('呼和浩特市新出租汽车有限公司');
+  await page.getByLabel('变更原因').fill('搬家并更换服务单位');
+  const contactName = await page.locator('#contact_name').inputValue();
+  assert.notEqual(contactName, '', 'the contact is filled from the profile');
+  await page.getByRole('button', { name: '下一步' }).click();
+  await page.getByRole('heading', { name: '上传申请材料' }).waitFor();
+  await uploadRequired(page, photos);
+
+  // The WeChat view is closed and opened again: the phone's copy is there, the tab's is not.
+  await page.close();
+  const again = await context.newPage();
+  await again.setViewportSize({ width: 320, height: 720 });
+  await open(again, server, 'cases');
+  assert.equal(await again.evaluate(() => sessionStorage.getItem('taxicert.draft.change.personal')), null, 'a new tab');
+  assert.ok(await again.evaluate(() => localStorage.getItem('taxicert.draft.change')), 'the phone kept its copy');
+  await again.getByRole('link', { name: '继续办理' }).click();
+  await again.getByRole('heading', { name: '核对信息' }).waitFor();
+  const answers = again.locator('section.summary', { has: again.getByRole('heading', { name: '申请信息' }) });
+  const value = (label) =>
+    answers.locator('.summary__row', { has: again.locator('.summary__key', { hasText: new RegExp(`^${label}$`) }) }).locator('.summary__value');
+  await value('服务单位').getByText(/→ 呼和浩特市新出租汽车有限公司$/).waitFor();
+  assert.match(await value('联系电话').first().textContent(), /→ 13500008881$/);
+  assert.equal(await value('联系电话').last().textContent(), PHONE);
+  assert.equal(await value('联系人').textContent(), contactName);
+  assert.equal(await value('变更原因').textContent(), '搬家并更换服务单位');
+  await expectAccessible(again);
+
+  // 修改 shows the same answers in the form.
+  await again.getByRole('link', { name: '修改申请信息' }).click();
+  await again.getByRole('heading', { name: '填写申请信息' }).waitFor();
+  assert.equal(await again.getByLabel('新联系电话').inputValue(), '13500008881');
+  assert.equal(await again.getByLabel('新服务单位').inputValue(), '呼和浩特市新出租汽车有限公司');
+  assert.equal(await again.getByLabel('变更原因').inputValue(), '搬家并更换服务单位');
+  assert.equal(await again.locator('#contact_name').inputValue(), contactName);
+  assert.equal(await again.locator('#contact_phone').inputValue(), PHONE);
+  const stored = await again.evaluate(() => JSON.stringify(localStorage));
+  for (const personal of ['13500008881', '新出租汽车', '搬家并更换服务单位', contactName]) {
+    assert.ok(!stored.includes(personal), `${personal} is not in local storage`);
+  }
 });
 
 e2e('a certificate that can no longer be chosen sends the driver back to choose again', async ({ page, server }) => {

@@ -178,7 +178,8 @@ async fn register_valid_until(
 
 /// What stands in the way of 受理 or 办结 (`kind`) of a case although its status allows it:
 /// its certificate was cancelled (a completed 注销), or another case of 注销 on it has been
-/// accepted and will cancel it. The error the action answers with; `None` when nothing does.
+/// accepted and will cancel it — and when it is completed, ends this case by itself (see
+/// [`end_cases_on_cancelled`]). The error the action answers with; `None` when nothing does.
 async fn blocker(
     conn: &mut SqliteConnection,
     case_id: &str,
@@ -211,12 +212,68 @@ async fn blocker(
     .bind(case_id)
     .fetch_optional(&mut *conn)
     .await?;
+    // Nothing for the clerk to do meanwhile: the 注销's outcome decides this case.
     Ok(cancelling.map(|(other,)| {
         AppError::conflict(
             "certificate_cancelling",
-            format!("该从业资格证的注销申请(办件编号{other})已受理,证件即将注销,不能{}本办件;{instead}", kind.name()),
+            format!(
+                "该从业资格证的注销申请(办件编号 {other})已受理、正在办理,暂不能{}本办件。\
+                 注销办结时,本办件将自动终止办理,无需另行操作。",
+                kind.name()
+            ),
         )
     }))
+}
+
+/// The timeline note of a case ended because its certificate was cancelled by the 注销
+/// `cancellation` on `date` (`YYYY-MM-DD`).
+pub fn ended_by_cancellation_note(date: &str, cancellation: &str) -> String {
+    format!("该从业资格证已于{date}注销(办件编号 {cancellation}),本申请终止办理。")
+}
+
+/// Ends every other open case (submitted, accepted or returned) on the certificate that the
+/// 注销 `cancellation` has just cancelled: 不予受理 (`refused`, the end of a case not granted),
+/// with a timeline note that says why, recorded by the clerk who completed the 注销 so that the
+/// driver's 我的办件 shows the change, and an audit entry per case. Call it inside the
+/// transaction of that 办结. Answers the cases ended.
+async fn end_cases_on_cancelled(
+    conn: &mut SqliteConnection,
+    certificate_id: &str,
+    cancellation: &str,
+    now: i64,
+    staff_id: i64,
+    ip: &str,
+) -> AppResult<Vec<String>> {
+    let open: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT id, user_id FROM cases
+          WHERE certificate_id = ? AND id <> ? AND status IN ('submitted', 'accepted', 'returned')
+          ORDER BY submitted_at, id",
+    )
+    .bind(certificate_id)
+    .bind(cancellation)
+    .fetch_all(&mut *conn)
+    .await?;
+    let note = ended_by_cancellation_note(&Date::beijing_today(now).to_string(), cancellation);
+    let mut ended = Vec::with_capacity(open.len());
+    for (case_id, user_id) in open {
+        sqlx::query("UPDATE cases SET status = 'refused', correction = NULL, returned_from = NULL WHERE id = ?")
+            .bind(&case_id)
+            .execute(&mut *conn)
+            .await?;
+        record_event(conn, &case_id, now, TimelineEvent::Refused, Some(&note), Some(staff_id)).await?;
+        let entry = Entry {
+            event: Event::CaseRefused,
+            outcome: "ok",
+            user_id: Some(user_id),
+            phone_masked: None,
+            client_ip: ip,
+            staff_id: Some(staff_id),
+            subject: Some(&case_id),
+        };
+        audit::record(&mut *conn, now, entry).await?;
+        ended.push(case_id);
+    }
+    Ok(ended)
 }
 
 /// One case with every answer, the applicant's full name and who did what.
@@ -362,7 +419,12 @@ pub async fn staff_case_action(
             (TimelineEvent::Returned, Event::CaseReturned, Some(correction.reason))
         }
         StaffAction::Complete(completion) => {
+            let certificate_id = snapshot.certificate.id.clone();
             let note = complete(&mut tx, &state, &id, user_id, business, snapshot, completion, now).await?;
+            if business == BusinessCode::Cancellation {
+                // The certificate is gone: what else was asked of it ends with it.
+                end_cases_on_cancelled(&mut tx, &certificate_id, &id, now, clerk.staff_id, &ip).await?;
+            }
             (TimelineEvent::Completed, Event::CaseCompleted, Some(note).filter(|n| !n.is_empty()))
         }
         StaffAction::Refuse { reason } => {

@@ -68,7 +68,7 @@ pub fn CertificateStep(draft: WizardDraft) -> impl IntoView {
 
 #[component]
 fn CertificateCard(certificate: Certificate, draft: WizardDraft) -> impl IntoView {
-    let Certificate { id, number, kind, authority, first_issued, valid_until, status, unavailable_reason, open_case_id, notice, .. } =
+    let Certificate { id, number, kind, authority, first_issued, valid_until, status, unavailable_reason, open_case_id, notice, credit, .. } =
         certificate;
     let input_id = format!("certificate-{}", crate::routes::opaque(&id));
     let reason_id = format!("{input_id}-reason");
@@ -114,6 +114,11 @@ fn CertificateCard(certificate: Certificate, draft: WizardDraft) -> impl IntoVie
                         <dd>{first_issued}</dd>
                         <dt>"有效期至"</dt>
                         <dd>{valid_until}</dd>
+                        // The latest 服务质量信誉考核 recorded on the certificate.
+                        {credit.map(|credit| view! {
+                            <dt>"信誉考核"</dt>
+                            <dd>{format!("{}({},{}分)", credit.grade, credit.period.label(), credit.points)}</dd>
+                        })}
                     </dl>
                     {said}
                 </span>

@@ -453,6 +453,25 @@ where
     D: Clone + Send + Sync + 'static,
     R: Clone + Send + Sync + 'static,
 {
+    decision_section_asking(words, record, decide, check, outcome, reason, None)
+}
+
+/// [`decision_section`], where an approval that cannot be undone is sent only once the clerk
+/// confirms `ask_approve`'s question about the record (the browser's own dialog).
+fn decision_section_asking<D, R>(
+    words: &'static DecisionWords,
+    record: RwSignal<R>,
+    decide: Action<D, Decided<R>>,
+    check: fn(bool, &str) -> Result<D, Vec<FieldError>>,
+    outcome: fn(&R) -> Option<&'static str>,
+    reason: fn(&R) -> Option<String>,
+    ask_approve: Option<fn(&R) -> String>,
+) -> impl IntoView
+where
+    D: Clone + Send + Sync + 'static,
+    R: Clone + Send + Sync + 'static,
+{
+    let approved = move || ask_approve.is_none_or(|question| browser::confirm(&record.with_untracked(question)));
     let session = use_staff_session();
     let decided_here = RwSignal::new(false);
     let errors = RwSignal::new(Vec::<FieldError>::new());
@@ -491,7 +510,7 @@ where
             <ErrorSummary errors=Signal::from(errors) />
             {move || match outcome.get() {
                 None if !session.is_clerk() => view! { <p class="staff-note">"查询人员不能办理。"</p> }.into_any(),
-                None => untrack(|| decision_form(words, decide, errors, check)).into_any(),
+                None => untrack(|| decision_form(words, decide, errors, check, approved)).into_any(),
                 Some(decided) => {
                     let reason = record.with_untracked(reason);
                     let (back, back_text) = &words.back;
@@ -514,12 +533,13 @@ where
     }
 }
 
-/// Approve, or refuse with a reason of 2–200 characters.
+/// Approve (once `approved` confirms it), or refuse with a reason of 2–200 characters.
 fn decision_form<D, R>(
     words: &'static DecisionWords,
     decide: Action<D, Decided<R>>,
     errors: RwSignal<Vec<FieldError>>,
     check: fn(bool, &str) -> Result<D, Vec<FieldError>>,
+    approved: impl Fn() -> bool + Copy + 'static,
 ) -> impl IntoView
 where
     D: Clone + Send + Sync + 'static,
@@ -530,6 +550,9 @@ where
     let send = move |approve: bool| match check(approve, &reason.get_untracked()) {
         Ok(decision) => {
             errors.set(Vec::new());
+            if approve && !approved() {
+                return;
+            }
             decide.dispatch(decision);
         }
         Err(problems) => errors.set(problems),

@@ -7,7 +7,7 @@ use leptos_router::hooks::use_query_map;
 use taxicert_api::{AccountMoveDecision, AccountMoveReview, AccountMoveStatus, AccountMoveSummary};
 
 use super::{
-    decision_action, decision_section, fact, forms, photos_section, review_page, review_queue, review_status_class,
+    decision_action, decision_section_asking, fact, forms, photos_section, review_page, review_queue, review_status_class,
     DecisionWords, QueueRow, ReviewQueue, StaffCrumbs, StaffGate,
 };
 use crate::{
@@ -107,6 +107,11 @@ static WORDS: DecisionWords = DecisionWords {
     back: (Route::StaffAccountMoves, "返回账户转移列表"),
 };
 
+/// Asked before 同意转移: the move cannot be undone and ends the old number's sessions.
+pub fn approve_question(review: &AccountMoveReview) -> String {
+    format!("确定把该账户转到新手机号 {} 吗?转移后原手机号的登录将失效,且不能撤销。", review.new_phone_masked)
+}
+
 #[component]
 fn Review(review: AccountMoveReview) -> impl IntoView {
     let api = use_app().api;
@@ -155,17 +160,22 @@ fn Review(review: AccountMoveReview) -> impl IntoView {
                     {fact("原账户实名认证时间", forms::beijing_time(r.old_verified_at))}
                     {fact("申请时间", forms::beijing_time(r.summary.requested_at))}
                     {fact("状态", r.summary.status.name())}
-                    {r.reason.clone().map(|reason| fact("不同意的原因", reason))}
+                    {r.reason.clone().map(|reason| {
+                        let label = if r.summary.status == AccountMoveStatus::Cancelled { "取消的原因" } else { "不同意的原因" };
+                        fact(label, reason)
+                    })}
                 </dl>
             })}
         </section>
-        {decision_section(
+        {decision_section_asking(
             &WORDS,
             review,
             decide,
             move_decision,
             |r| (r.summary.status != AccountMoveStatus::ReviewPending).then(|| r.summary.status.name()),
-            |r| r.reason.clone(),
+            // The result's 不同意的原因: a cancellation's reason shows among the facts.
+            |r| r.reason.clone().filter(|_| r.summary.status == AccountMoveStatus::Rejected),
+            Some(approve_question),
         )}
     }
 }
@@ -179,5 +189,27 @@ mod tests {
         assert_eq!(move_decision(true, "").unwrap(), AccountMoveDecision { approve: true, reason: None });
         assert_eq!(move_decision(false, " 不 ").unwrap_err()[0], FieldError::at(REASON, "请填写不同意转移的原因(2至200个字),申请人会看到这段说明。"));
         assert_eq!(move_decision(false, " 照片不一致 ").unwrap().reason.as_deref(), Some("照片不一致"));
+    }
+
+    #[test]
+    fn the_approval_asks_first_naming_the_new_number_and_that_it_cannot_be_undone() {
+        let summary = AccountMoveSummary {
+            id: 7,
+            requested_at: 0,
+            name_masked: "王*国".into(),
+            id_number_masked: "1501**********1234".into(),
+            status: AccountMoveStatus::ReviewPending,
+        };
+        let review = AccountMoveReview {
+            summary,
+            old_phone_masked: "138****1111".into(),
+            new_phone_masked: "139****3333".into(),
+            name: "王建国".into(),
+            old_name: "王建国".into(),
+            old_verified_at: 0,
+            decided_at: None,
+            reason: None,
+        };
+        assert_eq!(approve_question(&review), "确定把该账户转到新手机号 139****3333 吗?转移后原手机号的登录将失效,且不能撤销。");
     }
 }
