@@ -68,27 +68,17 @@ pub async fn send_with_headers(
     json_body: Option<&str>,
     extra: &[(&str, &str)],
 ) -> Result<FetchAnswer, FetchFailure> {
-    request_with(method, url, Some(Payload::Json(json_body.unwrap_or(""))), extra).await
-}
-
-/// POSTs a multipart form (the browser sets its content type and boundary).
-pub async fn send_form(url: &str, form: &web_sys::FormData) -> Result<FetchAnswer, FetchFailure> {
-    request_with("POST", url, Some(Payload::Form(form)), &[]).await
-}
-
-enum Payload<'a> {
-    Json(&'a str),
-    Form(&'a web_sys::FormData),
+    request_with(method, url, Some(json_body.unwrap_or("")), extra).await
 }
 
 async fn request(method: &str, url: &str, body: Option<&str>) -> Result<FetchAnswer, FetchFailure> {
-    request_with(method, url, body.map(Payload::Json), &[]).await
+    request_with(method, url, body, &[]).await
 }
 
 async fn request_with(
     method: &str,
     url: &str,
-    body: Option<Payload<'_>>,
+    body: Option<&str>,
     extra: &[(&str, &str)],
 ) -> Result<FetchAnswer, FetchFailure> {
     let controller = AbortController::new().map_err(|_| FetchFailure::Network)?;
@@ -104,13 +94,9 @@ async fn request_with(
     }
     if let Some(body) = body {
         headers.set("X-Taxicert-Csrf", "1").map_err(|_| FetchFailure::Network)?;
-        match body {
-            Payload::Json("") => {}
-            Payload::Json(json) => {
-                headers.set("Content-Type", "application/json").map_err(|_| FetchFailure::Network)?;
-                init.set_body(&JsValue::from_str(json));
-            }
-            Payload::Form(form) => init.set_body(form),
+        if !body.is_empty() {
+            headers.set("Content-Type", "application/json").map_err(|_| FetchFailure::Network)?;
+            init.set_body(&JsValue::from_str(body));
         }
     }
     init.set_headers(&headers);
