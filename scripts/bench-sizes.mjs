@@ -1,10 +1,10 @@
-// `make bench`: the size of every file in dist/ (raw, gzip -9, brotli q11) and the total the
-// first screen downloads (index.html, config.json, and every file index.html references).
-// Prints figures; it is not a test and has no thresholds.
+// `make bench`: the size of every file in dist/ (raw, gzip -9, brotli q11, as the build
+// precompressed them) and what each app's first screen downloads (scripts/first-screen.mjs).
+// Prints figures; the budgets are tests (tests/e2e/budget.test.mjs).
 
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import { ENTRIES, firstScreen, total } from './first-screen.mjs';
 
 const dist = process.argv[2] ?? 'dist';
 
@@ -15,43 +15,22 @@ function files(dir) {
   });
 }
 
-function sizes(path) {
-  const bytes = readFileSync(path);
-  return {
-    raw: bytes.length,
-    gzip: gzipSync(bytes, { level: 9 }).length,
-    brotli: brotliCompressSync(bytes, {
-      params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length },
-    }).length,
-  };
-}
-
-const kb = (n) => (n / 1024).toFixed(1).padStart(9);
-const index = readFileSync(join(dist, 'index.html'), 'utf8');
-const referenced = new Set(
-  [...index.matchAll(/(?:href|src|module_or_path:)\s*=?\s*["']\.?\/?([^"']+)["']/g)]
-    .map((m) => m[1])
-    .concat([...index.matchAll(/from\s+'\.?\/?([^']+)'/g)].map((m) => m[1])),
-);
-referenced.add('index.html');
-referenced.add('config.json');
+const size = (path) => (existsSync(path) ? statSync(path).size : null);
+const kb = (n) => (n === null ? '-' : (n / 1024).toFixed(1)).padStart(9);
 
 const rows = files(dist)
-  .filter((path) => !relative(dist, path).startsWith('.stage'))
-  .map((path) => ({ name: relative(dist, path), ...sizes(path) }))
+  .filter((path) => !relative(dist, path).startsWith('.stage') && !/\.(br|gz)$/.test(path))
+  .map((path) => ({ name: relative(dist, path), raw: statSync(path).size, gzip: size(`${path}.gz`), brotli: size(`${path}.br`) }))
   .sort((a, b) => b.raw - a.raw);
 
-console.log(`${'file'.padEnd(44)} ${'raw KiB'.padStart(9)} ${'gzip KiB'.padStart(9)} ${'br KiB'.padStart(9)}  first screen`);
-const total = { raw: 0, gzip: 0, brotli: 0 };
-const first = { raw: 0, gzip: 0, brotli: 0 };
+console.log(`${'file'.padEnd(48)} ${'raw KiB'.padStart(9)} ${'gzip KiB'.padStart(9)} ${'br KiB'.padStart(9)}`);
 for (const row of rows) {
-  const onFirstScreen = referenced.has(row.name);
-  for (const key of Object.keys(total)) {
-    total[key] += row[key];
-    if (onFirstScreen) first[key] += row[key];
-  }
-  console.log(`${row.name.padEnd(44)} ${kb(row.raw)} ${kb(row.gzip)} ${kb(row.brotli)}  ${onFirstScreen ? 'yes' : ''}`);
+  console.log(`${row.name.padEnd(48)} ${kb(row.raw)} ${kb(row.gzip)} ${kb(row.brotli)}`);
 }
-console.log(`${'all files'.padEnd(44)} ${kb(total.raw)} ${kb(total.gzip)} ${kb(total.brotli)}`);
-console.log(`${'first screen'.padEnd(44)} ${kb(first.raw)} ${kb(first.gzip)} ${kb(first.brotli)}`);
-console.log(`first-screen brotli total: ${first.brotli} bytes (${(first.brotli / 1024).toFixed(1)} KiB)`);
+for (const [app, page] of Object.entries(ENTRIES)) {
+  const first = firstScreen(dist, page);
+  console.log(`\nfirst screen of ${app} (${page}):`);
+  for (const file of first) console.log(`  ${file.name.padEnd(46)} ${kb(file.raw)} ${''.padStart(9)} ${kb(file.brotli)}`);
+  console.log(`  ${'total'.padEnd(46)} ${kb(total(first, 'raw'))} ${''.padStart(9)} ${kb(total(first, 'brotli'))}`);
+  console.log(`first-screen brotli total of ${app}: ${total(first, 'brotli')} bytes`);
+}

@@ -6,6 +6,8 @@
 # SIMD is there (Chrome/Android WebView 91+, Safari/iOS 16.4+), and the plain one elsewhere.
 set -eu
 : "${TRUNK_STAGING_DIR:?run by trunk as a post_build hook}"
+# Only the driver's entry (driver/index.html) takes photos.
+case "${TRUNK_HTML_FILE:-}" in */driver/index.html) ;; *) exit 0 ;; esac
 profile=debug
 flag=
 if [ "${TRUNK_PROFILE:-debug}" = release ]; then
@@ -24,3 +26,5 @@ fi
 # The same loader shim Trunk writes for the plain worker (a classic worker, importScripts).
 printf 'importScripts("./photo_worker_simd.js");wasm_bindgen("./photo_worker_simd_bg.wasm");' \
   > "$TRUNK_STAGING_DIR/photo_worker_simd_loader.js"
+# Trunk may run the post-build hooks side by side: compress these files here, after they exist.
+node scripts/precompress.mjs "$TRUNK_STAGING_DIR"

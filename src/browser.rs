@@ -16,18 +16,33 @@ fn window() -> web_sys::Window {
 /// `index.html`'s boot script set, or the page's own URL.
 pub fn document_base() -> String {
     let document = window().document().expect("a document");
-    document
-        .base_uri()
-        .ok()
-        .flatten()
-        .unwrap_or_else(|| window().location().href().unwrap_or_default())
+    document.base_uri().ok().flatten().unwrap_or_else(|| window().location().href().unwrap_or_default())
 }
 
 /// The router's base: the path of [`document_base`] without its trailing slash, `""` at the root.
 pub fn router_base() -> String {
-    web_sys::Url::new(&document_base())
-        .map(|url| url.pathname().trim_end_matches('/').to_owned())
-        .unwrap_or_default()
+    web_sys::Url::new(&document_base()).map(|url| url.pathname().trim_end_matches('/').to_owned()).unwrap_or_default()
+}
+
+/// Loads `url` as a new page (the other entry's). The router has already pushed `url` onto
+/// the history, so the page replaces that entry: one Back returns to where the driver was.
+pub fn load_page(url: &str) {
+    let _ = window().location().replace(url);
+}
+
+thread_local! {
+    /// The path this page was served for, as the app started.
+    static LOADED_AT: String = window().location().pathname().unwrap_or_default();
+}
+
+/// Notes the path this page was served for; called once as the app starts.
+pub fn note_loaded_path() {
+    LOADED_AT.with(|_| ());
+}
+
+/// Whether the browser loaded this page for `path` (rather than the app navigating there).
+pub fn loaded_at(path: &str) -> bool {
+    LOADED_AT.with(|loaded| loaded == path)
 }
 
 /// `relative` resolved against `base`, as the browser does for links; `None` when invalid.
@@ -269,7 +284,10 @@ pub async fn upload_form(
     // The handlers must outlive the request; they go now that it has ended.
     drop((progress, on_load, on_error, on_timeout));
     match how.as_str() {
-        "load" => Ok(FetchAnswer { status: xhr.status().unwrap_or(0), body: xhr.response_text().ok().flatten().unwrap_or_default() }),
+        "load" => Ok(FetchAnswer {
+            status: xhr.status().unwrap_or(0),
+            body: xhr.response_text().ok().flatten().unwrap_or_default(),
+        }),
         "timeout" => Err(FetchFailure::Timeout),
         _ => Err(FetchFailure::Network),
     }

@@ -35,8 +35,43 @@ pub struct AppContext {
     pub api: ApiClient,
     /// The path of the folder the app is hosted in, without a trailing slash: `""` at the root.
     pub base: String,
-    /// Who was signed in when the app started (the server said so).
+    /// Who was signed in when the app started (the server said so); always `None` in the
+    /// clerks' console, which has its own sign-in.
     pub me: Option<taxicert_api::Me>,
+    /// Which app this is: its home page is where 返回首页 leads.
+    pub entry: Entry,
+}
+
+/// The three apps built from this library, each its own page and wasm (see
+/// [`taxicert_api::ENTRY_PAGES`]): the first screen downloads only the front, and drivers
+/// never download the clerks' console.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Entry {
+    /// `index.html`: 首页, 登录, the agreements, 凭证查验.
+    Front,
+    /// `driver/index.html`: 实名认证, the business wizard, 我的办件.
+    Driver,
+    /// `staff/index.html`: the clerks' console.
+    Staff,
+}
+
+impl Entry {
+    /// The page 返回首页 leads to.
+    pub fn home(self) -> routes::Route {
+        match self {
+            Entry::Front | Entry::Driver => routes::Route::Home,
+            Entry::Staff => routes::Route::Staff,
+        }
+    }
+
+    /// The entry's page under `dist/`.
+    pub fn page(self) -> &'static str {
+        match self {
+            Entry::Front => "index.html",
+            Entry::Driver => "driver/index.html",
+            Entry::Staff => "staff/index.html",
+        }
+    }
 }
 
 /// The app's context; every page is mounted under [`app::App`], which provides it.
@@ -49,15 +84,17 @@ pub fn href(route: routes::Route) -> String {
     route.href(&use_app().base)
 }
 
-/// Loads `config.json`, then mounts the app, or the page that says why it cannot start.
-pub fn start() {
-    wasm_bindgen_futures::spawn_local(async {
-        let loaded = load_context().await;
+/// Loads `config.json`, then mounts `app` (one of [`app::FrontApp`], [`app::DriverApp`],
+/// [`app::StaffApp`]), or the page that says why it cannot start.
+pub fn start<V: IntoView + 'static>(entry: Entry, app: fn(AppContext) -> V) {
+    browser::note_loaded_path();
+    wasm_bindgen_futures::spawn_local(async move {
+        let loaded = load_context(entry).await;
         let root = app_root();
-        // The boot placeholder ("正在加载…") goes once the app can draw.
+        // What index.html painted before the wasm ran goes once the app can draw.
         root.set_inner_html("");
         match loaded {
-            Ok(context) => mount_to(root, move || view! { <app::App context /> }).forget(),
+            Ok(context) => mount_to(root, move || app(context)).forget(),
             Err(error) => mount_to(root, move || view! { <pages::config_error::ConfigErrorPage error /> }).forget(),
         }
     });
@@ -73,7 +110,7 @@ fn app_root() -> web_sys::HtmlElement {
 }
 
 /// `config.json` sits beside `index.html`; a relative `api_base` is relative to it too.
-pub async fn load_context() -> Result<AppContext, ConfigError> {
+pub async fn load_context(entry: Entry) -> Result<AppContext, ConfigError> {
     let base = browser::document_base();
     let url = browser::resolve_url("config.json", &base).ok_or(ConfigError::Unreachable)?;
     let answer = browser::get(&url).await.map_err(|_| ConfigError::Unreachable)?;
@@ -82,8 +119,11 @@ pub async fn load_context() -> Result<AppContext, ConfigError> {
     }
     let mut context = context_from(&answer.body, &base)?;
     context.base = browser::router_base();
-    // No answer here is no reason not to start: pages say what fails when they need the server.
-    context.me = context.api.me().await.ok().flatten();
+    context.entry = entry;
+    if entry != Entry::Staff {
+        // No answer here is no reason not to start: pages say what fails when they need the server.
+        context.me = context.api.me().await.ok().flatten();
+    }
     Ok(context)
 }
 
@@ -92,5 +132,5 @@ pub fn context_from(config_json: &str, base: &str) -> Result<AppContext, ConfigE
     let config = AppConfig::parse(config_json)?;
     let api_base = browser::resolve_url(&config.api_base, base)
         .ok_or_else(|| ConfigError::Invalid(format!("api_base “{}” 不是有效的网址", config.api_base)))?;
-    Ok(AppContext { api: ApiClient::new(api_base), config, base: String::new(), me: None })
+    Ok(AppContext { api: ApiClient::new(api_base), config, base: String::new(), me: None, entry: Entry::Front })
 }

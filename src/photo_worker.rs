@@ -1,5 +1,7 @@
-//! The page's side of the photo worker (`worker/src/main.rs`): started on the first photo,
-//! not with the page, so the first screen does not pay for the image codecs. The main thread
+//! The page's side of the photo worker (`worker/src/main.rs`): started when a page that takes
+//! photos shows ([`prefetch`]: the materials step, 补正, the real-name upload), not with the
+//! app, so the first screen does not pay for the image codecs and the first photo does not
+//! wait for them. The main thread
 //! only sniffs the first bytes, hands the file over and waits. Where the browser runs wasm
 //! SIMD, the worker built with it (`photo_worker_simd_loader.js`, about a third faster) is
 //! started, and the plain one if that fails to start.
@@ -66,13 +68,26 @@ pub async fn check_and_shrink(file: &web_sys::File, rules: PhotoRules, max_side:
     }
     let warnings = Array::from(&get(&reply, "warnings"))
         .iter()
-        .filter_map(|w| Some(PhotoWarning { code: get(&w, "code").as_string()?, message: get(&w, "message").as_string()? }))
+        .filter_map(|w| {
+            Some(PhotoWarning { code: get(&w, "code").as_string()?, message: get(&w, "message").as_string()? })
+        })
         .collect();
     let options = web_sys::BlobPropertyBag::new();
     options.set_type("image/jpeg");
     let jpeg = web_sys::Blob::new_with_u8_array_sequence_and_options(&Array::of1(&get(&reply, "jpeg")), &options)
         .map_err(|_| WORKER_FAILED.to_owned())?;
     Ok(Checked { jpeg, warnings })
+}
+
+/// Starts the worker in the background, so that its wasm is downloaded and compiled while
+/// the driver reads the page and finds his photos; nothing when it runs already. A worker
+/// that fails to start here is started again by the first photo.
+pub fn prefetch() {
+    if WORKER.with(|w| w.borrow().is_none()) {
+        wasm_bindgen_futures::spawn_local(async {
+            let _ = PhotoWorker::get().await;
+        });
+    }
 }
 
 type Pending = Rc<RefCell<HashMap<u32, js_sys::Function>>>;
@@ -112,7 +127,9 @@ impl PhotoWorker {
             let worker = match WORKER.with(|w| w.borrow().clone()) {
                 Some(worker) => worker,
                 None => {
-                    let loader = if simd { "photo_worker_simd_loader.js" } else { "photo_worker_loader.js" };
+                    // Built beside the driver's entry page (driver/index.html), which alone takes photos.
+                    let loader =
+                        if simd { "driver/photo_worker_simd_loader.js" } else { "driver/photo_worker_loader.js" };
                     let started = Rc::new(PhotoWorker::start(loader)?);
                     WORKER.with(|w| *w.borrow_mut() = Some(started.clone()));
                     started
@@ -183,7 +200,14 @@ impl PhotoWorker {
         };
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-        Some(PhotoWorker { worker, ready, pending, next_id: RefCell::new(0), _on_message: on_message, _on_error: on_error })
+        Some(PhotoWorker {
+            worker,
+            ready,
+            pending,
+            next_id: RefCell::new(0),
+            _on_message: on_message,
+            _on_error: on_error,
+        })
     }
 
     /// Posts `request` (transferring `transfer`) and waits for its answer; `None` if the

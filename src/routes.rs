@@ -124,6 +124,25 @@ impl Route {
         }
     }
 
+    /// The entry whose page holds the route (see [`taxicert_api::ENTRY_PAGES`]).
+    pub fn entry(&self) -> crate::Entry {
+        match self {
+            Route::Home | Route::Login | Route::UserAgreement | Route::PrivacyPolicy | Route::VerifyVoucher(_) => {
+                crate::Entry::Front
+            }
+            Route::RealName | Route::Apply(..) | Route::MyCases | Route::Case(_) | Route::CaseCorrection(_) => {
+                crate::Entry::Driver
+            }
+            Route::Staff
+            | Route::StaffRealNameQueue
+            | Route::StaffRealName(_)
+            | Route::StaffCases
+            | Route::StaffCase(_)
+            | Route::StaffAccountMoves
+            | Route::StaffAccountMove(_) => crate::Entry::Staff,
+        }
+    }
+
     /// The link to the route for an app hosted at `base` (`""` at the root, else e.g.
     /// `/taxicert`): the router strips the base when matching but does not add it to links.
     pub fn href(&self, base: &str) -> String {
@@ -140,9 +159,7 @@ impl Route {
             ["agreement", "privacy"] => Route::PrivacyPolicy,
             ["realname"] => Route::RealName,
             ["apply", business] => Route::Apply(BusinessCode::parse(business)?, WizardStep::Notice),
-            ["apply", business, step] => {
-                Route::Apply(BusinessCode::parse(business)?, WizardStep::from_segment(step)?)
-            }
+            ["apply", business, step] => Route::Apply(BusinessCode::parse(business)?, WizardStep::from_segment(step)?),
             ["cases"] => Route::MyCases,
             ["cases", id] => Route::Case(decode_segment(id)?),
             ["cases", id, "correction"] => Route::CaseCorrection(decode_segment(id)?),
@@ -230,6 +247,15 @@ mod tests {
     }
 
     #[test]
+    fn each_route_is_answered_with_the_page_of_its_entry() {
+        // The server and a CDN choose the page by the contract's list; the route table must agree.
+        for route in every_route() {
+            assert_eq!(taxicert_api::entry_page(&route.path()), route.entry().page(), "{}", route.path());
+        }
+        assert_eq!(taxicert_api::entry_page("/no/such/page"), "index.html");
+    }
+
+    #[test]
     fn links_carry_the_folder_the_app_is_hosted_in() {
         assert_eq!(Route::Home.href(""), "/");
         assert_eq!(Route::Home.href("/taxicert"), "/taxicert/");
@@ -239,7 +265,19 @@ mod tests {
 
     #[test]
     fn unknown_paths_are_the_404_page() {
-        for path in ["/nope", "/apply", "/apply/renew", "/apply/renewal/pay", "/cases/a/b", "/verify/<x>", "/agreement", "/staff/realname/0", "/staff/realname/x", "/staff/account-moves/0", "/staff/account-moves/x"] {
+        for path in [
+            "/nope",
+            "/apply",
+            "/apply/renew",
+            "/apply/renewal/pay",
+            "/cases/a/b",
+            "/verify/<x>",
+            "/agreement",
+            "/staff/realname/0",
+            "/staff/realname/x",
+            "/staff/account-moves/0",
+            "/staff/account-moves/x",
+        ] {
             assert_eq!(Route::parse(path), None, "{path}");
         }
     }

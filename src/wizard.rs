@@ -96,16 +96,15 @@ impl WizardDraft {
             let (plain, personal) = state.info.split();
             let plain = DraftState { info: plain, ..state.clone() };
             browser::Keep::Phone.set(&local_key(self.business), &serde_json::to_string(&plain).expect("serialises"));
-            browser::Keep::Tab.set(&personal_key(self.business), &serde_json::to_string(&personal).expect("serialises"));
+            browser::Keep::Tab
+                .set(&personal_key(self.business), &serde_json::to_string(&personal).expect("serialises"));
         });
     }
 
     /// Forgets the draft on this phone, its photos included (after it is submitted or deleted).
     pub fn forget(self) {
-        self.uploads.forget(Some(self.business));
-        browser::Keep::Phone.remove(&local_key(self.business));
-        browser::Keep::Tab.remove(&personal_key(self.business));
-        browser::Keep::Tab.remove(&agreed_key(self.business));
+        self.uploads.forget(self.business);
+        forget_stored(self.business);
         self.load.set(Load::NotLoaded);
         self.state.set(DraftState::default());
     }
@@ -172,14 +171,14 @@ impl Wizard {
         });
         draft
     }
+}
 
-    /// On logout: no draft stays on this phone or in memory (the server keeps them).
-    pub fn forget_all(&self) {
-        for business in BusinessCode::ALL {
-            self.draft(business).forget();
-        }
-        self.uploads.forget(None);
-    }
+/// Removes what the phone keeps of the draft of `business` (the front, which has no drafts in
+/// memory, calls this on logout).
+pub fn forget_stored(business: BusinessCode) {
+    browser::Keep::Phone.remove(&local_key(business));
+    browser::Keep::Tab.remove(&personal_key(business));
+    browser::Keep::Tab.remove(&agreed_key(business));
 }
 
 pub fn use_wizard() -> Wizard {

@@ -21,6 +21,24 @@ use utoipa::ToSchema;
 /// The path under which every endpoint of the contract lives, relative to the API origin.
 pub const API_PREFIX: &str = "/api/v1";
 
+/// The app's three entry pages, each its own HTML page and wasm under `dist/`, so that the
+/// first screen downloads only what it shows: the front (首页, 登录, the agreements, 凭证查验),
+/// the driver's work once signed in (实名认证, the business wizard, 我的办件), and the clerks'
+/// console. A page of the app (a path without a file extension, relative to the folder the
+/// app is hosted in) is answered with the entry that holds it: the reference server does this,
+/// a CDN is set up to (README, Hosting the app on a CDN), and the app loads the other entry's
+/// page when a link leads there.
+pub const ENTRY_PAGES: [(&[&str], &str); 3] =
+    [(&["realname", "apply", "cases"], "driver/index.html"), (&["staff"], "staff/index.html"), (&[], "index.html")];
+
+/// The entry page (relative to `dist/`) that answers the app's page at `path` (relative to
+/// the folder the app is hosted in, e.g. `/apply/renewal`): by its first segment, see
+/// [`ENTRY_PAGES`]; anything else is the front, `index.html`.
+pub fn entry_page(path: &str) -> &'static str {
+    let first = path.trim_start_matches('/').split('/').next().unwrap_or("");
+    ENTRY_PAGES.iter().find(|(segments, _)| segments.contains(&first)).map_or("index.html", |(_, page)| page)
+}
+
 /// The body of every error answer: a stable machine-readable code and a Chinese
 /// sentence that tells the user what went wrong and what to do.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -48,7 +66,14 @@ pub struct ErrorBody {
 
 impl ErrorBody {
     pub fn new(code: impl Into<String>, message: impl Into<String>) -> ErrorBody {
-        ErrorBody { code: code.into(), message: message.into(), retry_after_seconds: None, tries_left: None, field: None, case_id: None }
+        ErrorBody {
+            code: code.into(),
+            message: message.into(),
+            retry_after_seconds: None,
+            tries_left: None,
+            field: None,
+            case_id: None,
+        }
     }
 }
 
@@ -181,6 +206,29 @@ impl BusinessCode {
         }
     }
 
+    /// The name on the service list, e.g. `从业资格证换发`, as the catalogue ships it
+    /// (`server/migrations/0001_catalogue.sql`).
+    pub fn name(self) -> &'static str {
+        match self {
+            BusinessCode::Reissue => "从业资格证补发",
+            BusinessCode::Renewal => "从业资格证换发",
+            BusinessCode::Change => "从业资格证变更",
+            BusinessCode::Cancellation => "从业资格证注销",
+            BusinessCode::CreditAssessment => "服务质量信誉考核",
+        }
+    }
+
+    /// When to choose the business, as the catalogue ships it (migrations 0001 and 0008).
+    pub fn description(self) -> &'static str {
+        match self {
+            BusinessCode::Reissue => "从业资格证遗失或损毁的,申请补发新证。",
+            BusinessCode::Renewal => "从业资格证有效期即将届满的,申请换发新证。",
+            BusinessCode::Change => "从业资格证记载的住址、联系电话、准驾车型或服务单位发生变化的,申请变更。",
+            BusinessCode::Cancellation => "不再从事出租汽车客运服务的,申请注销从业资格证。",
+            BusinessCode::CreditAssessment => "按考核周期申请出租汽车驾驶员服务质量信誉考核并查看结果。",
+        }
+    }
+
     /// Parses the code used in URLs; `None` for anything else.
     pub fn parse(code: &str) -> Option<BusinessCode> {
         BusinessCode::ALL.into_iter().find(|b| b.as_str() == code)
@@ -196,6 +244,18 @@ pub struct BusinessSummary {
     pub name: String,
     /// One line saying when to choose this business.
     pub description: String,
+}
+
+impl BusinessSummary {
+    /// The service list as the catalogue ships it. The app shows it at once, before the
+    /// server's list arrives, and `index.html` paints the same before the app runs; the server
+    /// starts with the same list (a test keeps all three equal).
+    pub fn shipped() -> Vec<BusinessSummary> {
+        BusinessCode::ALL
+            .into_iter()
+            .map(|code| BusinessSummary { code, name: code.name().into(), description: code.description().into() })
+            .collect()
+    }
 }
 
 /// A document the applicant uploads for a business.
@@ -235,7 +295,9 @@ impl MaterialCondition {
     /// Whether the form's answers make the material apply.
     pub fn holds(&self, details: &BusinessDetails) -> bool {
         match (self, details) {
-            (MaterialCondition::ReissueReason { reason }, BusinessDetails::Reissue { reason: chosen, .. }) => reason == chosen,
+            (MaterialCondition::ReissueReason { reason }, BusinessDetails::Reissue { reason: chosen, .. }) => {
+                reason == chosen
+            }
             (MaterialCondition::Change { item }, BusinessDetails::Change { changes, .. }) => {
                 changes.iter().any(|c| c.item() == *item)
             }
@@ -246,7 +308,9 @@ impl MaterialCondition {
     /// The catalogue's spelling: `reissue_reason=damaged`, `change=licence_class`.
     pub fn as_code(&self) -> String {
         match self {
-            MaterialCondition::ReissueReason { reason } => format!("reissue_reason={}", reason.as_str()),
+            MaterialCondition::ReissueReason { reason } => {
+                format!("reissue_reason={}", reason.as_str())
+            }
             MaterialCondition::Change { item } => format!("change={}", item.as_str()),
         }
     }

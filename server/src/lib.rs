@@ -37,8 +37,8 @@ use tower_http::{compression::CompressionLayer, trace::TraceLayer};
 use utoipa::OpenApi;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-pub use config::Config;
 use clock::{Clock, SystemClock};
+pub use config::Config;
 use error::AppError;
 use secrets::Secrets;
 use sms::{DevSender, HttpGatewaySender, SmsSender};
@@ -131,8 +131,7 @@ fn api() -> OpenApiRouter<AppState> {
             .routes(routes!(staff::cases::staff_case_queue))
             .routes(routes!(staff::cases::staff_case))
             .routes(routes!(staff::cases::staff_case_photo))
-            .routes(routes!(staff::cases::staff_case_action))
-            ,
+            .routes(routes!(staff::cases::staff_case_action)),
     )
 }
 
@@ -149,9 +148,13 @@ pub fn api_operations() -> Vec<(&'static str, String)> {
     let mut operations = Vec::new();
     for (path, item) in spec.paths.paths {
         let path = path.strip_prefix(API_PREFIX).unwrap_or(&path).to_owned();
-        for (method, operation) in
-            [("GET", &item.get), ("POST", &item.post), ("PUT", &item.put), ("PATCH", &item.patch), ("DELETE", &item.delete)]
-        {
+        for (method, operation) in [
+            ("GET", &item.get),
+            ("POST", &item.post),
+            ("PUT", &item.put),
+            ("PATCH", &item.patch),
+            ("DELETE", &item.delete),
+        ] {
             if operation.is_some() {
                 operations.push((method, path.clone()));
             }
@@ -170,6 +173,8 @@ pub fn app(state: AppState) -> Router {
         .route("/api", any(|| async { AppError::NotFound }))
         .route("/api/{*rest}", any(|| async { AppError::NotFound }))
         .layer(middleware::from_fn_with_state(state.clone(), auth::csrf_guard))
+        // JSON answers are compressed as they go; the app's files were compressed by the build.
+        .layer(CompressionLayer::new())
         .with_state(state);
     let spa = web::spa_service(&config.dist, shell.clone());
     let router = if config.base_path == "/" {
@@ -182,14 +187,12 @@ pub fn app(state: AppState) -> Router {
             .nest_service(&config.base_path, spa)
             .fallback(|| async { (axum::http::StatusCode::NOT_FOUND, "Not Found") })
     };
-    router
-        .layer(middleware::from_fn_with_state(shell, web::headers))
-        // A weak 4G link: the wasm shrinks to a third with brotli.
-        .layer(CompressionLayer::new())
-        .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
+    router.layer(middleware::from_fn_with_state(shell, web::headers)).layer(TraceLayer::new_for_http().make_span_with(
+        |request: &axum::http::Request<_>| {
             // The path only: query strings are never logged.
             tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
-        }))
+        },
+    ))
 }
 
 /// A server that has bound its socket and is accepting connections.
@@ -213,18 +216,17 @@ pub async fn start_with_clock(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<Running, StartError> {
     let secrets = Secrets::load(&config.key_file, config.dev).map_err(StartError::Secrets)?;
-    let (sms, dev_outbox): (Arc<dyn SmsSender>, Option<Arc<DevSender>>) =
-        match (&config.sms_gateway_url, config.dev) {
-            (Some(url), _) => {
-                let key = config.sms_gateway_key.clone().ok_or(StartError::SmsGatewayKey)?;
-                (Arc::new(HttpGatewaySender::new(url.clone(), key)), None)
-            }
-            (None, true) => {
-                let dev = Arc::new(DevSender::default());
-                (dev.clone(), Some(dev))
-            }
-            (None, false) => return Err(StartError::SmsGateway),
-        };
+    let (sms, dev_outbox): (Arc<dyn SmsSender>, Option<Arc<DevSender>>) = match (&config.sms_gateway_url, config.dev) {
+        (Some(url), _) => {
+            let key = config.sms_gateway_key.clone().ok_or(StartError::SmsGatewayKey)?;
+            (Arc::new(HttpGatewaySender::new(url.clone(), key)), None)
+        }
+        (None, true) => {
+            let dev = Arc::new(DevSender::default());
+            (dev.clone(), Some(dev))
+        }
+        (None, false) => return Err(StartError::SmsGateway),
+    };
     uploads::prepare_dir(&config.upload_dir, &config.dist).map_err(StartError::UploadDir)?;
     // Said at startup, not at the first driver's download: vouchers need a CJK font.
     vouchers::check_font(&config);

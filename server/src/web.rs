@@ -1,10 +1,10 @@
 //! Serving the built SPA and the headers every answer carries: the Content-Security-Policy,
 //! the caching rules, and the history fallback that answers deep links with `index.html`.
 
-use std::{convert::Infallible, path::Path, sync::Arc};
+use std::{collections::HashMap, convert::Infallible, io::Write, path::Path, sync::Arc};
 
 use axum::{
-    body::Body,
+    body::{Body, Bytes},
     extract::{Request, State},
     http::{header, HeaderName, HeaderValue, StatusCode},
     middleware::Next,
@@ -12,29 +12,76 @@ use axum::{
 };
 use base64::{engine::general_purpose::STANDARD as BASE64, Engine};
 use sha2::{Digest, Sha256};
-use taxicert_api::API_PREFIX;
+use taxicert_api::{entry_page, API_PREFIX, ENTRY_PAGES};
 use tower::{service_fn, ServiceExt};
 use tower_http::services::ServeDir;
 
-/// `index.html` as built, and the policy that allows exactly its inline scripts.
+/// One entry page as built (one of [`ENTRY_PAGES`]), with
+/// its `<base>` pinned, and the same bytes compressed once at start-up: the page is small but
+/// is fetched on every load, and no answer of this server is compressed on the fly.
+#[derive(Clone, Debug)]
+pub struct Page {
+    pub html: Arc<str>,
+    /// Brotli, quality 11.
+    br: Bytes,
+    /// gzip, level 9.
+    gzip: Bytes,
+}
+
+impl Page {
+    fn new(html: String) -> Page {
+        let br = {
+            let mut out = Vec::new();
+            let mut writer = brotli::CompressorWriter::new(&mut out, 4096, 11, 22);
+            writer.write_all(html.as_bytes()).expect("writing to memory");
+            drop(writer);
+            out
+        };
+        let gzip = {
+            let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+            encoder.write_all(html.as_bytes()).expect("writing to memory");
+            encoder.finish().expect("writing to memory")
+        };
+        Page { html: html.into(), br: br.into(), gzip: gzip.into() }
+    }
+}
+
+/// The built entry pages, and the policy that allows exactly their inline scripts.
 #[derive(Clone, Debug)]
 pub struct Shell {
-    /// `None` when `dist/` has not been built: the API still works, pages say how to build.
-    pub index_html: Option<Arc<str>>,
+    /// Each of [`ENTRY_PAGES`] as built, by its path under `dist/`. A page that is missing
+    /// (`dist/` not built) is answered with how to build it; the API works regardless.
+    pages: Arc<HashMap<&'static str, Page>>,
     pub csp: Arc<str>,
 }
 
 impl Shell {
-    /// Reads `dist/index.html` and pins its `<base>` to `base_path`, which this server knows:
-    /// the browser's preload scanner then fetches the right files at once, and unknown deep
-    /// paths under a sub-path still find the app.
+    /// Reads the entry pages (`index.html`, `driver/index.html`, `staff/index.html`) and pins
+    /// their `<base>` to `base_path`, which this server knows: the browser's preload scanner
+    /// then fetches the right files at once, and unknown deep paths under a sub-path still
+    /// find the app.
     pub fn load(dist: &Path, base_path: &str, connect_src: &[String]) -> Shell {
-        let index_html = std::fs::read_to_string(dist.join("index.html")).ok().map(|html| with_base(&html, base_path));
-        if index_html.is_none() {
-            tracing::warn!(dist = %dist.display(), "no index.html in the dist folder: run `make run` to build the app");
+        let pages: HashMap<&'static str, String> = ENTRY_PAGES
+            .iter()
+            .filter_map(|(_, page)| {
+                let html = std::fs::read_to_string(dist.join(page)).ok()?;
+                Some((*page, with_base(&html, base_path)))
+            })
+            .collect();
+        if pages.len() < ENTRY_PAGES.len() {
+            tracing::warn!(dist = %dist.display(), "the dist folder lacks an entry page: run `make run` to build the app");
         }
-        let csp = content_security_policy(index_html.as_deref().unwrap_or(""), connect_src);
-        Shell { index_html: index_html.map(Into::into), csp: csp.into() }
+        let all: String = pages.values().map(String::as_str).collect();
+        let csp = content_security_policy(&all, connect_src);
+        Shell {
+            pages: Arc::new(pages.into_iter().map(|(name, html)| (name, Page::new(html))).collect()),
+            csp: csp.into(),
+        }
+    }
+
+    /// The page that answers the app's `path` (relative to the base), by [`entry_page`].
+    fn page_for(&self, path: &str) -> Option<&Page> {
+        self.pages.get(entry_page(path))
     }
 }
 
@@ -51,9 +98,13 @@ fn with_base(html: &str, base_path: &str) -> String {
 
 /// The policy: no `unsafe-inline`, no `unsafe-eval`. Inline scripts (Trunk's loader and our
 /// base-path boot script) are allowed by their SHA-256, so any change to them changes the policy.
-pub fn content_security_policy(index_html: &str, connect_src: &[String]) -> String {
-    let script_hashes: String =
-        inline_scripts(index_html).map(|s| format!(" 'sha256-{}'", BASE64.encode(Sha256::digest(s)))).collect();
+pub fn content_security_policy(pages: &str, connect_src: &[String]) -> String {
+    let mut hashes: Vec<String> =
+        inline_scripts(pages).map(|s| format!(" 'sha256-{}'", BASE64.encode(Sha256::digest(s)))).collect();
+    // Both entry pages carry the same boot script.
+    hashes.sort();
+    hashes.dedup();
+    let script_hashes = hashes.concat();
     let extra_connect: String = connect_src.iter().map(|o| format!(" {o}")).collect();
     format!(
         "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{script_hashes}; style-src 'self'; \
@@ -122,27 +173,35 @@ pub async fn headers(State(shell): State<Shell>, request: Request, next: Next) -
     response
 }
 
-/// The SPA under its base path: `index.html` (with its `<base>`) for the folder itself and
-/// for any path without a file extension (the history fallback), files from `dist/` for the
-/// rest. A missing file with an extension is a plain 404, so that a stale script URL never
-/// receives HTML.
+/// The SPA under its base path: the entry page (with its `<base>`) for the folder itself and
+/// for any path without a file extension (the history fallback; the page by
+/// [`entry_page`]), files from `dist/` for the rest. Files are sent as the build compressed them
+/// (`name.br`, `name.gz`, see `scripts/precompress.mjs`) where the browser accepts that, and
+/// as they are otherwise. A missing file with an extension is a plain 404, so that a stale
+/// script URL never receives HTML.
 pub fn spa_service(
     dist: &Path,
     shell: Shell,
 ) -> impl tower::Service<Request, Response = Response, Error = Infallible, Future = impl Send> + Clone {
-    let files = ServeDir::new(dist).append_index_html_on_directories(false);
+    let files = ServeDir::new(dist).append_index_html_on_directories(false).precompressed_br().precompressed_gzip();
     service_fn(move |request: Request| {
         let shell = shell.clone();
         let files = files.clone();
         async move {
-            if is_page_path(request.uri().path()) {
-                return Ok(shell_page(&shell));
+            let path = request.uri().path();
+            if is_page_path(path) {
+                let encoding = Encoding::preferred(request.headers().get(header::ACCEPT_ENCODING));
+                return Ok(shell_page(shell.page_for(path), encoding));
             }
             match files.oneshot(request).await {
                 Ok(response) if response.status() == StatusCode::NOT_FOUND => {
                     Ok((StatusCode::NOT_FOUND, "Not Found").into_response())
                 }
-                Ok(response) => Ok(response.map(Body::new)),
+                Ok(mut response) => {
+                    // The same URL answers differently by Accept-Encoding: caches must know.
+                    response.headers_mut().insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+                    Ok(response.map(Body::new))
+                }
                 Err(never) => match never {},
             }
         }
@@ -155,21 +214,71 @@ fn is_page_path(path: &str) -> bool {
     !last.contains('.') || last == "index.html"
 }
 
-/// `index.html` with its `<base>`, or how to build it when it is not built.
-fn shell_page(shell: &Shell) -> Response {
-    match &shell.index_html {
-        Some(html) => Response::builder()
-            .status(StatusCode::OK)
-            .header(header::CONTENT_TYPE, "text/html; charset=utf-8")
-            .body(Body::from(html.to_string()))
-            .expect("static response parts are valid"),
-        None => (
+/// The content codings this server has ready, best first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Encoding {
+    Brotli,
+    Gzip,
+    Identity,
+}
+
+impl Encoding {
+    /// The best coding an `Accept-Encoding` header allows (RFC 9110 §12.5.3): a coding with
+    /// `q=0` is refused, `*` stands for any coding not named.
+    fn preferred(header: Option<&HeaderValue>) -> Encoding {
+        let Some(value) = header.and_then(|h| h.to_str().ok()) else {
+            return Encoding::Identity;
+        };
+        let weight = |coding: &str| -> Option<f32> {
+            let mut any = None;
+            for item in value.split(',') {
+                let mut parts = item.split(';');
+                let name = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+                let q = parts
+                    .filter_map(|p| p.trim().strip_prefix("q="))
+                    .find_map(|q| q.trim().parse::<f32>().ok())
+                    .unwrap_or(1.0);
+                if name == coding {
+                    return Some(q);
+                }
+                if name == "*" {
+                    any = Some(q);
+                }
+            }
+            any
+        };
+        [(Encoding::Brotli, "br"), (Encoding::Gzip, "gzip")]
+            .into_iter()
+            .filter_map(|(encoding, name)| weight(name).filter(|q| *q > 0.0).map(|q| (encoding, q)))
+            // The first of equal weights wins: brotli is the smaller.
+            .fold(None, |best: Option<(Encoding, f32)>, (encoding, q)| match best {
+                Some((_, best_q)) if best_q >= q => best,
+                _ => Some((encoding, q)),
+            })
+            .map_or(Encoding::Identity, |(encoding, _)| encoding)
+    }
+}
+
+/// The entry page with its `<base>`, in `encoding`, or how to build it when it is not built.
+fn shell_page(page: Option<&Page>, encoding: Encoding) -> Response {
+    let Some(page) = page else {
+        return (
             StatusCode::SERVICE_UNAVAILABLE,
             [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
             "页面尚未构建:请在项目目录运行 make run。\nThe app has not been built: run `make run`.",
         )
-            .into_response(),
-    }
+            .into_response();
+    };
+    let builder = Response::builder()
+        .status(StatusCode::OK)
+        .header(header::CONTENT_TYPE, "text/html; charset=utf-8")
+        .header(header::VARY, "accept-encoding");
+    let answer = match encoding {
+        Encoding::Brotli => builder.header(header::CONTENT_ENCODING, "br").body(Body::from(page.br.clone())),
+        Encoding::Gzip => builder.header(header::CONTENT_ENCODING, "gzip").body(Body::from(page.gzip.clone())),
+        Encoding::Identity => builder.body(Body::from(page.html.to_string())),
+    };
+    answer.expect("static response parts are valid")
 }
 
 #[cfg(test)]
@@ -203,7 +312,10 @@ mod tests {
     #[test]
     fn the_base_is_pinned_first_in_the_head() {
         let html = with_base("<html><head><meta charset=\"utf-8\"><script>boot()</script></head></html>", "/taxicert/");
-        assert_eq!(html, "<html><head><base href=\"/taxicert/\"><meta charset=\"utf-8\"><script>boot()</script></head></html>");
+        assert_eq!(
+            html,
+            "<html><head><base href=\"/taxicert/\"><meta charset=\"utf-8\"><script>boot()</script></head></html>"
+        );
     }
 
     #[test]
@@ -229,9 +341,45 @@ mod tests {
 
     #[test]
     fn the_shell_is_served_or_says_how_to_build_it() {
-        let shell = Shell { index_html: Some("<html>shell</html>".into()), csp: "".into() };
-        assert_eq!(shell_page(&shell).status(), StatusCode::OK);
-        let unbuilt = Shell { index_html: None, csp: "".into() };
-        assert_eq!(shell_page(&unbuilt).status(), StatusCode::SERVICE_UNAVAILABLE);
+        let page = Page::new("<html>shell</html>".into());
+        assert_eq!(shell_page(Some(&page), Encoding::Identity).status(), StatusCode::OK);
+        assert_eq!(shell_page(None, Encoding::Brotli).status(), StatusCode::SERVICE_UNAVAILABLE);
+    }
+
+    #[test]
+    fn each_entry_answers_its_own_pages() {
+        let pages = [("index.html", "front"), ("driver/index.html", "driver"), ("staff/index.html", "clerks")];
+        let shell = Shell {
+            pages: Arc::new(pages.into_iter().map(|(name, html)| (name, Page::new(html.into()))).collect()),
+            csp: "".into(),
+        };
+        for (path, page) in [
+            ("/", "front"),
+            ("/login", "front"),
+            ("/verify/V1", "front"),
+            ("/no/such/page", "front"),
+            ("/staffing", "front"),
+            ("/realname", "driver"),
+            ("/apply/renewal/info", "driver"),
+            ("/cases/1", "driver"),
+            ("/staff", "clerks"),
+            ("/staff/cases/TC1", "clerks"),
+        ] {
+            assert_eq!(&*shell.page_for(path).unwrap().html, page, "{path}");
+        }
+    }
+
+    #[test]
+    fn the_best_accepted_encoding_is_chosen() {
+        let pick = |value: &str| Encoding::preferred(Some(&HeaderValue::from_str(value).unwrap()));
+        assert_eq!(Encoding::preferred(None), Encoding::Identity);
+        assert_eq!(pick("gzip, deflate, br, zstd"), Encoding::Brotli);
+        assert_eq!(pick("gzip, deflate"), Encoding::Gzip);
+        assert_eq!(pick("br;q=0, gzip"), Encoding::Gzip);
+        assert_eq!(pick("br;q=0.5, gzip;q=0.8"), Encoding::Gzip);
+        assert_eq!(pick("*"), Encoding::Brotli);
+        assert_eq!(pick("*;q=0"), Encoding::Identity);
+        assert_eq!(pick("identity"), Encoding::Identity);
+        assert_eq!(pick("BR"), Encoding::Brotli);
     }
 }

@@ -3,32 +3,33 @@ use leptos_router::components::A;
 
 use crate::{routes::Route, use_app};
 
-/// The frame of every page: the header with the app's name, the content, and the tab bar
-/// (首页 / 我的办件) that WeChat users know.
+/// The frame of every page: the skip link, the header with the app's name (a link to `home`)
+/// and the content.
 #[component]
-pub fn Layout(children: Children) -> impl IntoView {
+fn Frame(home: Route, children: Children) -> impl IntoView {
     let app_name = use_app().config.app_name;
-    let session = crate::session::use_session();
-    let badge = crate::case_badge::use_case_badge();
-    // The clerks' console is not the driver's app: no driver tab bar there.
-    let location = leptos_router::hooks::use_location();
-    let base = use_app().base;
-    let for_drivers = move || {
-        let path = location.pathname.get();
-        let inside = path.strip_prefix(base.as_str()).unwrap_or(&path);
-        !(inside == "/staff" || inside.starts_with("/staff/"))
-    };
     view! {
         <a class="skip-link" href="#main">"跳到主要内容"</a>
         <header class="app-header">
-            <A href=crate::href(Route::Home) exact=true>
+            <A href=crate::href(home) exact=true>
                 <span class="app-header__name">{app_name}</span>
             </A>
         </header>
         <main id="main" class="app-main" tabindex="-1">
             {children()}
         </main>
-        <nav class="weui-tabbar app-tabbar" aria-label="主导航" class:app-tabbar_hidden=move || !for_drivers()>
+    }
+}
+
+/// The drivers' frame, with the tab bar (首页 / 我的办件 / 登录) that WeChat users know.
+/// `index.html` paints the same header and tab bar before the wasm runs: keep them alike.
+#[component]
+pub fn Layout(children: Children) -> impl IntoView {
+    let session = crate::session::use_session();
+    let badge = crate::case_badge::use_case_badge();
+    view! {
+        <Frame home=Route::Home>{children()}</Frame>
+        <nav class="weui-tabbar app-tabbar" aria-label="主导航">
             <A href=crate::href(Route::Home) exact=true>
                 <span class="weui-tabbar__label">"首页"</span>
             </A>
@@ -45,6 +46,12 @@ pub fn Layout(children: Children) -> impl IntoView {
             </A>
         </nav>
     }
+}
+
+/// The clerks' frame: no tab bar, the header leads to the console's start.
+#[component]
+pub fn StaffLayout(children: Children) -> impl IntoView {
+    view! { <Frame home=Route::Staff>{children()}</Frame> }
 }
 
 /// A page's heading, also the document title.

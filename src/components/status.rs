@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::{api::ApiError, routes::Route};
+use crate::api::ApiError;
 
 #[component]
 pub fn Loading() -> impl IntoView {
@@ -35,7 +35,7 @@ pub fn ErrorPanel(error: ApiError, #[prop(into)] on_retry: Callback<()>) -> impl
                             "重试"
                         </button>
                     })}
-                    <A href=crate::href(Route::Home) exact=true>
+                    <A href=crate::href(crate::use_app().entry.home()) exact=true>
                         <span class="weui-btn weui-btn_default">"返回首页"</span>
                     </A>
                 </p>

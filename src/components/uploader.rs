@@ -27,14 +27,20 @@ use crate::{
 pub enum Phase {
     #[default]
     Empty,
-    Uploading { percent: u8 },
+    Uploading {
+        percent: u8,
+    },
     /// A try failed on the network or the server; the next one comes by itself.
-    WaitingToRetry { retry: u32 },
+    WaitingToRetry {
+        retry: u32,
+    },
     /// The phone is offline: the upload goes on when the network comes back.
     WaitingForNetwork,
     /// The automatic tries are spent: the retry button is shown.
     Failed,
-    Uploaded { id: String },
+    Uploaded {
+        id: String,
+    },
 }
 
 /// The photo the user chose, as checked and shrunk on the phone.
@@ -97,7 +103,8 @@ impl Slot {
 
     /// Whether the photo is kept but not stored, waiting for the network or the retry button.
     fn waits_to_send(&self) -> bool {
-        self.photo.is_some() && matches!(self.phase, Phase::WaitingForNetwork | Phase::WaitingToRetry { .. } | Phase::Failed)
+        self.photo.is_some()
+            && matches!(self.phase, Phase::WaitingForNetwork | Phase::WaitingToRetry { .. } | Phase::Failed)
     }
 
     /// Gives back the object URLs of the pictures the slot shows and empties it.
@@ -133,8 +140,10 @@ impl Uploads {
     /// Call at the app's root: the slots live as long as the owner current now. When the
     /// browser comes back online, every photo still waiting to be sent goes.
     pub fn new(api: ApiClient) -> Uploads {
-        let uploads =
-            Uploads { slots: StoredValue::new(HashMap::new()), owner: StoredValue::new(Owner::current().expect("created under the app")) };
+        let uploads = Uploads {
+            slots: StoredValue::new(HashMap::new()),
+            owner: StoredValue::new(Owner::current().expect("created under the app")),
+        };
         browser::on_online(move || uploads.resume(&api));
         uploads
     }
@@ -145,7 +154,9 @@ impl Uploads {
             slots
                 .iter()
                 .filter(|(_, slot)| slot.with_untracked(Slot::waits_to_send))
-                .map(|(key, slot)| (key.split_once('/').map_or(key.as_str(), |(_, material)| material).to_owned(), *slot))
+                .map(|(key, slot)| {
+                    (key.split_once('/').map_or(key.as_str(), |(_, material)| material).to_owned(), *slot)
+                })
                 .collect()
         });
         for (material, slot) in waiting {
@@ -168,10 +179,10 @@ impl Uploads {
 }
 
 impl Uploads {
-    /// Empties the uploaders of one business (after its draft is submitted or deleted), or of
-    /// all (on logout: the photos of one driver stay with him).
-    pub fn forget(&self, business: Option<taxicert_api::BusinessCode>) {
-        let prefix = business.map(|b| format!("{}/", b.as_str())).unwrap_or_default();
+    /// Empties the uploaders of one business (after its draft is submitted or deleted). Logout
+    /// is on the front, a page of its own: nothing of the driver's photos is in its memory.
+    pub fn forget(&self, business: taxicert_api::BusinessCode) {
+        let prefix = format!("{}/", business.as_str());
         self.slots.with_value(|slots| {
             for (key, slot) in slots {
                 if key.starts_with(&prefix) {
@@ -198,7 +209,9 @@ fn shows(slot: SlotSignal, key: &str, attempt: u32) -> bool {
 /// Sends the slot's photo, retrying by itself on network failures and server errors; offline,
 /// it waits for the network instead (see [`Uploads::new`]).
 async fn send(api: ApiClient, material: String, slot: SlotSignal) {
-    let Some(photo) = slot.with_untracked(|s| s.photo.clone()) else { return };
+    let Some(photo) = slot.with_untracked(|s| s.photo.clone()) else {
+        return;
+    };
     let replaced = slot.with_untracked(|s| s.replaced.clone());
     slot.update(|s| s.attempt += 1);
     let attempt = slot.with_untracked(|s| s.attempt);
@@ -282,6 +295,7 @@ fn choose(api: ApiClient, material: String, slot: SlotSignal, checked: Checked) 
 #[component]
 pub fn Uploader(material: Material, state: SlotSignal) -> impl IntoView {
     let app = use_app();
+    crate::photo_worker::prefetch();
     let slot = state;
     let Material { code, name, hint, required, photo: rules, sample, .. } = material;
     let input_id = format!("upload-{code}");
@@ -293,7 +307,9 @@ pub fn Uploader(material: Material, state: SlotSignal) -> impl IntoView {
         let (api, code) = (app.api.clone(), code.clone());
         move |event: web_sys::Event| {
             let input: web_sys::HtmlInputElement = event_target(&event);
-            let Some(file) = input.files().and_then(|files| files.get(0)) else { return };
+            let Some(file) = input.files().and_then(|files| files.get(0)) else {
+                return;
+            };
             // Cleared, so that picking the same file again after a refusal fires again.
             input.set_value("");
             let original = browser::object_url(&file);
@@ -336,7 +352,9 @@ pub fn Uploader(material: Material, state: SlotSignal) -> impl IntoView {
     let use_anyway = {
         let (api, code) = (app.api.clone(), code.clone());
         move |_| {
-            let Some(advised) = slot.with_untracked(|s| s.advised.clone()) else { return };
+            let Some(advised) = slot.with_untracked(|s| s.advised.clone()) else {
+                return;
+            };
             choose(api.clone(), code.clone(), slot, advised.checked);
         }
     };
@@ -372,7 +390,8 @@ pub fn Uploader(material: Material, state: SlotSignal) -> impl IntoView {
     let refused = move || slot.with(|s| s.refused.clone());
     let checking = move || slot.with(|s| s.checking.is_some());
     let has_photo = move || slot.with(|s| s.photo.is_some() || s.stored_preview.is_some());
-    let used_despite = move || slot.with(|s| s.advised.is_none() && s.photo.as_ref().is_some_and(|p| !p.warnings.is_empty()));
+    let used_despite =
+        move || slot.with(|s| s.advised.is_none() && s.photo.as_ref().is_some_and(|p| !p.warnings.is_empty()));
     let percent = move || match phase() {
         Phase::Uploading { percent } => Some(percent),
         Phase::WaitingToRetry { .. } => Some(0),
@@ -395,7 +414,13 @@ pub fn Uploader(material: Material, state: SlotSignal) -> impl IntoView {
         }
     };
     let error = move || slot.with(|s| s.error.clone());
-    let pick_label = move || if has_photo() { "重新选择" } else { "选择照片" };
+    let pick_label = move || {
+        if has_photo() {
+            "重新选择"
+        } else {
+            "选择照片"
+        }
+    };
     let input_label = format!("选择{name}的照片");
     let refused_alt = format!("未通过检查的{name}照片");
 

@@ -56,6 +56,13 @@ impl Default for LoginDraft {
 /// (it holds no personal data).
 const RESEND_AT_KEY: &str = "taxicert.sms_resend_at";
 
+/// A short fingerprint of a phone number (FNV-1a, 32 bits, hex): enough to tell numbers apart
+/// in the tab's storage without keeping the number there.
+fn fingerprint(number: &str) -> String {
+    let hash = number.bytes().fold(0x811c_9dc5u32, |h, b| (h ^ u32::from(b)).wrapping_mul(0x0100_0193));
+    format!("{hash:08x}")
+}
+
 const CONSENT_MISSING: &str = "请先阅读并勾选同意《用户协议》和《隐私政策》。";
 
 #[component]
@@ -84,22 +91,32 @@ fn LoginForm() -> impl IntoView {
     if let Ok(handle) = set_interval_with_handle(move || now.set(browser::now_ms()), Duration::from_secs(1)) {
         on_cleanup(move || handle.clear());
     }
-    let resend_at =
-        RwSignal::new(browser::Keep::Tab.get(RESEND_AT_KEY).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0));
+    // Kept in the tab as "<when>|<fingerprint of the number>": the countdown survives a reload
+    // (and the page load from another entry) and still holds for that number only, while the
+    // number itself is not stored.
+    let kept = browser::Keep::Tab.get(RESEND_AT_KEY).unwrap_or_default();
+    let (kept_at, kept_for) = kept.split_once('|').unwrap_or((kept.as_str(), ""));
+    let resend_at = RwSignal::new(kept_at.parse::<f64>().unwrap_or(0.0));
+    let resend_for = RwSignal::new(kept_for.to_owned());
     let wait_seconds = move || {
         let typed = PhoneNumber::parse(&draft.phone.get()).ok().map(|p| p.as_str().to_owned());
-        let other_number = matches!((draft.sent_to.get(), typed), (Some(sent), Some(typed)) if sent != typed);
+        let other_number = match (draft.sent_to.get(), typed) {
+            (Some(sent), Some(typed)) => sent != typed,
+            (None, Some(typed)) => !resend_for.get().is_empty() && resend_for.get() != fingerprint(&typed),
+            _ => false,
+        };
         if other_number {
             0
         } else {
             ((resend_at.get() - now.get()) / 1000.0).ceil().max(0.0) as u64
         }
     };
-    let start_countdown = move |seconds: u64| {
+    let start_countdown = move |seconds: u64, phone: &str| {
         let at = browser::now_ms() + seconds as f64 * 1000.0;
-        browser::Keep::Tab.set(RESEND_AT_KEY, &at.to_string());
+        browser::Keep::Tab.set(RESEND_AT_KEY, &format!("{at}|{}", fingerprint(phone)));
         now.set(browser::now_ms());
         resend_at.set(at);
+        resend_for.set(fingerprint(phone));
     };
 
     let send_code = Action::new_local({
@@ -114,13 +131,16 @@ fn LoginForm() -> impl IntoView {
             errors.set(Vec::new());
             let phone = PhoneNumber::parse(&phone).ok();
             sent_to.set(phone.as_ref().map(PhoneNumber::masked));
-            draft.sent_to.set(phone.map(|p| p.as_str().to_owned()));
-            start_countdown(resend_after_seconds);
+            let number = phone.map(|p| p.as_str().to_owned()).unwrap_or_default();
+            start_countdown(resend_after_seconds, &number);
+            draft.sent_to.set(Some(number));
         }
         Some(Err(error)) => {
             if let ApiError::Server { body, .. } = &error {
                 if let Some(wait) = body.retry_after_seconds.filter(|_| body.code == "resend_too_soon") {
-                    start_countdown(wait);
+                    let typed = draft.phone.get_untracked();
+                    let number = PhoneNumber::parse(&typed).map(|p| p.as_str().to_owned()).unwrap_or(typed);
+                    start_countdown(wait, &number);
                 }
             }
             errors.set(vec![server_error(&error)]);
@@ -294,15 +314,17 @@ fn server_error(error: &ApiError) -> FieldError {
 fn SignedIn(me: Me) -> impl IntoView {
     let api = use_app().api;
     let session = use_session();
-    let wizard = crate::wizard::use_wizard();
     let logout = Action::new_local(move |_: &()| {
         let api = api.clone();
         async move { api.logout().await }
     });
     Effect::new(move |_| {
         if let Some(Ok(())) = logout.value().get() {
-            // Nothing of this driver's applications stays on the phone.
-            wizard.forget_all();
+            // Nothing of this driver's applications stays on the phone. 我的 is on the front,
+            // which keeps no drafts in memory: only what the phone stores.
+            for business in taxicert_api::BusinessCode::ALL {
+                crate::wizard::forget_stored(business);
+            }
             session.signed_out();
         }
     });
@@ -345,6 +367,14 @@ fn SignedIn(me: Me) -> impl IntoView {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn numbers_get_different_fingerprints() {
+        let (a, b) = (super::fingerprint("13812345678"), super::fingerprint("13912345678"));
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 8);
+        assert_eq!(a, super::fingerprint("13812345678"));
+    }
+
     use super::*;
 
     #[test]

@@ -5,7 +5,8 @@ use leptos::prelude::*;
 use leptos_router::{components::A, hooks::use_navigate};
 use taxicert_api::{
     domain::{beijing_date, check_id_card, SmsCode},
-    AccountMove, AccountMoveStatus, IdCardFields, IdCardRead, PhotoRules, RealNameState, RealNameStatus, RealNameSubmission,
+    AccountMove, AccountMoveStatus, IdCardFields, IdCardRead, PhotoRules, RealNameState, RealNameStatus,
+    RealNameSubmission,
 };
 
 use crate::{
@@ -137,7 +138,8 @@ fn RealNameOrMove(
     moving: RwSignal<Option<AccountMove>>,
     submitted: RwSignal<Option<RealNameState>>,
 ) -> impl IntoView {
-    let reviewing = Memo::new(move |_| moving.with(|m| m.as_ref().is_some_and(|m| m.status == AccountMoveStatus::ReviewPending)));
+    let reviewing =
+        Memo::new(move |_| moving.with(|m| m.as_ref().is_some_and(|m| m.status == AccountMoveStatus::ReviewPending)));
     move || {
         if reviewing.get() {
             let old = moving.with_untracked(|m| m.as_ref().map(|m| m.old_phone_masked.clone()).unwrap_or_default());
@@ -178,7 +180,8 @@ fn MovePanel(moving: RwSignal<Option<AccountMove>>, message: RwSignal<Option<Str
     let sent = RwSignal::new(moving.with_untracked(|m| m.as_ref().is_some_and(|m| m.code_sent)));
 
     let now = RwSignal::new(browser::now_ms());
-    if let Ok(handle) = set_interval_with_handle(move || now.set(browser::now_ms()), std::time::Duration::from_secs(1)) {
+    if let Ok(handle) = set_interval_with_handle(move || now.set(browser::now_ms()), std::time::Duration::from_secs(1))
+    {
         on_cleanup(move || handle.clear());
     }
     let wait_from = moving.with_untracked(|m| m.as_ref().and_then(|m| m.sms_resend_after_seconds)).unwrap_or(0);
@@ -232,8 +235,15 @@ fn MovePanel(moving: RwSignal<Option<AccountMove>>, message: RwSignal<Option<Str
         }
         Some(Err(error)) if error.is_unauthenticated() => session.ended(),
         Some(Err(error)) => {
-            let at_code = matches!(error.code(), Some("invalid_code" | "code_wrong" | "code_locked" | "code_expired" | "code_missing"));
-            errors.set(vec![if at_code { FieldError::at(MOVE_CODE, error.message()) } else { FieldError::form(error.message()) }]);
+            let at_code = matches!(
+                error.code(),
+                Some("invalid_code" | "code_wrong" | "code_locked" | "code_expired" | "code_missing")
+            );
+            errors.set(vec![if at_code {
+                FieldError::at(MOVE_CODE, error.message())
+            } else {
+                FieldError::form(error.message())
+            }]);
         }
         None => {}
     });
@@ -624,6 +634,7 @@ fn PhotoInput(
     errors: Signal<Vec<FieldError>>,
 ) -> impl IntoView {
     let chosen = move || file.with(|f| f.as_ref().map(|f| f.name()));
+    crate::photo_worker::prefetch();
     view! {
         <div class="weui-cell photo-input" class:weui-cell_warn=move || error_for(&errors.read(), field).is_some()>
             <div class="weui-cell__bd">
@@ -646,7 +657,12 @@ fn PhotoInput(
 }
 
 #[component]
-fn CardField(field: &'static str, label: &'static str, draft: RealNameDraft, errors: Signal<Vec<FieldError>>) -> impl IntoView {
+fn CardField(
+    field: &'static str,
+    label: &'static str,
+    draft: RealNameDraft,
+    errors: Signal<Vec<FieldError>>,
+) -> impl IntoView {
     let unread = move || draft.read.with(|r| r.as_ref().is_some_and(|r| r.unread.iter().any(|u| u == field)));
     let described_by = move || {
         let mut ids = Vec::new();

@@ -4,7 +4,7 @@
 // under target/e2e/.
 
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -104,8 +104,11 @@ export async function startServer({ basePath = '/', dist = join(ROOT, 'dist'), e
   };
 }
 
-/** A phone by default; `{ desktop: true }` is a clerk's office computer. */
-export async function launchBrowser({ desktop = false } = {}) {
+/**
+ * A phone by default; `{ desktop: true }` is a clerk's office computer, and
+ * `{ javaScript: false }` a browser with JavaScript turned off.
+ */
+export async function launchBrowser({ desktop = false, javaScript = true } = {}) {
   const userDataDir = mkdtempSync(join(tmpdir(), 'taxicert-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: '/usr/bin/chromium',
@@ -121,6 +124,7 @@ export async function launchBrowser({ desktop = false } = {}) {
       '--no-first-run',
     ],
     ...(desktop ? { viewport: { width: 1280, height: 900 }, locale: 'zh-CN' } : PHONE),
+    javaScriptEnabled: javaScript,
   });
   return {
     context,
@@ -204,8 +208,20 @@ const CONTENT_TYPES = {
 };
 
 /**
+ * The entry page that answers a page of the app, as README's CDN section says (the same list
+ * as `taxicert_api::ENTRY_PAGES`).
+ */
+function entryPage(rest) {
+  const first = rest.replace(/^\//, '').split('/')[0];
+  if (['realname', 'apply', 'cases'].includes(first)) return 'driver/index.html';
+  if (first === 'staff') return 'staff/index.html';
+  return 'index.html';
+}
+
+/**
  * A plain static host, as a CDN or nginx would be set up: `dist/` under `prefix`, paths
- * without an extension answered with `index.html` as built (no `<base>` written in), and
+ * without an extension answered with their entry page as built (no `<base>` written in),
+ * files sent as the build compressed them (`name.br`) where the browser accepts brotli, and
  * `/api/` passed through to the reference server.
  */
 export async function startStaticHost({ prefix, apiOrigin, dist = join(ROOT, 'dist') }) {
@@ -226,11 +242,18 @@ export async function startStaticHost({ prefix, apiOrigin, dist = join(ROOT, 'di
     }
     const rest = url.pathname.slice(prefix.length);
     const last = rest.split('/').pop();
-    const file = last.includes('.') ? rest : 'index.html';
+    const file = last.includes('.') ? rest : entryPage(rest);
     const extension = file.slice(file.lastIndexOf('.'));
+    const headers = { 'content-type': CONTENT_TYPES[extension] ?? 'application/octet-stream', vary: 'accept-encoding' };
     try {
-      const body = readFileSync(join(dist, file));
-      response.writeHead(200, { 'content-type': CONTENT_TYPES[extension] ?? 'application/octet-stream' }).end(body);
+      let body;
+      if (/\bbr\b/.test(request.headers['accept-encoding'] ?? '') && existsSync(join(dist, `${file}.br`))) {
+        body = readFileSync(join(dist, `${file}.br`));
+        headers['content-encoding'] = 'br';
+      } else {
+        body = readFileSync(join(dist, file));
+      }
+      response.writeHead(200, headers).end(body);
     } catch {
       response.writeHead(404, { 'content-type': 'text/plain' }).end('Not Found');
     }

@@ -34,12 +34,19 @@ e2e('a verified driver uploads every renewal material and sees the preview, the 
   const photos = drawPhotos();
   await logInVerified(page, server, PHONE);
   await prepareDraft(page, server, 'renewal', 'personal_info');
-  // The worker's code is not part of the first screen.
+  // The worker is started as the step shows, so that its code is on the phone before the
+  // driver has found his first photo.
   const workerFetches = [];
-  page.on('request', (request) => /photo_worker/.test(request.url()) && workerFetches.push(request.url()));
+  page.on('request', (request) => /photo_worker/.test(request.url()) && workerFetches.push(new URL(request.url()).pathname));
+  const workerLoader = page.waitForRequest((r) => /\/driver\/photo_worker(_simd)?_loader\.js$/.test(r.url()));
+  const workerWasm = page.waitForRequest((r) => /\/driver\/photo_worker(_simd)?_bg\.wasm$/.test(r.url()));
   await open(page, server, 'apply/renewal/materials');
   await page.getByRole('heading', { name: '近期二寸正面免冠彩色证件照' }).waitFor();
-  assert.equal(workerFetches.length, 0, 'the worker is loaded only when a photo is picked');
+  await workerLoader;
+  await workerWasm;
+  assert.equal(await page.locator('.uploader__preview').count(), 0, 'before any photo is picked');
+  assert.ok(workerFetches.includes('/driver/photo_worker_simd_loader.js'), `Chromium starts the SIMD build: ${workerFetches}`);
+  assert.ok(workerFetches.includes('/driver/photo_worker_simd_bg.wasm'), `and fetches its wasm: ${workerFetches}`);
   await page.getByRole('img', { name: '近期二寸正面免冠彩色证件照示例' }).waitFor();
   assert.ok(await page.getByRole('button', { name: '下一步' }).isDisabled());
   await expectAccessible(page);
@@ -64,8 +71,7 @@ e2e('a verified driver uploads every renewal material and sees the preview, the 
   await page.getByLabel('选择近期二寸正面免冠彩色证件照的照片').setInputFiles(photos.portrait);
   await portrait.locator('.uploader__preview').waitFor();
   await portrait.locator('.uploader__badge', { hasText: '上传成功' }).waitFor({ timeout: 30_000 });
-  assert.ok(workerFetches.length > 0, 'the first photo started the worker');
-  assert.ok(workerFetches.some((url) => /photo_worker_simd_bg\.wasm$/.test(url)), `Chromium runs the SIMD build: ${workerFetches}`);
+  assert.deepEqual(workerFetches.filter((p) => /_bg\.wasm$/.test(p)), ['/driver/photo_worker_simd_bg.wasm'], 'the first photo used the prefetched worker');
   const seen = await page.evaluate(() => window.progressSeen);
   assert.ok(seen.some((value) => value > 0 && value < 99), `the bar moved in between: ${seen.join(',')}`);
   await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
@@ -199,7 +205,7 @@ e2e(
     await logInVerified(page, server, PHONE);
     await prepareDraft(page, server, 'renewal', 'personal_info');
     await open(page, server, 'apply/renewal/materials');
-    // A first photo starts the worker while online.
+    // A first photo goes through while online (the worker started as the step showed).
     await page.getByLabel('选择近期二寸正面免冠彩色证件照的照片').setInputFiles(photos.portrait);
     await page.locator('#material-photo_2inch .uploader__badge', { hasText: '上传成功' }).waitFor({ timeout: 30_000 });
 

@@ -17,6 +17,16 @@ pub const INDEX_HTML: &str = "<!doctype html><html><head><script>boot()</script>
     <script type=\"module\">import init from './taxicert-0123456789abcdef.js';</script></head>\
     <body>shell</body></html>";
 
+/// The driver's entry: the same boot script, its own loader.
+pub const DRIVER_HTML: &str = "<!doctype html><html><head><script>boot()</script>\
+    <script type=\"module\">import init from './driver/taxicert-driver-0123456789abcdef.js';</script></head>\
+    <body>driver</body></html>";
+
+/// The clerks' console's entry: the same boot script, its own loader.
+pub const STAFF_HTML: &str = "<!doctype html><html><head><script>boot()</script>\
+    <script type=\"module\">import init from './staff/taxicert-staff-0123456789abcdef.js';</script></head>\
+    <body>console</body></html>";
+
 /// 2026-11-24 10:00 Beijing time.
 pub const START: i64 = 1_795_485_600;
 
@@ -33,6 +43,10 @@ pub fn test_config(dir: &TempDir, base_path: &str) -> Config {
     let dist = dir.path().join("dist");
     std::fs::create_dir_all(&dist).unwrap();
     std::fs::write(dist.join("index.html"), INDEX_HTML).unwrap();
+    for (folder, html) in [("driver", DRIVER_HTML), ("staff", STAFF_HTML)] {
+        std::fs::create_dir_all(dist.join(folder)).unwrap();
+        std::fs::write(dist.join(folder).join("index.html"), html).unwrap();
+    }
     std::fs::write(dist.join("taxicert-0123456789abcdef.js"), "export default 1").unwrap();
     std::fs::write(dist.join("config.json"), "{}").unwrap();
     Config {

@@ -1,0 +1,101 @@
+// `make bench`: Lighthouse's mobile performance audit (simulated slow 4G, 4× CPU slowdown: its
+// defaults) of the drivers' home and login pages and the clerks' console, served by the
+// reference server from dist/, in Debian's Chromium. Nothing leaves the machine. Prints the
+// median of three runs per page; a figure, not a test: the targets are in the README.
+//
+// Usage: node scripts/bench-lighthouse.mjs [server binary] [dist]
+
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const serverBin = process.argv[2] ?? 'target/debug/taxicert-server';
+const dist = process.argv[3] ?? 'dist';
+const RUNS = Number(process.env.LIGHTHOUSE_RUNS ?? 3);
+const PAGES = [
+  ['home', ''],
+  ['login', 'login'],
+  ['staff console', 'staff'],
+];
+
+async function startServer() {
+  const dataDir = mkdtempSync(join(tmpdir(), 'taxicert-lighthouse-'));
+  const child = spawn(serverBin, [], {
+    env: {
+      ...process.env,
+      TAXICERT_BIND: '127.0.0.1:0',
+      TAXICERT_DATABASE: join(dataDir, 'taxicert.sqlite3'),
+      TAXICERT_KEY_FILE: join(dataDir, 'taxicert.key'),
+      TAXICERT_UPLOAD_DIR: join(dataDir, 'uploads'),
+      TAXICERT_DIST: dist,
+      TAXICERT_DEV: 'true',
+      TAXICERT_LOG_FORMAT: 'json',
+      RUST_LOG: 'warn',
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      const match = out.match(/listening on (http:\/\/\S+)/);
+      if (match) resolve(match[1]);
+    });
+    child.on('exit', (code) => reject(new Error(`the server exited with ${code}`)));
+  });
+  return { url: url.endsWith('/') ? url : `${url}/`, stop: () => { child.kill(); rmSync(dataDir, { recursive: true, force: true }); } };
+}
+
+function audit(url) {
+  const out = mkdtempSync(join(tmpdir(), 'taxicert-lh-'));
+  const report = join(out, 'report.json');
+  const run = spawnSync('node_modules/.bin/lighthouse', [
+    url,
+    '--chrome-path=/usr/bin/chromium',
+    '--chrome-flags=--headless=new --no-sandbox --disable-gpu',
+    '--only-categories=performance',
+    '--output=json',
+    `--output-path=${report}`,
+    '--quiet',
+  ], { encoding: 'utf8', timeout: 180_000 });
+  if (run.status !== 0) throw new Error(`lighthouse failed on ${url}:\n${run.stderr}`);
+  const result = JSON.parse(readFileSync(report, 'utf8'));
+  rmSync(out, { recursive: true, force: true });
+  const a = result.audits;
+  const requests = a['network-requests']?.details?.items ?? [];
+  return {
+    version: result.lighthouseVersion,
+    score: Math.round(result.categories.performance.score * 100),
+    fcp: a['first-contentful-paint'].numericValue,
+    lcp: a['largest-contentful-paint'].numericValue,
+    tbt: a['total-blocking-time'].numericValue,
+    cls: a['cumulative-layout-shift'].numericValue,
+    si: a['speed-index'].numericValue,
+    bytes: requests.reduce((sum, r) => sum + (r.transferSize ?? 0), 0),
+    requests: requests.length,
+  };
+}
+
+const median = (values) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)];
+
+const server = await startServer();
+try {
+  console.log(`Lighthouse mobile (simulated slow 4G, 4× CPU), median of ${RUNS} runs, ${server.url}`);
+  console.log(`${'page'.padEnd(14)} ${'score'.padStart(5)} ${'FCP s'.padStart(6)} ${'LCP s'.padStart(6)} ${'TBT ms'.padStart(7)} ${'CLS'.padStart(6)} ${'SI s'.padStart(6)} ${'KB sent'.padStart(8)} ${'requests'.padStart(8)}`);
+  let version = '';
+  for (const [name, path] of PAGES) {
+    const runs = [];
+    for (let i = 0; i < RUNS; i += 1) runs.push(audit(server.url + path));
+    version = runs[0].version;
+    const m = (key) => median(runs.map((r) => r[key]));
+    console.log(
+      `${name.padEnd(14)} ${String(m('score')).padStart(5)} ${(m('fcp') / 1000).toFixed(2).padStart(6)} ${(m('lcp') / 1000).toFixed(2).padStart(6)} ` +
+        `${m('tbt').toFixed(0).padStart(7)} ${m('cls').toFixed(3).padStart(6)} ${(m('si') / 1000).toFixed(2).padStart(6)} ` +
+        `${(m('bytes') / 1000).toFixed(1).padStart(8)} ${String(m('requests')).padStart(8)}`,
+    );
+  }
+  console.log(`(Lighthouse ${version}; targets: score ≥ 95, LCP ≤ 2.0 s on home and login)`);
+} finally {
+  server.stop();
+}
