@@ -16,7 +16,7 @@ export DEBIAN_FRONTEND := noninteractive
 SERVER := target/debug/taxicert-server
 DIST := dist/index.html
 STAMP := target/.stamps
-SPA_SOURCES := $(shell find src api/src api/data photo/src worker/src style public -type f) index.html driver/index.html staff/index.html Trunk.toml Cargo.toml Cargo.lock api/Cargo.toml photo/Cargo.toml worker/Cargo.toml scripts/build-simd-worker.sh scripts/precompress.mjs
+SPA_SOURCES := $(shell find src api/src api/data photo/src worker/src style public -type f) index.html driver/index.html staff/index.html Trunk.toml Cargo.toml Cargo.lock api/Cargo.toml photo/Cargo.toml worker/Cargo.toml scripts/build-simd-worker.sh scripts/start-after-paint.mjs scripts/precompress.mjs
 
 .PHONY: help run test bench setup setup-test server test-build openapi clean test-native test-wasm test-e2e
 

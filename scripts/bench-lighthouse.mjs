@@ -77,6 +77,19 @@ function audit(url) {
   };
 }
 
+// Lighthouse now and then fails to record a load's trace (NO_NAVSTART, "please run Lighthouse
+// again"): such a run is run again, up to three times, rather than lose the page's figures.
+function auditRetrying(url) {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return audit(url);
+    } catch (error) {
+      if (attempt === 3 || !/run Lighthouse again/.test(error.message)) throw error;
+      console.error(`(Lighthouse could not record ${url}; running it again)`);
+    }
+  }
+}
+
 const median = (values) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)];
 
 const server = await startServer();
@@ -86,7 +99,7 @@ try {
   let version = '';
   for (const [name, path] of PAGES) {
     const runs = [];
-    for (let i = 0; i < RUNS; i += 1) runs.push(audit(server.url + path));
+    for (let i = 0; i < RUNS; i += 1) runs.push(auditRetrying(server.url + path));
     version = runs[0].version;
     const m = (key) => median(runs.map((r) => r[key]));
     console.log(

@@ -26,5 +26,6 @@ fi
 # The same loader shim Trunk writes for the plain worker (a classic worker, importScripts).
 printf 'importScripts("./photo_worker_simd.js");wasm_bindgen("./photo_worker_simd_bg.wasm");' \
   > "$TRUNK_STAGING_DIR/photo_worker_simd_loader.js"
-# Trunk may run the post-build hooks side by side: compress these files here, after they exist.
-node scripts/precompress.mjs "$TRUNK_STAGING_DIR"
+# Trunk may run the post-build hooks side by side: compress these files here, after they
+# exist, and only these (the entry page is another hook's to change and compress).
+node scripts/precompress.mjs "$TRUNK_STAGING_DIR"/photo_worker_simd*

@@ -4,15 +4,15 @@
 // at a low level: the wasm travelled as 575 KB instead of 459 KB). A variant that is not
 // smaller than the file is not written; the server then sends the file itself.
 //
-// Usage: node scripts/precompress.mjs [folder]   (default: $TRUNK_STAGING_DIR)
+// Usage: node scripts/precompress.mjs [folder or file…]   (default: $TRUNK_STAGING_DIR)
 
 import { readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 
-const dir = process.argv[2] ?? process.env.TRUNK_STAGING_DIR;
-if (!dir) {
-  console.error('usage: node scripts/precompress.mjs <folder> (or run it as a Trunk hook)');
+const targets = process.argv.length > 2 ? process.argv.slice(2) : [process.env.TRUNK_STAGING_DIR].filter(Boolean);
+if (targets.length === 0) {
+  console.error('usage: node scripts/precompress.mjs <folder or file…> (or run it as a Trunk hook)');
   process.exit(2);
 }
 
@@ -27,7 +27,7 @@ function files(folder) {
 }
 
 let written = 0;
-for (const path of files(dir)) {
+for (const path of targets.flatMap((target) => (statSync(target).isDirectory() ? files(target) : [target]))) {
   if (!COMPRESSIBLE.has(extname(path))) continue;
   const bytes = readFileSync(path);
   const variants = {
@@ -49,4 +49,4 @@ for (const path of files(dir)) {
     }
   }
 }
-console.log(`precompress: ${written} .br/.gz files written in ${dir}`);
+console.log(`precompress: ${written} .br/.gz files written in ${targets.join(' ')}`);

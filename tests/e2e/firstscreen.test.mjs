@@ -115,7 +115,15 @@ e2e('without JavaScript, the home page shows the header, the service list, the t
   }
 });
 
-e2e('while the wasm is on its way, only the home page shows the painted service list', async ({ page, server }) => {
+/** The login page's heading and text as they show. */
+async function loginText(page) {
+  const heading = page.getByRole('heading', { name: '登录', level: 1 });
+  const lead = page.locator('main .page-lead:visible');
+  await lead.waitFor();
+  return { heading: await heading.innerText(), lead: await lead.innerText(), box: await lead.boundingBox() };
+}
+
+e2e('while the wasm is on its way, only the home page shows the painted service list, and /login its own text', async ({ page, server }) => {
   // The app's code held back: what the driver sees on a slow link before it arrives.
   await page.route('**/*.wasm', () => {});
   await page.goto(new URL('login', server.url).href);
@@ -124,12 +132,22 @@ e2e('while the wasm is on its way, only the home page shows the painted service 
   assert.ok(await page.getByRole('navigation', { name: '主导航' }).isVisible(), 'the tab bar shows');
   assert.ok(await page.locator('.business-list').isHidden(), 'no service list on /login');
   assert.match(await page.evaluate(() => document.documentElement.className), /\bboot-elsewhere\b/);
+  // The login page's heading and text are painted where the app draws them, word for word.
+  const painted = await loginText(page);
+  await page.unroute('**/*.wasm');
+  await page.reload();
+  await page.getByRole('button', { name: '获取验证码' }).waitFor();
+  await page.locator('#boot').waitFor({ state: 'detached' });
+  assert.deepEqual(await loginText(page), painted, 'the app draws the text index.html painted, in the same place');
+
+  await page.route('**/*.wasm', () => {});
 
   await page.goto(server.url);
   await page.locator('#boot').getByText('正在加载…').waitFor();
   await page.locator('.business-list__name').nth(4).waitFor();
   assert.deepEqual(await page.locator('.business-list__name').allTextContents(), BUSINESSES);
   assert.doesNotMatch(await page.evaluate(() => document.documentElement.className), /boot-elsewhere/);
+  assert.ok(await page.locator('.boot-login').isHidden(), 'no login text on the home page');
   await expectAccessible(page);
 });
 
