@@ -112,11 +112,12 @@ mod tests {
     }
 
     #[test]
-    fn both_pages_share_one_boot_script() {
+    fn the_entry_pages_share_one_boot_script() {
         let boot = |html: &'static str| {
             let start = html.find("<script>").expect("a boot script");
             &html[start..start + html[start..].find("</script>").unwrap()]
         };
-        assert_eq!(boot(INDEX), boot(include_str!("../../staff/index.html")));
+        assert_eq!(boot(INDEX), boot(include_str!("../../driver/index.html")), "driver/index.html");
+        assert_eq!(boot(INDEX), boot(include_str!("../../staff/index.html")), "staff/index.html");
     }
 }
