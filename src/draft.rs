@@ -344,32 +344,58 @@ pub struct Answer {
     pub value: String,
 }
 
+/// Whose eyes the answers are for. The driver confirming them before 提交 (核对信息) sees every
+/// value whole; once submitted (提交成功, 办件详情, 补正) the names and phone numbers of 联系人
+/// and 收件人 are masked like 申请人 (王*国, 139****5678): sensitive details are shown in full
+/// only where their owner confirms them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shown {
+    Confirming,
+    Submitted,
+}
+
+impl Shown {
+    fn name(self, name: &str) -> String {
+        match self {
+            Shown::Confirming => name.to_owned(),
+            Shown::Submitted => taxicert_api::domain::mask_name(name),
+        }
+    }
+
+    fn phone(self, phone: &str) -> String {
+        match (self, taxicert_api::domain::PhoneNumber::parse(phone)) {
+            (Shown::Submitted, Ok(number)) => number.masked(),
+            _ => phone.to_owned(),
+        }
+    }
+}
+
 /// 领取方式 in words: the hall with its address, or where it is posted (the region by name).
-pub fn describe_delivery(delivery: &Delivery, halls: &[ServiceHall]) -> String {
+pub fn describe_delivery(delivery: &Delivery, halls: &[ServiceHall], shown: Shown) -> String {
     match delivery {
         Delivery::Pickup { hall_id } => {
             let hall = halls.iter().find(|h| &h.id == hall_id);
             format!("到服务大厅自取:{}", hall.map(|h| format!("{}({})", h.name, h.address)).unwrap_or_else(|| "未选择".into()))
         }
         Delivery::Post(post) => {
-            format!("邮寄:{} {},{}{}", post.recipient, post.phone, post.region.name, post.street)
+            format!("邮寄:{} {},{}{}", shown.name(&post.recipient), shown.phone(&post.phone), post.region.name, post.street)
         }
     }
 }
 
 /// Every answer of `info` in form order, each business its own: 变更 as 原内容 → 新内容 against
 /// `certificate` (the one chosen, or as it stood when the case was submitted).
-pub fn answers(info: &PersonalInfo, certificate: Option<&Certificate>, halls: &[ServiceHall]) -> Vec<Answer> {
+pub fn answers(info: &PersonalInfo, certificate: Option<&Certificate>, halls: &[ServiceHall], shown: Shown) -> Vec<Answer> {
     let answer = |field, label, value: String| Answer { field, label, value };
     let mut rows = Vec::new();
     match &info.details {
         BusinessDetails::Reissue { reason, delivery } => {
             rows.push(answer("reissue_reason", "补发原因", reason.name().to_owned()));
-            rows.push(answer("delivery", "领取方式", describe_delivery(delivery, halls)));
+            rows.push(answer("delivery", "领取方式", describe_delivery(delivery, halls, shown)));
         }
         BusinessDetails::Renewal { licence_class, delivery } => {
             rows.push(answer("licence_class", "准驾车型", licence_class.clone()));
-            rows.push(answer("delivery", "领取方式", describe_delivery(delivery, halls)));
+            rows.push(answer("delivery", "领取方式", describe_delivery(delivery, halls, shown)));
         }
         BusinessDetails::Change { changes, reason } => {
             for change in changes {
@@ -388,8 +414,8 @@ pub fn answers(info: &PersonalInfo, certificate: Option<&Certificate>, halls: &[
         }
         BusinessDetails::CreditAssessment { period } => rows.push(answer("period", "考核周期", period.label())),
     }
-    rows.push(answer("contact_name", "联系人", info.contact_name.clone()));
-    rows.push(answer("contact_phone", "联系电话", info.contact_phone.clone()));
+    rows.push(answer("contact_name", "联系人", shown.name(&info.contact_name)));
+    rows.push(answer("contact_phone", "联系电话", shown.phone(&info.contact_phone)));
     rows
 }
 
@@ -419,6 +445,12 @@ pub struct DraftState {
 }
 
 impl DraftState {
+    /// Anything the driver chose, typed or uploaded: only then may a login prompt promise that
+    /// it is kept.
+    pub fn has_answers(&self) -> bool {
+        self.certificate_id.is_some() || self.info != InfoForm::default() || !self.uploads.is_empty()
+    }
+
     pub fn from_server(draft: &Draft, owner: &str) -> DraftState {
         DraftState {
             owner: owner.to_owned(),
@@ -578,6 +610,14 @@ mod tests {
     }
 
     #[test]
+    fn only_a_draft_with_answers_is_promised_to_be_kept() {
+        assert!(!DraftState::default().has_answers());
+        assert!(!DraftState { notice_agreed: true, ..DraftState::default() }.has_answers(), "agreeing is no answer");
+        assert!(DraftState { info: contact(), ..DraftState::default() }.has_answers());
+        assert!(DraftState { certificate_id: Some("crt_1".into()), ..DraftState::default() }.has_answers());
+    }
+
+    #[test]
     fn the_phones_copy_wins_while_it_is_based_on_the_servers_newest_revision() {
         let resumed = resume(Some(local(Some(3))), Some(&server(3)), "138****5678");
         assert_eq!(resumed.info.licence_class, "typed, not saved yet");
@@ -607,7 +647,7 @@ mod tests {
         saved_items.tick(ChangeItem::Address, false);
         let (sent, _) = saved_items.checked_as_sent(BusinessCode::Change, &Divisions::parse(DIVISIONS).unwrap());
         assert_eq!(sent, server.info.clone().unwrap());
-        for row in answers(&sent, Some(&certificate()), &[]) {
+        for row in answers(&sent, Some(&certificate()), &[], Shown::Confirming) {
             assert!(!row.value.trim().is_empty() && !row.value.ends_with('→') && !row.value.ends_with("→ "), "{row:?}");
         }
 
@@ -843,17 +883,17 @@ mod tests {
         };
         form.tick(ChangeItem::Employer, true);
         let info = check(&form, BusinessCode::Change).unwrap();
-        let rows = answers(&info, Some(&certificate()), &[]);
+        let rows = answers(&info, Some(&certificate()), &[], Shown::Confirming);
         assert_eq!(rows[0], Answer { field: "changes", label: "服务单位", value: "呼和浩特市示例出租汽车有限公司 → 呼和浩特市新出租汽车公司".into() });
         assert_eq!(rows.iter().map(|r| r.field).collect::<Vec<_>>(), ["changes", "reason", "contact_name", "contact_phone"]);
 
         let other = InfoForm { cancellation_reason: Some(CancellationReason::Other), other_reason: "转行".into(), ..contact() };
-        let rows = answers(&check(&other, BusinessCode::Cancellation).unwrap(), None, &[]);
+        let rows = answers(&check(&other, BusinessCode::Cancellation).unwrap(), None, &[], Shown::Confirming);
         assert_eq!(rows[0].value, "其他:转行");
 
         let hall = ServiceHall { id: "hall-1".into(), name: "新城区服务大厅".into(), address: "示例路9号".into(), hours: String::new(), phone: String::new() };
         let reissue = InfoForm { reissue_reason: Some(ReissueReason::Damaged), ..contact() };
-        let rows = answers(&check(&reissue, BusinessCode::Reissue).unwrap(), None, &[hall]);
+        let rows = answers(&check(&reissue, BusinessCode::Reissue).unwrap(), None, &[hall], Shown::Confirming);
         assert_eq!((rows[0].value.as_str(), rows[1].value.as_str()), ("损毁", "到服务大厅自取:新城区服务大厅(示例路9号)"));
 
         let post = Delivery::Post(PostalAddress {
@@ -862,7 +902,12 @@ mod tests {
             region: Region { code: "150102".into(), name: "内蒙古自治区呼和浩特市新城区".into() },
             street: "示例路1号".into(),
         });
-        assert_eq!(describe_delivery(&post, &[]), "邮寄:王建国 13912345678,内蒙古自治区呼和浩特市新城区示例路1号");
+        assert_eq!(describe_delivery(&post, &[], Shown::Confirming), "邮寄:王建国 13912345678,内蒙古自治区呼和浩特市新城区示例路1号");
+        // Once submitted, masked like 申请人: on 提交成功, 办件详情 and 补正.
+        assert_eq!(describe_delivery(&post, &[], Shown::Submitted), "邮寄:王*国 139****5678,内蒙古自治区呼和浩特市新城区示例路1号");
+        let rows = answers(&check(&reissue, BusinessCode::Reissue).unwrap(), None, &[], Shown::Submitted);
+        let contact: Vec<_> = rows.iter().filter(|r| r.field.starts_with("contact_")).map(|r| r.value.as_str()).collect();
+        assert!(contact.iter().all(|v| v.contains('*')), "{contact:?}");
     }
     #[test]
     fn an_upload_for_a_material_that_no_longer_applies_is_not_sent() {

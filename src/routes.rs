@@ -149,6 +149,16 @@ impl Route {
         format!("{}{}", base.trim_end_matches('/'), self.path())
     }
 
+    /// A step of the application's form (选择从业资格证 to 核对信息): the tab bar goes while the
+    /// driver fills it in, so that nothing fixed covers the field an error sends him to and no
+    /// tab draws him away mid-way (the header still leads home, and the answers are kept).
+    pub fn is_form_step(&self) -> bool {
+        matches!(
+            self,
+            Route::Apply(_, WizardStep::Certificate | WizardStep::PersonalInfo | WizardStep::Materials | WizardStep::Review)
+        )
+    }
+
     /// The route a path names, or `None` for the 404 page. The inverse of [`Route::path`].
     pub fn parse(path: &str) -> Option<Route> {
         let segments: Vec<&str> = path.trim_matches('/').split('/').filter(|s| !s.is_empty()).collect();
@@ -192,6 +202,16 @@ fn decode_segment(segment: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_tab_bar_goes_in_the_form_steps_only() {
+        let form = |step| Route::Apply(BusinessCode::Renewal, step).is_form_step();
+        assert!(!form(WizardStep::Notice), "the notice keeps it: nothing to fill in yet");
+        assert!(form(WizardStep::Certificate) && form(WizardStep::PersonalInfo) && form(WizardStep::Materials));
+        assert!(form(WizardStep::Review));
+        assert!(!form(WizardStep::Submitted), "提交成功 leads on to 我的办件");
+        assert!(!Route::Home.is_form_step() && !Route::MyCases.is_form_step());
+    }
 
     fn every_route() -> Vec<Route> {
         let mut routes = vec![

@@ -115,6 +115,18 @@ pub fn is_real_date(year: i32, month: u32, day: u32) -> bool {
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct PhoneNumber(String);
 
+/// A name as shown where its owner is not confirming it: `王*国`, `欧**娜`, `王*` (the first and
+/// the last character; two-character names keep the first only). The same on the server and
+/// the phone.
+pub fn mask_name(name: &str) -> String {
+    let chars: Vec<char> = name.trim().chars().collect();
+    match chars.len() {
+        0 => String::new(),
+        1 | 2 => format!("{}*", chars[0]),
+        n => format!("{}{}{}", chars[0], "*".repeat(n - 2), chars[n - 1]),
+    }
+}
+
 impl PhoneNumber {
     /// Accepts spaces and dashes between digits, and a leading +86 or 86.
     pub fn parse(text: &str) -> Result<PhoneNumber, String> {
@@ -313,15 +325,15 @@ pub fn sniff_image(first_bytes: &[u8], total_len: usize, max_len: usize) -> Resu
     let what = if is_heif(b) {
         return Err(HEIF_REFUSAL.into());
     } else if b.starts_with(b"GIF8") {
-        "GIF动图"
+        "您选择的是GIF动图"
     } else if b.len() >= 12 && b.starts_with(b"RIFF") && &b[8..12] == b"WEBP" {
-        "WebP图片"
+        "您选择的是WebP图片"
     } else if b.starts_with(b"%PDF") {
-        "PDF文件"
+        "您选择的是PDF文件"
     } else {
-        "不是照片的文件"
+        "您选择的文件不是照片"
     };
-    Err(format!("您选择的是{what},请上传jpg或png格式的照片。"))
+    Err(format!("{what},请上传jpg或png格式的照片。"))
 }
 
 /// A `YYYY-MM-DD` date, checked.

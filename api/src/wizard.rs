@@ -713,6 +713,17 @@ impl CaseStatus {
         CaseStatus::ALL.into_iter().find(|s| s.as_str() == code)
     }
 
+    /// How the status reads at a glance: the colour and sign both consoles give it.
+    pub fn tone(self) -> StatusTone {
+        match self {
+            CaseStatus::Submitted | CaseStatus::Accepted => StatusTone::Pending,
+            CaseStatus::Returned => StatusTone::ActionNeeded,
+            CaseStatus::Completed => StatusTone::Good,
+            CaseStatus::Refused => StatusTone::Bad,
+            CaseStatus::Withdrawn => StatusTone::Ended,
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             CaseStatus::Submitted => "已提交",
@@ -723,6 +734,23 @@ impl CaseStatus {
             CaseStatus::Withdrawn => "已撤回",
         }
     }
+}
+
+/// What a case's status means for the driver, for its colour and sign beside its name: a bad
+/// outcome never looks like a good one, and the colour never carries the meaning alone
+/// (WCAG 2.1 SC 1.4.1; MIIT 《移动互联网应用(App)适老化通用设计规范》).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StatusTone {
+    /// With the office: 已提交, 已受理.
+    Pending,
+    /// The driver must act: 退回补正.
+    ActionNeeded,
+    /// 已办结.
+    Good,
+    /// 不予受理.
+    Bad,
+    /// Ended by the driver: 已撤回.
+    Ended,
 }
 
 /// A submitted application (办件).
@@ -750,6 +778,16 @@ pub struct CaseSummary {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bad_outcomes_never_share_a_tone_with_good_ones() {
+        assert_eq!(CaseStatus::Completed.tone(), StatusTone::Good);
+        assert_eq!(CaseStatus::Refused.tone(), StatusTone::Bad);
+        assert_eq!(CaseStatus::Returned.tone(), StatusTone::ActionNeeded);
+        for status in CaseStatus::ALL {
+            assert!(status == CaseStatus::Completed || status.tone() != StatusTone::Good, "{status:?}");
+        }
+    }
 
     const DIVISIONS: &str = "150000\t内蒙古自治区\n150100\t呼和浩特市\n150102\t新城区\n441900\t东莞市\n440000\t广东省\n";
 

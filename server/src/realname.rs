@@ -125,15 +125,7 @@ pub async fn bound_elsewhere(conn: &mut SqliteConnection, key: &[u8], user_id: i
     .await?)
 }
 
-/// `王*国`, `王*`: the first and the last character.
-pub fn mask_name(name: &str) -> String {
-    let chars: Vec<char> = name.trim().chars().collect();
-    match chars.len() {
-        0 => String::new(),
-        1 | 2 => format!("{}*", chars[0]),
-        n => format!("{}{}{}", chars[0], "*".repeat(n - 2), chars[n - 1]),
-    }
-}
+pub use taxicert_api::domain::mask_name;
 
 /// Submits the confirmed fields with the uploaded photos for review.
 #[utoipa::path(

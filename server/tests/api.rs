@@ -127,6 +127,10 @@ async fn materials_follow_the_answers_of_each_business() {
         let body = json(server.get(&format!("/api/v1/businesses/{code}")).await).await;
         assert!(materials(&body).iter().all(|m| m.2.is_null()), "{code}");
     }
+    // One photo slot for the driving licence: its hint asks for both pages in that one photo.
+    let renewal = json(server.get("/api/v1/businesses/renewal").await).await;
+    let licence = renewal["materials"].as_array().unwrap().iter().find(|m| m["code"] == "driving_licence").unwrap();
+    assert!(licence["hint"].as_str().unwrap().contains("拍在同一张照片里"), "{licence}");
 }
 
 #[tokio::test]

@@ -1,5 +1,5 @@
 use leptos::prelude::*;
-use leptos_router::components::A;
+use leptos_router::{components::A, hooks::use_location};
 
 use crate::{routes::Route, use_app};
 
@@ -27,9 +27,15 @@ fn Frame(home: Route, children: Children) -> impl IntoView {
 pub fn Layout(children: Children) -> impl IntoView {
     let session = crate::session::use_session();
     let badge = crate::case_badge::use_case_badge();
+    let base = use_app().base;
+    let location = use_location();
+    let form_step = move || {
+        let path = location.pathname.get();
+        Route::parse(path.strip_prefix(base.as_str()).unwrap_or(&path)).is_some_and(|r| r.is_form_step())
+    };
     view! {
         <Frame home=Route::Home>{children()}</Frame>
-        <nav class="weui-tabbar app-tabbar" aria-label="主导航">
+        <nav class="weui-tabbar app-tabbar" aria-label="主导航" hidden=form_step>
             <A href=crate::href(Route::Home) exact=true>
                 <span class="weui-tabbar__label">"首页"</span>
             </A>

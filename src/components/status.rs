@@ -3,7 +3,24 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+use taxicert_api::{CaseStatus, StatusTone};
+
 use crate::api::ApiError;
+
+/// A case's status as the driver's pages show it: its name after a sign, both in its tone's
+/// colour (status.css): ✓ 已办结, ! 退回补正, × 不予受理, ⋯ with the office, – 已撤回. The sign
+/// is drawn by the stylesheet, for the eye only; the name says it all to a screen reader.
+#[component]
+pub fn CaseStatusName(status: CaseStatus) -> impl IntoView {
+    let class = match status.tone() {
+        StatusTone::Pending => "status-tone status-tone_pending",
+        StatusTone::ActionNeeded => "status-tone status-tone_action",
+        StatusTone::Good => "status-tone status-tone_good",
+        StatusTone::Bad => "status-tone status-tone_bad",
+        StatusTone::Ended => "status-tone status-tone_ended",
+    };
+    view! { <span class=class>{status.name()}</span> }
+}
 
 #[component]
 pub fn Loading() -> impl IntoView {

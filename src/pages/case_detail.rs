@@ -15,9 +15,9 @@ use crate::{
     components::{
         layout::PageTitle,
         login_prompt::LoginPrompt,
-        status::{ErrorPanel, Loading},
+        status::{CaseStatusName, ErrorPanel, Loading},
     },
-    draft::answers,
+    draft::{answers, Shown},
     pages::apply::{answer_rows, due_date, row},
     routes::Route,
     session::use_session,
@@ -130,14 +130,14 @@ fn CaseBody(
     } = case;
     let CaseSummary { id, business, business_name, status, submitted_at, accept_by, decide_by, due_dates_estimated, .. } =
         summary;
-    let answers = answers(&info, Some(&certificate), &halls);
+    let answers = answers(&info, Some(&certificate), &halls, Shown::Submitted);
     let refusal = timeline.iter().rev().find(|e| e.event == TimelineEvent::Refused).and_then(|e| e.note.clone());
     let due = |date: &str| format!("{}前", due_date(date, due_dates_estimated));
     let voucher = api.voucher_url(&id);
     view! {
         <section class="case-status" aria-labelledby="case-status-title">
             <p class="case-status__label">"办理状态"</p>
-            <h2 class="case-status__name" id="case-status-title">{status.name()}</h2>
+            <h2 class="case-status__name" id="case-status-title"><CaseStatusName status /></h2>
             <p class="case-status__what">{what_now(status, &accept_by, &decide_by, due_dates_estimated)}</p>
             {correction.map(|c| view! { <CorrectionNeeded id=id.clone() business correction=c photos=photos.clone() /> })}
             {result.map(|r| view! { <Finished result=r voucher=voucher.clone() /> })}

@@ -10,7 +10,7 @@ use crate::{
     components::{
         layout::PageTitle,
         login_prompt::LoginPrompt,
-        status::{ErrorPanel, Loading},
+        status::{CaseStatusName, ErrorPanel, Loading},
     },
     pages::apply::{due_date, step_of},
     routes::{Route, WizardStep},
@@ -166,7 +166,7 @@ fn CaseRow(case: CaseSummary) -> impl IntoView {
                     <p class="cases__meta">{format!("办件编号 {id}")}</p>
                     {dates.map(|d| view! { <p class="cases__meta">{d}</p> })}
                 </div>
-                <div class="weui-cell__ft"><span class="cases__status" class:cases__status_todo=status == CaseStatus::Returned>{status.name()}</span></div>
+                <div class="weui-cell__ft"><span class="cases__status"><CaseStatusName status /></span></div>
             </A>
         </li>
     }

@@ -26,7 +26,7 @@ use crate::{
         uploader::{use_uploads, Slot, SlotSignal, Uploader},
     },
     correction::{check, correctable_field_of, CorrectionDraft},
-    draft::{answers, InfoForm},
+    draft::{answers, InfoForm, Shown},
     pages::apply::{answer_rows, info::needs_divisions},
     routes::Route,
     session::use_session,
@@ -233,7 +233,7 @@ fn CorrectionForm(
     let flagged: Arc<Vec<String>> = Arc::new(correction.fields.clone());
     let errors_signal = Signal::from(errors);
     // What was submitted and is not sent back stays as it was: shown, not editable.
-    let unchanged: Vec<_> = answers(&case.info, Some(&case.certificate), &halls)
+    let unchanged: Vec<_> = answers(&case.info, Some(&case.certificate), &halls, Shown::Submitted)
         .into_iter()
         .filter(|a| !flagged.iter().any(|f| f == correctable_field_of(a.field)))
         .collect();

@@ -65,20 +65,21 @@ fn fingerprint(number: &str) -> String {
 
 const CONSENT_MISSING: &str = "请先阅读并勾选同意《用户协议》和《隐私政策》。";
 
+/// 我的 when signed in (the tab's name), 登录 otherwise; after 退出登录 the form says so.
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let session = use_session();
+    let signed_out = RwSignal::new(false);
     view! {
-        <PageTitle title="登录" />
         {move || match session.me() {
-            Some(me) => view! { <SignedIn me /> }.into_any(),
-            None => view! { <LoginForm /> }.into_any(),
+            Some(me) => view! { <PageTitle title="我的" /> <SignedIn me signed_out /> }.into_any(),
+            None => view! { <PageTitle title="登录" /> <LoginForm signed_out /> }.into_any(),
         }}
     }
 }
 
 #[component]
-fn LoginForm() -> impl IntoView {
+fn LoginForm(signed_out: RwSignal<bool>) -> impl IntoView {
     let api = use_app().api;
     let session = use_session();
     let draft = expect_context::<LoginDraft>();
@@ -209,6 +210,9 @@ fn LoginForm() -> impl IntoView {
 
     view! {
         <ErrorSummary errors=errors_signal />
+        <Show when=move || signed_out.get()>
+            <p class="login-signed-out" role="status">"已退出登录。"</p>
+        </Show>
         <p class="page-lead">"使用手机号和短信验证码登录。未注册的手机号验证后自动注册。"</p>
         <form class="login-form" novalidate on:submit=on_submit>
             <div class="weui-cells weui-cells_form">
@@ -311,7 +315,7 @@ fn server_error(error: &ApiError) -> FieldError {
 }
 
 #[component]
-fn SignedIn(me: Me) -> impl IntoView {
+fn SignedIn(me: Me, signed_out: RwSignal<bool>) -> impl IntoView {
     let api = use_app().api;
     let session = use_session();
     let logout = Action::new_local(move |_: &()| {
@@ -325,6 +329,7 @@ fn SignedIn(me: Me) -> impl IntoView {
             for business in taxicert_api::BusinessCode::ALL {
                 crate::wizard::forget_stored(business);
             }
+            signed_out.set(true);
             session.signed_out();
         }
     });

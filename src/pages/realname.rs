@@ -33,6 +33,9 @@ pub struct RealNameDraft {
     emblem: RwSignal<Option<web_sys::File>, LocalStorage>,
     read: RwSignal<Option<IdCardRead>>,
     fields: RwSignal<IdCardFields>,
+    /// The application step that sent the driver here (去实名认证): once verified, he goes
+    /// back to it instead of choosing the business and reading its notice again.
+    pub return_to: RwSignal<Option<Route>>,
 }
 
 impl RealNameDraft {
@@ -43,6 +46,7 @@ impl RealNameDraft {
             emblem: RwSignal::new_local(None),
             read: RwSignal::new(None),
             fields: RwSignal::new(IdCardFields::default()),
+            return_to: RwSignal::new(None),
         }
     }
 }
@@ -368,6 +372,14 @@ fn Outcome(state: RealNameState) -> impl IntoView {
         RealNameStatus::Approved => ("已完成实名认证", "现在可以在线办理从业资格证业务了。"),
         _ => ("实名认证审核中", "审核结果会显示在这里,请稍后查看。"),
     };
+    // Verified on the way to an application: back to its step.
+    let resume = match expect_context::<RealNameDraft>().return_to.get_untracked() {
+        Some(route @ Route::Apply(business, _)) if state.status == RealNameStatus::Approved => {
+            Some((crate::href(route), format!("继续办理{}", business.name())))
+        }
+        _ => None,
+    };
+    let other = if resume.is_some() { "weui-btn weui-btn_default" } else { "weui-btn weui-btn_primary" };
     view! {
         <div class="weui-msg realname-outcome" role="status">
             <div class="weui-msg__text-area">
@@ -379,8 +391,13 @@ fn Outcome(state: RealNameState) -> impl IntoView {
             </div>
             <div class="weui-msg__opr-area">
                 <p class="weui-btn-area">
+                    {resume.map(|(href, label)| view! {
+                        <A href=href>
+                            <span class="weui-btn weui-btn_primary">{label}</span>
+                        </A>
+                    })}
                     <A href=crate::href(Route::Home) exact=true>
-                        <span class="weui-btn weui-btn_primary">"去办理业务"</span>
+                        <span class=other>"去办理业务"</span>
                     </A>
                 </p>
             </div>

@@ -162,6 +162,14 @@ async function statusShown(page) {
   return (await page.locator('.case-status__name').textContent()).trim();
 }
 
+/** A status's colour, and whether a sign is drawn before its name. */
+function statusTone(locator) {
+  return locator.evaluate((e) => ({
+    color: getComputedStyle(e).color,
+    sign: !['none', 'normal', ''].includes(getComputedStyle(e, '::before').content),
+  }));
+}
+
 e2e('a driver and a clerk: submit, accept, return for correction, resubmit, complete, download and verify the voucher', async ({ page, server }) => {
   const calendar = officialCalendar();
   const today = beijingToday();
@@ -216,6 +224,8 @@ e2e('a driver and a clerk: submit, accept, return for correction, resubmit, comp
     // The driver refreshes the page he has open: the reason and what to change.
     await page.getByRole('button', { name: '刷新' }).click();
     await page.locator('.case-status__name', { hasText: '退回补正' }).waitFor();
+    // A bad outcome looks like one: red (the console's colour too), after its sign.
+    assert.deepEqual(await statusTone(page.locator('.case-status__name .status-tone')), { color: 'rgb(179, 38, 30)', sign: true });
     await page.getByText('联系电话无法接通').first().waitFor();
     await picture(page, 'case-returned-375');
     await page.getByRole('link', { name: '去补正' }).click();
@@ -242,7 +252,9 @@ e2e('a driver and a clerk: submit, accept, return for correction, resubmit, comp
     await page.getByRole('heading', { name: '办件详情' }).waitFor();
     await page.locator('.timeline__event', { hasText: '已补正并重新提交' }).waitFor();
     assert.equal(await statusShown(page), '已受理', 'returned after acceptance, it goes back to 已受理');
-    await page.getByText('13912340000').first().waitFor();
+    // The new number, masked like 申请人 once submitted; the clerk sees it whole.
+    await page.locator('.summary__row', { hasText: '联系电话' }).filter({ hasText: '139****0000' }).waitFor();
+    assert.doesNotMatch(await page.locator('main').innerText(), /13912340000/);
 
     // 办结: a renewal needs the new expiry date, proposed as the old one + 6 years.
     await clerk.page.reload();
@@ -272,6 +284,7 @@ e2e('a driver and a clerk: submit, accept, return for correction, resubmit, comp
   // The driver downloads the voucher and opens its check page.
   await page.getByRole('button', { name: '刷新' }).click();
   await page.locator('.case-status__name', { hasText: '已办结' }).waitFor();
+  assert.deepEqual(await statusTone(page.locator('.case-status__name .status-tone')), { color: 'rgb(6, 122, 60)', sign: true });
   await page.getByText(proposed).first().waitFor();
   await picture(page, 'case-completed-375');
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: '下载凭证(PDF)' }).click()]);

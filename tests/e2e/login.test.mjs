@@ -55,11 +55,14 @@ e2e(
 
     await page.reload();
     await tab(page, '我的').click();
+    await page.getByRole('heading', { name: '我的', level: 1 }).waitFor();
     await page.getByText('138****5678').waitFor();
     await page.getByText('未实名认证').waitFor();
     await expectAccessible(page);
     await page.getByRole('button', { name: '退出登录' }).click();
     await page.getByRole('button', { name: '提交验证' }).waitFor();
+    await page.getByRole('status').getByText('已退出登录。').waitFor();
+    await page.getByRole('heading', { name: '登录', level: 1 }).waitFor();
     await tab(page, '登录').waitFor();
   },
 );

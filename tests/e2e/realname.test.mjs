@@ -51,8 +51,10 @@ e2e('a signed-in driver verifies his name and can then go on to a business', asy
   assert.equal(await page.getByText('150102198506151234').count(), 0);
   await expectAccessible(page);
 
-  // Verified, he is let through to the wizard, which asks for the notice first.
-  await open(page, server, 'apply/renewal/certificate');
+  // Verified, he goes back to the application he started, at the step he was sent from: the
+  // wizard asks for the notice first (it was never agreed to here).
+  await page.getByRole('link', { name: '继续办理从业资格证换发' }).click();
+  await page.waitForURL((url) => url.pathname === '/apply/renewal/certificate');
   await page.getByText('请先阅读业务须知并点击“同意并确认”。').waitFor();
 });
 
@@ -70,7 +72,7 @@ e2e(
     });
     await page.getByLabel('身份证国徽面(有国徽的一面)').setInputFiles(expired.emblem);
     await page.getByRole('button', { name: '上传并识别' }).click();
-    await page.locator('#portrait-error').getByText('身份证人像面:您选择的是不是照片的文件,请上传jpg或png格式的照片。').waitFor();
+    await page.locator('#portrait-error').getByText('身份证人像面:您选择的文件不是照片,请上传jpg或png格式的照片。').waitFor();
     await expectAccessible(page);
 
     await page.getByLabel('身份证人像面(有照片的一面)').setInputFiles(expired.portrait);

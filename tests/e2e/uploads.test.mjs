@@ -89,8 +89,10 @@ e2e('a verified driver uploads every renewal material and sees the preview, the 
   assert.equal(storedCopies(server), 4);
   await expectAccessible(page);
 
-  // Leaving the step and coming back keeps every photo.
-  await page.getByRole('link', { name: '首页' }).click();
+  // No tab bar while the form is filled in; leaving the step by the header's link and coming
+  // back keeps every photo.
+  assert.ok(await page.locator('.app-tabbar').isHidden(), 'no tab bar in the form');
+  await page.locator('.app-header a').click();
   await page.getByRole('heading', { name: '服务事项' }).waitFor();
   await page.goBack();
   await page.locator('#material-photo_2inch .uploader__badge', { hasText: '上传成功' }).waitFor();

@@ -97,6 +97,11 @@ e2e('a reload at every step and the back button at every step lose nothing', asy
   await page.getByRole('heading', { name: '核对信息' }).waitFor();
   const answers = page.locator('section.summary', { hasText: '申请信息' });
   await answers.getByText('A1', { exact: true }).waitFor();
+  // Every 修改 is a full-size touch target; no tab bar in the form.
+  for (const box of await page.locator('.summary__change').evaluateAll((links) => links.map((a) => a.getBoundingClientRect().toJSON()))) {
+    assert.ok(box.width >= 44 && box.height >= 44, `修改 is ${box.width}×${box.height}`);
+  }
+  assert.ok(await page.locator('.app-tabbar').isHidden(), 'no tab bar in 核对信息');
   await page.getByRole('link', { name: '修改申请信息' }).click();
   await page.getByRole('heading', { name: '填写申请信息' }).waitFor();
   await page.getByLabel('准驾车型').selectOption('B1');
@@ -109,8 +114,15 @@ e2e('a reload at every step and the back button at every step lose nothing', asy
   await page.goForward();
   await page.getByRole('heading', { name: '核对信息' }).waitFor();
 
-  // 提交成功: a reload still shows the case.
+  // 提交成功. Back from it says the application went through, with the case.
   const number = await submitFromReview(page);
+  await page.goBack();
+  await page.getByRole('heading', { name: '这项申请已经提交' }).waitFor();
+  await page.getByText(number).waitFor();
+  assert.equal(await page.getByText('请按顺序办理').count(), 0);
+  await page.goForward();
+  await page.getByRole('heading', { name: '申请已提交' }).waitFor();
+  // A reload still shows the case.
   await page.reload();
   await page.getByText(number).waitFor();
 });

@@ -9,7 +9,6 @@ mod notice;
 mod review;
 mod submitted;
 
-pub use crate::draft::describe_delivery;
 pub use review::{answer_rows, row, LastSubmitted};
 pub use submitted::due_date;
 
@@ -23,6 +22,7 @@ use taxicert_api::{BusinessCode, BusinessDetail, DraftStep, RealNameStatus, Step
 
 use crate::{
     api::ApiError,
+    draft::DraftState,
     components::{
         error_summary::FieldError,
         layout::PageTitle,
@@ -103,10 +103,20 @@ pub fn step_of(saved: DraftStep) -> WizardStep {
 #[component]
 fn LaterStep(business: BusinessCode, step: WizardStep) -> impl IntoView {
     let session = use_session();
+    let answered = use_wizard().draft(business).state;
     let gate = move || {
         match session.me() {
-        None => view! { <LoginPrompt next=Route::Apply(business, step) why="网上办理业务前请先用手机号登录;您已填写的内容会保留。" /> }.into_any(),
-        Some(me) if me.realname_status != RealNameStatus::Approved => view! {
+        None => {
+            let why = if answered.with_untracked(DraftState::has_answers) {
+                "网上办理业务前请先用手机号登录;您已填写的内容会保留。"
+            } else {
+                "网上办理业务前请先用手机号登录,登录后回到这一步继续办理。"
+            };
+            view! { <LoginPrompt next=Route::Apply(business, step) why /> }.into_any()
+        }
+        Some(me) if me.realname_status != RealNameStatus::Approved => {
+            expect_context::<crate::pages::realname::RealNameDraft>().return_to.set(Some(Route::Apply(business, step)));
+            view! {
             <div class="weui-msg" role="alert">
                 <div class="weui-msg__text-area">
                     <h2 class="weui-msg__title">"请先完成实名认证"</h2>
@@ -120,8 +130,9 @@ fn LaterStep(business: BusinessCode, step: WizardStep) -> impl IntoView {
                     </p>
                 </div>
             </div>
+            }
+            .into_any()
         }
-        .into_any(),
         Some(_) if step == WizardStep::Submitted => view! { <submitted::Submitted business /> }.into_any(),
         Some(me) => view! { <DraftGate business step owner=me.phone_masked /> }.into_any(),
     }
@@ -150,6 +161,7 @@ fn DraftGate(business: BusinessCode, step: WizardStep, owner: String) -> impl In
     // A memo, so that typing in the step does not redraw it.
     let missing = Memo::new(move |_| draft.state.with(|s| s.first_missing_through(needs(step))));
     let retry = move |_| draft.load.set(Load::NotLoaded);
+    let last = expect_context::<LastSubmitted>();
     move || match load.get() {
         Load::NotLoaded | Load::Loading => view! { <Loading /> }.into_any(),
         Load::Failed(error) if error.is_unauthenticated() => {
@@ -158,7 +170,10 @@ fn DraftGate(business: BusinessCode, step: WizardStep, owner: String) -> impl In
         }
         Load::Failed(error) => view! { <ErrorPanel error on_retry=retry /> }.into_any(),
         Load::Ready => match missing.get() {
-            Some(first) => view! { <MissingStep business first /> }.into_any(),
+            Some(first) => match last.0.get_untracked().filter(|case| case.business == business) {
+                Some(case) => view! { <AlreadySubmitted case /> }.into_any(),
+                None => view! { <MissingStep business first /> }.into_any(),
+            },
             None => match step {
                 WizardStep::Certificate => view! { <certificate::CertificateStep draft /> }.into_any(),
                 WizardStep::PersonalInfo => view! { <info::InfoStep draft /> }.into_any(),
@@ -166,6 +181,33 @@ fn DraftGate(business: BusinessCode, step: WizardStep, owner: String) -> impl In
                 _ => view! { <review::ReviewStep draft /> }.into_any(),
             },
         },
+    }
+}
+
+/// A step of the application submitted a moment ago (back from 提交成功): says that it went
+/// through, with the case, rather than 请按顺序办理, which reads as if it had not.
+#[component]
+fn AlreadySubmitted(case: taxicert_api::CaseSummary) -> impl IntoView {
+    view! {
+        <div class="weui-msg" role="status">
+            <div class="weui-msg__icon-area"><i class="weui-icon-success weui-icon_msg" aria-hidden="true"></i></div>
+            <div class="weui-msg__text-area">
+                <h2 class="weui-msg__title">"这项申请已经提交"</h2>
+                <p class="weui-msg__desc">
+                    {format!("{}申请已提交,办件编号 {}。点击“查看办件”可查看办理进度。", case.business_name, case.id)}
+                </p>
+            </div>
+            <div class="weui-msg__opr-area">
+                <p class="weui-btn-area">
+                    <A href=crate::href(Route::Case(case.id.clone()))>
+                        <span class="weui-btn weui-btn_primary">"查看办件"</span>
+                    </A>
+                    <A href=crate::href(Route::Home)>
+                        <span class="weui-btn weui-btn_default">"返回首页"</span>
+                    </A>
+                </p>
+            </div>
+        </div>
     }
 }
 

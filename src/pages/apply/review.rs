@@ -14,7 +14,7 @@ use crate::{
         error_summary::{ErrorSummary, FieldError},
         status::{ErrorPanel, Loading},
     },
-    draft::{answers, Answer, DraftState},
+    draft::{answers, Answer, DraftState, Shown},
     routes::{Route, WizardStep},
     session::use_session,
     use_app,
@@ -107,7 +107,7 @@ fn Review(draft: WizardDraft, facts: Facts) -> impl IntoView {
     let certificate = state.certificate_id.as_ref().and_then(|id| certificates.iter().find(|c| &c.id == id)).cloned();
     // As saved in 填写申请信息 (the step before checked it), with the regions named.
     let (info, _) = state.info.checked_as_sent(business, &divisions);
-    let answers = answers(&info, certificate.as_ref(), &halls);
+    let answers = answers(&info, certificate.as_ref(), &halls, Shown::Confirming);
 
     let errors = RwSignal::new(Vec::<FieldError>::new());
     // The open application of a 409 `duplicate_application`, to follow instead.

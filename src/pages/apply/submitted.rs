@@ -7,7 +7,7 @@ use taxicert_api::{BusinessCode, CaseSummary};
 use super::review::{answer_rows, row, LastSubmitted};
 use crate::{
     components::status::{ErrorPanel, Loading},
-    draft::answers,
+    draft::{answers, Shown},
     routes::Route,
     use_app,
 };
@@ -111,7 +111,7 @@ fn SubmittedAnswers(id: String) -> impl IntoView {
                         <section class="summary">
                             <div class="summary__hd"><h2 class="summary__title">"申请内容"</h2></div>
                             <dl class="summary__list">
-                                {answer_rows(answers(&case.info, Some(&case.certificate), &halls))}
+                                {answer_rows(answers(&case.info, Some(&case.certificate), &halls, Shown::Submitted))}
                             </dl>
                         </section>
                     }

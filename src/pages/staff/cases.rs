@@ -9,7 +9,7 @@ use leptos_router::{
 };
 use taxicert_api::{
     correctable_field_label, correctable_fields, BusinessCode, CaseQueueFilter, CaseStatus, CreditThresholds,
-    ServiceHall, StaffAction, StaffActionKind, StaffCaseDetail, StaffCaseSummary,
+    ServiceHall, StaffAction, StaffActionKind, StaffCaseDetail, StaffCaseSummary, StatusTone,
 };
 
 use super::{
@@ -163,10 +163,10 @@ fn CaseTable(rows: Vec<StaffCaseSummary>) -> impl IntoView {
 }
 
 fn case_status_class(status: CaseStatus) -> &'static str {
-    match status {
-        CaseStatus::Completed => "staff-status staff-status_good",
-        CaseStatus::Refused | CaseStatus::Returned => "staff-status staff-status_bad",
-        _ => "staff-status",
+    match status.tone() {
+        StatusTone::Good => "staff-status staff-status_good",
+        StatusTone::Bad | StatusTone::ActionNeeded => "staff-status staff-status_bad",
+        StatusTone::Pending | StatusTone::Ended => "staff-status",
     }
 }
 
