@@ -301,6 +301,18 @@ pub async fn sleep_ms(ms: u32) {
     let _ = JsFuture::from(promise).await;
 }
 
+/// Puts `text` on the clipboard (`navigator.clipboard.writeText`); false where the browser
+/// has no clipboard API or refuses (an insecure page, a WebView without the permission).
+pub async fn copy_text(text: &str) -> bool {
+    let clipboard = js_sys::Reflect::get(&window().navigator(), &"clipboard".into()).unwrap_or(JsValue::UNDEFINED);
+    let write = js_sys::Reflect::get(&clipboard, &"writeText".into()).ok().and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+    let Some(write) = write else { return false };
+    match write.call1(&clipboard, &JsValue::from_str(text)) {
+        Ok(promise) => JsFuture::from(js_sys::Promise::from(promise)).await.is_ok(),
+        Err(_) => false,
+    }
+}
+
 /// `n` random bytes from the browser's cryptographic generator, as hex.
 pub fn random_hex(n: usize) -> String {
     let mut bytes = vec![0u8; n];

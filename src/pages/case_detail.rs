@@ -147,7 +147,7 @@ fn CaseBody(
         <section class="summary">
             <div class="summary__hd"><h2 class="summary__title">"办件信息"</h2></div>
             <dl class="summary__list">
-                {row("办件编号", id.clone())}
+                <CaseNumberRow id=id.clone() />
                 {row("办理业务", business_name)}
                 {row("提交时间", browser::date_time(submitted_at))}
                 {matches!(status, CaseStatus::Submitted | CaseStatus::Returned).then(|| row("受理时限", due(&accept_by)))}
@@ -302,4 +302,36 @@ pub fn result_rows(result: &CaseResult) -> Vec<(&'static str, String)> {
     }
     rows.push(("凭证编号", result.voucher_code.clone()));
     rows
+}
+
+/// 办件编号 with 复制: the driver quotes it on the phone to the office or pastes it in a
+/// message. Where the browser cannot copy, it says to long-press the number instead.
+#[component]
+fn CaseNumberRow(id: String) -> impl IntoView {
+    let copied = RwSignal::new(None::<bool>);
+    let copy = {
+        let id = id.clone();
+        move |_| {
+            let id = id.clone();
+            leptos::task::spawn_local(async move { copied.set(Some(browser::copy_text(&id).await)) });
+        }
+    };
+    view! {
+        <div class="summary__row">
+            <dt class="summary__key">"办件编号"</dt>
+            <dd class="summary__value case-number">
+                <span class="case-number__id">{id}</span>
+                <button type="button" class="weui-btn weui-btn_mini weui-btn_default case-number__copy" on:click=copy>
+                    "复制"
+                </button>
+                <span class="case-number__said" role="status">
+                    {move || match copied.get() {
+                        Some(true) => "已复制",
+                        Some(false) => "无法自动复制,请长按编号复制",
+                        None => "",
+                    }}
+                </span>
+            </dd>
+        </div>
+    }
 }

@@ -184,6 +184,11 @@ e2e('a driver and a clerk: submit, accept, return for correction, resubmit, comp
   await page.getByText(`业务办理人员将在${shown(acceptBy)}前受理您的申请`).waitFor();
   await page.locator('.timeline__event', { hasText: '已提交' }).waitFor();
   await expectAccessible(page);
+  // 复制 puts the case number on the clipboard and says so.
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.origin });
+  await page.getByRole('button', { name: '复制' }).click();
+  await page.getByRole('status').getByText('已复制').waitFor();
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), submitted.id);
 
   const clerk = await clerkBrowser(server, 'clerk01', password);
   let proposed;
@@ -312,6 +317,10 @@ e2e('a driver withdraws a case before it is accepted; after acceptance he no lon
   await logInVerified(page, server, PHONE);
   const first = await submitBusiness(page, server, 'change', change);
   await driverOpensCase(page, server, first.id);
+  // A WebView without the clipboard API: 复制 says how to copy by hand.
+  await page.evaluate(() => Object.defineProperty(navigator, 'clipboard', { value: undefined }));
+  await page.getByRole('button', { name: '复制' }).click();
+  await page.getByRole('status').getByText('无法自动复制,请长按编号复制').waitFor();
   page.once('dialog', (dialog) => dialog.accept());
   await page.getByRole('button', { name: '撤回申请' }).click();
   await page.locator('.case-status__name', { hasText: '已撤回' }).waitFor();

@@ -103,6 +103,10 @@ e2e('the 获取验证码 countdown survives a reload', async ({ page, server }) 
   const button = page.getByRole('button', { name: /^(5\d|60)秒后重新获取$/ });
   await button.waitFor();
   assert.ok(await button.isDisabled());
+  // At 320 px the counting button keeps clear of the screen's edge.
+  await page.setViewportSize({ width: 320, height: 640 });
+  const right = await button.evaluate((b) => b.getBoundingClientRect().right);
+  assert.ok(right <= 320 - 8, `the button reaches ${right} px of 320`);
 });
 
 e2e(
