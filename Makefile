@@ -126,7 +126,7 @@ test-e2e: $(DIST) test-build | setup-test
 
 bench: $(DIST) server | setup-test
 	node scripts/bench-sizes.mjs dist
-	node scripts/bench-lighthouse.mjs $(SERVER) dist
+	node scripts/bench-lighthouse.mjs dist
 	cargo build --release -p taxicert-photo --example photo-bench
 	node scripts/bench-photos.mjs dist/driver target/release/examples/photo-bench
 

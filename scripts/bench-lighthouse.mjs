@@ -3,49 +3,24 @@
 // reference server from dist/, in Debian's Chromium. Nothing leaves the machine. Prints the
 // median of three runs per page; a figure, not a test: the targets are in the README.
 //
-// Usage: node scripts/bench-lighthouse.mjs [server binary] [dist]
+// The server is started as the end-to-end tests start it (tests/e2e/harness.mjs:
+// target/debug/taxicert-server, a fresh database, dev mode).
+//
+// Usage: node scripts/bench-lighthouse.mjs [dist]
 
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { startServer } from '../tests/e2e/harness.mjs';
 
-const serverBin = process.argv[2] ?? 'target/debug/taxicert-server';
-const dist = process.argv[3] ?? 'dist';
+const dist = resolve(process.argv[2] ?? 'dist');
 const RUNS = Number(process.env.LIGHTHOUSE_RUNS ?? 3);
 const PAGES = [
   ['home', ''],
   ['login', 'login'],
   ['staff console', 'staff'],
 ];
-
-async function startServer() {
-  const dataDir = mkdtempSync(join(tmpdir(), 'taxicert-lighthouse-'));
-  const child = spawn(serverBin, [], {
-    env: {
-      ...process.env,
-      TAXICERT_BIND: '127.0.0.1:0',
-      TAXICERT_DATABASE: join(dataDir, 'taxicert.sqlite3'),
-      TAXICERT_KEY_FILE: join(dataDir, 'taxicert.key'),
-      TAXICERT_UPLOAD_DIR: join(dataDir, 'uploads'),
-      TAXICERT_DIST: dist,
-      TAXICERT_DEV: 'true',
-      TAXICERT_LOG_FORMAT: 'json',
-      RUST_LOG: 'warn',
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const url = await new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (chunk) => {
-      out += chunk;
-      const match = out.match(/listening on (http:\/\/\S+)/);
-      if (match) resolve(match[1]);
-    });
-    child.on('exit', (code) => reject(new Error(`the server exited with ${code}`)));
-  });
-  return { url: url.endsWith('/') ? url : `${url}/`, stop: () => { child.kill(); rmSync(dataDir, { recursive: true, force: true }); } };
-}
 
 function audit(url) {
   const out = mkdtempSync(join(tmpdir(), 'taxicert-lh-'));
@@ -92,14 +67,14 @@ function auditRetrying(url) {
 
 const median = (values) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)];
 
-const server = await startServer();
+const server = await startServer({ dist });
 try {
   console.log(`Lighthouse mobile (simulated slow 4G, 4× CPU), median of ${RUNS} runs, ${server.url}`);
   console.log(`${'page'.padEnd(14)} ${'score'.padStart(5)} ${'FCP s'.padStart(6)} ${'LCP s'.padStart(6)} ${'TBT ms'.padStart(7)} ${'CLS'.padStart(6)} ${'SI s'.padStart(6)} ${'KB sent'.padStart(8)} ${'requests'.padStart(8)}`);
   let version = '';
   for (const [name, path] of PAGES) {
     const runs = [];
-    for (let i = 0; i < RUNS; i += 1) runs.push(auditRetrying(server.url + path));
+    for (let i = 0; i < RUNS; i += 1) runs.push(auditRetrying(new URL(path, server.url).href));
     version = runs[0].version;
     const m = (key) => median(runs.map((r) => r[key]));
     console.log(
@@ -110,5 +85,5 @@ try {
   }
   console.log(`(Lighthouse ${version}; targets: score ≥ 95, LCP ≤ 2.0 s on home and login)`);
 } finally {
-  server.stop();
+  await server.stop();
 }
