@@ -21,6 +21,7 @@ use crate::{
 fn provide_driver_context(context: &AppContext) {
     let session = crate::session::Session::new(context.me.clone());
     provide_context(session);
+    provide_context(crate::state::care_mode::CareMode::new());
     provide_context(crate::case_badge::CaseBadge::new(context.api.clone(), session));
 }
 

@@ -380,3 +380,25 @@ pub async fn convert_to_jpeg(file: &web_sys::File) -> Option<web_sys::Blob> {
     drop(callback);
     blob.dyn_into().ok()
 }
+
+/// Whether `<html>` carries `name`.
+pub fn root_attribute(name: &str) -> bool {
+    window().document().and_then(|d| d.document_element()).is_some_and(|root| root.has_attribute(name))
+}
+
+/// Sets (`on`) or removes the attribute `name` on `<html>`.
+pub fn set_root_attribute(name: &str, on: bool) {
+    if let Some(root) = window().document().and_then(|d| d.document_element()) {
+        let _ = if on { root.set_attribute(name, "") } else { root.remove_attribute(name) };
+    }
+}
+
+/// Makes a text area as tall as its text (borders included), so that a long address is seen
+/// whole, not scrolled inside a two-line box. Set through the CSSOM, which the page's CSP
+/// (`style-src 'self'`) allows.
+pub fn fit_to_text(area: &web_sys::HtmlElement) {
+    let style = area.style();
+    let _ = style.set_property("height", "auto");
+    let borders = area.offset_height() - area.client_height();
+    let _ = style.set_property("height", &format!("{}px", area.scroll_height() + borders));
+}

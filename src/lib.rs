@@ -17,6 +17,7 @@ pub mod photo_worker;
 pub mod retry;
 pub mod routes;
 pub mod session;
+pub mod state;
 pub mod staff_session;
 pub mod wizard;
 

@@ -393,8 +393,16 @@ pub fn Text(
     };
     let hint = placeholder(label, kind);
     let input = if multiline {
+        let area = NodeRef::<leptos::html::Textarea>::new();
+        // As tall as the text (an address runs long): on every change, typed or loaded.
+        Effect::new(move |_| {
+            value();
+            if let Some(area) = area.get() {
+                crate::browser::fit_to_text(&area);
+            }
+        });
         view! {
-            <textarea id=field class="weui-textarea info-form__input" rows="2" placeholder=hint
+            <textarea id=field class="weui-textarea info-form__input" rows="2" placeholder=hint node_ref=area
                 aria-describedby=described_by(errors, field) prop:value=value on:input=on_input></textarea>
         }
         .into_any()

@@ -1,5 +1,6 @@
 //! Shared view pieces; each has its CSS beside it under the same name.
 
+pub mod care_switch;
 pub mod error_summary;
 pub mod info_fields;
 pub mod layout;

@@ -108,7 +108,7 @@ impl Slot {
     }
 
     /// Gives back the object URLs of the pictures the slot shows and empties it.
-    fn clear(&mut self) {
+    pub fn clear(&mut self) {
         self.clear_pending();
         if let Some(photo) = self.photo.take() {
             browser::revoke_object_url(&photo.preview);
@@ -269,8 +269,8 @@ async fn send(api: ApiClient, material: String, slot: SlotSignal) {
     }
 }
 
-/// Takes `checked` as the slot's photo (a new idempotency key) and sends it.
-fn choose(api: ApiClient, material: String, slot: SlotSignal, checked: Checked) {
+/// Takes `checked` as the slot's photo (a new idempotency key) and sends it if `upload`.
+fn choose(api: ApiClient, material: String, slot: SlotSignal, checked: Checked, upload: bool) {
     slot.update(|s| {
         s.clear_pending();
         if let Some(old) = s.photo.take() {
@@ -289,11 +289,16 @@ fn choose(api: ApiClient, material: String, slot: SlotSignal, checked: Checked) 
             warnings: checked.warnings,
         });
     });
-    spawn_local(send(api, material, slot));
+    if upload {
+        spawn_local(send(api, material, slot));
+    }
 }
 
+/// The photo of `material` in `state`. With `upload` (the default) each photo chosen is
+/// uploaded at once (the wizard's materials); without, it stays on the phone, checked and
+/// shrunk, for the form to send (实名认证 sends both sides of the ID card together to be read).
 #[component]
-pub fn Uploader(material: Material, state: SlotSignal) -> impl IntoView {
+pub fn Uploader(material: Material, state: SlotSignal, #[prop(default = true)] upload: bool) -> impl IntoView {
     let app = use_app();
     crate::photo_worker::prefetch();
     let slot = state;
@@ -343,7 +348,7 @@ pub fn Uploader(material: Material, state: SlotSignal) -> impl IntoView {
                     }
                     Ok(checked) => {
                         browser::revoke_object_url(&original);
-                        choose(api, code, slot, checked);
+                        choose(api, code, slot, checked, upload);
                     }
                 }
             });
@@ -355,7 +360,7 @@ pub fn Uploader(material: Material, state: SlotSignal) -> impl IntoView {
             let Some(advised) = slot.with_untracked(|s| s.advised.clone()) else {
                 return;
             };
-            choose(api.clone(), code.clone(), slot, advised.checked);
+            choose(api.clone(), code.clone(), slot, advised.checked, upload);
         }
     };
     let retry = {
@@ -405,6 +410,7 @@ pub fn Uploader(material: Material, state: SlotSignal) -> impl IntoView {
             return "请查看下面的提示,再选择重新拍摄或仍然使用这张".to_owned();
         }
         match phase() {
+            Phase::Empty if has_photo() => "已选好".into(),
             Phase::Empty => String::new(),
             Phase::Uploading { percent } => format!("上传中 {percent}%"),
             Phase::WaitingToRetry { .. } => "等待重试".into(),

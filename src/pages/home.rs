@@ -6,7 +6,7 @@ use leptos_router::components::A;
 use taxicert_api::BusinessSummary;
 
 use crate::{
-    components::{layout::PageTitle, status::ErrorPanel},
+    components::{care_switch::CareModeSwitch, layout::PageTitle, status::ErrorPanel},
     routes::{Route, WizardStep},
     use_app,
 };
@@ -34,6 +34,7 @@ pub fn HomePage() -> impl IntoView {
                 }
             })}
         </Transition>
+        <CareModeSwitch />
     }
 }
 

@@ -17,6 +17,7 @@ use crate::{
     api::ApiError,
     browser,
     components::{
+        care_switch::CareModeSwitch,
         error_summary::{error_for, ErrorSummary, FieldError, FieldMessage},
         layout::PageTitle,
     },
@@ -75,6 +76,7 @@ pub fn LoginPage() -> impl IntoView {
             Some(me) => view! { <PageTitle title="我的" /> <SignedIn me signed_out /> }.into_any(),
             None => view! { <PageTitle title="登录" /> <LoginForm signed_out /> }.into_any(),
         }}
+        <CareModeSwitch />
     }
 }
 

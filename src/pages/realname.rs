@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_router::{components::A, hooks::use_navigate};
 use taxicert_api::{
     domain::{beijing_date, check_id_card, SmsCode},
-    AccountMove, AccountMoveStatus, IdCardFields, IdCardRead, PhotoRules, RealNameState, RealNameStatus,
+    AccountMove, AccountMoveStatus, IdCardFields, IdCardRead, Material, PhotoRules, RealNameState, RealNameStatus,
     RealNameSubmission,
 };
 
@@ -17,20 +17,21 @@ use crate::{
         layout::PageTitle,
         login_prompt::LoginPrompt,
         status::{ErrorPanel, Loading},
+        uploader::{Slot, SlotSignal, Uploader},
     },
-    photo_worker::check_and_shrink,
     routes::Route,
     session::use_session,
     use_app,
 };
 
 /// What the user chose and confirmed so far; kept while he logs in again or reads the policy.
-/// The files stay in this tab's memory only, never in browser storage.
+/// The photos (checked and shrunk on the phone by the shared uploader, not yet sent) stay in
+/// this tab's memory only, never in browser storage.
 #[derive(Clone, Copy)]
 pub struct RealNameDraft {
     consent: RwSignal<bool>,
-    portrait: RwSignal<Option<web_sys::File>, LocalStorage>,
-    emblem: RwSignal<Option<web_sys::File>, LocalStorage>,
+    portrait: SlotSignal,
+    emblem: SlotSignal,
     read: RwSignal<Option<IdCardRead>>,
     fields: RwSignal<IdCardFields>,
     /// The application step that sent the driver here (去实名认证): once verified, he goes
@@ -42,8 +43,8 @@ impl RealNameDraft {
     pub fn new() -> RealNameDraft {
         RealNameDraft {
             consent: RwSignal::new(false),
-            portrait: RwSignal::new_local(None),
-            emblem: RwSignal::new_local(None),
+            portrait: RwSignal::new_local(Slot::default()),
+            emblem: RwSignal::new_local(Slot::default()),
             read: RwSignal::new(None),
             fields: RwSignal::new(IdCardFields::default()),
             return_to: RwSignal::new(None),
@@ -55,8 +56,8 @@ impl RealNameDraft {
     /// Forgets the photos and fields: after the account moved, they are of no use.
     pub fn clear(&self) {
         self.consent.set(false);
-        self.portrait.set(None);
-        self.emblem.set(None);
+        self.portrait.update(Slot::clear);
+        self.emblem.update(Slot::clear);
         self.read.set(None);
         self.fields.set(IdCardFields::default());
     }
@@ -437,8 +438,8 @@ fn RealNameForm(
             return;
         }
         let field = match error.field() {
-            Some("portrait") => Some("portrait"),
-            Some("emblem") => Some("emblem"),
+            Some("portrait") => Some(PORTRAIT_FIELD),
+            Some("emblem") => Some(EMBLEM_FIELD),
             Some(other) => LABELS.iter().map(|(n, _)| *n).find(|n| *n == other),
             None => None,
         };
@@ -483,50 +484,40 @@ fn RealNameForm(
         None => {}
     });
 
-    // While the phone checks and shrinks the photos, before the upload starts.
-    let checking = RwSignal::new(false);
-    // The quality checks' advice on the two sides: the photos still go (the reading shows
-    // whether they are good enough), and the advice is shown above the fields read.
+    // The quality checks' advice on the two sides, which the driver chose to go past
+    // (仍然使用这张): shown again above the fields read, where it explains a poor reading.
     let advice = RwSignal::new(Vec::<String>::new());
-    let max_side = use_app().config.photo_max_side;
     let on_upload = move |_| {
-        if checking.get_untracked() {
+        let mut found = Vec::new();
+        if !draft.consent.get_untracked() {
+            found.push(FieldError::at("consent-spi", "请先勾选同意处理身份证号码和身份证照片。"));
+        }
+        let mut chosen = Vec::new();
+        let mut advised = Vec::new();
+        for (field, what, slot) in [(PORTRAIT_FIELD, "身份证人像面", draft.portrait), (EMBLEM_FIELD, "身份证国徽面", draft.emblem)] {
+            slot.with_untracked(|s| {
+                if s.checking.is_some() {
+                    found.push(FieldError::at(field, format!("{what}的照片还在检查，请稍候再点“上传并识别”。")));
+                } else if s.advised.is_some() {
+                    found.push(FieldError::at(field, format!("{what}的照片有提示，请先点“重新拍摄”或“仍然使用这张”。")));
+                } else if let Some(photo) = &s.photo {
+                    advised.extend(photo.warnings.iter().map(|w| format!("{what}：{}", w.message)));
+                    chosen.push(photo.jpeg.clone());
+                } else {
+                    found.push(FieldError::at(field, format!("请选择{what}的照片。")));
+                }
+            });
+        }
+        if !found.is_empty() {
+            errors.set(found);
             return;
         }
-        checking.set(true);
-        leptos::task::spawn_local(async move {
-            let mut found = Vec::new();
-            if !draft.consent.get_untracked() {
-                found.push(FieldError::at("consent-spi", "请先勾选同意处理身份证号码和身份证照片。"));
-            }
-            // Checked and shrunk on the phone like every photo: the type, the size, blur,
-            // exposure and glare, before anything is sent.
-            let mut checked = Vec::new();
-            let mut advised = Vec::new();
-            for (field, what, file) in [
-                ("portrait", "身份证人像面", draft.portrait.get_untracked()),
-                ("emblem", "身份证国徽面", draft.emblem.get_untracked()),
-            ] {
-                match file {
-                    None => found.push(FieldError::at(field, format!("请选择{what}的照片。"))),
-                    Some(file) => match check_and_shrink(&file, PhotoRules::ID_CARD, max_side).await {
-                        Ok(photo) => {
-                            advised.extend(photo.warnings.into_iter().map(|w| format!("{what}:{}", w.message)));
-                            checked.push(photo.jpeg);
-                        }
-                        Err(message) => found.push(FieldError::at(field, format!("{what}:{message}"))),
-                    },
-                }
-            }
-            checking.set(false);
-            advice.set(advised);
-            match (found.is_empty(), checked.pop(), checked.pop()) {
-                (true, Some(emblem), Some(portrait)) => {
-                    upload.dispatch((portrait, emblem));
-                }
-                _ => errors.set(found),
-            }
-        });
+        // What was wrong before is answered by this try: no old message beside the progress.
+        errors.set(Vec::new());
+        advice.set(advised);
+        let emblem = chosen.pop().expect("both sides");
+        let portrait = chosen.pop().expect("both sides");
+        upload.dispatch((portrait, emblem));
     };
 
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
@@ -601,13 +592,13 @@ fn RealNameForm(
                     <A href=crate::href(Route::PrivacyPolicy)>"《隐私政策》"</A>
                 </div>
                 <FieldMessage field="consent-spi" errors=errors_signal />
-                <div class="weui-cells weui-cells_form">
-                    <PhotoInput field="portrait" label="身份证人像面(有照片的一面)" file=draft.portrait errors=errors_signal />
-                    <PhotoInput field="emblem" label="身份证国徽面(有国徽的一面)" file=draft.emblem errors=errors_signal />
-                </div>
+                <Uploader material=id_card_side("portrait", "身份证人像面", "有照片的一面。") state=draft.portrait upload=false />
+                <FieldMessage field=PORTRAIT_FIELD errors=errors_signal />
+                <Uploader material=id_card_side("emblem", "身份证国徽面", "有国徽的一面。") state=draft.emblem upload=false />
+                <FieldMessage field=EMBLEM_FIELD errors=errors_signal />
                 <div class="weui-btn-area">
-                    <button type="button" class="weui-btn weui-btn_primary" disabled=move || checking.get() || upload.pending().get() on:click=on_upload>
-                        {move || if checking.get() { "正在检查照片…" } else if upload.pending().get() { "正在上传并识别…" } else { "上传并识别" }}
+                    <button type="button" class="weui-btn weui-btn_primary" disabled=move || upload.pending().get() on:click=on_upload>
+                        {move || if upload.pending().get() { "正在上传并识别…" } else { "上传并识别" }}
                     </button>
                 </div>
             }
@@ -643,33 +634,21 @@ fn RealNameForm(
     }
 }
 
-#[component]
-fn PhotoInput(
-    field: &'static str,
-    label: &'static str,
-    file: RwSignal<Option<web_sys::File>, LocalStorage>,
-    errors: Signal<Vec<FieldError>>,
-) -> impl IntoView {
-    let chosen = move || file.with(|f| f.as_ref().map(|f| f.name()));
-    crate::photo_worker::prefetch();
-    view! {
-        <div class="weui-cell photo-input" class:weui-cell_warn=move || error_for(&errors.read(), field).is_some()>
-            <div class="weui-cell__bd">
-                <label class="photo-input__label" for=field>{label}</label>
-                <input
-                    id=field
-                    class="photo-input__file"
-                    type="file"
-                    accept="image/*"
-                    on:change=move |ev| {
-                        let input: web_sys::HtmlInputElement = event_target(&ev);
-                        file.set(input.files().and_then(|files| files.get(0)));
-                    }
-                />
-                {move || chosen().map(|name| view! { <p class="photo-input__chosen">{format!("已选择:{name}")}</p> })}
-            </div>
-        </div>
-        <FieldMessage field errors />
+/// The error summary links to the side's uploader (its section, as for the materials).
+const PORTRAIT_FIELD: &str = "material-portrait";
+const EMBLEM_FIELD: &str = "material-emblem";
+
+/// A side of the ID card, described for the shared uploader: the rules of
+/// [`PhotoRules::ID_CARD`] (the card's small print must be readable), a drawn sample.
+fn id_card_side(code: &str, name: &str, which: &str) -> Material {
+    Material {
+        code: code.into(),
+        name: name.into(),
+        hint: format!("{which}请将身份证平放，四角完整，文字清晰，无反光、无遮挡。"),
+        required: true,
+        photo: PhotoRules::ID_CARD,
+        sample: format!("samples/idcard_{code}.svg"),
+        condition: None,
     }
 }
 
@@ -698,10 +677,19 @@ fn CardField(
             </div>
             <div class="weui-cell__bd">
                 {if field == "address" {
-                    // An address runs long: the driver must see all of it to confirm it.
+                    // An address runs long: the driver must see all of it to confirm it, so the
+                    // box grows with it.
+                    let area = NodeRef::<leptos::html::Textarea>::new();
+                    Effect::new(move |_| {
+                        draft.fields.track();
+                        if let Some(area) = area.get() {
+                            browser::fit_to_text(&area);
+                        }
+                    });
                     view! {
                         <textarea
                             id=field
+                            node_ref=area
                             class="card-field__address"
                             rows="2"
                             aria-describedby=described_by

@@ -17,6 +17,30 @@ import {
   submitCase,
 } from './harness.mjs';
 
+/**
+ * Picks `file` for a side of the card in its uploader (the same as the materials') and waits
+ * for the phone's check: `ok` (已选好, advice gone past with 仍然使用这张), `advice` (left
+ * waiting) or `refused` (the reason in the tile).
+ */
+async function pickSide(page, side, file, expect = 'ok') {
+  const name = side === 'portrait' ? '身份证人像面' : '身份证国徽面';
+  const section = page.locator(`#material-${side}`);
+  await section.getByLabel(`选择${name}的照片`).setInputFiles(file);
+  const advice = section.locator('.uploader__advice');
+  const chosen = section.locator('.uploader__status', { hasText: '已选好' });
+  const refused = section.locator('.uploader__error');
+  await chosen.or(advice).or(refused).first().waitFor({ timeout: 30_000 });
+  if (expect === 'refused') {
+    await refused.waitFor();
+    return refused;
+  }
+  if (expect === 'ok' && (await advice.count()) > 0) {
+    await section.getByRole('button', { name: '仍然使用这张' }).click();
+  }
+  if (expect === 'ok') await chosen.waitFor();
+  return advice;
+}
+
 e2e('a signed-in driver verifies his name and can then go on to a business', async ({ page, server }) => {
   const card = drawIdCard();
   await logIn(page, server, '13812345678');
@@ -32,10 +56,15 @@ e2e('a signed-in driver verifies his name and can then go on to a business', asy
   await page.locator('.error-summary').getByText('请选择身份证人像面的照片。').waitFor();
 
   await page.getByLabel(/我同意为实名认证处理/).check();
-  await page.getByLabel('身份证人像面(有照片的一面)').setInputFiles(card.portrait);
-  await page.getByLabel('身份证国徽面(有国徽的一面)').setInputFiles(card.emblem);
-  await page.getByText('已选择:portrait.png').waitFor();
+  // The sides have the uploader of the materials: a sample, the preview, 重新选择.
+  await page.locator('#material-portrait img[alt="身份证人像面示例"]').waitFor();
+  await pickSide(page, 'portrait', card.portrait);
+  await pickSide(page, 'emblem', card.emblem);
+  await page.locator('#material-emblem .uploader__preview').waitFor();
+  await expectAccessible(page);
   await page.getByRole('button', { name: '上传并识别' }).click();
+  // What was wrong before is not left beside the progress.
+  assert.equal(await page.locator('.error-summary').count(), 0, 'the answered errors are gone');
 
   // The fields read, for the owner to confirm: the full number only here.
   const name = page.getByLabel('姓名', { exact: true });
@@ -65,17 +94,18 @@ e2e(
     await logIn(page, server, '13812345678');
     await open(page, server, 'realname');
     await page.getByLabel(/我同意为实名认证处理/).check();
-    await page.getByLabel('身份证人像面(有照片的一面)').setInputFiles({
+    const refused = await pickSide(page, 'portrait', {
       name: 'card.jpg',
       mimeType: 'image/jpeg',
       buffer: Buffer.from('<html>not a photo</html>'),
-    });
-    await page.getByLabel('身份证国徽面(有国徽的一面)').setInputFiles(expired.emblem);
+    }, 'refused');
+    await refused.getByText(/您选择的文件不是照片/).waitFor();
+    await pickSide(page, 'emblem', expired.emblem);
     await page.getByRole('button', { name: '上传并识别' }).click();
-    await page.locator('#portrait-error').getByText('身份证人像面:您选择的文件不是照片,请上传jpg或png格式的照片。').waitFor();
+    await page.locator('#material-portrait-error').getByText('请选择身份证人像面的照片。').waitFor();
     await expectAccessible(page);
 
-    await page.getByLabel('身份证人像面(有照片的一面)').setInputFiles(expired.portrait);
+    await pickSide(page, 'portrait', expired.portrait);
     await page.getByRole('button', { name: '上传并识别' }).click();
     await page.getByLabel('姓名', { exact: true }).waitFor({ timeout: 30_000 });
     await page.getByRole('button', { name: '提交审核' }).click();
@@ -99,8 +129,8 @@ e2e(
     await page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '我的', exact: true }).click();
     await page.getByRole('link', { name: /实名认证/ }).click();
     await page.getByLabel(/我同意为实名认证处理/).check();
-    await page.getByLabel('身份证人像面(有照片的一面)').setInputFiles(card.portrait);
-    await page.getByLabel('身份证国徽面(有国徽的一面)').setInputFiles(card.emblem);
+    await pickSide(page, 'portrait', card.portrait);
+    await pickSide(page, 'emblem', card.emblem);
     // The session ends on the server's side (idle timeout, logout elsewhere).
     await context.clearCookies();
     await page.getByRole('button', { name: '上传并识别' }).click();
@@ -111,7 +141,8 @@ e2e(
     await page.getByRole('heading', { name: '实名认证', level: 1 }).waitFor();
     assert.match(page.url(), /\/realname$/);
     assert.ok(await page.getByLabel(/我同意为实名认证处理/).isChecked());
-    await page.getByText('已选择:portrait.png').waitFor();
+    await page.locator('#material-portrait .uploader__status', { hasText: '已选好' }).waitFor();
+    await page.locator('#material-portrait .uploader__preview').waitFor();
     await page.getByRole('button', { name: '上传并识别' }).click();
     await page.getByLabel('姓名', { exact: true }).waitFor({ timeout: 30_000 });
   },
@@ -144,17 +175,23 @@ e2e('an ID card photo below the minimum is refused on the phone before anything 
   const sent = [];
   page.on('request', (request) => /realname\/id-card/.test(request.url()) && sent.push(request.url()));
   await page.getByLabel(/我同意为实名认证处理/).check();
-  await page.getByLabel('身份证人像面(有照片的一面)').setInputFiles(await drawnPng(page, 400, 300));
-  await page.getByLabel('身份证国徽面(有国徽的一面)').setInputFiles(card.emblem);
-  await page.getByRole('button', { name: '上传并识别' }).click();
-  await page.locator('#portrait-error').getByText(/身份证人像面:照片只有400×300像素/).waitFor({ timeout: 30_000 });
+  const refused = await pickSide(page, 'portrait', await drawnPng(page, 400, 300), 'refused');
+  await refused.getByText(/照片只有400×300像素/).waitFor();
+  await page.locator('#material-portrait .uploader__refused').waitFor();
+  await pickSide(page, 'emblem', card.emblem);
   assert.equal(sent.length, 0, 'nothing was uploaded');
-  // The choices stay: a blurred photo in its place is sent, and the advice shows above the
-  // fields read, beside 重新上传.
-  await page.getByLabel('身份证人像面(有照片的一面)').setInputFiles(photos.blurry);
+  // A blurred photo in its place waits with the advice and the two choices; 上传并识别 says
+  // to choose first; 仍然使用这张 sends it, and the advice shows again above the fields read,
+  // beside 重新上传.
+  await pickSide(page, 'portrait', photos.blurry, 'advice');
+  await page.locator('#material-portrait .uploader__advice').getByText(/照片有些模糊/).waitFor();
+  await page.getByRole('button', { name: '上传并识别' }).click();
+  await page.locator('#material-portrait-error').getByText(/身份证人像面的照片有提示/).waitFor();
+  assert.equal(sent.length, 0, 'nothing was uploaded');
+  await page.locator('#material-portrait').getByRole('button', { name: '仍然使用这张' }).click();
   await page.getByRole('button', { name: '上传并识别' }).click();
   await page.getByLabel('姓名', { exact: true }).waitFor({ timeout: 30_000 });
-  await page.locator('.realname-advice').getByText(/身份证人像面:照片有些模糊/).waitFor();
+  await page.locator('.realname-advice').getByText(/身份证人像面：照片有些模糊/).waitFor();
   await page.getByRole('button', { name: '重新上传' }).waitFor();
   assert.equal(sent.length, 1);
   await expectAccessible(page);
@@ -179,8 +216,8 @@ e2e(
     await logIn(page, server, '13700001111');
     await open(page, server, 'realname');
     await page.getByLabel(/我同意为实名认证处理/).check();
-    await page.getByLabel('身份证人像面(有照片的一面)').setInputFiles(card.portrait);
-    await page.getByLabel('身份证国徽面(有国徽的一面)').setInputFiles(card.emblem);
+    await pickSide(page, 'portrait', card.portrait);
+    await pickSide(page, 'emblem', card.emblem);
     await page.getByRole('button', { name: '上传并识别' }).click();
     await page.getByLabel('姓名', { exact: true }).waitFor({ timeout: 30_000 });
     await page.getByLabel('姓名', { exact: true }).fill('王建国');

@@ -122,9 +122,16 @@ e2e('a reload at every step and the back button at every step lose nothing', asy
   assert.equal(await page.getByText('请按顺序办理').count(), 0);
   await page.goForward();
   await page.getByRole('heading', { name: '申请已提交' }).waitFor();
-  // A reload still shows the case.
+  // A reload still shows the case, and so does 核对信息 reloaded after 提交 (the tab has
+  // forgotten it; the server's cases say it).
   await page.reload();
   await page.getByText(number).waitFor();
+  await page.goBack();
+  await page.getByRole('heading', { name: '这项申请已经提交' }).waitFor();
+  await page.reload();
+  await page.getByRole('heading', { name: '这项申请已经提交' }).waitFor();
+  await page.getByText(number).waitFor();
+  assert.equal(await page.getByText('请按顺序办理').count(), 0);
 });
 
 e2e('each validation message shows in the summary and at its field, and the summary links there', async ({ page, server }) => {

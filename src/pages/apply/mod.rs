@@ -172,6 +172,11 @@ fn DraftGate(business: BusinessCode, step: WizardStep, owner: String) -> impl In
         Load::Ready => match missing.get() {
             Some(first) => match last.0.get_untracked().filter(|case| case.business == business) {
                 Some(case) => view! { <AlreadySubmitted case /> }.into_any(),
+                // After a reload the tab no longer knows: an empty draft may be one just
+                // submitted (the server drops the draft with 提交), so the cases are asked.
+                None if !draft.state.with_untracked(DraftState::has_answers) => {
+                    view! { <MissingOrSubmitted business first /> }.into_any()
+                }
                 None => view! { <MissingStep business first /> }.into_any(),
             },
             None => match step {
@@ -208,6 +213,43 @@ fn AlreadySubmitted(case: taxicert_api::CaseSummary) -> impl IntoView {
                 </p>
             </div>
         </div>
+    }
+}
+
+/// How long after 提交 a step of the same business, opened with an empty draft, says
+/// 这项申请已经提交 rather than 请按顺序办理: the browser's back button within a visit.
+const JUST_SUBMITTED_SECONDS: i64 = 60 * 60;
+
+/// The case of `business` submitted in the last [`JUST_SUBMITTED_SECONDS`] before `now` (Unix
+/// seconds), the newest if several.
+fn just_submitted(cases: Vec<taxicert_api::CaseSummary>, business: BusinessCode, now: i64) -> Option<taxicert_api::CaseSummary> {
+    cases
+        .into_iter()
+        .filter(|c| c.business == business && now - c.submitted_at <= JUST_SUBMITTED_SECONDS)
+        .max_by_key(|c| c.submitted_at)
+}
+
+/// [`AlreadySubmitted`] for a case of the business just submitted, else [`MissingStep`]; a
+/// failure to ask the server is no reason to hide the way on.
+#[component]
+fn MissingOrSubmitted(business: BusinessCode, first: DraftStep) -> impl IntoView {
+    let api = use_app().api;
+    let recent = LocalResource::new(move || {
+        let api = api.clone();
+        async move {
+            let now = (crate::browser::now_ms() / 1000.0) as i64;
+            api.cases().await.ok().and_then(|cases| just_submitted(cases, business, now))
+        }
+    });
+    view! {
+        <Transition fallback=Loading>
+            {move || Suspend::new(async move {
+                match recent.await {
+                    Some(case) => view! { <AlreadySubmitted case /> }.into_any(),
+                    None => view! { <MissingStep business first /> }.into_any(),
+                }
+            })}
+        </Transition>
     }
 }
 
@@ -307,5 +349,40 @@ fn NextButton(pending: Signal<bool>, on_next: Callback<()>) -> impl IntoView {
                 {move || next_label(from_review.get(), pending.get())}
             </button>
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use taxicert_api::{BusinessCode, CaseStatus, CaseSummary};
+
+    fn case(id: &str, business: BusinessCode, submitted_at: i64) -> CaseSummary {
+        CaseSummary {
+            id: id.into(),
+            business,
+            business_name: String::new(),
+            status: CaseStatus::Submitted,
+            submitted_at,
+            accept_by: String::new(),
+            decide_by: String::new(),
+            due_dates_estimated: false,
+            changed: false,
+        }
+    }
+
+    #[test]
+    fn only_a_case_of_the_business_from_the_last_hour_counts_as_just_submitted() {
+        let now = 1_800_000_000;
+        let cases = || {
+            vec![
+                case("old", BusinessCode::Renewal, now - 2 * 3600),
+                case("other", BusinessCode::Change, now - 60),
+                case("new", BusinessCode::Renewal, now - 120),
+                case("older", BusinessCode::Renewal, now - 600),
+            ]
+        };
+        assert_eq!(super::just_submitted(cases(), BusinessCode::Renewal, now).map(|c| c.id), Some("new".into()));
+        assert_eq!(super::just_submitted(cases(), BusinessCode::Reissue, now), None);
+        assert_eq!(super::just_submitted(vec![case("old", BusinessCode::Renewal, now - 3601)], BusinessCode::Renewal, now), None);
     }
 }
