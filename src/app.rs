@@ -19,10 +19,10 @@ use crate::{
 
 /// What both drivers' entries provide: the session and the count on 我的办件 (the tab bar).
 fn provide_driver_context(context: &AppContext) {
-    let session = crate::session::Session::new(context.me.clone());
+    let session = crate::state::session::Session::new(context.me.clone());
     provide_context(session);
     provide_context(crate::state::care_mode::CareMode::new());
-    provide_context(crate::case_badge::CaseBadge::new(context.api.clone(), session));
+    provide_context(crate::state::case_badge::CaseBadge::new(context.api.clone(), session));
 }
 
 /// The front (`index.html`): the first screen and what a driver needs before signing in.
@@ -55,7 +55,7 @@ pub fn DriverApp(context: AppContext) -> impl IntoView {
     provide_context(pages::realname::RealNameDraft::new());
     let uploads = crate::components::uploader::Uploads::new(context.api.clone());
     provide_context(uploads);
-    provide_context(crate::wizard::Wizard::new(uploads));
+    provide_context(crate::state::wizard::Wizard::new(uploads));
     provide_context(pages::apply::LastSubmitted(RwSignal::new(None)));
     provide_context(pages::login::LoginDraft::new());
     provide_context(context);
@@ -83,7 +83,7 @@ pub fn DriverApp(context: AppContext) -> impl IntoView {
 #[component]
 pub fn StaffApp(context: AppContext) -> impl IntoView {
     let base = context.base.clone();
-    provide_context(crate::staff_session::StaffSession::new());
+    provide_context(crate::state::staff_session::StaffSession::new());
     provide_context(context);
     view! {
         <Router base>

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use taxicert_api::{BusinessCode, CasePhoto, Correction, FormContext, PersonalInfo};
 
-use crate::draft::InfoForm;
+use crate::state::draft::InfoForm;
 
 /// The correction as the tab keeps it while the driver works on it.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

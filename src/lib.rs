@@ -6,20 +6,15 @@
 pub mod api;
 pub mod app;
 pub mod browser;
-pub mod case_badge;
 pub mod components;
 pub mod config;
 pub mod correction;
 pub mod divisions;
-pub mod draft;
 pub mod pages;
 pub mod photo_worker;
 pub mod retry;
 pub mod routes;
-pub mod session;
 pub mod state;
-pub mod staff_session;
-pub mod wizard;
 
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;

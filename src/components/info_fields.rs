@@ -16,7 +16,7 @@ use crate::{
         error_summary::{error_for, FieldError, FieldMessage},
         region_picker::RegionPicker,
     },
-    draft::{DeliveryMethod, InfoForm},
+    state::draft::{DeliveryMethod, InfoForm},
 };
 
 /// One change to the form.

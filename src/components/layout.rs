@@ -25,8 +25,8 @@ fn Frame(home: Route, children: Children) -> impl IntoView {
 /// `index.html` paints the same header and tab bar before the wasm runs: keep them alike.
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
-    let session = crate::session::use_session();
-    let badge = crate::case_badge::use_case_badge();
+    let session = crate::state::session::use_session();
+    let badge = crate::state::case_badge::use_case_badge();
     let base = use_app().base;
     let location = use_location();
     let form_step = move || {

@@ -11,16 +11,16 @@ use taxicert_api::{
 use crate::{
     api::ApiError,
     browser,
-    case_badge::use_case_badge,
+    state::case_badge::use_case_badge,
     components::{
         layout::PageTitle,
         login_prompt::LoginPrompt,
         status::{CaseStatusName, ErrorPanel, Loading},
     },
-    draft::{answers, Shown},
+    state::draft::{answers, Shown},
     pages::apply::{answer_rows, due_date, row},
     routes::Route,
-    session::use_session,
+    state::session::use_session,
     use_app,
 };
 

@@ -14,9 +14,9 @@ use crate::{
     },
     pages::apply::{due_date, step_of},
     routes::{Route, WizardStep},
-    session::use_session,
+    state::session::use_session,
     use_app,
-    wizard::use_wizard,
+    state::wizard::use_wizard,
 };
 
 #[component]
@@ -41,7 +41,7 @@ fn CaseList() -> impl IntoView {
     let api = use_app().api;
     let session = use_session();
     let wizard = use_wizard();
-    let badge = crate::case_badge::use_case_badge();
+    let badge = crate::state::case_badge::use_case_badge();
     let lists = LocalResource::new({
         let api = api.clone();
         move || {

@@ -26,10 +26,10 @@ use crate::{
         uploader::{use_uploads, Slot, SlotSignal, Uploader},
     },
     correction::{check, correctable_field_of, CorrectionDraft},
-    draft::{answers, InfoForm, Shown},
+    state::draft::{answers, InfoForm, Shown},
     pages::apply::{answer_rows, info::needs_divisions},
     routes::Route,
-    session::use_session,
+    state::session::use_session,
     use_app,
 };
 

@@ -22,7 +22,7 @@ use crate::{
         layout::PageTitle,
     },
     routes::Route,
-    session::use_session,
+    state::session::use_session,
     use_app,
 };
 
@@ -329,7 +329,7 @@ fn SignedIn(me: Me, signed_out: RwSignal<bool>) -> impl IntoView {
             // Nothing of this driver's applications stays on the phone. 我的 is on the front,
             // which keeps no drafts in memory: only what the phone stores.
             for business in taxicert_api::BusinessCode::ALL {
-                crate::wizard::forget_stored(business);
+                crate::state::wizard::forget_stored(business);
             }
             signed_out.set(true);
             session.signed_out();

@@ -20,7 +20,7 @@ use crate::{
         uploader::{Slot, SlotSignal, Uploader},
     },
     routes::Route,
-    session::use_session,
+    state::session::use_session,
     use_app,
 };
 

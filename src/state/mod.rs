@@ -1,4 +1,9 @@
-//! What the app keeps between pages. New state goes here; the older modules
-//! ([`crate::session`], [`crate::draft`], [`crate::case_badge`]) are to follow.
+//! What the app keeps between pages: the session, the drafts and the wizard's state per
+//! business, the badge on 我的办件, the clerks' session and 关怀模式.
 
 pub mod care_mode;
+pub mod case_badge;
+pub mod draft;
+pub mod session;
+pub mod staff_session;
+pub mod wizard;

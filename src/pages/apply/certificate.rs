@@ -13,7 +13,7 @@ use crate::{
     },
     routes::{Route, WizardStep},
     use_app,
-    wizard::WizardDraft,
+    state::wizard::WizardDraft,
 };
 
 const NONE_CHOSEN: &str = "请选择要办理的从业资格证。";

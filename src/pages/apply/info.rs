@@ -16,7 +16,7 @@ use crate::{
     },
     routes::{Route, WizardStep},
     use_app,
-    wizard::WizardDraft,
+    state::wizard::WizardDraft,
 };
 
 /// What the step needs from the server besides the draft.

@@ -12,8 +12,8 @@ use crate::{
     },
     routes::WizardStep,
     use_app,
-    draft::uploads_to_send,
-    wizard::WizardDraft,
+    state::draft::uploads_to_send,
+    state::wizard::WizardDraft,
 };
 
 #[component]

@@ -1,6 +1,6 @@
 //! The business wizard: 须知 → 选择从业资格证 → 填写申请信息 → 上传申请材料 → 核对信息 → 提交成功.
 //! Each step is its own route, so that the browser's back button goes one step back; the
-//! answers live in the business's draft ([`crate::wizard`]), so that nothing is lost on the way.
+//! answers live in the business's draft ([`crate::state::wizard`]), so that nothing is lost on the way.
 
 mod certificate;
 pub(crate) mod info;
@@ -22,7 +22,7 @@ use taxicert_api::{BusinessCode, BusinessDetail, DraftStep, RealNameStatus, Step
 
 use crate::{
     api::ApiError,
-    draft::DraftState,
+    state::draft::DraftState,
     components::{
         error_summary::FieldError,
         layout::PageTitle,
@@ -32,9 +32,9 @@ use crate::{
     },
     pages::not_found::NotFoundPage,
     routes::{Route, WizardStep},
-    session::use_session,
+    state::session::use_session,
     use_app,
-    wizard::{use_wizard, Load, WizardDraft},
+    state::wizard::{use_wizard, Load, WizardDraft},
 };
 
 #[component]
@@ -326,7 +326,7 @@ fn use_save_step(
 
 /// A refusal of the server, at the field it names; an ended session shows the login prompt
 /// instead (the answers stay).
-fn refusal(error: ApiError, session: crate::session::Session) -> Vec<FieldError> {
+fn refusal(error: ApiError, session: crate::state::session::Session) -> Vec<FieldError> {
     if error.is_unauthenticated() {
         session.ended();
         return Vec::new();

@@ -10,7 +10,7 @@ use crate::{
     browser,
     components::{layout::PageTitle, step_indicator::StepIndicator},
     routes::{Route, WizardStep},
-    wizard::{agreed_key, use_wizard, Load},
+    state::wizard::{agreed_key, use_wizard, Load},
 };
 
 #[component]

@@ -14,11 +14,11 @@ use crate::{
         error_summary::{ErrorSummary, FieldError},
         status::{ErrorPanel, Loading},
     },
-    draft::{answers, Answer, DraftState, Shown},
+    state::draft::{answers, Answer, DraftState, Shown},
     routes::{Route, WizardStep},
-    session::use_session,
+    state::session::use_session,
     use_app,
-    wizard::{Load, WizardDraft},
+    state::wizard::{Load, WizardDraft},
 };
 
 /// The case just submitted in this tab, for the success page.
@@ -69,7 +69,7 @@ pub fn row(label: &'static str, value: String) -> impl IntoView {
     }
 }
 
-/// Every answer of an application, each business its own ([`crate::draft::answers`]), as rows.
+/// Every answer of an application, each business its own ([`crate::state::draft::answers`]), as rows.
 pub fn answer_rows(answers: Vec<Answer>) -> impl IntoView {
     answers.into_iter().map(|a| row(a.label, a.value)).collect_view()
 }

@@ -7,7 +7,7 @@ use taxicert_api::{BusinessCode, CaseSummary};
 use super::review::{answer_rows, row, LastSubmitted};
 use crate::{
     components::status::{ErrorPanel, Loading},
-    draft::{answers, Shown},
+    state::draft::{answers, Shown},
     routes::Route,
     use_app,
 };

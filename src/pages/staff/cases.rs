@@ -28,7 +28,7 @@ use crate::{
         layout::PageTitle,
     },
     routes::{opaque, Route},
-    staff_session::use_staff_session,
+    state::staff_session::use_staff_session,
     use_app,
 };
 

@@ -28,7 +28,7 @@ use crate::{
         status::{ErrorPanel, Loading},
     },
     routes::Route,
-    staff_session::{use_staff_session, StaffSession, StaffState},
+    state::staff_session::{use_staff_session, StaffSession, StaffState},
     use_app,
 };
 

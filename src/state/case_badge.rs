@@ -4,7 +4,7 @@
 use leptos::{prelude::*, task::spawn_local};
 use taxicert_api::{CaseSummary, RealNameStatus};
 
-use crate::{api::ApiClient, session::Session};
+use crate::{api::ApiClient, state::session::Session};
 
 #[derive(Clone, Copy)]
 pub struct CaseBadge {

@@ -11,7 +11,7 @@ use crate::{
     api::{ApiClient, ApiError},
     browser,
     components::uploader::Uploads,
-    draft::{resume, DraftState, InfoForm, PersonalFields, PhoneCopy},
+    state::draft::{resume, DraftState, InfoForm, PersonalFields, PhoneCopy},
 };
 
 /// Whether a business's draft has been resumed yet.
