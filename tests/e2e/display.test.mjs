@@ -89,7 +89,9 @@ function careProblems() {
   const visible = (element) => {
     if (element.closest('.visually-hidden, [hidden], [aria-hidden="true"]')) return false;
     const box = element.getBoundingClientRect();
-    return box.width > 0 && box.height > 0 && getComputedStyle(element).visibility !== 'hidden';
+    // On the page, not parked off it (the skip link until it is focused).
+    const onPage = box.right > 0 && box.bottom > -window.scrollY;
+    return box.width > 0 && box.height > 0 && onPage && getComputedStyle(element).visibility !== 'hidden';
   };
   const label = (element) => `<${element.tagName.toLowerCase()} class="${element.className}"> “${(element.textContent || element.getAttribute('aria-label') || '').trim().slice(0, 24)}”`;
   // Text: the size and line height of each element that holds text itself.
@@ -115,11 +117,14 @@ function careProblems() {
     const target = element.closest('label') || (element.id && document.querySelector(`label[for="${element.id}"]`)) || element;
     if (!visible(target)) continue;
     const style = getComputedStyle(element);
-    if (element.tagName === 'A' && style.display === 'inline') {
-      const around = element.parentElement.textContent.replace(element.textContent, '').trim();
-      if (around.length > 0) continue;
+    // A link in a sentence: inline, beside words of its own parent.
+    if (element.tagName === 'A' && style.display === 'inline' && element.children.length === 0) {
+      const words = [...element.parentElement.childNodes].some((n) => n.nodeType === Node.TEXT_NODE && n.textContent.trim());
+      if (words) continue;
     }
-    const box = target.getBoundingClientRect();
+    // A link around a block (a WeUI button or cell drawn in a link) is as large as the block.
+    const boxes = [target, ...target.children].map((e) => e.getBoundingClientRect());
+    const box = boxes.reduce((a, b) => (b.width * b.height > a.width * a.height ? b : a));
     if (box.width < 59.5 || box.height < 59.5) problems.push(`target ${Math.round(box.width)}×${Math.round(box.height)} px (< 60×60): ${label(target)}`);
   }
   return problems;
