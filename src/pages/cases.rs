@@ -154,10 +154,11 @@ fn CaseRow(case: CaseSummary) -> impl IntoView {
         CaseStatus::Accepted => Some(format!("办结时限 {}前", due(&decide_by))),
         CaseStatus::Completed | CaseStatus::Refused | CaseStatus::Withdrawn => None,
     };
-    let label = format!("{business_name},办件编号{id},{}{}", status.name(), if changed { ",有新进展" } else { "" });
+    // The link is named by what it shows (name, 新进展, number, dates, status), so that what a
+    // screen reader says and what is seen are the same words.
     view! {
         <li class="cases__item-link">
-            <A href=crate::href(Route::Case(id.clone())) attr:class="weui-cell weui-cell_access cases__item" attr:aria-label=label>
+            <A href=crate::href(Route::Case(id.clone())) attr:class="weui-cell weui-cell_access cases__item">
                 <div class="weui-cell__bd">
                     <p class="cases__name">
                         {business_name}
