@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 use taxicert_api::{
-    divisions::Divisions, Address, AssessmentPeriod, BusinessCode, BusinessDetails, CancellationReason, Certificate,
-    Change, ChangeItem, Delivery, Draft, DraftStep, FieldProblem, FormContext, PersonalInfo, PostalAddress, Profile,
+    divisions::Divisions, Address, AssessmentPeriod, BusinessCode, BusinessDetails, CancellationReason, CaseStatus,
+    CaseSummary, Certificate, Change, ChangeItem, Delivery, Draft, DraftStep, FieldProblem, FormContext, PersonalInfo, PostalAddress, Profile,
     Region, ReissueReason, ServiceHall,
 };
 
@@ -237,9 +237,15 @@ impl InfoForm {
         }
     }
 
-    /// Fills the empty fields from the user's profile and the chosen certificate (its 准驾车型
-    /// for 换发); what he typed stays.
-    pub fn prefill(&mut self, profile: &Profile, certificate: Option<&Certificate>) {
+    /// Fills the empty fields: from `previous` (the driver's last application of the business
+    /// on this certificate that ended without a result, see [`previous_application`]) when the
+    /// form is still blank, then from his profile and the chosen certificate (its 准驾车型 for
+    /// 换发); what he typed stays. An assessment's period is not carried over: the periods
+    /// offered change once one is assessed.
+    pub fn prefill(&mut self, profile: &Profile, certificate: Option<&Certificate>, previous: Option<&PersonalInfo>) {
+        if let Some(previous) = previous.filter(|_| *self == InfoForm::default()) {
+            *self = InfoForm { period: None, ..InfoForm::from_info(previous) };
+        }
         for (field, value) in [
             (&mut self.contact_name, &profile.name),
             (&mut self.contact_phone, &profile.phone),
@@ -442,6 +448,16 @@ pub struct DraftState {
     pub uploads: BTreeMap<String, String>,
     /// The idempotency key of the submission: the same for every tap and every retry.
     pub submit_key: Option<String>,
+}
+
+/// The case whose answers a new application of `business` starts from: the newest that ended
+/// without a result (不予受理, 已撤回), so that the driver need not type 准驾车型, 申请原因 and the
+/// rest again. A completed case is not one: its new values are now the certificate's.
+pub fn previous_application(cases: &[CaseSummary], business: BusinessCode) -> Option<&CaseSummary> {
+    cases
+        .iter()
+        .filter(|c| c.business == business && matches!(c.status, CaseStatus::Refused | CaseStatus::Withdrawn))
+        .max_by_key(|c| c.submitted_at)
 }
 
 impl DraftState {
@@ -862,15 +878,67 @@ mod tests {
     }
 
     #[test]
+    fn a_blank_form_starts_from_the_last_application_that_ended_without_a_result() {
+        let profile = Profile { name: "王建国".into(), phone: "13812345678".into(), address: String::new() };
+        let previous = PersonalInfo {
+            contact_name: "王建国".into(),
+            contact_phone: "13900000000".into(),
+            details: BusinessDetails::Change {
+                changes: vec![Change::LicenceClass { new: "A1".into() }],
+                reason: "增驾A1".into(),
+            },
+        };
+        let mut form = InfoForm::default();
+        form.prefill(&profile, Some(&certificate()), Some(&previous));
+        assert_eq!((form.change_licence_class.as_str(), form.change_reason.as_str()), ("A1", "增驾A1"));
+        assert_eq!(form.contact_phone, "13900000000", "the number he gave last time, not the profile's");
+        // Something typed already: nothing is taken from the last application.
+        let mut typed = InfoForm { change_reason: "换证".into(), ..InfoForm::default() };
+        typed.prefill(&profile, Some(&certificate()), Some(&previous));
+        assert_eq!((typed.change_reason.as_str(), typed.change_licence_class.as_str()), ("换证", ""));
+        // An assessment's period is not carried over.
+        let assessed = PersonalInfo {
+            details: BusinessDetails::CreditAssessment { period: certificate().assessment_periods[0].clone() },
+            ..previous.clone()
+        };
+        let mut form = InfoForm::default();
+        form.prefill(&profile, Some(&certificate()), Some(&assessed));
+        assert_eq!(form.period, None);
+    }
+
+    #[test]
+    fn only_a_case_that_ended_without_a_result_is_started_from() {
+        let case = |id: &str, business, status, submitted_at| CaseSummary {
+            id: id.into(),
+            business,
+            business_name: String::new(),
+            status,
+            submitted_at,
+            accept_by: String::new(),
+            decide_by: String::new(),
+            due_dates_estimated: false,
+            changed: false,
+        };
+        let cases = [
+            case("done", BusinessCode::Change, CaseStatus::Completed, 30),
+            case("refused", BusinessCode::Change, CaseStatus::Refused, 10),
+            case("withdrawn", BusinessCode::Change, CaseStatus::Withdrawn, 20),
+            case("other", BusinessCode::Renewal, CaseStatus::Refused, 40),
+        ];
+        assert_eq!(previous_application(&cases, BusinessCode::Change).map(|c| c.id.as_str()), Some("withdrawn"));
+        assert_eq!(previous_application(&cases, BusinessCode::Reissue), None);
+    }
+
+    #[test]
     fn prefill_keeps_what_was_typed_and_takes_the_licence_class_from_the_certificate() {
         let mut form = InfoForm { contact_name: "李四".into(), ..InfoForm::default() };
-        form.prefill(&Profile { name: "王建国".into(), phone: "13812345678".into(), address: "示例路1号".into() }, Some(&certificate()));
+        form.prefill(&Profile { name: "王建国".into(), phone: "13812345678".into(), address: "示例路1号".into() }, Some(&certificate()), None);
         assert_eq!(form.contact_name, "李四");
         assert_eq!(form.recipient, "王建国");
         assert_eq!(form.contact_phone, "13812345678");
         assert_eq!(form.licence_class, "C1");
         let mut typed = InfoForm { licence_class: "A1".into(), ..InfoForm::default() };
-        typed.prefill(&Profile { name: String::new(), phone: String::new(), address: String::new() }, Some(&certificate()));
+        typed.prefill(&Profile { name: String::new(), phone: String::new(), address: String::new() }, Some(&certificate()), None);
         assert_eq!(typed.licence_class, "A1");
     }
 

@@ -171,6 +171,24 @@ e2e('变更: 住址 chosen with the region selects and 服务单位, each beside
   assert.deepEqual(kase.info.details.changes.map((c) => c.item), ['address', 'employer']);
 });
 
+e2e('a new application starts from the answers of the last one that was withdrawn or refused', async ({ page, server }) => {
+  await logInVerified(page, server, '13812345678');
+  const withdrawn = await submitCase(page, server, 'change', { changes: [{ item: 'licence_class', new: 'A1' }], reason: '增驾A1' });
+  await api(page, server, 'POST', `/cases/${withdrawn.id}/withdrawal`);
+  await prepareDraft(page, server, 'change', 'certificate');
+  await open(page, server, 'apply/change/info');
+  await page.getByText('已按您上次未办成的申请填好').waitFor();
+  assert.equal(await page.getByLabel('变更原因').inputValue(), '增驾A1');
+  assert.ok(await page.getByRole('checkbox', { name: '准驾车型' }).isChecked());
+  assert.equal(await page.getByLabel('新准驾车型').inputValue(), 'A1');
+  await expectAccessible(page);
+  // What he changes is kept: the next visit does not fill the form again.
+  await page.getByLabel('变更原因').fill('增驾A2');
+  await page.reload();
+  await page.getByRole('heading', { name: '填写申请信息' }).waitFor();
+  assert.equal(await page.getByLabel('变更原因').inputValue(), '增驾A2');
+});
+
 e2e('注销: a reason from the rules, words only for 其他, and no delivery or 准驾车型', async ({ page, server }) => {
   const photos = drawPhotos();
   await logInVerified(page, server, PHONE);

@@ -4,7 +4,9 @@
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use taxicert_api::{divisions::Divisions, BusinessCode, Certificate, FormContext, Profile, ServiceHall, StepAnswers};
+use taxicert_api::{
+    divisions::Divisions, BusinessCode, Certificate, FormContext, PersonalInfo, Profile, ServiceHall, StepAnswers,
+};
 
 use super::{use_save_step, NextButton};
 use crate::{
@@ -16,7 +18,10 @@ use crate::{
     },
     routes::{Route, WizardStep},
     use_app,
-    state::wizard::WizardDraft,
+    state::{
+        draft::{previous_application, InfoForm},
+        wizard::WizardDraft,
+    },
 };
 
 /// What the step needs from the server besides the draft.
@@ -28,6 +33,10 @@ pub struct Lookups {
     pub certificates: Vec<Certificate>,
     /// Empty for a business with no address (注销, 考核): not fetched then.
     pub divisions: Arc<Divisions>,
+    /// The answers of the driver's last application of the business that ended without a
+    /// result (不予受理, 撤回) and the certificate it was for: a blank form starts from them.
+    /// Fetched only with `with_previous`.
+    pub previous: Option<(String, PersonalInfo)>,
 }
 
 /// Whether a business's form has an address to choose (postal delivery, a 变更 of 住址).
@@ -35,8 +44,9 @@ pub fn needs_divisions(business: BusinessCode) -> bool {
     matches!(business, BusinessCode::Reissue | BusinessCode::Renewal | BusinessCode::Change)
 }
 
-/// Fetches what the form of `business` is shown and checked with.
-pub async fn lookups(api: crate::api::ApiClient, business: BusinessCode) -> Result<Lookups, ApiError> {
+/// Fetches what the form of `business` is shown and checked with; `with_previous` for a form
+/// not yet filled in (see [`Lookups::previous`]).
+pub async fn lookups(api: crate::api::ApiClient, business: BusinessCode, with_previous: bool) -> Result<Lookups, ApiError> {
     let divisions = async {
         if needs_divisions(business) {
             crate::divisions::load().await
@@ -44,16 +54,27 @@ pub async fn lookups(api: crate::api::ApiClient, business: BusinessCode) -> Resu
             Ok(Arc::new(Divisions::default()))
         }
     };
-    let (profile, halls, certificates, divisions) =
-        futures::try_join!(api.profile(), api.service_halls(), api.certificates(business), divisions)?;
-    Ok(Lookups { profile, halls, certificates, divisions })
+    let previous = async {
+        if !with_previous {
+            return Ok(None);
+        }
+        let cases = api.cases().await?;
+        match previous_application(&cases, business) {
+            Some(case) => api.case(&case.id).await.map(|detail| Some((detail.certificate.id, detail.info))),
+            None => Ok(None),
+        }
+    };
+    let (profile, halls, certificates, divisions, previous) =
+        futures::try_join!(api.profile(), api.service_halls(), api.certificates(business), divisions, previous)?;
+    Ok(Lookups { profile, halls, certificates, divisions, previous })
 }
 
 #[component]
 pub fn InfoStep(draft: WizardDraft) -> impl IntoView {
     let api = use_app().api;
     let business = draft.business;
-    let lookups = LocalResource::new(move || lookups(api.clone(), business));
+    let with_previous = !draft.state.with_untracked(|s| s.info_prefilled);
+    let lookups = LocalResource::new(move || lookups(api.clone(), business, with_previous));
     view! {
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
@@ -95,11 +116,14 @@ fn CertificateGone(business: BusinessCode) -> impl IntoView {
 
 #[component]
 fn ApplicationForm(draft: WizardDraft, lookups: Lookups, certificate: Certificate) -> impl IntoView {
-    let Lookups { profile, halls, divisions, .. } = lookups;
+    let Lookups { profile, halls, divisions, previous, .. } = lookups;
     let business = draft.business;
+    let previous = previous.filter(|(certificate_id, _)| *certificate_id == certificate.id).map(|(_, info)| info);
+    let mut from_previous = false;
     if !draft.state.with_untracked(|s| s.info_prefilled) {
         draft.state.update(|s| {
-            s.info.prefill(&profile, Some(&certificate));
+            from_previous = previous.is_some() && s.info == InfoForm::default();
+            s.info.prefill(&profile, Some(&certificate), previous.as_ref());
             s.info_prefilled = true;
         });
     }
@@ -127,6 +151,9 @@ fn ApplicationForm(draft: WizardDraft, lookups: Lookups, certificate: Certificat
         <ErrorSummary errors=errors_signal />
         <p class="page-lead">"请填写并核对以下信息,各项均为必填。"</p>
         {notice.map(|notice| view! { <p class="certificate__notice" role="note">{notice}</p> })}
+        {from_previous.then(|| view! {
+            <p class="info-form__previous" role="note">"已按您上次未办成的申请填好，请逐项核对，有变化的请修改。"</p>
+        })}
         <form novalidate class="info-form" on:submit=|ev| ev.prevent_default()>
             <h2 class="weui-cells__title">"申请人"</h2>
             <div class="weui-cells weui-cells_form">

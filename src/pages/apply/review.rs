@@ -42,8 +42,8 @@ pub fn ReviewStep(draft: WizardDraft) -> impl IntoView {
         let api = api.clone();
         async move {
             let detail = api.business(business);
-            let (detail, super::info::Lookups { profile, halls, certificates, divisions }) =
-                futures::try_join!(detail, super::info::lookups(api.clone(), business))?;
+            let (detail, super::info::Lookups { profile, halls, certificates, divisions, .. }) =
+                futures::try_join!(detail, super::info::lookups(api.clone(), business, false))?;
             Ok::<_, ApiError>(Facts { detail, certificates, profile, halls, divisions })
         }
     });
