@@ -259,9 +259,9 @@ e2e('the real-name page starts the photo worker before any photo is picked', asy
   const loader = page.waitForRequest((r) => /\/driver\/photo_worker(_simd)?_loader\.js$/.test(r.url()));
   const wasm = page.waitForRequest((r) => /\/driver\/photo_worker(_simd)?_bg\.wasm$/.test(r.url()));
   await open(page, server, 'realname');
-  await page.getByLabel('身份证人像面(有照片的一面)').waitFor();
+  await page.getByLabel('身份证人像面（有照片的一面）').waitFor();
   await loader;
   await wasm;
-  assert.equal(await page.getByText(/已选择:/).count(), 0, 'no photo was picked');
+  assert.equal(await page.getByText(/已选择：/).count(), 0, 'no photo was picked');
   assert.ok(worker.some((p) => /^\/driver\/photo_worker_simd_loader\.js$/.test(p)), `Chromium starts the SIMD build: ${worker}`);
 });

@@ -32,9 +32,9 @@ e2e('a signed-in driver verifies his name and can then go on to a business', asy
   await page.locator('.error-summary').getByText('请选择身份证人像面的照片。').waitFor();
 
   await page.getByLabel(/我同意为实名认证处理/).check();
-  await page.getByLabel('身份证人像面(有照片的一面)').setInputFiles(card.portrait);
-  await page.getByLabel('身份证国徽面(有国徽的一面)').setInputFiles(card.emblem);
-  await page.getByText('已选择:portrait.png').waitFor();
+  await page.getByLabel('身份证人像面（有照片的一面）').setInputFiles(card.portrait);
+  await page.getByLabel('身份证国徽面（有国徽的一面）').setInputFiles(card.emblem);
+  await page.getByText('已选择：portrait.png').waitFor();
   await page.getByRole('button', { name: '上传并识别' }).click();
 
   // The fields read, for the owner to confirm: the full number only here.
@@ -65,21 +65,21 @@ e2e(
     await logIn(page, server, '13812345678');
     await open(page, server, 'realname');
     await page.getByLabel(/我同意为实名认证处理/).check();
-    await page.getByLabel('身份证人像面(有照片的一面)').setInputFiles({
+    await page.getByLabel('身份证人像面（有照片的一面）').setInputFiles({
       name: 'card.jpg',
       mimeType: 'image/jpeg',
       buffer: Buffer.from('<html>not a photo</html>'),
     });
-    await page.getByLabel('身份证国徽面(有国徽的一面)').setInputFiles(expired.emblem);
+    await page.getByLabel('身份证国徽面（有国徽的一面）').setInputFiles(expired.emblem);
     await page.getByRole('button', { name: '上传并识别' }).click();
-    await page.locator('#portrait-error').getByText('身份证人像面:您选择的文件不是照片,请上传jpg或png格式的照片。').waitFor();
+    await page.locator('#portrait-error').getByText('身份证人像面：您选择的文件不是照片，请上传jpg或png格式的照片。').waitFor();
     await expectAccessible(page);
 
-    await page.getByLabel('身份证人像面(有照片的一面)').setInputFiles(expired.portrait);
+    await page.getByLabel('身份证人像面（有照片的一面）').setInputFiles(expired.portrait);
     await page.getByRole('button', { name: '上传并识别' }).click();
     await page.getByLabel('姓名', { exact: true }).waitFor({ timeout: 30_000 });
     await page.getByRole('button', { name: '提交审核' }).click();
-    await page.locator('#valid_until-error').getByText('该身份证已于2016-05-20过期,请使用有效期内的身份证办理。').waitFor();
+    await page.locator('#valid_until-error').getByText('该身份证已于2016-05-20过期，请使用有效期内的身份证办理。').waitFor();
 
     await page.getByLabel('有效期至').fill('长期');
     await page.getByLabel('公民身份号码').fill('150102198506151235');
@@ -99,8 +99,8 @@ e2e(
     await page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '我的', exact: true }).click();
     await page.getByRole('link', { name: /实名认证/ }).click();
     await page.getByLabel(/我同意为实名认证处理/).check();
-    await page.getByLabel('身份证人像面(有照片的一面)').setInputFiles(card.portrait);
-    await page.getByLabel('身份证国徽面(有国徽的一面)').setInputFiles(card.emblem);
+    await page.getByLabel('身份证人像面（有照片的一面）').setInputFiles(card.portrait);
+    await page.getByLabel('身份证国徽面（有国徽的一面）').setInputFiles(card.emblem);
     // The session ends on the server's side (idle timeout, logout elsewhere).
     await context.clearCookies();
     await page.getByRole('button', { name: '上传并识别' }).click();
@@ -111,7 +111,7 @@ e2e(
     await page.getByRole('heading', { name: '实名认证', level: 1 }).waitFor();
     assert.match(page.url(), /\/realname$/);
     assert.ok(await page.getByLabel(/我同意为实名认证处理/).isChecked());
-    await page.getByText('已选择:portrait.png').waitFor();
+    await page.getByText('已选择：portrait.png').waitFor();
     await page.getByRole('button', { name: '上传并识别' }).click();
     await page.getByLabel('姓名', { exact: true }).waitFor({ timeout: 30_000 });
   },
@@ -125,13 +125,13 @@ e2e('a rejected verification shows the reason and lets the driver submit again',
     route.fulfill({
       status: 200,
       contentType: 'application/json',
-      body: JSON.stringify({ status: 'rejected', id_number_masked: '1501**********1234', name_masked: '王*国', reason: '照片模糊,请重新拍摄' }),
+      body: JSON.stringify({ status: 'rejected', id_number_masked: '1501**********1234', name_masked: '王*国', reason: '照片模糊，请重新拍摄' }),
     }),
   );
   await page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '我的', exact: true }).click();
   await page.getByRole('link', { name: /实名认证/ }).click();
   await page.getByRole('heading', { name: '实名认证未通过' }).waitFor();
-  await page.getByText('原因:照片模糊,请重新拍摄').waitFor();
+  await page.getByText('原因：照片模糊，请重新拍摄').waitFor();
   await page.getByRole('button', { name: '上传并识别' }).waitFor();
   await expectAccessible(page);
 });
@@ -144,17 +144,17 @@ e2e('an ID card photo below the minimum is refused on the phone before anything 
   const sent = [];
   page.on('request', (request) => /realname\/id-card/.test(request.url()) && sent.push(request.url()));
   await page.getByLabel(/我同意为实名认证处理/).check();
-  await page.getByLabel('身份证人像面(有照片的一面)').setInputFiles(await drawnPng(page, 400, 300));
-  await page.getByLabel('身份证国徽面(有国徽的一面)').setInputFiles(card.emblem);
+  await page.getByLabel('身份证人像面（有照片的一面）').setInputFiles(await drawnPng(page, 400, 300));
+  await page.getByLabel('身份证国徽面（有国徽的一面）').setInputFiles(card.emblem);
   await page.getByRole('button', { name: '上传并识别' }).click();
-  await page.locator('#portrait-error').getByText(/身份证人像面:照片只有400×300像素/).waitFor({ timeout: 30_000 });
+  await page.locator('#portrait-error').getByText(/身份证人像面：照片只有400×300像素/).waitFor({ timeout: 30_000 });
   assert.equal(sent.length, 0, 'nothing was uploaded');
   // The choices stay: a blurred photo in its place is sent, and the advice shows above the
   // fields read, beside 重新上传.
-  await page.getByLabel('身份证人像面(有照片的一面)').setInputFiles(photos.blurry);
+  await page.getByLabel('身份证人像面（有照片的一面）').setInputFiles(photos.blurry);
   await page.getByRole('button', { name: '上传并识别' }).click();
   await page.getByLabel('姓名', { exact: true }).waitFor({ timeout: 30_000 });
-  await page.locator('.realname-advice').getByText(/身份证人像面:照片有些模糊/).waitFor();
+  await page.locator('.realname-advice').getByText(/身份证人像面：照片有些模糊/).waitFor();
   await page.getByRole('button', { name: '重新上传' }).waitFor();
   assert.equal(sent.length, 1);
   await expectAccessible(page);
@@ -179,8 +179,8 @@ e2e(
     await logIn(page, server, '13700001111');
     await open(page, server, 'realname');
     await page.getByLabel(/我同意为实名认证处理/).check();
-    await page.getByLabel('身份证人像面(有照片的一面)').setInputFiles(card.portrait);
-    await page.getByLabel('身份证国徽面(有国徽的一面)').setInputFiles(card.emblem);
+    await page.getByLabel('身份证人像面（有照片的一面）').setInputFiles(card.portrait);
+    await page.getByLabel('身份证国徽面（有国徽的一面）').setInputFiles(card.emblem);
     await page.getByRole('button', { name: '上传并识别' }).click();
     await page.getByLabel('姓名', { exact: true }).waitFor({ timeout: 30_000 });
     await page.getByLabel('姓名', { exact: true }).fill('王建国');
@@ -188,7 +188,7 @@ e2e(
     await page.getByRole('button', { name: '提交审核' }).click();
     const panel = page.locator('#account-move');
     await panel.getByText(/该身份证号码已在手机号为138\*\*\*\*5678的账户上完成实名认证/).waitFor();
-    await page.getByRole('button', { name: '原手机号已不用,申请人工审核' }).waitFor();
+    await page.getByRole('button', { name: '原手机号已不用，申请人工审核' }).waitFor();
     assert.equal(await page.getByLabel('姓名', { exact: true }).inputValue(), '王建国', 'nothing typed is lost');
     await expectAccessible(page);
 
@@ -196,7 +196,7 @@ e2e(
     const wait = oldLogin + 61_000 - Date.now();
     if (wait > 0) await page.waitForTimeout(wait);
     await page.getByRole('button', { name: '转移账户到本手机号' }).click();
-    await panel.getByText('验证码已发送至138****5678,请输入短信中的6位验证码。').waitFor();
+    await panel.getByText('验证码已发送至138****5678，请输入短信中的6位验证码。').waitFor();
     await page.getByRole('button', { name: /秒后可重新发送/ }).waitFor();
     await expectAccessible(page);
     await panel.getByLabel('验证码').fill(await outboxCode(page, server, '13812345678'));
