@@ -58,13 +58,13 @@ impl ConfigError {
     pub fn message(&self) -> String {
         match self {
             ConfigError::Unreachable => {
-                "无法下载应用配置文件 config.json,请检查手机网络后点击“重新加载”。".into()
+                "无法下载应用配置文件 config.json，请检查手机网络后点击“重新加载”。".into()
             }
             ConfigError::Status(status) => format!(
-                "应用配置文件 config.json 无法读取(HTTP {status})。请稍后重新加载;如仍无法使用,请联系当地道路运输服务窗口。"
+                "应用配置文件 config.json 无法读取（HTTP {status}）。请稍后重新加载；如仍无法使用，请联系当地道路运输服务窗口。"
             ),
             ConfigError::Invalid(detail) => format!(
-                "应用配置文件 config.json 格式不正确:{detail}。请联系网站管理员修正后重新加载。"
+                "应用配置文件 config.json 格式不正确：{detail}。请联系网站管理员修正后重新加载。"
             ),
         }
     }
@@ -73,13 +73,13 @@ impl ConfigError {
 impl AppConfig {
     pub fn parse(text: &str) -> Result<AppConfig, ConfigError> {
         let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
-            ConfigError::Invalid(format!("第 {} 行第 {} 列附近有误({e})", e.line(), e.column()))
+            ConfigError::Invalid(format!("第 {} 行第 {} 列附近有误（{e}）", e.line(), e.column()))
         })?;
         if !value.is_object() {
             return Err(ConfigError::Invalid("内容应为一个 JSON 对象 {…}".into()));
         }
         let raw: RawConfig =
-            serde_json::from_value(value).map_err(|e| ConfigError::Invalid(format!("字段类型有误({e})")))?;
+            serde_json::from_value(value).map_err(|e| ConfigError::Invalid(format!("字段类型有误（{e}）")))?;
         let api_base = raw.api_base.trim().to_owned();
         if api_base.is_empty() {
             return Err(ConfigError::Invalid("api_base 不能为空".into()));

@@ -55,7 +55,7 @@ pub fn check(
         let name = before.map_or(code.as_str(), |p| p.material_name.as_str());
         let message = match (uploads.get(code), before) {
             (None, _) => format!("请重新上传{name}。"),
-            (Some(new), Some(old)) if *new == old.upload_id => format!("请重新上传{name}:退回原因要求更换这张照片。"),
+            (Some(new), Some(old)) if *new == old.upload_id => format!("请重新上传{name}：退回原因要求更换这张照片。"),
             _ => continue,
         };
         found.push((material_input_id(code), message));

@@ -21,7 +21,7 @@ use crate::browser;
 /// How long a worker may take to download and start its wasm on a weak link (2 × 200 KB).
 const WORKER_START_MS: u32 = 45_000;
 
-const WORKER_FAILED: &str = "手机处理照片时出错,请重新选择照片;如仍不行,请换一张照片或重新打开页面。";
+const WORKER_FAILED: &str = "手机处理照片时出错，请重新选择照片；如仍不行，请换一张照片或重新打开页面。";
 
 /// A photo that passed the rules, shrunk and stripped, with the quality checks' advice.
 #[derive(Clone, Debug)]
@@ -48,7 +48,7 @@ pub async fn check_and_shrink(file: &web_sys::File, rules: PhotoRules, max_side:
         sniff_image(&head, size, MAX_ORIGINAL_BYTES)?;
         file
     };
-    let bytes = JsFuture::from(source.array_buffer()).await.map_err(|_| "无法读取这张照片,请重新选择。".to_owned())?;
+    let bytes = JsFuture::from(source.array_buffer()).await.map_err(|_| "无法读取这张照片，请重新选择。".to_owned())?;
     let worker = PhotoWorker::get().await.ok_or_else(|| WORKER_FAILED.to_owned())?;
     let request = Object::new();
     for (key, value) in [

@@ -66,7 +66,7 @@ where
 fn the_config_error_page_says_what_is_wrong_and_offers_a_reload() {
     let div = mount_in_new_div(|| view! { <ConfigErrorPage error=ConfigError::Status(404) /> });
     let text = div.text_content().unwrap();
-    assert!(text.contains("config.json 无法读取(HTTP 404)"), "{text}");
+    assert!(text.contains("config.json 无法读取（HTTP 404）"), "{text}");
     let button = div.query_selector("button").unwrap().expect("a reload button");
     assert_eq!(button.text_content().unwrap(), "重新加载");
     assert_eq!(div.query_selector("[role=alert]").unwrap().is_some(), true);
@@ -78,5 +78,5 @@ fn the_step_indicator_names_the_step_for_screen_readers() {
     let visible = div.query_selector("[aria-hidden=true]").unwrap().unwrap().text_content().unwrap();
     assert_eq!(visible, "第 3 步 / 共 6 步");
     let spoken = div.query_selector(".visually-hidden").unwrap().unwrap().text_content().unwrap();
-    assert_eq!(spoken, "第 3 步,共 6 步:填写申请信息");
+    assert_eq!(spoken, "第 3 步，共 6 步：填写申请信息");
 }

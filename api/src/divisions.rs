@@ -126,7 +126,7 @@ impl Divisions {
             return Some(("province", "请选择省份。".into()));
         }
         if self.get(code).is_none() {
-            return Some(("province", "所选地区已调整或不存在,请重新选择省份、城市和区县。".into()));
+            return Some(("province", "所选地区已调整或不存在，请重新选择省份、城市和区县。".into()));
         }
         match level(code) {
             Level::Province if !self.children(code).is_empty() => Some(("city", "请选择城市。".into())),

@@ -22,11 +22,11 @@ pub enum IdNumberError {
 impl fmt::Display for IdNumberError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            IdNumberError::Length(n) => write!(f, "身份证号码应为18位,您输入了{n}位,请核对后重新输入。"),
-            IdNumberError::Characters => f.write_str("身份证号码前17位应为数字,最后一位为数字或字母X,请核对后重新输入。"),
-            IdNumberError::Region => f.write_str("身份证号码前两位不是有效的省级行政区代码,请核对后重新输入。"),
-            IdNumberError::BirthDate => f.write_str("身份证号码第7至14位的出生日期不是有效日期,请核对后重新输入。"),
-            IdNumberError::CheckDigit => f.write_str("身份证号码最后一位校验码不正确,请逐位核对后重新输入。"),
+            IdNumberError::Length(n) => write!(f, "身份证号码应为18位，您输入了{n}位，请核对后重新输入。"),
+            IdNumberError::Characters => f.write_str("身份证号码前17位应为数字，最后一位为数字或字母X，请核对后重新输入。"),
+            IdNumberError::Region => f.write_str("身份证号码前两位不是有效的省级行政区代码，请核对后重新输入。"),
+            IdNumberError::BirthDate => f.write_str("身份证号码第7至14位的出生日期不是有效日期，请核对后重新输入。"),
+            IdNumberError::CheckDigit => f.write_str("身份证号码最后一位校验码不正确，请逐位核对后重新输入。"),
         }
     }
 }
@@ -136,7 +136,7 @@ impl PhoneNumber {
         if b.len() == 11 && b.iter().all(u8::is_ascii_digit) && b[0] == b'1' && (b'3'..=b'9').contains(&b[1]) {
             Ok(PhoneNumber(digits.to_owned()))
         } else {
-            Err("请输入11位手机号码,以1开头,第二位为3至9,例如13812345678。".into())
+            Err("请输入11位手机号码，以1开头，第二位为3至9，例如13812345678。".into())
         }
     }
 
@@ -300,17 +300,17 @@ pub fn is_heif(first_bytes: &[u8]) -> bool {
 /// Said when a HEIC photo reaches a check that cannot read it (the phone's browser could not
 /// convert it, or it was sent to the server as it is).
 pub const HEIF_REFUSAL: &str =
-    "这是HEIC格式的照片,这部手机的浏览器无法转换。请在iPhone“设置—相机—格式”中选择“兼容性最佳”后重拍,或截图后上传截图。";
+    "这是HEIC格式的照片，这部手机的浏览器无法转换。请在iPhone“设置—相机—格式”中选择“兼容性最佳”后重拍，或截图后上传截图。";
 
 /// Tells JPEG and PNG from everything else by content, and refuses an empty file or one over
 /// `max_len` bytes; the refusal names what it is and what to do.
 pub fn sniff_image(first_bytes: &[u8], total_len: usize, max_len: usize) -> Result<ImageKind, String> {
     if total_len == 0 {
-        return Err("文件是空的(0字节),请重新拍照或选择照片。".into());
+        return Err("文件是空的（0字节），请重新拍照或选择照片。".into());
     }
     if total_len > max_len {
         return Err(format!(
-            "照片大小为{},超过了{},请重新拍照后上传。",
+            "照片大小为{}，超过了{}，请重新拍照后上传。",
             megabytes(total_len),
             megabytes(max_len)
         ));
@@ -333,7 +333,7 @@ pub fn sniff_image(first_bytes: &[u8], total_len: usize, max_len: usize) -> Resu
     } else {
         "您选择的文件不是照片"
     };
-    Err(format!("{what},请上传jpg或png格式的照片。"))
+    Err(format!("{what}，请上传jpg或png格式的照片。"))
 }
 
 /// A `YYYY-MM-DD` date, checked.
@@ -353,13 +353,13 @@ pub fn check_id_card(fields: &crate::IdCardFields, today: (i32, u32, u32)) -> Re
     let f = fields;
     let name = f.name.trim();
     if name.chars().count() < 2 || name.chars().count() > 30 || name.chars().any(|c| c.is_ascii_digit()) {
-        return Err(("name", "请填写身份证上的姓名(2至30个字)。".into()));
+        return Err(("name", "请填写身份证上的姓名（2至30个字）。".into()));
     }
     if !matches!(f.gender.trim(), "男" | "女") {
         return Err(("gender", "性别应填写“男”或“女”。".into()));
     }
     if f.ethnicity.trim().is_empty() {
-        return Err(("ethnicity", "请填写民族,如“汉”。".into()));
+        return Err(("ethnicity", "请填写民族，如“汉”。".into()));
     }
     let Some(birth) = parse_date(&f.birth_date) else {
         return Err(("birth_date", "出生日期应写成 1985-06-15 这样的格式。".into()));
@@ -369,11 +369,11 @@ pub fn check_id_card(fields: &crate::IdCardFields, today: (i32, u32, u32)) -> Re
     }
     let id = IdNumber::parse(&f.id_number).map_err(|e| ("id_number", e.to_string()))?;
     if id.birth_date() != birth {
-        return Err(("id_number", "身份证号码中的出生日期与填写的出生日期不一致,请核对。".into()));
+        return Err(("id_number", "身份证号码中的出生日期与填写的出生日期不一致，请核对。".into()));
     }
     let odd = id.expose().as_bytes()[16] % 2 == 1;
     if (f.gender.trim() == "男") != odd {
-        return Err(("gender", "填写的性别与身份证号码不一致(号码第17位单数为男、双数为女),请核对。".into()));
+        return Err(("gender", "填写的性别与身份证号码不一致（号码第17位单数为男、双数为女），请核对。".into()));
     }
     if f.authority.trim().is_empty() {
         return Err(("authority", "请填写签发机关。".into()));
@@ -383,12 +383,12 @@ pub fn check_id_card(fields: &crate::IdCardFields, today: (i32, u32, u32)) -> Re
     }
     if f.valid_until.trim() != "长期" {
         let Some(until) = parse_date(&f.valid_until) else {
-            return Err(("valid_until", "有效期截止日应写成 2036-05-20 这样的格式,长期有效的填写“长期”。".into()));
+            return Err(("valid_until", "有效期截止日应写成 2036-05-20 这样的格式，长期有效的填写“长期”。".into()));
         };
         if until < today {
             return Err((
                 "valid_until",
-                format!("该身份证已于{}过期,请使用有效期内的身份证办理。", f.valid_until.trim()),
+                format!("该身份证已于{}过期，请使用有效期内的身份证办理。", f.valid_until.trim()),
             ));
         }
     }

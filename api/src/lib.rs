@@ -48,7 +48,7 @@ pub struct ErrorBody {
     #[cfg_attr(feature = "openapi", schema(example = "not_found"))]
     pub code: String,
     /// A message in Simplified Chinese that a user can act on.
-    #[cfg_attr(feature = "openapi", schema(example = "您要找的内容不存在,请返回首页重新选择。"))]
+    #[cfg_attr(feature = "openapi", schema(example = "您要找的内容不存在，请返回首页重新选择。"))]
     pub message: String,
     /// When trying again makes sense only later: the seconds to wait.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -221,10 +221,10 @@ impl BusinessCode {
     /// When to choose the business, as the catalogue ships it (migrations 0001 and 0008).
     pub fn description(self) -> &'static str {
         match self {
-            BusinessCode::Reissue => "从业资格证遗失或损毁的,申请补发新证。",
-            BusinessCode::Renewal => "从业资格证有效期即将届满的,申请换发新证。",
-            BusinessCode::Change => "从业资格证记载的住址、联系电话、准驾车型或服务单位发生变化的,申请变更。",
-            BusinessCode::Cancellation => "不再从事出租汽车客运服务的,申请注销从业资格证。",
+            BusinessCode::Reissue => "从业资格证遗失或损毁的，申请补发新证。",
+            BusinessCode::Renewal => "从业资格证有效期即将届满的，申请换发新证。",
+            BusinessCode::Change => "从业资格证记载的住址、联系电话、准驾车型或服务单位发生变化的，申请变更。",
+            BusinessCode::Cancellation => "不再从事出租汽车客运服务的，申请注销从业资格证。",
             BusinessCode::CreditAssessment => "按考核周期申请出租汽车驾驶员服务质量信誉考核并查看结果。",
         }
     }

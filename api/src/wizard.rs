@@ -145,7 +145,7 @@ pub struct ServiceHall {
     pub id: String,
     pub name: String,
     pub address: String,
-    /// Opening hours, e.g. `周一至周五 9:00-12:00, 13:30-17:00(法定节假日除外)`.
+    /// Opening hours, e.g. `周一至周五 9:00-12:00，13:30-17:30（法定节假日除外）`.
     pub hours: String,
     pub phone: String,
 }
@@ -446,9 +446,9 @@ fn check_length(problems: &mut Vec<FieldProblem>, field: &str, label: &str, text
     if count == 0 {
         problems.push(problem(field, format!("请填写{label}。")));
     } else if count < min {
-        problems.push(problem(field, format!("{label}至少{min}个字,请补充完整。")));
+        problems.push(problem(field, format!("{label}至少{min}个字，请补充完整。")));
     } else if count > max {
-        problems.push(problem(field, format!("{label}最多{max}个字,您填写了{count}个字,请精简。")));
+        problems.push(problem(field, format!("{label}最多{max}个字，您填写了{count}个字，请精简。")));
     }
 }
 
@@ -456,7 +456,7 @@ fn check_phone(problems: &mut Vec<FieldProblem>, field: &str, label: &str, text:
     if text.trim().is_empty() {
         problems.push(problem(field, format!("请填写{label}。")));
     } else if PhoneNumber::parse(text).is_err() {
-        problems.push(problem(field, format!("{label}应为11位手机号码,如 13812345678,请核对后重新填写。")));
+        problems.push(problem(field, format!("{label}应为11位手机号码，如 13812345678，请核对后重新填写。")));
     }
 }
 
@@ -464,7 +464,7 @@ fn check_class(problems: &mut Vec<FieldProblem>, field: &str, class: &str) {
     if class.is_empty() {
         problems.push(problem(field, "请选择准驾车型。"));
     } else if !LICENCE_CLASSES.contains(&class) {
-        problems.push(problem(field, "准驾车型应为驾驶证上的A1、A2、A3、B1、B2、C1或C2,请重新选择。"));
+        problems.push(problem(field, "准驾车型应为驾驶证上的A1、A2、A3、B1、B2、C1或C2，请重新选择。"));
     }
 }
 
@@ -489,7 +489,7 @@ fn check_delivery(problems: &mut Vec<FieldProblem>, delivery: &Delivery, context
     match delivery {
         Delivery::Pickup { hall_id } if hall_id.is_empty() => problems.push(problem("hall", "请选择领取证件的服务大厅。")),
         Delivery::Pickup { hall_id } if !(context.hall_exists)(hall_id) => {
-            problems.push(problem("hall", "所选服务大厅已停止办理,请重新选择。"))
+            problems.push(problem("hall", "所选服务大厅已停止办理，请重新选择。"))
         }
         Delivery::Pickup { .. } => {}
         Delivery::Post(post) => {
@@ -507,7 +507,7 @@ impl PersonalInfo {
     pub fn problems(&self, business: BusinessCode, context: &FormContext<'_>) -> Vec<FieldProblem> {
         let mut problems = Vec::new();
         if self.details.business() != business {
-            problems.push(problem("business", "申请信息与所办业务不符,请返回业务列表重新进入。"));
+            problems.push(problem("business", "申请信息与所办业务不符，请返回业务列表重新进入。"));
             return problems;
         }
         match &self.details {
@@ -524,7 +524,7 @@ impl PersonalInfo {
                 for change in changes {
                     let item = change.item();
                     if seen.contains(&item) {
-                        problems.push(problem("changes", format!("变更事项“{}”重复,请只保留一项。", item.name())));
+                        problems.push(problem("changes", format!("变更事项“{}”重复，请只保留一项。", item.name())));
                         continue;
                     }
                     seen.push(item);
@@ -546,7 +546,7 @@ impl PersonalInfo {
                         let verb = if item == ChangeItem::LicenceClass { "选择" } else { "填写" };
                         problems.push(problem(
                             field,
-                            format!("新{}与证上现有的相同,无需变更;请{verb}新的{}或取消勾选此项。", item.name(), item.name()),
+                            format!("新{}与证上现有的相同，无需变更；请{verb}新的{}或取消勾选此项。", item.name(), item.name()),
                         ));
                     }
                 }
@@ -561,7 +561,7 @@ impl PersonalInfo {
                 if period.start.is_empty() {
                     problems.push(problem("period", "请选择考核周期。"));
                 } else if !context.certificate.assessment_periods.contains(period) {
-                    problems.push(problem("period", "所选考核周期不可申请,请从列表中重新选择。"));
+                    problems.push(problem("period", "所选考核周期不可申请，请从列表中重新选择。"));
                 }
             }
         }
@@ -738,7 +738,7 @@ impl CaseStatus {
 
 /// What a case's status means for the driver, for its colour and sign beside its name: a bad
 /// outcome never looks like a good one, and the colour never carries the meaning alone
-/// (WCAG 2.1 SC 1.4.1; MIIT 《移动互联网应用(App)适老化通用设计规范》).
+/// (WCAG 2.1 SC 1.4.1; MIIT 《移动互联网应用（App）适老化通用设计规范》).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StatusTone {
     /// With the office: 已提交, 已受理.
@@ -895,7 +895,7 @@ mod tests {
         assert_eq!(fields(&at("150000")), ["city"]);
         assert_eq!(fields(&at("150100")), ["district"]);
         assert_eq!(fields(&at("441900")), Vec::<&str>::new(), "东莞市 has no districts");
-        assert_eq!(at("999999")[0].message, "所选地区已调整或不存在,请重新选择省份、城市和区县。");
+        assert_eq!(at("999999")[0].message, "所选地区已调整或不存在，请重新选择省份、城市和区县。");
     }
 
     #[test]
@@ -906,7 +906,7 @@ mod tests {
         assert_eq!(fields(&change(vec![], "换")), ["changes", "reason"]);
         let same = change(vec![Change::LicenceClass { new: "C1".into() }], "增驾");
         assert_eq!(fields(&same), ["change_licence_class"]);
-        assert_eq!(same[0].message, "新准驾车型与证上现有的相同,无需变更;请选择新的准驾车型或取消勾选此项。");
+        assert_eq!(same[0].message, "新准驾车型与证上现有的相同，无需变更；请选择新的准驾车型或取消勾选此项。");
         let twice = change(vec![Change::Phone { new: "13900000000".into() }, Change::Phone { new: "13900000001".into() }], "换号");
         assert_eq!(fields(&twice), ["changes"]);
         let address = change(
@@ -915,7 +915,7 @@ mod tests {
         );
         assert_eq!(fields(&address), ["change_address_district", "change_address_street"]);
         let employer = change(vec![Change::Employer { new: "某公司".into() }], "换公司");
-        assert_eq!(employer[0].message, "新服务单位名称至少4个字,请补充完整。");
+        assert_eq!(employer[0].message, "新服务单位名称至少4个字，请补充完整。");
     }
 
     #[test]

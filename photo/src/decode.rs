@@ -19,7 +19,7 @@ pub const MAX_DECODED_PIXELS: u64 = 50_000_000;
 /// alpha, or a smaller one at 16 bits.
 const MAX_ALLOC: u64 = MAX_DECODED_PIXELS * 4;
 
-const DAMAGED: &str = "照片文件已损坏或不完整,无法读取。请重新拍照,或从相册重新选择原图。";
+const DAMAGED: &str = "照片文件已损坏或不完整，无法读取。请重新拍照，或从相册重新选择原图。";
 
 /// What the header says, read before any pixel is decoded.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -85,7 +85,7 @@ fn inspect_layout(bytes: &[u8], limits: &Limits) -> Result<(Header, Option<JpegL
         return Err(Refusal::new(
             "too_many_pixels",
             format!(
-                "照片尺寸为{width}×{height}像素,超过了{}万像素或单边{}像素的上限。请用手机相机的普通模式拍摄后上传。",
+                "照片尺寸为{width}×{height}像素，超过了{}万像素或单边{}像素的上限。请用手机相机的普通模式拍摄后上传。",
                 limits.max_pixels / 10_000,
                 limits.max_side
             ),
@@ -142,7 +142,7 @@ pub(crate) fn decode_stored(
             return Err(Refusal::new(
                 "too_many_pixels",
                 format!(
-                    "这张PNG图片为{width}×{height}像素,超过了PNG可处理的5000万像素。请截图后上传截图,或在相册中另存为JPEG后上传。"
+                    "这张PNG图片为{width}×{height}像素，超过了PNG可处理的5000万像素。请截图后上传截图，或在相册中另存为JPEG后上传。"
                 ),
             ));
         }
@@ -162,7 +162,7 @@ pub(crate) fn decode_stored(
         return Err(Refusal::new(
             "too_many_pixels",
             format!(
-                "这张照片为{width}×{height}像素的渐进式JPEG,超过了此格式可处理的5000万像素。请用手机相机直接拍摄的原图,或截图后上传。"
+                "这张照片为{width}×{height}像素的渐进式JPEG，超过了此格式可处理的5000万像素。请用手机相机直接拍摄的原图，或截图后上传。"
             ),
         ));
     }
@@ -222,7 +222,7 @@ fn decode_scaled(picture: &[u8], header: Header, scale: u32) -> Result<(RgbImage
             return Err(Refusal::new(
                 "unsupported_type",
                 format!(
-                    "这张照片为{}×{}像素,是印刷用的CMYK或12位JPEG,这么大的此类照片无法处理。请用手机相机直接拍摄,或截图后上传。",
+                    "这张照片为{}×{}像素，是印刷用的CMYK或12位JPEG，这么大的此类照片无法处理。请用手机相机直接拍摄，或截图后上传。",
                     header.width, header.height
                 ),
             ))

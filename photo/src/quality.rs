@@ -100,46 +100,46 @@ pub fn advise(m: &Measurements, (width, height): (u32, u32), kind: MaterialKind)
         if (ratio / PORTRAIT_RATIO - 1.0).abs() > PORTRAIT_TOLERANCE {
             warn(
                 "portrait_shape",
-                format!("二寸照应为竖版、宽高比约35:49(如413×579像素),这张是{width}×{height}。建议按二寸照比例裁剪,或上传照相馆提供的电子版。"),
+                format!("二寸照应为竖版、宽高比约35:49（如413×579像素），这张是{width}×{height}。建议按二寸照比例裁剪，或上传照相馆提供的电子版。"),
             );
         }
     }
     if m.luma_p95 < 70 {
         warn("too_dark", if portrait {
-            "照片太暗,看不清面部。请在光线充足、均匀的地方重拍。".into()
+            "照片太暗，看不清面部。请在光线充足、均匀的地方重拍。".into()
         } else {
-            "照片太暗,文字可能看不清。请在光线充足的地方重拍,或打开灯后再拍。".into()
+            "照片太暗，文字可能看不清。请在光线充足的地方重拍，或打开灯后再拍。".into()
         });
     }
     if m.luma_p0_2 > 200 {
         warn("too_bright", if portrait {
-            "照片过亮发白,面部细节看不清。请避开强光、关闭闪光灯后重拍。".into()
+            "照片过亮发白，面部细节看不清。请避开强光、关闭闪光灯后重拍。".into()
         } else {
-            "照片过亮发白,文字可能看不清。请避开强光、关闭闪光灯后重拍。".into()
+            "照片过亮发白，文字可能看不清。请避开强光、关闭闪光灯后重拍。".into()
         });
     }
     if m.blur >= BLUR_THRESHOLD {
         warn("blurry", if portrait {
-            "照片有些模糊,面部可能看不清。请手机拿稳、对准面部再拍,或上传照相馆提供的电子版。".into()
+            "照片有些模糊，面部可能看不清。请手机拿稳、对准面部再拍，或上传照相馆提供的电子版。".into()
         } else {
-            "照片有些模糊,文字可能看不清。请手机拿稳,点一下屏幕上的材料对焦后再拍。".into()
+            "照片有些模糊，文字可能看不清。请手机拿稳，点一下屏幕上的材料对焦后再拍。".into()
         });
     }
     if m.glare_share >= GLARE_THRESHOLD {
         warn("glare", if portrait {
-            "照片上有反光亮斑,可能遮住面部。请避开灯光和闪光灯后重拍。".into()
+            "照片上有反光亮斑，可能遮住面部。请避开灯光和闪光灯后重拍。".into()
         } else {
-            "照片上有反光亮斑,部分文字可能看不清。请换个角度、避开灯光和闪光灯后重拍。".into()
+            "照片上有反光亮斑，部分文字可能看不清。请换个角度、避开灯光和闪光灯后重拍。".into()
         });
     }
     if portrait {
         if m.chroma < 4.0 {
-            warn("portrait_not_colour", "二寸照须为彩色照片,这张看起来是黑白的。请上传彩色证件照。".into());
+            warn("portrait_not_colour", "二寸照须为彩色照片，这张看起来是黑白的。请上传彩色证件照。".into());
         }
         if m.margin_luma < 170.0 || m.margin_spread > 24.0 {
             warn(
                 "portrait_background",
-                "二寸照须为白色或浅色的纯色背景。建议站在浅色纯色墙前重拍,或上传照相馆提供的电子版。".into(),
+                "二寸照须为白色或浅色的纯色背景。建议站在浅色纯色墙前重拍，或上传照相馆提供的电子版。".into(),
             );
         }
     }
@@ -154,7 +154,7 @@ fn check_size(width: u32, height: u32, rules: &PhotoRules) -> Result<(), Refusal
                 return Err(Refusal::new(
                     "too_small",
                     format!(
-                        "二寸照至少需要{}×{}像素,这张只有{width}×{height}。请上传原图或照相馆提供的电子版。",
+                        "二寸照至少需要{}×{}像素，这张只有{width}×{height}。请上传原图或照相馆提供的电子版。",
                         rules.min_width, rules.min_height
                     ),
                 ));
@@ -166,7 +166,7 @@ fn check_size(width: u32, height: u32, rules: &PhotoRules) -> Result<(), Refusal
                 return Err(Refusal::new(
                     "too_small",
                     format!(
-                        "照片只有{width}×{height}像素,文字可能看不清(至少需要{}×{})。请靠近一些,让材料占满画面后重拍。",
+                        "照片只有{width}×{height}像素，文字可能看不清（至少需要{}×{}）。请靠近一些，让材料占满画面后重拍。",
                         rules.min_width, rules.min_height
                     ),
                 ));

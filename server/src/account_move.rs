@@ -62,7 +62,7 @@ pub fn id_number_bound(old_phone_masked: &str) -> AppError {
         "id_number_bound",
         format!(
             "该身份证号码已在手机号为{old_phone_masked}的账户上完成实名认证。一个身份证号码只能认证一个账户。\
-             如果那是您本人的账户,可以点击下方的“转移账户到本手机号”,把该账户(包括其中的证件和办件)转移到本手机号。"
+             如果那是您本人的账户，可以点击下方的“转移账户到本手机号”，把该账户（包括其中的证件和办件）转移到本手机号。"
         ),
     )
 }
@@ -181,24 +181,24 @@ async fn newest_of(conn: &mut SqliteConnection, user_id: i64) -> AppResult<Optio
 }
 
 fn no_move() -> AppError {
-    AppError::client(StatusCode::NOT_FOUND, "no_account_move", "没有待办理的账户转移申请,请重新提交实名认证。")
+    AppError::client(StatusCode::NOT_FOUND, "no_account_move", "没有待办理的账户转移申请，请重新提交实名认证。")
 }
 
 /// Why a move request was cancelled when its account moved to another number: the driver reads
 /// it on his real-name page.
-const MOVED_AWAY: &str = "该账户已转移到其他手机号,本次转移申请已自动取消。如果那是您本人的账户,\
-     请用该账户现在的手机号登录;如有疑问,请到服务大厅咨询。";
+const MOVED_AWAY: &str = "该账户已转移到其他手机号，本次转移申请已自动取消。如果那是您本人的账户，\
+     请用该账户现在的手机号登录；如有疑问，请到服务大厅咨询。";
 
 /// The refusal of a move whose old account is no longer on the number it was asked of.
 fn moved_away(asked_of: &str) -> AppError {
     AppError::conflict(
         "account_move_closed",
-        format!("原账户已不再使用手机号{asked_of},该账户已转移到其他手机号,本次转移申请已取消,不能再转移。请刷新页面查看。"),
+        format!("原账户已不再使用手机号{asked_of}，该账户已转移到其他手机号，本次转移申请已取消，不能再转移。请刷新页面查看。"),
     )
 }
 
 fn move_closed() -> AppError {
-    AppError::conflict("account_move_closed", "该账户转移申请已办结或已取消,请刷新页面查看。")
+    AppError::conflict("account_move_closed", "该账户转移申请已办结或已取消，请刷新页面查看。")
 }
 
 /// The caller's open request: waiting for the code or for a clerk.
@@ -327,7 +327,7 @@ pub async fn confirm_account_move(
     let code = SmsCode::parse(&request.code).map_err(|m| AppError::bad_field("invalid_code", "code", m))?;
     let (row, phone) = open_with_old_phone(&state, user.user_id).await?;
     if row.code_sent_at.is_none() {
-        return Err(AppError::bad_request("code_missing", "请先点击“转移账户到本手机号”获取验证码,再输入短信中的验证码。"));
+        return Err(AppError::bad_request("code_missing", "请先点击“转移账户到本手机号”获取验证码，再输入短信中的验证码。"));
     }
     let code_id = auth::check_code(&state, &phone, &code, &ip, Event::AccountMoveCodeFailed).await?;
     let now = state.clock.now();
@@ -556,7 +556,7 @@ pub async fn staff_account_move_queue(
 ) -> AppResult<Json<Vec<AccountMoveSummary>>> {
     let status = query.map(|Query(q)| q.status.unwrap_or_else(|| "review_pending".into())).unwrap_or_default();
     let status = AccountMoveStatus::parse(&status)
-        .ok_or_else(|| AppError::bad_request("invalid_filter", "转移状态不正确,请重新选择。"))?;
+        .ok_or_else(|| AppError::bad_request("invalid_filter", "转移状态不正确，请重新选择。"))?;
     let rows: Vec<MoveRow> = sqlx::query_as(&format!(
         "SELECT {MOVE_COLUMNS} FROM account_moves WHERE status = ? ORDER BY COALESCE(review_asked_at, created_at), id"
     ))
@@ -721,7 +721,7 @@ pub async fn staff_account_move_decide(
     let (status,) = status.ok_or(AppError::NotFound)?;
     if status != "review_pending" {
         let name = AccountMoveStatus::parse(&status).map_or("已处理", AccountMoveStatus::name);
-        return Err(AppError::conflict("already_decided", format!("该账户转移申请当前为“{name}”,无需审核;请返回列表刷新。")));
+        return Err(AppError::conflict("already_decided", format!("该账户转移申请当前为“{name}”，无需审核；请返回列表刷新。")));
     }
     let subject = format!("account_move:{id}");
     if decision.approve {

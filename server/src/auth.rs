@@ -100,12 +100,12 @@ pub async fn send_code(state: &AppState, phone: &PhoneNumber, ip: &str, purpose:
     .fetch_one(&state.db)
     .await?;
     if let Some(wait) = last_sent.map(|t| t + RESEND_AFTER_SECONDS - now).filter(|w| *w > 0) {
-        let message = format!("验证码已发送,请在{wait}秒后重新获取。");
+        let message = format!("验证码已发送，请在{wait}秒后重新获取。");
         return refusal(state, now, Event::SmsCodeSent, "resend_too_soon", phone, ip, AppError::too_many("resend_too_soon", message, wait as u64)).await;
     }
     if sent_today >= i64::from(state.config.sms_daily_cap) {
         let wait = first_today.map_or(DAY, |t| t + DAY - now).max(1) as u64;
-        let message = "该手机号今日获取验证码的次数已达上限,请24小时后再试,或到当地道路运输服务窗口办理。";
+        let message = "该手机号今日获取验证码的次数已达上限，请24小时后再试，或到当地道路运输服务窗口办理。";
         return refusal(state, now, Event::SmsCodeSent, "daily_limit", phone, ip, AppError::too_many("daily_limit", message, wait)).await;
     }
     let (from_ip, first_from_ip): (i64, Option<i64>) =
@@ -116,7 +116,7 @@ pub async fn send_code(state: &AppState, phone: &PhoneNumber, ip: &str, purpose:
             .await?;
     if from_ip >= i64::from(state.config.sms_ip_hourly_limit) {
         let wait = first_from_ip.map_or(HOUR, |t| t + HOUR - now).max(1) as u64;
-        let message = "当前网络获取验证码过于频繁,请稍后再试。";
+        let message = "当前网络获取验证码过于频繁，请稍后再试。";
         return refusal(state, now, Event::SmsCodeSent, "ip_limit", phone, ip, AppError::too_many("ip_limit", message, wait)).await;
     }
 
@@ -137,7 +137,7 @@ pub async fn send_code(state: &AppState, phone: &PhoneNumber, ip: &str, purpose:
     if let Err(e) = state.sms.send(phone, &code, purpose, now).await {
         tx.rollback().await?;
         tracing::error!(error = %e, phone = %phone.masked(), "SMS not sent");
-        let error = AppError::client(StatusCode::SERVICE_UNAVAILABLE, "sms_unavailable", "短信发送失败,请稍后重新获取验证码。");
+        let error = AppError::client(StatusCode::SERVICE_UNAVAILABLE, "sms_unavailable", "短信发送失败，请稍后重新获取验证码。");
         return refusal(state, now, Event::SmsCodeSent, "sms_unavailable", phone, ip, error).await;
     }
     tx.commit().await?;
@@ -242,7 +242,7 @@ pub async fn check_code(state: &AppState, phone: &PhoneNumber, code: &SmsCode, i
     .fetch_optional(&state.db)
     .await?;
     let Some((id, mac, expires_at, failed_tries, spent)) = newest else {
-        let error = AppError::bad_request("code_missing", "请先点击“获取验证码”,再输入短信中的验证码。");
+        let error = AppError::bad_request("code_missing", "请先点击“获取验证码”，再输入短信中的验证码。");
         return refusal(state, now, failed, "code_missing", phone, ip, error).await;
     };
     if failed_tries >= MAX_WRONG_TRIES {
@@ -252,7 +252,7 @@ pub async fn check_code(state: &AppState, phone: &PhoneNumber, code: &SmsCode, i
         return refusal(state, now, failed, "code_spent", phone, ip, code_spent()).await;
     }
     if now >= expires_at {
-        let error = AppError::bad_request("code_expired", "验证码已过期(5分钟内有效),请重新获取验证码。");
+        let error = AppError::bad_request("code_expired", "验证码已过期（5分钟内有效），请重新获取验证码。");
         return refusal(state, now, failed, "code_expired", phone, ip, error).await;
     }
     if !constant_time_eq(&mac, &code_mac(state, phone, code)) {
@@ -267,7 +267,7 @@ pub async fn check_code(state: &AppState, phone: &PhoneNumber, code: &SmsCode, i
             return refusal(state, now, failed, "code_locked", phone, ip, code_locked()).await;
         }
         let left = (MAX_WRONG_TRIES - tries) as u32;
-        let mut body = ErrorBody::new("code_wrong", format!("验证码不正确,还可以再试{left}次。"));
+        let mut body = ErrorBody::new("code_wrong", format!("验证码不正确，还可以再试{left}次。"));
         body.tries_left = Some(left);
         return refusal(state, now, failed, "code_wrong", phone, ip, AppError::Client { status: StatusCode::BAD_REQUEST, body }).await;
     }
@@ -282,11 +282,11 @@ pub async fn spend_code(conn: &mut sqlx::SqliteConnection, id: i64) -> Result<bo
 
 /// The refusal of a code used already (or replaced by a newer one).
 pub fn code_spent() -> AppError {
-    AppError::bad_request("code_missing", "该验证码已使用,请重新获取验证码。")
+    AppError::bad_request("code_missing", "该验证码已使用，请重新获取验证码。")
 }
 
 fn code_locked() -> AppError {
-    AppError::bad_request("code_locked", "验证码输错次数过多,已失效,请重新获取验证码。")
+    AppError::bad_request("code_locked", "验证码输错次数过多，已失效，请重新获取验证码。")
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
@@ -476,7 +476,7 @@ pub async fn csrf_guard(State(state): State<AppState>, request: Request, next: N
     if has_header && origin_ok {
         next.run(request).await
     } else {
-        AppError::client(StatusCode::FORBIDDEN, "csrf", "请求来源无法验证,请刷新页面后重试。").into_response()
+        AppError::client(StatusCode::FORBIDDEN, "csrf", "请求来源无法验证，请刷新页面后重试。").into_response()
     }
 }
 

@@ -499,10 +499,10 @@ pub async fn submit_case(
     }
 
     let draft = drafts::load(&mut tx, &state, id, business).await?.ok_or_else(|| {
-        AppError::conflict("no_draft", "没有找到这项业务的草稿,请从业务须知开始办理;已提交的申请请在“我的办件”中查看。")
+        AppError::conflict("no_draft", "没有找到这项业务的草稿，请从业务须知开始办理；已提交的申请请在“我的办件”中查看。")
     })?;
     if draft.revision != submission.revision {
-        return Err(AppError::conflict("draft_changed", "申请内容已在其他页面修改,请返回核对信息页重新核对后再提交。"));
+        return Err(AppError::conflict("draft_changed", "申请内容已在其他页面修改，请返回核对信息页重新核对后再提交。"));
     }
     if let Some(step) = DraftStep::ALL.into_iter().find(|s| !draft.done.contains(s)) {
         return Err(missing("step_missing", step));
@@ -667,11 +667,11 @@ pub async fn get_case(
 /// Why a case cannot be withdrawn, in words for the driver.
 fn cannot_withdraw(status: CaseStatus) -> AppError {
     let message = match status {
-        CaseStatus::Submitted | CaseStatus::Accepted => "该办件已受理,不能撤回;如需撤回请联系办理窗口。",
-        CaseStatus::Returned => "该办件已退回补正,不能撤回;请按要求补正后重新提交,如需撤回请联系办理窗口。",
-        CaseStatus::Completed => "该办件已办结,不能撤回;如有疑问请联系办理窗口。",
-        CaseStatus::Refused => "该办件已不予受理,不能撤回;如有疑问请联系办理窗口。",
-        CaseStatus::Withdrawn => "该办件已撤回,不能再次撤回;如需办理请重新申请。",
+        CaseStatus::Submitted | CaseStatus::Accepted => "该办件已受理，不能撤回；如需撤回请联系办理窗口。",
+        CaseStatus::Returned => "该办件已退回补正，不能撤回；请按要求补正后重新提交，如需撤回请联系办理窗口。",
+        CaseStatus::Completed => "该办件已办结，不能撤回；如有疑问请联系办理窗口。",
+        CaseStatus::Refused => "该办件已不予受理，不能撤回；如有疑问请联系办理窗口。",
+        CaseStatus::Withdrawn => "该办件已撤回，不能再次撤回；如需办理请重新申请。",
     };
     AppError::conflict("cannot_withdraw", message)
 }
@@ -836,7 +836,7 @@ pub async fn resubmit_case(
     else {
         return Err(AppError::conflict(
             "not_returned",
-            "该办件不在退回补正状态,无需补正;请刷新页面查看办件的最新状态。",
+            "该办件不在退回补正状态，无需补正；请刷新页面查看办件的最新状态。",
         ));
     };
     let correction: Correction = serde_json::from_str(&correction)
@@ -851,7 +851,7 @@ pub async fn resubmit_case(
         .clone()
         .ok_or_else(|| AppError::Internal(format!("case {id}: the snapshot has no personal info")))?;
     if resubmission.info.details.business() != business {
-        return Err(AppError::bad_field("invalid_field", "business", "申请信息与所办业务不符,请刷新页面后重新填写。"));
+        return Err(AppError::bad_field("invalid_field", "business", "申请信息与所办业务不符，请刷新页面后重新填写。"));
     }
     for field in &correction.fields {
         take_field(field, &resubmission.info, &mut info)?;
@@ -870,13 +870,13 @@ pub async fn resubmit_case(
                 AppError::Internal(format!("case {id}: the correction names the unknown material {material:?}"))
             })?;
         let not_replaced =
-            |why: &str| AppError::bad_field("material_not_replaced", material, format!("请重新上传「{name}」:{why}"));
+            |why: &str| AppError::bad_field("material_not_replaced", material, format!("请重新上传「{name}」：{why}"));
         let new = resubmission
             .uploads
             .get(material)
-            .ok_or_else(|| not_replaced("办理窗口要求更换这份材料,请上传一张新照片。"))?;
+            .ok_or_else(|| not_replaced("办理窗口要求更换这份材料，请上传一张新照片。"))?;
         if snapshot.answers.uploads.get(material) == Some(new) {
-            return Err(not_replaced("所选照片与原来提交的相同,请上传一张新照片。"));
+            return Err(not_replaced("所选照片与原来提交的相同，请上传一张新照片。"));
         }
         uploads.insert(material.clone(), new.clone());
     }

@@ -135,22 +135,22 @@ pub fn exclusive_with(business: BusinessCode) -> Option<BusinessCode> {
 pub fn blocked_message(business: BusinessCode, case_id: &str, blocker: BusinessCode) -> String {
     if blocker == business {
         format!(
-            "该证已有一件{}申请正在办理(办件编号 {case_id}),请在“我的办件”中查看进度;办结后才能再次申请。",
+            "该证已有一件{}申请正在办理（办件编号 {case_id}），请在“我的办件”中查看进度；办结后才能再次申请。",
             business_name(business)
         )
     } else if blocker == BusinessCode::Renewal && business == BusinessCode::Reissue {
         format!(
-            "该证已有一件从业资格证换发申请正在办理(办件编号 {case_id}),换发办结时会制发新证,无需另行申请补发;\
-             补发和换发不能同时办理,请在“我的办件”中查看换发进度。"
+            "该证已有一件从业资格证换发申请正在办理（办件编号 {case_id}），换发办结时会制发新证，无需另行申请补发；\
+             补发和换发不能同时办理，请在“我的办件”中查看换发进度。"
         )
     } else if blocker == BusinessCode::Reissue && business == BusinessCode::Renewal {
         format!(
-            "该证已有一件从业资格证补发申请正在办理(办件编号 {case_id}),补发办结时也会制发新证;\
-             补发和换发不能同时办理,请在“我的办件”中查看补发进度,补发办结后再申请换发。"
+            "该证已有一件从业资格证补发申请正在办理（办件编号 {case_id}），补发办结时也会制发新证；\
+             补发和换发不能同时办理，请在“我的办件”中查看补发进度，补发办结后再申请换发。"
         )
     } else {
         format!(
-            "该证的注销申请(办件编号 {case_id})已受理,注销办结后该证不能再办理任何业务,因此不能申请{};请在“我的办件”中查看进度。",
+            "该证的注销申请（办件编号 {case_id}）已受理，注销办结后该证不能再办理任何业务，因此不能申请{}；请在“我的办件”中查看进度。",
             business_name(business)
         )
     }
@@ -212,12 +212,12 @@ impl StoredCertificate {
         let refused = |reason: String| (Some(reason), None);
         let status = self.status(today);
         match status {
-            CertificateStatus::Suspended => return refused("该证处于暂扣状态,暂扣期间不能办理此业务。".into()),
+            CertificateStatus::Suspended => return refused("该证处于暂扣状态，暂扣期间不能办理此业务。".into()),
             CertificateStatus::Revoked => {
-                return refused("该证已被吊销,不能办理此业务;如需继续从业,请到服务大厅咨询。".into())
+                return refused("该证已被吊销，不能办理此业务；如需继续从业，请到服务大厅咨询。".into())
             }
             CertificateStatus::Cancelled => {
-                return refused("该证已注销,不能办理此业务;如需继续从业,须重新申请从业资格。".into())
+                return refused("该证已注销，不能办理此业务；如需继续从业，须重新申请从业资格。".into())
             }
             CertificateStatus::Valid | CertificateStatus::Expired => {}
         }
@@ -228,8 +228,8 @@ impl StoredCertificate {
         let lapsed = days_left < -i64::from(rules.grace_days);
         let lapsed_message = || {
             format!(
-                "该证有效期已于{}届满,超过{}日未换发,依《道路运输从业人员管理规定》第32条应予注销,不能在网上换发或办理其他业务;\
-                 如需继续从业,请携带身份证到服务大厅重新申请从业资格,重新参加从业资格考试。",
+                "该证有效期已于{}届满，超过{}日未换发，依《道路运输从业人员管理规定》第32条应予注销，不能在网上换发或办理其他业务；\
+                 如需继续从业，请携带身份证到服务大厅重新申请从业资格，重新参加从业资格考试。",
                 self.valid_until, rules.grace_days
             )
         };
@@ -239,14 +239,14 @@ impl StoredCertificate {
             BusinessCode::Renewal if days_left < 0 => (
                 None,
                 Some(format!(
-                    "该证有效期已于{}届满,已逾期{}天,本次为逾期换发;届满超过{}日仍未换发的,该证将依法注销,请尽快提交。",
+                    "该证有效期已于{}届满，已逾期{}天，本次为逾期换发；届满超过{}日仍未换发的，该证将依法注销，请尽快提交。",
                     self.valid_until,
                     -days_left,
                     rules.grace_days
                 )),
             ),
             BusinessCode::Renewal if days_left > i64::from(rules.window_days) => refused(format!(
-                "有效期至{},换发须在有效期届满前{}日内申请({}起可申请)。",
+                "有效期至{}，换发须在有效期届满前{}日内申请（{}起可申请）。",
                 self.valid_until,
                 rules.window_days,
                 self.valid_until.add_days(-i64::from(rules.window_days))
@@ -254,21 +254,21 @@ impl StoredCertificate {
             BusinessCode::Renewal if days_left <= i64::from(rules.deadline_days) => (
                 None,
                 Some(format!(
-                    "有效期至{},应在有效期届满{}日前申请换发,现已超过该期限;仍可申请,请尽快提交。",
+                    "有效期至{}，应在有效期届满{}日前申请换发，现已超过该期限；仍可申请，请尽快提交。",
                     self.valid_until, rules.deadline_days
                 )),
             ),
             BusinessCode::Renewal => (None, None),
             _ if lapsed => refused(lapsed_message()),
             _ if days_left < 0 => refused(format!(
-                "该证已过期,不能办理此业务;有效期届满后{}日内可先申请换发,换发后再办理。",
+                "该证已过期，不能办理此业务；有效期届满后{}日内可先申请换发，换发后再办理。",
                 rules.grace_days
             )),
             BusinessCode::CreditAssessment => {
                 let (periods, next_end) = self.open_periods(today, &standing.assessed);
                 if periods.is_empty() {
                     refused(format!(
-                        "暂无可申请考核的周期:已结束的考核周期均已考核,下一个考核周期于{next_end}结束,结束后可申请。"
+                        "暂无可申请考核的周期：已结束的考核周期均已考核，下一个考核周期于{next_end}结束，结束后可申请。"
                     ))
                 } else {
                     (None, None)
@@ -612,7 +612,7 @@ fn demo_set(today: Date) -> [DemoCertificate; 3] {
             "呼和浩特市交通运输综合行政执法支队",
             ride_hailing_until.add_years(-VALIDITY_YEARS),
             ride_hailing_until,
-            "示例网约车平台(呼和浩特)有限公司",
+            "示例网约车平台（呼和浩特）有限公司",
         ),
         (
             CertificateKind::Cruising,
@@ -749,13 +749,13 @@ mod tests {
         let c = certificate("2029-05-01", CertificateStatus::Valid);
         let before = |days: i64| renewal(&c, until.add_days(-days));
         let (reason, notice) = before(91);
-        assert_eq!(reason.as_deref(), Some("有效期至2029-05-01,换发须在有效期届满前90日内申请(2029-01-31起可申请)。"));
+        assert_eq!(reason.as_deref(), Some("有效期至2029-05-01，换发须在有效期届满前90日内申请（2029-01-31起可申请）。"));
         assert_eq!(notice, None);
         assert_eq!(before(90), (None, None), "exactly 90 days before");
         assert_eq!(before(31), (None, None));
         let (reason, notice) = before(30);
         assert_eq!(reason, None);
-        assert_eq!(notice.as_deref(), Some("有效期至2029-05-01,应在有效期届满30日前申请换发,现已超过该期限;仍可申请,请尽快提交。"));
+        assert_eq!(notice.as_deref(), Some("有效期至2029-05-01，应在有效期届满30日前申请换发，现已超过该期限；仍可申请，请尽快提交。"));
         assert!(before(0).1.unwrap().contains("30日前"), "the last day is late too");
     }
 
@@ -768,7 +768,7 @@ mod tests {
         assert_eq!(reason, None);
         assert_eq!(
             notice.as_deref(),
-            Some("该证有效期已于2029-05-01届满,已逾期1天,本次为逾期换发;届满超过180日仍未换发的,该证将依法注销,请尽快提交。")
+            Some("该证有效期已于2029-05-01届满，已逾期1天，本次为逾期换发；届满超过180日仍未换发的，该证将依法注销，请尽快提交。")
         );
         let (reason, notice) = after(180);
         assert_eq!(reason, None);
@@ -790,7 +790,7 @@ mod tests {
         for business in [BusinessCode::Reissue, BusinessCode::Change, BusinessCode::CreditAssessment] {
             assert_eq!(
                 c.unavailable_reason(business, today, RULES, &standing).as_deref(),
-                Some("该证已过期,不能办理此业务;有效期届满后180日内可先申请换发,换发后再办理。")
+                Some("该证已过期，不能办理此业务；有效期届满后180日内可先申请换发，换发后再办理。")
             );
         }
         let lapsed = certificate("2025-01-01", CertificateStatus::Valid);
@@ -826,20 +826,20 @@ mod tests {
         assert_eq!(listed.open_case_id.as_deref(), Some("TC20261124000001"));
         assert_eq!(
             listed.unavailable_reason.as_deref(),
-            Some("该证已有一件从业资格证换发申请正在办理(办件编号 TC20261124000001),请在“我的办件”中查看进度;办结后才能再次申请。")
+            Some("该证已有一件从业资格证换发申请正在办理（办件编号 TC20261124000001），请在“我的办件”中查看进度；办结后才能再次申请。")
         );
         let cancelling = Standing { blocking: Some(("TC20261124000002".into(), BusinessCode::Cancellation)), assessed: vec![] };
         let reason = c.unavailable_reason(BusinessCode::Change, today, RULES, &cancelling).unwrap();
-        assert!(reason.contains("注销申请(办件编号 TC20261124000002)已受理"), "{reason}");
+        assert!(reason.contains("注销申请（办件编号 TC20261124000002）已受理"), "{reason}");
         // 补发 and 换发 exclude each other, and say which case to follow and why.
         let renewing = Standing { blocking: Some(("TC20261124000003".into(), BusinessCode::Renewal)), assessed: vec![] };
         let listed = c.to_api(BusinessCode::Reissue, today, RULES, &renewing);
         assert_eq!(listed.open_case_id.as_deref(), Some("TC20261124000003"));
         let reason = listed.unavailable_reason.unwrap();
-        assert!(reason.contains("换发申请正在办理(办件编号 TC20261124000003)") && reason.contains("无需另行申请补发"), "{reason}");
+        assert!(reason.contains("换发申请正在办理（办件编号 TC20261124000003）") && reason.contains("无需另行申请补发"), "{reason}");
         let reissuing = Standing { blocking: Some(("TC20261124000004".into(), BusinessCode::Reissue)), assessed: vec![] };
         let reason = c.unavailable_reason(BusinessCode::Renewal, today, RULES, &reissuing).unwrap();
-        assert!(reason.contains("补发申请正在办理(办件编号 TC20261124000004)") && reason.contains("补发办结后再申请换发"), "{reason}");
+        assert!(reason.contains("补发申请正在办理（办件编号 TC20261124000004）") && reason.contains("补发办结后再申请换发"), "{reason}");
         assert_eq!(exclusive_with(BusinessCode::Change), None);
     }
 
@@ -863,7 +863,7 @@ mod tests {
         let listed = new.to_api(BusinessCode::CreditAssessment, today, RULES, &Standing::default());
         assert_eq!(
             listed.unavailable_reason.as_deref(),
-            Some("暂无可申请考核的周期:已结束的考核周期均已考核,下一个考核周期于2027-02-28结束,结束后可申请。")
+            Some("暂无可申请考核的周期：已结束的考核周期均已考核，下一个考核周期于2027-02-28结束，结束后可申请。")
         );
         assert!(listed.assessment_periods.is_empty());
     }
@@ -897,6 +897,6 @@ mod tests {
         for (_, _, first_issued, ..) in set {
             assert!(assessment_period(first_issued, 0).1 < today, "a 考核 period has ended");
         }
-        assert_eq!(set[1].4, "示例网约车平台(呼和浩特)有限公司");
+        assert_eq!(set[1].4, "示例网约车平台（呼和浩特）有限公司");
     }
 }

@@ -133,7 +133,7 @@ pub async fn check_certificate(
 ) -> AppResult<(StoredCertificate, Certificate)> {
     let key = certificates::holder_key(conn, state, user_id).await?;
     let certificate = certificates::owned_one(conn, state, &key, id).await?.ok_or_else(|| {
-        AppError::bad_field("certificate_not_found", "certificate", "所选从业资格证不存在或不属于您,请重新选择。")
+        AppError::bad_field("certificate_not_found", "certificate", "所选从业资格证不存在或不属于您，请重新选择。")
     })?;
     let listed = certificates::listed(conn, state, &certificate, business, today).await?;
     if let (Some(reason), Some(case_id)) = (&listed.unavailable_reason, &listed.open_case_id) {
@@ -241,13 +241,13 @@ pub async fn check_materials(
     let materials = business_materials(&mut *conn, business).await?;
     for code in uploads.keys() {
         let Some(material) = materials.iter().find(|m| &m.code == code) else {
-            return Err(AppError::bad_field("unknown_material", code, "没有这项材料,请返回上一步重新进入材料上传页面。"));
+            return Err(AppError::bad_field("unknown_material", code, "没有这项材料，请返回上一步重新进入材料上传页面。"));
         };
         if !material.applies(details) {
             return Err(AppError::bad_field(
                 "material_not_applicable",
                 code,
-                format!("按您填写的申请信息,无需上传「{}」;请刷新页面,按页面列出的材料重新上传。", material.name),
+                format!("按您填写的申请信息，无需上传「{}」；请刷新页面，按页面列出的材料重新上传。", material.name),
             ));
         }
     }
@@ -261,7 +261,7 @@ pub async fn check_materials(
         .fetch_one(&mut *conn)
         .await?;
         if !fits {
-            return Err(AppError::bad_field("upload_not_found", material, "所选照片已删除或不属于您,请重新上传。"));
+            return Err(AppError::bad_field("upload_not_found", material, "所选照片已删除或不属于您，请重新上传。"));
         }
     }
     if let Some(missing) = materials.iter().find(|m| m.required && m.applies(details) && !uploads.contains_key(&m.code)) {
@@ -315,7 +315,7 @@ pub async fn list_drafts(State(state): State<AppState>, user: VerifiedUser) -> A
 }
 
 fn no_draft() -> AppError {
-    AppError::client(StatusCode::NOT_FOUND, "no_draft", "没有找到这项业务的草稿,请从业务须知开始办理。")
+    AppError::client(StatusCode::NOT_FOUND, "no_draft", "没有找到这项业务的草稿，请从业务须知开始办理。")
 }
 
 /// The user's draft of one business.

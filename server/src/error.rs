@@ -62,7 +62,7 @@ impl AppError {
 
     /// Not signed in, or the session ended.
     pub fn unauthenticated() -> AppError {
-        AppError::client(StatusCode::UNAUTHORIZED, "unauthenticated", "登录已失效,请重新登录;您已填写的内容会保留。")
+        AppError::client(StatusCode::UNAUTHORIZED, "unauthenticated", "登录已失效，请重新登录；您已填写的内容会保留。")
     }
 
     fn status(&self) -> StatusCode {
@@ -77,11 +77,11 @@ impl AppError {
     /// What the client sees: never the internal detail.
     pub fn body(&self) -> ErrorBody {
         match self {
-            AppError::NotFound => ErrorBody::new("not_found", "您要找的内容不存在,请返回首页重新选择。"),
-            AppError::MethodNotAllowed => ErrorBody::new("method_not_allowed", "不支持此操作,请刷新页面后重试。"),
+            AppError::NotFound => ErrorBody::new("not_found", "您要找的内容不存在，请返回首页重新选择。"),
+            AppError::MethodNotAllowed => ErrorBody::new("method_not_allowed", "不支持此操作，请刷新页面后重试。"),
             AppError::Client { body, .. } => body.clone(),
             AppError::Database(_) | AppError::Internal(_) => {
-                ErrorBody::new("internal", "系统繁忙,请稍后重试;如多次失败,请联系当地道路运输服务窗口。")
+                ErrorBody::new("internal", "系统繁忙，请稍后重试；如多次失败，请联系当地道路运输服务窗口。")
             }
         }
     }
@@ -118,7 +118,7 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> axum::extract::FromRequest<
             Ok(Json(value)) => Ok(Body(value)),
             Err(rejection) => {
                 tracing::info!(%rejection, "malformed request body");
-                Err(AppError::bad_request("invalid_body", "提交的内容格式不正确,请刷新页面后重试。"))
+                Err(AppError::bad_request("invalid_body", "提交的内容格式不正确，请刷新页面后重试。"))
             }
         }
     }

@@ -203,7 +203,8 @@ async fn ocr(image: &[u8], deadline: Instant) -> Option<String> {
 
 /// Text without the spaces tesseract puts between CJK characters, and without stray quotes.
 fn compact(text: &str) -> String {
-    text.chars().filter(|c| !c.is_whitespace() && !"\"'“”‘’|:：".contains(*c)).collect()
+    // A set of characters to drop, both colons among them, not a sentence (punct:keep).
+    text.chars().filter(|c| !c.is_whitespace() && !"\"'“”‘’|:：".contains(*c)).collect() // punct:keep
 }
 
 /// The text after `label` on the first line that has it.

@@ -60,7 +60,7 @@ pub struct AppState {
 #[openapi(
     info(
         title = "taxicert API",
-        description = "出租汽车驾驶员从业资格证网上办理:补发、换发、变更、注销、服务质量信誉考核。\n\n\
+        description = "出租汽车驾驶员从业资格证网上办理：补发、换发、变更、注销、服务质量信誉考核。\n\n\
                        Every error answer is `ErrorBody`: a stable `code` and a Chinese `message` for the user.",
         license(name = "MIT")
     ),

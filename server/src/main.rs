@@ -143,9 +143,9 @@ fn read_password() -> Result<String, String> {
     if let Ok(password) = std::env::var("TAXICERT_STAFF_PASSWORD") {
         return Ok(password);
     }
-    eprint!("请输入密码(至少12个字符),以回车结束:");
+    eprint!("请输入密码（至少12个字符），以回车结束：");
     let mut line = String::new();
-    std::io::stdin().lock().read_line(&mut line).map_err(|e| format!("无法读取密码:{e}"))?;
+    std::io::stdin().lock().read_line(&mut line).map_err(|e| format!("无法读取密码：{e}"))?;
     Ok(line.trim_end_matches(['\r', '\n']).to_owned())
 }
 
@@ -165,7 +165,7 @@ fn staff_command(args: &[String]) -> ExitCode {
         let db = match taxicert_server::db::open(&config.database).await {
             Ok(db) => db,
             Err(e) => {
-                eprintln!("taxicert-server: 无法打开数据库 {}:{e}", config.database.display());
+                eprintln!("taxicert-server: 无法打开数据库 {}：{e}", config.database.display());
                 return ExitCode::FAILURE;
             }
         };
@@ -190,27 +190,27 @@ async fn run_staff(db: &sqlx::SqlitePool, command: StaffCommand) -> Result<Strin
         StaffCommand::Add { username, display_name, role } => {
             let password = read_password()?;
             staff::create_account(db, &username, &display_name, role, &password).await.map_err(text)?;
-            Ok(format!("已创建账号 {username}({},{})。", display_name.trim(), role.name()))
+            Ok(format!("已创建账号 {username}（{}，{}）。", display_name.trim(), role.name()))
         }
         StaffCommand::Passwd { username } => {
             let password = read_password()?;
             staff::set_password(db, &username, &password).await.map_err(text)?;
-            Ok(format!("已为 {username} 设置新密码;该账号已登录的会话均已退出。"))
+            Ok(format!("已为 {username} 设置新密码；该账号已登录的会话均已退出。"))
         }
         StaffCommand::Unlock { username } => {
             staff::unlock(db, &username).await.map_err(text)?;
-            Ok(format!("已解锁 {username},可以重新登录。"))
+            Ok(format!("已解锁 {username}，可以重新登录。"))
         }
         StaffCommand::Disable { username } => {
             staff::disable(db, &username).await.map_err(text)?;
-            Ok(format!("已停用 {username};该账号已登录的会话均已退出。"))
+            Ok(format!("已停用 {username}；该账号已登录的会话均已退出。"))
         }
         StaffCommand::List => {
             let now =
                 std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
             let accounts = staff::list(db).await.map_err(text)?;
             if accounts.is_empty() {
-                return Ok("还没有业务办理人员账号;用 `taxicert-server staff add` 创建。".into());
+                return Ok("还没有业务办理人员账号；用 `taxicert-server staff add` 创建。".into());
             }
             let lines: Vec<String> = accounts
                 .into_iter()
@@ -219,7 +219,7 @@ async fn run_staff(db: &sqlx::SqlitePool, command: StaffCommand) -> Result<Strin
                     let state = if a.disabled {
                         "已停用".to_owned()
                     } else if let Some(until) = a.locked_until.filter(|until| *until > now) {
-                        format!("已锁定(还剩{}分钟)", (until - now + 59) / 60)
+                        format!("已锁定（还剩{}分钟）", (until - now + 59) / 60)
                     } else {
                         "正常".to_owned()
                     };

@@ -54,13 +54,13 @@ pub async fn rules(kind: Kind) -> Result<PhotoRules, String> {
     let Some(material) = kind.material() else {
         return Ok(PhotoRules::ID_CARD);
     };
-    let db = crate::db::open_memory().await.map_err(|e| format!("无法读取材料目录:{e}"))?;
+    let db = crate::db::open_memory().await.map_err(|e| format!("无法读取材料目录：{e}"))?;
     let found = catalogue::material_photo(&db, material).await;
     db.close().await;
     match found {
         Ok(Some((_, rules))) => Ok(rules),
         Ok(None) => Err(format!("材料目录中没有 {material}")),
-        Err(e) => Err(format!("无法读取材料目录:{e}")),
+        Err(e) => Err(format!("无法读取材料目录：{e}")),
     }
 }
 
@@ -88,7 +88,7 @@ pub struct Verdict {
 /// over the phone's limit is refused from its first bytes and length, without reading it all.
 pub fn check_path(path: &Path, rules: &PhotoRules) -> Result<Verdict, String> {
     let name = path.display().to_string();
-    let unreadable = |e: std::io::Error| format!("无法读取 {name}:{e}");
+    let unreadable = |e: std::io::Error| format!("无法读取 {name}：{e}");
     let mut file = std::fs::File::open(path).map_err(unreadable)?;
     let len = file.metadata().map_err(unreadable)?.len();
     let max = Limits::PHONE.max_file_bytes;

@@ -51,7 +51,7 @@ pub async fn read_id_card(
     mut multipart: Multipart,
 ) -> AppResult<Json<IdCardRead>> {
     refuse_if_done(&state, user.user_id).await?;
-    let broken = || AppError::bad_request("upload_broken", "照片上传中断,请检查网络后重新上传。");
+    let broken = || AppError::bad_request("upload_broken", "照片上传中断，请检查网络后重新上传。");
     let (mut portrait, mut emblem) = (None, None);
     while let Some(field) = multipart.next_field().await.map_err(|_| broken())? {
         let name = field.name().unwrap_or_default().to_owned();
@@ -62,8 +62,8 @@ pub async fn read_id_card(
             _ => {}
         }
     }
-    let portrait = portrait.ok_or_else(|| field_error("photo_missing", "portrait", "请上传身份证人像面(有照片的一面)。"))?;
-    let emblem = emblem.ok_or_else(|| field_error("photo_missing", "emblem", "请上传身份证国徽面(有国徽的一面)。"))?;
+    let portrait = portrait.ok_or_else(|| field_error("photo_missing", "portrait", "请上传身份证人像面（有照片的一面）。"))?;
+    let emblem = emblem.ok_or_else(|| field_error("photo_missing", "emblem", "请上传身份证国徽面（有国徽的一面）。"))?;
     // Never stored smaller than the minimum the rules ask for: the reader needs the small print.
     let max_side = state.config.photo_max_side.max(PhotoRules::ID_CARD.min_width);
     // One after the other: two 50 MP decodes at once would double the peak memory.
@@ -99,9 +99,9 @@ async fn refuse_if_done(state: &AppState, user_id: i64) -> AppResult<()> {
     .fetch_one(&state.db)
     .await?;
     let message = match status.as_str() {
-        "approved" => "您已完成实名认证,无需重复提交。",
-        "pending" => "您的实名认证正在审核中,请等待审核结果。",
-        _ if reviewing => "您的账户转移申请正在等待业务办理人员审核,请等待审核结果。",
+        "approved" => "您已完成实名认证，无需重复提交。",
+        "pending" => "您的实名认证正在审核中，请等待审核结果。",
+        _ if reviewing => "您的账户转移申请正在等待业务办理人员审核，请等待审核结果。",
         _ => return Ok(()),
     };
     Err(AppError::client(StatusCode::CONFLICT, "realname_done", message))

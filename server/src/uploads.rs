@@ -51,7 +51,7 @@ pub async fn process_photo(
 }
 
 fn photo_error(refusal: Refusal, what: &str, field: &str) -> AppError {
-    let mut body = ErrorBody::new("invalid_photo", format!("{what}:{}", refusal.message));
+    let mut body = ErrorBody::new("invalid_photo", format!("{what}：{}", refusal.message));
     body.field = Some(field.into());
     let status = if refusal.code == "file_too_large" { StatusCode::PAYLOAD_TOO_LARGE } else { StatusCode::BAD_REQUEST };
     AppError::Client { status, body }
@@ -90,7 +90,7 @@ pub fn idempotency_key(headers: &HeaderMap, what: &str) -> AppResult<String> {
     if !(8..=100).contains(&key.len()) || !key.bytes().all(|b| b.is_ascii_graphic()) {
         return Err(AppError::bad_request(
             "idempotency_key_missing",
-            format!("{what}缺少有效的 Idempotency-Key 请求头(8至100个可见字符),请刷新页面后重试。"),
+            format!("{what}缺少有效的 Idempotency-Key 请求头（8至100个可见字符），请刷新页面后重试。"),
         ));
     }
     Ok(key.to_owned())
@@ -159,9 +159,9 @@ pub async fn upload_photo(
     let broken = |error: MultipartError| {
         if error.status() == StatusCode::PAYLOAD_TOO_LARGE {
             let limit = megabytes(taxicert_api::domain::MAX_UPLOAD_BYTES);
-            photo_error(Refusal::new("file_too_large", format!("照片超过了{limit},请重新拍照后上传。")), "照片", "file")
+            photo_error(Refusal::new("file_too_large", format!("照片超过了{limit}，请重新拍照后上传。")), "照片", "file")
         } else {
-            AppError::bad_request("upload_broken", "照片上传中断,请检查网络后重新上传。")
+            AppError::bad_request("upload_broken", "照片上传中断，请检查网络后重新上传。")
         }
     };
     let (mut material, mut file) = (None, None);
@@ -174,7 +174,7 @@ pub async fn upload_photo(
     }
     let material = material.unwrap_or_default();
     let Some((material_name, rules)) = catalogue::material_photo(&state.db, &material).await? else {
-        return Err(AppError::bad_request("unknown_material", "没有这项材料,请返回上一步重新进入材料上传页面。"));
+        return Err(AppError::bad_request("unknown_material", "没有这项材料，请返回上一步重新进入材料上传页面。"));
     };
     let Some(file) = file else {
         return Err(AppError::bad_request("photo_missing", format!("请选择{material_name}的照片。")));
@@ -187,7 +187,7 @@ pub async fn upload_photo(
         return Err(AppError::client(
             StatusCode::TOO_MANY_REQUESTS,
             "upload_limit",
-            "您已上传的照片太多,请先删除不用的照片后再上传。",
+            "您已上传的照片太多，请先删除不用的照片后再上传。",
         ));
     }
 
@@ -317,7 +317,7 @@ pub async fn delete_upload(
             .fetch_one(&state.db)
             .await?;
         return Err(if in_case {
-            AppError::client(StatusCode::CONFLICT, "upload_in_case", "该照片已随申请提交,不能删除。")
+            AppError::client(StatusCode::CONFLICT, "upload_in_case", "该照片已随申请提交，不能删除。")
         } else {
             AppError::NotFound
         });

@@ -158,7 +158,7 @@ fn voucher_unavailable() -> AppError {
     AppError::client(
         StatusCode::SERVICE_UNAVAILABLE,
         "voucher_unavailable",
-        "凭证暂时无法生成,请稍后重试;如急需凭证,请到办理窗口打印。",
+        "凭证暂时无法生成，请稍后重试；如急需凭证，请到办理窗口打印。",
     )
 }
 
@@ -263,10 +263,10 @@ fn voucher_content(
 fn voucher_change(change: &AppliedChange) -> String {
     let phone = |number: &str| PhoneNumber::parse(number).map(|p| p.masked()).unwrap_or_else(|_| "***".to_owned());
     match change.item {
-        ChangeItem::Address => "已变更(住址属个人信息,不在凭证上显示)".to_owned(),
+        ChangeItem::Address => "已变更（住址属个人信息，不在凭证上显示）".to_owned(),
         ChangeItem::Phone => format!("{} 变更为 {}", phone(&change.old), phone(&change.new)),
         ChangeItem::LicenceClass | ChangeItem::Employer => {
-            let old = if change.old.trim().is_empty() { "(无)" } else { change.old.as_str() };
+            let old = if change.old.trim().is_empty() { "（无）" } else { change.old.as_str() };
             format!("{old} 变更为 {}", change.new)
         }
     }
@@ -345,7 +345,7 @@ fn render(content: &VoucherContent, font: &VoucherFont) -> AppResult<Vec<u8>> {
     let title_size = 19.0;
     let title_x = (PAGE_WIDTH - measure.width(content.title, title_size)) / 2.0;
     text(&mut surface, title_x, 96.0, title_size, content.title);
-    let code_line = format!("凭证编号:{}", content.code);
+    let code_line = format!("凭证编号：{}", content.code);
     text(&mut surface, (PAGE_WIDTH - measure.width(&code_line, 10.0)) / 2.0, 120.0, 10.0, &code_line);
     rule(&mut surface, 136.0, 1.2);
 
@@ -384,11 +384,11 @@ fn render(content: &VoucherContent, font: &VoucherFont) -> AppResult<Vec<u8>> {
         surface.draw_path(&squares);
     }
     let notes = [
-        "扫描右侧二维码,或访问以下地址,核验本凭证的真伪:".to_owned(),
+        "扫描右侧二维码，或访问以下地址，核验本凭证的真伪：".to_owned(),
         content.verify_url.clone(),
         String::new(),
-        format!("出具机关:{}", content.authority),
-        "本凭证由出租汽车驾驶员从业资格证网上办理系统生成,".to_owned(),
+        format!("出具机关：{}", content.authority),
+        "本凭证由出租汽车驾驶员从业资格证网上办理系统生成，".to_owned(),
         "个人信息已作脱敏处理。".to_owned(),
     ];
     let mut note_y = qr_y + 14.0;
@@ -436,7 +436,7 @@ pub async fn download_voucher(
     if detail.result.is_none() {
         return Err(AppError::conflict(
             "voucher_not_ready",
-            "该办件尚未办结,办结后才能下载凭证;请在办件详情中查看办理进度。",
+            "该办件尚未办结，办结后才能下载凭证；请在办件详情中查看办理进度。",
         ));
     }
     let (id_number_masked,): (String,) = sqlx::query_as(
@@ -488,7 +488,7 @@ fn voucher_not_found() -> AppError {
     AppError::client(
         StatusCode::NOT_FOUND,
         "voucher_not_found",
-        "未查询到该凭证,凭证可能不是本系统出具的,请向出具凭证的道路运输管理机构核实。",
+        "未查询到该凭证，凭证可能不是本系统出具的，请向出具凭证的道路运输管理机构核实。",
     )
 }
 

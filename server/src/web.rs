@@ -265,7 +265,7 @@ fn shell_page(page: Option<&Page>, encoding: Encoding) -> Response {
         return (
             StatusCode::SERVICE_UNAVAILABLE,
             [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-            "页面尚未构建:请在项目目录运行 make run。\nThe app has not been built: run `make run`.",
+            "页面尚未构建：请在项目目录运行 make run。\nThe app has not been built: run `make run`.",
         )
             .into_response();
     };

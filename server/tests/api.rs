@@ -64,6 +64,50 @@ async fn every_business_has_a_notice_and_a_required_material() {
     }
 }
 
+/// Every string in `value`, with where it is, e.g. `reissue.notice[3]`.
+fn strings<'a>(value: &'a serde_json::Value, at: String, out: &mut Vec<(String, &'a str)>) {
+    match value {
+        serde_json::Value::String(s) => out.push((at, s)),
+        serde_json::Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                strings(item, format!("{at}[{i}]"), out);
+            }
+        }
+        serde_json::Value::Object(fields) => {
+            for (key, field) in fields {
+                strings(field, format!("{at}.{key}"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[tokio::test]
+async fn the_catalogue_as_served_uses_chinese_punctuation() {
+    // A fresh database: the catalogue as the migrations leave it, 0011 included.
+    let server = spawn().await;
+    let mut served = vec![("businesses".to_owned(), json(server.get("/api/v1/businesses").await).await)];
+    for code in ["reissue", "renewal", "change", "cancellation", "credit_assessment"] {
+        served.push((code.to_owned(), json(server.get(&format!("/api/v1/businesses/{code}")).await).await));
+    }
+    served.push(("service-halls".to_owned(), json(server.get("/api/v1/service-halls").await).await));
+    served.push(("not_found".to_owned(), json(server.get("/api/v1/businesses/renew").await).await));
+    let mut texts = Vec::new();
+    for (name, body) in &served {
+        strings(body, name.clone(), &mut texts);
+    }
+    assert!(texts.iter().filter(|(_, t)| t.chars().any(taxicert_testkit::punctuation::is_chinese)).count() > 50);
+    // The notices, hints and halls: full-width marks (GB/T 15834-2011), sizes as `10 MB`.
+    let slips: Vec<String> = texts
+        .iter()
+        .filter(|(_, text)| !taxicert_testkit::punctuation::slips(text).is_empty())
+        .map(|(at, text)| format!("{at}: {text}"))
+        .collect();
+    assert!(slips.is_empty(), "half-width punctuation in Chinese text:\n{}", slips.join("\n"));
+    let notice = served[2].1["notice"].as_array().unwrap();
+    assert!(notice.iter().any(|p| p.as_str().unwrap().contains("单张不超过10 MB，")), "{notice:?}");
+}
+
 #[tokio::test]
 async fn an_unknown_business_is_a_json_404_in_chinese() {
     let server = spawn().await;

@@ -199,7 +199,7 @@ async fn a_case_is_withdrawn_only_before_it_is_accepted() {
     let id = second["id"].as_str().unwrap();
     accept(&pool, id, server.clock.now()).await;
     let body = refused(withdraw(&server, &cookie, id).await, StatusCode::CONFLICT, "cannot_withdraw", None, None).await;
-    assert_eq!(body["message"], "该办件已受理,不能撤回;如需撤回请联系办理窗口。");
+    assert_eq!(body["message"], "该办件已受理，不能撤回；如需撤回请联系办理窗口。");
     // Returned after acceptance and resubmitted to `accepted` is still accepted; returned is not withdrawable either.
     send_back(&pool, id, server.clock.now(), json!({ "reason": "变更事项不完整", "fields": ["changes"], "materials": [] }))
         .await;
@@ -237,7 +237,7 @@ async fn a_returned_case_takes_only_the_flagged_corrections() {
     .await;
 
     server.clock.advance(600);
-    let correction = json!({ "reason": "领取大厅有误,照片模糊", "fields": ["delivery"], "materials": ["photo_2inch"] });
+    let correction = json!({ "reason": "领取大厅有误，照片模糊", "fields": ["delivery"], "materials": ["photo_2inch"] });
     send_back(&pool, id, server.clock.now(), correction.clone()).await;
     assert!(badge(&server, &cookie, id).await);
     let detail = json(get_case(&server, &cookie, id).await).await;
@@ -270,7 +270,7 @@ async fn a_returned_case_takes_only_the_flagged_corrections() {
         StatusCode::BAD_REQUEST,
         "invalid_field",
         Some("business"),
-        Some("申请信息与所办业务不符,请刷新页面后重新填写。"),
+        Some("申请信息与所办业务不符，请刷新页面后重新填写。"),
     )
     .await;
     // A flagged material not replaced: missing, or the same photo again.
@@ -283,7 +283,7 @@ async fn a_returned_case_takes_only_the_flagged_corrections() {
         None,
     )
     .await;
-    assert!(missing["message"].as_str().unwrap().starts_with("请重新上传「近期二寸正面免冠彩色证件照」:"), "{missing}");
+    assert!(missing["message"].as_str().unwrap().starts_with("请重新上传「近期二寸正面免冠彩色证件照」："), "{missing}");
     let body = json!({ "info": corrected, "uploads": { "photo_2inch": old_photo } });
     refused(
         resubmit(&server, &cookie, id, &next_key("resubmit"), body).await,

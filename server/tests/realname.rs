@@ -143,7 +143,7 @@ async fn photos_are_checked_by_content_and_both_sides_are_needed() {
     let body = json(response).await;
     assert_error_body(&body, "invalid_photo");
     assert_eq!(body["field"], "portrait");
-    assert!(body["message"].as_str().unwrap().starts_with("身份证人像面:"));
+    assert!(body["message"].as_str().unwrap().starts_with("身份证人像面："));
 
     let response = upload(&server, &cookie, Some(portrait_side(&card)), None).await;
     let body = json(response).await;
@@ -164,7 +164,7 @@ async fn photos_are_checked_by_content_and_both_sides_are_needed() {
     assert_error_body(&body, "invalid_photo");
     assert_eq!(body["field"], "emblem");
     let message = body["message"].as_str().unwrap();
-    assert!(message.starts_with("身份证国徽面:") && message.contains("800×500") && message.contains("640×400"), "{body}");
+    assert!(message.starts_with("身份证国徽面：") && message.contains("800×500") && message.contains("640×400"), "{body}");
 
     // Submitting before any upload went through.
     let fields = json!({ "name": "王建国", "gender": "男", "ethnicity": "汉", "birth_date": "1985-06-15",
@@ -192,10 +192,10 @@ async fn a_rejected_user_submits_again() {
     submit(&server, &cookie, &read["fields"], &[]).await;
     // A clerk's rejection (the clerk console comes later).
     let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", server.database().display())).await.unwrap();
-    sqlx::query("UPDATE realname_submissions SET status = 'rejected', reason = '照片模糊,请重新拍摄'").execute(&pool).await.unwrap();
+    sqlx::query("UPDATE realname_submissions SET status = 'rejected', reason = '照片模糊，请重新拍摄'").execute(&pool).await.unwrap();
     sqlx::query("UPDATE users SET realname_status = 'rejected'").execute(&pool).await.unwrap();
     let state = json(server.get_as("/api/v1/realname", &cookie).await).await;
-    assert_eq!((state["status"].as_str(), state["reason"].as_str()), (Some("rejected"), Some("照片模糊,请重新拍摄")));
+    assert_eq!((state["status"].as_str(), state["reason"].as_str()), (Some("rejected"), Some("照片模糊，请重新拍摄")));
     let read = upload_card(&server, &cookie, &CardData::sample()).await;
     let state = json(submit(&server, &cookie, &read["fields"], &[]).await).await;
     assert_eq!(state["status"], "pending");

@@ -156,7 +156,7 @@ async fn a_wrong_password_an_unknown_user_and_a_disabled_account_get_the_same_an
         let response = staff_login(&server, username, password).await;
         assert!(response.headers().get(header::SET_COOKIE).is_none());
         let body = refused(response, StatusCode::UNAUTHORIZED, "staff_login_failed", None, None).await;
-        assert_eq!(body["message"], "用户名或密码错误,请重新输入。");
+        assert_eq!(body["message"], "用户名或密码错误，请重新输入。");
     }
 
     let outcomes: Vec<String> =
@@ -193,7 +193,7 @@ async fn five_wrong_passwords_in_a_row_lock_the_account_for_fifteen_minutes() {
     let response = staff_login(&server, CLERK, "wrong password!").await;
     assert_eq!(response.headers()[header::RETRY_AFTER], "900");
     let body = refused(response, StatusCode::TOO_MANY_REQUESTS, "staff_locked", None, None).await;
-    assert_eq!(body["message"], "密码连续输错5次,账号已锁定,请15分钟后再试,或联系管理员解锁。");
+    assert_eq!(body["message"], "密码连续输错5次，账号已锁定，请15分钟后再试，或联系管理员解锁。");
     assert_eq!(body["retry_after_seconds"], 900);
     // Locked, the right password does not help either; the wait counts down.
     server.clock.advance(10 * 60);
@@ -401,7 +401,7 @@ async fn a_clerk_reviews_rejects_and_then_approves_a_real_name_submission() {
         let response = decide(&server, &clerk, id, json!({ "approve": false, "reason": reason })).await;
         refused(response, StatusCode::BAD_REQUEST, "invalid_field", Some("reason"), None).await;
     }
-    let reason = "身份证人像面照片模糊,请在光线充足处重新拍摄。";
+    let reason = "身份证人像面照片模糊，请在光线充足处重新拍摄。";
     let decided = ok(decide(&server, &clerk, id, json!({ "approve": false, "reason": reason })).await).await;
     assert_eq!(decided["summary"]["status"], "rejected");
     assert_eq!(decided["reason"], reason);
@@ -791,7 +791,7 @@ async fn a_clerk_accepts_and_completes_a_renewal_with_its_new_expiry() {
             assert!(body["message"].as_str().unwrap().contains("该办件办理的是“换发”"), "{body}");
         }
         if field == "valid_until" && action["valid_until"] != "2032-13-01" {
-            assert_eq!(body["message"], format!("新的有效期至须晚于原有效期至{old_until},请核对后重新填写。"));
+            assert_eq!(body["message"], format!("新的有效期至须晚于原有效期至{old_until}，请核对后重新填写。"));
         }
     }
     // Without its date, a 换发 completion is no completion at all.
@@ -865,7 +865,7 @@ async fn a_reissue_keeps_or_replaces_the_number_and_its_voucher_shows_it() {
     let own = &detail["case"]["certificate"]["id"];
     let others = list.iter().find(|c| c["id"] != *own).unwrap()["number"].clone();
     let response = act(&server, &clerk, &case_id, complete("reissue", json!({ "certificate_number": others }))).await;
-    refused(response, StatusCode::BAD_REQUEST, "invalid_field", Some("certificate_number"), Some("该证号已属于另一本从业资格证,请核对后重新填写。")).await;
+    refused(response, StatusCode::BAD_REQUEST, "invalid_field", Some("certificate_number"), Some("该证号已属于另一本从业资格证，请核对后重新填写。")).await;
     let done = ok(act(&server, &clerk, &case_id, complete("reissue", json!({ "certificate_number": " BX2026000777 " }))).await).await;
     let result = &done["case"]["result"];
     assert_eq!((result["certificate_number"].clone(), result["valid_until"].clone()), (json!("BX2026000777"), Value::Null));
@@ -969,8 +969,8 @@ async fn a_credit_assessment_records_points_and_grade_at_the_threshold_edges() {
     assert_eq!(detail["proposed_valid_until"], Value::Null);
     ok(act(&server, &clerk, case_id, json!({ "action": "accept" })).await).await;
     for (fields, field, words) in [
-        (json!({ "deductions": 101, "bonus": 0 }), "deductions", "扣分须在0至100分之间,请核对考核周期内的扣分合计后重新填写。"),
-        (json!({ "deductions": 0, "bonus": 11 }), "bonus", "加分每个考核周期最多10分,请核对后重新填写。"),
+        (json!({ "deductions": 101, "bonus": 0 }), "deductions", "扣分须在0至100分之间，请核对考核周期内的扣分合计后重新填写。"),
+        (json!({ "deductions": 0, "bonus": 11 }), "bonus", "加分每个考核周期最多10分，请核对后重新填写。"),
     ] {
         let response = act(&server, &clerk, case_id, complete("credit_assessment", fields)).await;
         refused(response, StatusCode::BAD_REQUEST, "invalid_field", Some(field), Some(words)).await;
@@ -1072,7 +1072,7 @@ async fn an_assessment_that_names_no_period_is_sent_back_rather_than_completed()
         StatusCode::BAD_REQUEST,
         "invalid_field",
         Some("period"),
-        Some("该申请未选择考核周期,无法办结;请点击“退回补正”,勾选“考核周期”,请申请人补正。"),
+        Some("该申请未选择考核周期，无法办结；请点击“退回补正”，勾选“考核周期”，请申请人补正。"),
     )
     .await;
     // The way the message names is open: 考核周期 can be sent back.
@@ -1111,8 +1111,8 @@ async fn a_cancellation_ends_the_certificate_and_blocks_every_other_case_on_it()
     assert_eq!(
         reason,
         format!(
-            "该从业资格证的注销申请(办件编号 {cancel_case})已受理、正在办理,暂不能受理本办件。\
-             注销办结时,本办件将自动终止办理,无需另行操作。"
+            "该从业资格证的注销申请（办件编号 {cancel_case}）已受理、正在办理，暂不能受理本办件。\
+             注销办结时，本办件将自动终止办理，无需另行操作。"
         )
     );
     assert!(!reason.contains("联系申请人") && !reason.contains("请点击"), "no advice the console cannot follow: {reason}");
@@ -1143,7 +1143,7 @@ async fn a_cancellation_ends_the_certificate_and_blocks_every_other_case_on_it()
     // Every other open case on the certificate — submitted, accepted, returned — ended with
     // it, as 不予受理 by the same clerk, with the reason in the timeline the driver sees.
     let today = Date::beijing_today(server.clock.now()).to_string();
-    let note = format!("该从业资格证已于{today}注销(办件编号 {cancel_case}),本申请终止办理。");
+    let note = format!("该从业资格证已于{today}注销（办件编号 {cancel_case}），本申请终止办理。");
     let list = ok(server.get_as("/api/v1/cases", &cookie).await).await;
     for case_id in [&reissue_case, &change_case, &credit_case] {
         let listed = list.as_array().unwrap().iter().find(|c| c["id"] == case_id.as_str()).unwrap();
@@ -1180,7 +1180,7 @@ async fn a_cancellation_ends_the_certificate_and_blocks_every_other_case_on_it()
     let reason = staff_case(&server, &clerk, &reissue_case).await["blocked_reason"].as_str().unwrap().to_owned();
     assert!(reason.contains("已注销"), "{reason}");
     refused(act(&server, &clerk, &reissue_case, json!({ "action": "accept" })).await, StatusCode::CONFLICT, "certificate_cancelled", None, Some(reason.as_str())).await;
-    let why = "从业资格证已注销,不再补发。";
+    let why = "从业资格证已注销，不再补发。";
     let detail = ok(act(&server, &clerk, &reissue_case, json!({ "action": "refuse", "reason": why })).await).await;
     assert_eq!((detail["case"]["summary"]["status"].clone(), detail["blocked_reason"].clone()), (json!("refused"), Value::Null));
 
@@ -1292,8 +1292,8 @@ async fn a_clerk_returns_a_case_for_correction_and_refuses_another() {
         None,
     )
     .await;
-    assert_eq!(body["message"], "“licence_class”不是该业务可退回补正的信息项,请从补发原因、领取方式、联系人、联系电话中选择。");
-    let reason = "自取大厅选错了,两寸照片背景不是白色。";
+    assert_eq!(body["message"], "“licence_class”不是该业务可退回补正的信息项，请从补发原因、领取方式、联系人、联系电话中选择。");
+    let reason = "自取大厅选错了，两寸照片背景不是白色。";
     let action = ret(json!(["contact_phone", "delivery", "delivery"]), json!(["photo_2inch"]), reason);
     let detail = ok(act(&server, &clerk, &returned, action).await).await;
     assert_eq!(detail["case"]["summary"]["status"], "returned");
@@ -1311,7 +1311,7 @@ async fn a_clerk_returns_a_case_for_correction_and_refuses_another() {
         let response = act(&server, &clerk, &refused_case, json!({ "action": "refuse", "reason": reason })).await;
         refused(response, StatusCode::BAD_REQUEST, "invalid_field", Some("reason"), None).await;
     }
-    let why = "该证不属于本市核发,请到原发证机关办理。";
+    let why = "该证不属于本市核发，请到原发证机关办理。";
     let detail = ok(act(&server, &clerk, &refused_case, json!({ "action": "refuse", "reason": why })).await).await;
     assert_eq!(detail["case"]["summary"]["status"], "refused");
     assert_eq!(detail["case"]["timeline"][1]["note"], why);
@@ -1399,7 +1399,7 @@ async fn every_staff_endpoint_needs_a_staff_session_and_every_action_a_clerk() {
             assert_eq!(response.status(), StatusCode::FORBIDDEN, "{what}");
             let body_json = json(response).await;
             assert_eq!(body_json["code"], "staff_role", "{what}");
-            assert_eq!(body_json["message"], "您的账号为查询人员,不能办理业务。");
+            assert_eq!(body_json["message"], "您的账号为查询人员，不能办理业务。");
         }
     }
     // The viewer saw the case without actions, and changed nothing.

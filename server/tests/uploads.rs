@@ -127,10 +127,10 @@ async fn a_photo_below_the_materials_minimum_is_refused_with_the_minimum_named()
     let cookie = log_in(&server, PHONE).await;
     let flat = |w, h| hostile::jpeg(&RgbImage::from_pixel(w, h, Rgb([200, 200, 190])), 90);
     let cases = [
-        ("driving_licence", flat(1, 1), "1×1", "机动车驾驶证:", "800×500"),
-        ("driving_licence", flat(16, 16), "16×16", "机动车驾驶证:", "800×500"),
-        ("driving_licence", hostile::jpeg(&photos::document(400, 300, 11), 90), "400×300", "机动车驾驶证:", "800×500"),
-        ("photo_2inch", hostile::jpeg(&photos::portrait(100, 12), 92), "100×140", "近期二寸正面免冠彩色证件照:", "413×579"),
+        ("driving_licence", flat(1, 1), "1×1", "机动车驾驶证：", "800×500"),
+        ("driving_licence", flat(16, 16), "16×16", "机动车驾驶证：", "800×500"),
+        ("driving_licence", hostile::jpeg(&photos::document(400, 300, 11), 90), "400×300", "机动车驾驶证：", "800×500"),
+        ("photo_2inch", hostile::jpeg(&photos::portrait(100, 12), 92), "100×140", "近期二寸正面免冠彩色证件照：", "413×579"),
     ];
     for (i, (material, bytes, size, starts, minimum)) in cases.into_iter().enumerate() {
         let response = upload(&server, &cookie, &format!("too-small-{i:04}"), material, Some((bytes, "small.jpg"))).await;

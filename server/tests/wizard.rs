@@ -20,13 +20,13 @@ use taxicert_server::{clock::Clock, workdays::Date};
 use taxicert_testkit::CardData;
 
 const BUSINESSES: [&str; 5] = ["reissue", "renewal", "change", "cancellation", "credit_assessment"];
-const EXPIRED: &str = "该证已过期,不能办理此业务;有效期届满后180日内可先申请换发,换发后再办理。";
+const EXPIRED: &str = "该证已过期，不能办理此业务；有效期届满后180日内可先申请换发，换发后再办理。";
 
 /// Why the demo set's third certificate (expired 400 days ago) serves no business but 注销.
 fn lapsed(valid_until: Date) -> String {
     format!(
-        "该证有效期已于{valid_until}届满,超过180日未换发,依《道路运输从业人员管理规定》第32条应予注销,不能在网上换发或办理其他业务;\
-         如需继续从业,请携带身份证到服务大厅重新申请从业资格,重新参加从业资格考试。"
+        "该证有效期已于{valid_until}届满，超过180日未换发，依《道路运输从业人员管理规定》第32条应予注销，不能在网上换发或办理其他业务；\
+         如需继续从业，请携带身份证到服务大厅重新申请从业资格，重新参加从业资格考试。"
     )
 }
 
@@ -86,7 +86,7 @@ async fn demo_certificates_are_made_up_once_with_a_reason_per_business() {
         [
             Value::Null,
             json!(lapsed),
-            json!(format!("有效期至{ride_hailing_until},换发须在有效期届满前90日内申请({opens}起可申请)。")),
+            json!(format!("有效期至{ride_hailing_until}，换发须在有效期届满前90日内申请（{opens}起可申请）。")),
         ]
     );
     // What the register records: 准驾车型, the ID card's address, the login phone, an employer.
@@ -99,7 +99,7 @@ async fn demo_certificates_are_made_up_once_with_a_reason_per_business() {
         assert_eq!(certificate["assessment_periods"], json!([]), "only for 考核");
     }
     assert_eq!(list[0]["employer"], "呼和浩特市示例出租汽车有限公司");
-    assert_eq!(list[2]["employer"], "示例网约车平台(呼和浩特)有限公司");
+    assert_eq!(list[2]["employer"], "示例网约车平台（呼和浩特）有限公司");
     assert_eq!(list[0]["notice"], Value::Null, "45 days before expiry is not late");
     // 住址 and 联系电话 are sealed in the register.
     let pool = database(&server).await;
@@ -162,7 +162,7 @@ async fn renewal_opens_exactly_the_configured_days_before_expiry() {
     let opens = today.add_days(1);
     assert_eq!(
         reason(&list, "crt_next"),
-        json!(format!("有效期至{},换发须在有效期届满前90日内申请({opens}起可申请)。", today.add_days(91)))
+        json!(format!("有效期至{}，换发须在有效期届满前90日内申请（{opens}起可申请）。", today.add_days(91)))
     );
     let response = put_step(&server, &cookie, "renewal", json!({ "step": "notice" })).await;
     assert_eq!(response.status(), StatusCode::OK);
@@ -190,7 +190,7 @@ async fn a_shorter_configured_window_moves_the_opening_date() {
     let until = today(&server).add_days(45);
     assert_eq!(
         list[0]["unavailable_reason"],
-        json!(format!("有效期至{until},换发须在有效期届满前30日内申请({}起可申请)。", until.add_days(-30)))
+        json!(format!("有效期至{until}，换发须在有效期届满前30日内申请（{}起可申请）。", until.add_days(-30)))
     );
 }
 
@@ -209,7 +209,7 @@ async fn suspended_revoked_cancelled_and_expired_certificates_say_why() {
     let list = certificates(&server, &cookie, "reissue").await;
     let by_id = |id: &str| list.iter().find(|c| c["id"] == id).unwrap().clone();
     assert_eq!(by_id("crt_suspended")["status"], "suspended");
-    assert_eq!(by_id("crt_suspended")["unavailable_reason"], "该证处于暂扣状态,暂扣期间不能办理此业务。");
+    assert_eq!(by_id("crt_suspended")["unavailable_reason"], "该证处于暂扣状态，暂扣期间不能办理此业务。");
     assert!(by_id("crt_revoked")["unavailable_reason"].as_str().unwrap().contains("吊销"));
     assert!(by_id("crt_cancelled")["unavailable_reason"].as_str().unwrap().contains("已注销"));
     assert_eq!(by_id("crt_expired")["status"], "expired");
@@ -219,7 +219,7 @@ async fn suspended_revoked_cancelled_and_expired_certificates_say_why() {
 
     saved(&server, &cookie, "reissue", json!({ "step": "notice" })).await;
     let response = put_step(&server, &cookie, "reissue", json!({ "step": "certificate", "certificate_id": "crt_suspended" })).await;
-    refused(response, StatusCode::BAD_REQUEST, "certificate_unavailable", Some("certificate"), Some("该证处于暂扣状态,暂扣期间不能办理此业务。")).await;
+    refused(response, StatusCode::BAD_REQUEST, "certificate_unavailable", Some("certificate"), Some("该证处于暂扣状态，暂扣期间不能办理此业务。")).await;
     let response = put_step(&server, &cookie, "reissue", json!({ "step": "certificate", "certificate_id": "crt_expired" })).await;
     refused(response, StatusCode::BAD_REQUEST, "certificate_unavailable", Some("certificate"), Some(EXPIRED)).await;
     // 注销 takes an expired certificate, never a suspended one.
@@ -291,7 +291,7 @@ async fn service_halls_are_public() {
     assert!((3..=4).contains(&halls.len()));
     for hall in halls {
         assert!(hall["address"].as_str().unwrap().starts_with("内蒙古自治区"), "{hall}");
-        assert_eq!(hall["hours"], "周一至周五 9:00-12:00,13:30-17:30(法定节假日除外)");
+        assert_eq!(hall["hours"], "周一至周五 9:00-12:00，13:30-17:30（法定节假日除外）");
         assert!(!hall["name"].as_str().unwrap().is_empty() && !hall["phone"].as_str().unwrap().is_empty());
     }
     assert_eq!(halls[0]["id"], "hall_hhht_xincheng");
@@ -311,7 +311,7 @@ async fn steps_are_saved_in_order_only() {
     let (server, cookie) = with_driver().await;
     let notice = "请先阅读业务须知并点击“同意并确认”。";
     let response = server.get_as("/api/v1/drafts/renewal", &cookie).await;
-    refused(response, StatusCode::NOT_FOUND, "no_draft", None, Some("没有找到这项业务的草稿,请从业务须知开始办理。")).await;
+    refused(response, StatusCode::NOT_FOUND, "no_draft", None, Some("没有找到这项业务的草稿，请从业务须知开始办理。")).await;
     let certificate = choosable(&server, &cookie, "renewal").await;
     let uploads = upload_required(&server, &cookie, "renewal").await;
     let steps = [
@@ -351,7 +351,7 @@ async fn a_certificate_must_be_the_users_own() {
     let theirs = choosable(&server, &other, "renewal").await;
     certificates(&server, &cookie, "renewal").await;
     saved(&server, &cookie, "renewal", json!({ "step": "notice" })).await;
-    let message = "所选从业资格证不存在或不属于您,请重新选择。";
+    let message = "所选从业资格证不存在或不属于您，请重新选择。";
     for id in [theirs.as_str(), "crt_nonexistent", ""] {
         let response = put_step(&server, &cookie, "renewal", json!({ "step": "certificate", "certificate_id": id })).await;
         refused(response, StatusCode::BAD_REQUEST, "certificate_not_found", Some("certificate"), Some(message)).await;
@@ -397,17 +397,17 @@ async fn personal_info_is_refused_field_by_field_and_kept_trimmed() {
             "region": { "code": region }, "street": "兴安北路100号" } } })
     };
     let cases = [
-        (json!({ "details": { "licence_class": "Z9" } }), "licence_class", "准驾车型应为驾驶证上的A1、A2、A3、B1、B2、C1或C2,请重新选择。"),
+        (json!({ "details": { "licence_class": "Z9" } }), "licence_class", "准驾车型应为驾驶证上的A1、A2、A3、B1、B2、C1或C2，请重新选择。"),
         (json!({ "details": { "licence_class": "" } }), "licence_class", "请选择准驾车型。"),
-        (json!({ "contact_name": "王" }), "contact_name", "联系人至少2个字,请补充完整。"),
-        (json!({ "contact_phone": "12345" }), "contact_phone", "联系电话应为11位手机号码,如 13812345678,请核对后重新填写。"),
-        (json!({ "details": { "delivery": { "method": "pickup", "hall_id": "hall_nowhere" } } }), "hall", "所选服务大厅已停止办理,请重新选择。"),
+        (json!({ "contact_name": "王" }), "contact_name", "联系人至少2个字，请补充完整。"),
+        (json!({ "contact_phone": "12345" }), "contact_phone", "联系电话应为11位手机号码，如 13812345678，请核对后重新填写。"),
+        (json!({ "details": { "delivery": { "method": "pickup", "hall_id": "hall_nowhere" } } }), "hall", "所选服务大厅已停止办理，请重新选择。"),
         (json!({ "details": { "delivery": { "method": "pickup", "hall_id": "" } } }), "hall", "请选择领取证件的服务大厅。"),
         (post(""), "province", "请选择省份。"),
-        (post("999999"), "province", "所选地区已调整或不存在,请重新选择省份、城市和区县。"),
+        (post("999999"), "province", "所选地区已调整或不存在，请重新选择省份、城市和区县。"),
         (post("150000"), "city", "请选择城市。"),
         (post("150100"), "district", "请选择区县。"),
-        (info("change"), "business", "申请信息与所办业务不符,请返回业务列表重新进入。"),
+        (info("change"), "business", "申请信息与所办业务不符，请返回业务列表重新进入。"),
     ];
     for (change, field, message) in cases {
         let response = put_step(&server, &cookie, "renewal", form_with(&base, change.clone())).await;
@@ -464,7 +464,7 @@ async fn each_business_asks_its_own_fields() {
     refused(response, StatusCode::BAD_REQUEST, "invalid_field", Some("period"), Some("请选择考核周期。")).await;
     let never = json!({ "details": { "period": { "start": "2001-01-01", "end": "2001-12-31" } } });
     let response = put_step(&server, &cookie, "credit_assessment", form_with(&base, never)).await;
-    refused(response, StatusCode::BAD_REQUEST, "invalid_field", Some("period"), Some("所选考核周期不可申请,请从列表中重新选择。")).await;
+    refused(response, StatusCode::BAD_REQUEST, "invalid_field", Some("period"), Some("所选考核周期不可申请，请从列表中重新选择。")).await;
     // 变更: what changes, from what to what; the new value must differ from the certificate's.
     let certificate = at_personal_info(&server, &cookie, "change").await;
     let base = info("change");
@@ -476,7 +476,7 @@ async fn each_business_asks_its_own_fields() {
         StatusCode::BAD_REQUEST,
         "invalid_field",
         Some("change_licence_class"),
-        Some("新准驾车型与证上现有的相同,无需变更;请选择新的准驾车型或取消勾选此项。"),
+        Some("新准驾车型与证上现有的相同，无需变更；请选择新的准驾车型或取消勾选此项。"),
     )
     .await;
     let same_phone = changes(json!([{ "item": "phone", "new": certificate["phone"] }]));
@@ -488,7 +488,7 @@ async fn each_business_asks_its_own_fields() {
     let response = put_step(&server, &cookie, "change", form_with(&base, no_district)).await;
     refused(response, StatusCode::BAD_REQUEST, "invalid_field", Some("change_address_district"), Some("请选择区县。")).await;
     let response = put_step(&server, &cookie, "change", form_with(&base, json!({ "details": { "reason": "换" } }))).await;
-    refused(response, StatusCode::BAD_REQUEST, "invalid_field", Some("reason"), Some("变更原因至少2个字,请补充完整。")).await;
+    refused(response, StatusCode::BAD_REQUEST, "invalid_field", Some("reason"), Some("变更原因至少2个字，请补充完整。")).await;
     let moved = changes(json!([
         { "item": "address", "new": { "region": { "code": "150102", "name": "" }, "street": " 新华大街1号 " } },
         { "item": "licence_class", "new": "A1" },
@@ -522,7 +522,7 @@ async fn materials_follow_the_answers_and_are_pruned_when_they_change() {
         StatusCode::BAD_REQUEST,
         "material_not_applicable",
         Some("damaged_certificate"),
-        Some("按您填写的申请信息,无需上传「损毁的从业资格证」;请刷新页面,按页面列出的材料重新上传。"),
+        Some("按您填写的申请信息，无需上传「损毁的从业资格证」；请刷新页面，按页面列出的材料重新上传。"),
     )
     .await;
     // Now 损毁: the 遗失声明 is dropped and the materials step is to be done again, since the
@@ -595,7 +595,7 @@ async fn materials_must_be_the_businesss_live_photos_of_this_user() {
         u.insert("loss_statement".into(), u["photo_2inch"].clone());
     }))
     .await;
-    refused(response, StatusCode::BAD_REQUEST, "unknown_material", Some("loss_statement"), Some("没有这项材料,请返回上一步重新进入材料上传页面。")).await;
+    refused(response, StatusCode::BAD_REQUEST, "unknown_material", Some("loss_statement"), Some("没有这项材料，请返回上一步重新进入材料上传页面。")).await;
 
     // Another user's photo.
     let theirs = upload(&server, &other, "driving_licence").await;
@@ -603,7 +603,7 @@ async fn materials_must_be_the_businesss_live_photos_of_this_user() {
         u.insert("driving_licence".into(), theirs.clone());
     }))
     .await;
-    let gone = "所选照片已删除或不属于您,请重新上传。";
+    let gone = "所选照片已删除或不属于您，请重新上传。";
     refused(response, StatusCode::BAD_REQUEST, "upload_not_found", Some("driving_licence"), Some(gone)).await;
 
     // A photo taken for another material.
@@ -812,7 +812,7 @@ async fn a_changed_draft_and_a_missing_step_are_refused() {
     // Saved again in another tab after the user checked revision 4.
     saved(&server, &cookie, "renewal", json!({ "step": "personal_info", "info": info("renewal") })).await;
     let response = submit(&server, &cookie, "submit-key-0001", "renewal", &draft["revision"]).await;
-    refused(response, StatusCode::CONFLICT, "draft_changed", None, Some("申请内容已在其他页面修改,请返回核对信息页重新核对后再提交。")).await;
+    refused(response, StatusCode::CONFLICT, "draft_changed", None, Some("申请内容已在其他页面修改，请返回核对信息页重新核对后再提交。")).await;
     let response = submit(&server, &cookie, "submit-key-0001", "renewal", &json!(5)).await;
     assert_eq!(response.status(), StatusCode::CREATED, "the refused key is free to succeed later");
 
@@ -841,7 +841,7 @@ async fn what_changed_since_a_step_was_saved_is_checked_again_at_submission() {
     let pool = database(&server).await;
     sqlx::query("UPDATE certificates SET status = 'suspended' WHERE id = ?").bind(draft["certificate_id"].as_str()).execute(&pool).await.unwrap();
     let response = submit(&server, &cookie, "submit-key-0002", "renewal", &draft["revision"]).await;
-    refused(response, StatusCode::BAD_REQUEST, "certificate_unavailable", Some("certificate"), Some("该证处于暂扣状态,暂扣期间不能办理此业务。")).await;
+    refused(response, StatusCode::BAD_REQUEST, "certificate_unavailable", Some("certificate"), Some("该证处于暂扣状态，暂扣期间不能办理此业务。")).await;
     sqlx::query("UPDATE certificates SET status = 'valid'").execute(&pool).await.unwrap();
 
     // The chosen hall stopped handing out certificates.
@@ -860,7 +860,7 @@ async fn a_photo_submitted_with_a_case_cannot_be_deleted() {
     assert_eq!(submit(&server, &cookie, "submit-key-0001", "cancellation", &draft["revision"]).await.status(), StatusCode::CREATED);
     for id in draft["uploads"].as_object().unwrap().values() {
         let response = delete_upload(&server, &cookie, id.as_str().unwrap()).await;
-        refused(response, StatusCode::CONFLICT, "upload_in_case", None, Some("该照片已随申请提交,不能删除。")).await;
+        refused(response, StatusCode::CONFLICT, "upload_in_case", None, Some("该照片已随申请提交，不能删除。")).await;
         let image = server.get_as(&format!("/api/v1/uploads/{}/image", id.as_str().unwrap()), &cookie).await;
         assert_eq!(image.status(), StatusCode::OK, "still there");
     }
@@ -912,7 +912,7 @@ async fn the_renewal_window_has_its_edges_before_and_after_expiry() {
     let until = |days: i64| today.add_days(days);
     assert_eq!(
         at(91)["unavailable_reason"],
-        json!(format!("有效期至{},换发须在有效期届满前90日内申请({}起可申请)。", until(91), today.add_days(1)))
+        json!(format!("有效期至{}，换发须在有效期届满前90日内申请（{}起可申请）。", until(91), today.add_days(1)))
     );
     for days in [90, 31] {
         assert_eq!((at(days)["unavailable_reason"].clone(), at(days)["notice"].clone()), (Value::Null, Value::Null), "{days}");
@@ -920,7 +920,7 @@ async fn the_renewal_window_has_its_edges_before_and_after_expiry() {
     assert_eq!(at(30)["unavailable_reason"], Value::Null);
     assert_eq!(
         at(30)["notice"],
-        json!(format!("有效期至{},应在有效期届满30日前申请换发,现已超过该期限;仍可申请,请尽快提交。", until(30)))
+        json!(format!("有效期至{}，应在有效期届满30日前申请换发，现已超过该期限；仍可申请，请尽快提交。", until(30)))
     );
     for (days, late) in [(-1, 1), (-180, 180)] {
         assert_eq!(at(days)["status"], "expired");
@@ -928,7 +928,7 @@ async fn the_renewal_window_has_its_edges_before_and_after_expiry() {
         assert_eq!(
             at(days)["notice"],
             json!(format!(
-                "该证有效期已于{}届满,已逾期{late}天,本次为逾期换发;届满超过180日仍未换发的,该证将依法注销,请尽快提交。",
+                "该证有效期已于{}届满，已逾期{late}天，本次为逾期换发；届满超过180日仍未换发的，该证将依法注销，请尽快提交。",
                 until(days)
             ))
         );
@@ -1011,7 +1011,7 @@ async fn sharing_accounts(server: &TestServer, driver: &str, count: usize) -> Ve
 }
 
 fn duplicate_message(business_name: &str, case_id: &str) -> String {
-    format!("该证已有一件{business_name}申请正在办理(办件编号 {case_id}),请在“我的办件”中查看进度;办结后才能再次申请。")
+    format!("该证已有一件{business_name}申请正在办理（办件编号 {case_id}），请在“我的办件”中查看进度；办结后才能再次申请。")
 }
 
 #[tokio::test]
@@ -1056,16 +1056,16 @@ async fn a_second_application_of_a_business_on_a_certificate_is_refused_until_th
 /// Why 补发 is refused while the 换发 `case_id` is open on the certificate.
 fn reissue_blocked_by_renewal(case_id: &str) -> String {
     format!(
-        "该证已有一件从业资格证换发申请正在办理(办件编号 {case_id}),换发办结时会制发新证,无需另行申请补发;\
-         补发和换发不能同时办理,请在“我的办件”中查看换发进度。"
+        "该证已有一件从业资格证换发申请正在办理（办件编号 {case_id}），换发办结时会制发新证，无需另行申请补发；\
+         补发和换发不能同时办理，请在“我的办件”中查看换发进度。"
     )
 }
 
 /// Why 换发 is refused while the 补发 `case_id` is open on the certificate.
 fn renewal_blocked_by_reissue(case_id: &str) -> String {
     format!(
-        "该证已有一件从业资格证补发申请正在办理(办件编号 {case_id}),补发办结时也会制发新证;\
-         补发和换发不能同时办理,请在“我的办件”中查看补发进度,补发办结后再申请换发。"
+        "该证已有一件从业资格证补发申请正在办理（办件编号 {case_id}），补发办结时也会制发新证；\
+         补发和换发不能同时办理，请在“我的办件”中查看补发进度，补发办结后再申请换发。"
     )
 }
 
@@ -1159,7 +1159,7 @@ async fn an_accepted_cancellation_blocks_every_business_and_a_completed_one_ends
             assert_eq!(listed["open_case_id"], json!(id), "{business}");
             assert_eq!(
                 listed["unavailable_reason"],
-                json!(format!("该证的注销申请(办件编号 {id})已受理,注销办结后该证不能再办理任何业务,因此不能申请{name};请在“我的办件”中查看进度。"))
+                json!(format!("该证的注销申请（办件编号 {id}）已受理，注销办结后该证不能再办理任何业务，因此不能申请{name}；请在“我的办件”中查看进度。"))
             );
         }
         let response = submit(&server, &cookie, &format!("submit-reissue-{status}"), "reissue", &reissue["revision"]).await;
@@ -1180,7 +1180,7 @@ async fn an_accepted_cancellation_blocks_every_business_and_a_completed_one_ends
     for business in BUSINESSES {
         let listed = certificates(&server, &cookie, business).await[0].clone();
         assert_eq!(listed["status"], "cancelled");
-        assert_eq!(listed["unavailable_reason"], "该证已注销,不能办理此业务;如需继续从业,须重新申请从业资格。", "{business}");
+        assert_eq!(listed["unavailable_reason"], "该证已注销，不能办理此业务；如需继续从业，须重新申请从业资格。", "{business}");
         assert_eq!(listed["open_case_id"], Value::Null);
     }
     let response = submit(&server, &cookie, "submit-reissue-after", "reissue", &reissue["revision"]).await;
@@ -1301,5 +1301,5 @@ async fn an_assessed_period_is_no_longer_offered() {
     let mut form = info("credit_assessment");
     form["details"]["period"] = periods[0].clone();
     let response = put_step(&server, &cookie, "credit_assessment", json!({ "step": "personal_info", "info": form })).await;
-    refused(response, StatusCode::BAD_REQUEST, "invalid_field", Some("period"), Some("所选考核周期不可申请,请从列表中重新选择。")).await;
+    refused(response, StatusCode::BAD_REQUEST, "invalid_field", Some("period"), Some("所选考核周期不可申请，请从列表中重新选择。")).await;
 }

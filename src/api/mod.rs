@@ -264,11 +264,11 @@ impl ApiError {
         match self {
             // No button is named: the same words show in ErrorPanel (beside its 重试) and on
             // forms whose only button is 下一步, 提交 or 获取验证码.
-            ApiError::Network => "网络连接失败,请检查手机网络(移动数据或无线网络)后再试一次。".into(),
-            ApiError::Timeout => "网络较慢,请求超时。请到信号较好的地方再试一次。".into(),
+            ApiError::Network => "网络连接失败，请检查手机网络（移动数据或无线网络）后再试一次。".into(),
+            ApiError::Timeout => "网络较慢，请求超时。请到信号较好的地方再试一次。".into(),
             ApiError::Server { body, .. } => body.message.clone(),
             ApiError::Unexpected { status } => format!(
-                "服务暂时不可用(错误代码 {status}),请稍后再试;如多次失败,请联系当地道路运输服务窗口。"
+                "服务暂时不可用（错误代码 {status}），请稍后再试；如多次失败，请联系当地道路运输服务窗口。"
             ),
         }
     }
@@ -278,9 +278,9 @@ impl ApiError {
     pub fn cause(&self) -> String {
         match self {
             ApiError::Network => "网络连接失败。".into(),
-            ApiError::Timeout => "网络较慢,请求超时。".into(),
+            ApiError::Timeout => "网络较慢，请求超时。".into(),
             ApiError::Server { body, .. } => body.message.clone(),
-            ApiError::Unexpected { status } => format!("服务暂时不可用(错误代码 {status})。"),
+            ApiError::Unexpected { status } => format!("服务暂时不可用（错误代码 {status}）。"),
         }
     }
 

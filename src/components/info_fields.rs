@@ -106,7 +106,7 @@ pub fn BusinessFields(
                             get=|f| f.other_reason.clone() set=|f, v| f.other_reason = v />
                     </div>
                 })}
-                <p class="info-form__note info-form__note_block">"注销后该证即失效,不能再办理任何业务,也无需领取证件。"</p>
+                <p class="info-form__note info-form__note_block">"注销后该证即失效，不能再办理任何业务，也无需领取证件。"</p>
             })}
         }
         .into_any(),
@@ -117,7 +117,7 @@ pub fn BusinessFields(
                 {editable("period").then(|| if periods.is_empty() {
                     view! {
                         <p class="info-form__note info-form__note_block" id="period" tabindex="-1">
-                            "这张从业资格证当前没有可申请考核的周期,请返回上一步查看证件信息,或咨询办理窗口。"
+                            "这张从业资格证当前没有可申请考核的周期，请返回上一步查看证件信息，或咨询办理窗口。"
                         </p>
                         <FieldMessage field="period" errors />
                     }
@@ -127,7 +127,7 @@ pub fn BusinessFields(
                         <Radios field="period" legend="考核周期" binding errors
                             options=period_options.clone()
                             get=|f| f.period.clone() set=|f, v| f.period = Some(v) />
-                        <p class="info-form__note info-form__note_block">"考核周期为12个月,自初次领证的当月起计算;考核结果记入从业资格证。"</p>
+                        <p class="info-form__note info-form__note_block">"考核周期为12个月，自初次领证的当月起计算；考核结果记入从业资格证。"</p>
                     }
                     .into_any()
                 })}
@@ -199,7 +199,7 @@ fn ChangeFields(
     let ticked = move |item: ChangeItem| binding.read(|f| f.is_ticked(item));
     view! {
         <fieldset class="info-form__group">
-            <legend class="weui-cells__title">"变更事项(可多选)"</legend>
+            <legend class="weui-cells__title">"变更事项（可多选）"</legend>
             <div class="weui-cells">{boxes}</div>
             <FieldMessage field="changes" errors />
         </fieldset>
@@ -283,9 +283,9 @@ pub fn DeliveryFields(
                 {chosen_hall().map(|hall| view! {
                     <div class="hall-card" aria-live="polite">
                         <p class="hall-card__name">{hall.name}</p>
-                        <p>"地址:"{hall.address}</p>
-                        <p>"办公时间:"{hall.hours}</p>
-                        <p>"咨询电话:"{hall.phone}</p>
+                        <p>"地址："{hall.address}</p>
+                        <p>"办公时间："{hall.hours}</p>
+                        <p>"咨询电话："{hall.phone}</p>
                     </div>
                 })}
             }

@@ -10,7 +10,7 @@ pub fn StepIndicator(step: WizardStep) -> impl IntoView {
     view! {
         <div class="step-indicator">
             <span aria-hidden="true">{format!("第 {number} 步 / 共 {total} 步")}</span>
-            <span class="visually-hidden">{format!("第 {number} 步,共 {total} 步:{}", step.title())}</span>
+            <span class="visually-hidden">{format!("第 {number} 步，共 {total} 步：{}", step.title())}</span>
             <progress class="step-indicator__bar" max=total value=number aria-hidden="true"></progress>
         </div>
     }

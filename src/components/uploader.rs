@@ -198,7 +198,7 @@ pub fn use_uploads() -> Uploads {
 }
 
 /// Said while the phone is offline; no button is named, none is needed.
-const OFFLINE: &str = "手机网络已断开。恢复网络后会自动继续上传,已选的照片不会丢失。";
+const OFFLINE: &str = "手机网络已断开。恢复网络后会自动继续上传，已选的照片不会丢失。";
 
 /// Whether `slot` still shows the photo with this idempotency key (not replaced or deleted)
 /// and `attempt` is still the latest send of it.
@@ -251,7 +251,7 @@ async fn send(api: ApiClient, material: String, slot: SlotSignal) {
             Err(error) if error.is_transient() && retry < AUTOMATIC_RETRIES => {
                 slot.update(|s| {
                     s.phase = Phase::WaitingToRetry { retry: retry + 1 };
-                    s.error = Some(format!("{}正在自动重试(第{}次)…", error.cause(), retry + 1));
+                    s.error = Some(format!("{}正在自动重试（第{}次）…", error.cause(), retry + 1));
                 });
                 browser::sleep_ms(delay_ms(retry, js_sys::Math::random())).await;
                 if !shows(slot, &photo.key, attempt) {
@@ -407,7 +407,7 @@ pub fn Uploader(material: Material, state: SlotSignal, #[prop(default = true)] u
             return "正在检查照片…".to_owned();
         }
         if advice().is_some() {
-            return "请查看下面的提示,再选择重新拍摄或仍然使用这张".to_owned();
+            return "请查看下面的提示，再选择重新拍摄或仍然使用这张".to_owned();
         }
         match phase() {
             Phase::Empty if has_photo() => "已选好".into(),
@@ -476,12 +476,12 @@ pub fn Uploader(material: Material, state: SlotSignal, #[prop(default = true)] u
             {move || error().map(|message| view! { <p class="uploader__error" role="alert">{message}</p> })}
             {move || advice().map(|warnings| view! {
                 <div class="photo-advice uploader__advice" role="alert">
-                    <p class="photo-advice__title">"这张照片可能影响审核:"</p>
+                    <p class="photo-advice__title">"这张照片可能影响审核："</p>
                     <ul>{warnings.into_iter().map(|w| view! { <li>{w.message}</li> }).collect_view()}</ul>
                 </div>
             })}
             {move || used_despite().then(|| view! {
-                <p class="uploader__note">"已按您的选择使用这张照片。工作人员如看不清,会退回请您补正。"</p>
+                <p class="uploader__note">"已按您的选择使用这张照片。工作人员如看不清，会退回请您补正。"</p>
             })}
             <div class="uploader__actions">
                 {move || match advice() {

@@ -100,7 +100,7 @@ fn CaseNotFound() -> impl IntoView {
         <div class="weui-msg" role="alert">
             <div class="weui-msg__text-area">
                 <h2 class="weui-msg__title">"没有找到这个办件"</h2>
-                <p class="weui-msg__desc">"办件编号可能有误,或不是您本人的申请。请在“我的办件”中查看您的申请。"</p>
+                <p class="weui-msg__desc">"办件编号可能有误，或不是您本人的申请。请在“我的办件”中查看您的申请。"</p>
             </div>
             <p class="weui-btn-area">
                 <A href=crate::href(Route::MyCases)><span class="weui-btn weui-btn_primary">"查看我的办件"</span></A>
@@ -141,7 +141,7 @@ fn CaseBody(
             <p class="case-status__what">{what_now(status, &accept_by, &decide_by, due_dates_estimated)}</p>
             {correction.map(|c| view! { <CorrectionNeeded id=id.clone() business correction=c photos=photos.clone() /> })}
             {result.map(|r| view! { <Finished result=r voucher=voucher.clone() /> })}
-            {refusal.map(|reason| view! { <p class="case-status__reason">"不予受理的原因:"{reason}</p> })}
+            {refusal.map(|reason| view! { <p class="case-status__reason">"不予受理的原因："{reason}</p> })}
         </section>
 
         <section class="summary">
@@ -155,7 +155,7 @@ fn CaseBody(
                     .then(|| row("办结时限", due(&decide_by)))}
             </dl>
             {due_dates_estimated.then(|| view! {
-                <p class="case-note">"标“预计”的日期按周末推算,尚未计入法定节假日,以实际办理为准。"</p>
+                <p class="case-note">"标“预计”的日期按周末推算，尚未计入法定节假日，以实际办理为准。"</p>
             })}
         </section>
 
@@ -179,7 +179,7 @@ fn CaseBody(
             <div class="summary__hd"><h2 class="summary__title">"申请内容"</h2></div>
             <dl class="summary__list">
                 {row("申请人", applicant_name_masked)}
-                {row("从业资格证", format!("{}({}从业资格证)", certificate.number, certificate.kind.name()))}
+                {row("从业资格证", format!("{}（{}从业资格证）", certificate.number, certificate.kind.name()))}
                 {row("有效期至", certificate.valid_until)}
                 {answer_rows(answers)}
                 {photos
@@ -206,14 +206,14 @@ fn CaseBody(
                     class="weui-btn weui-btn_default case-withdraw"
                     disabled=move || withdraw.pending().get()
                     on:click=move |_| {
-                        if browser::confirm("确定撤回这项申请吗?撤回后如需办理,须重新申请。") {
+                        if browser::confirm("确定撤回这项申请吗？撤回后如需办理，须重新申请。") {
                             withdraw.dispatch(());
                         }
                     }
                 >
                     {move || if withdraw.pending().get() { "正在撤回…" } else { "撤回申请" }}
                 </button>
-                <p class="case-note">"受理前可以撤回;受理后如需撤回,请联系办理窗口。"</p>
+                <p class="case-note">"受理前可以撤回；受理后如需撤回，请联系办理窗口。"</p>
             </div>
         })}
     }
@@ -223,13 +223,13 @@ fn CaseBody(
 fn what_now(status: CaseStatus, accept_by: &str, decide_by: &str, estimated: bool) -> String {
     match status {
         CaseStatus::Submitted => {
-            format!("等待受理:业务办理人员将在{}前受理您的申请。", due_date(accept_by, estimated))
+            format!("等待受理：业务办理人员将在{}前受理您的申请。", due_date(accept_by, estimated))
         }
-        CaseStatus::Accepted => format!("已受理,将在{}前办结。", due_date(decide_by, estimated)),
-        CaseStatus::Returned => "您的申请需要补正,请按下面的说明修改后重新提交。".into(),
-        CaseStatus::Completed => "已办结,可下载办理凭证。".into(),
-        CaseStatus::Refused => "您的申请不予受理。如有疑问,请联系办理窗口。".into(),
-        CaseStatus::Withdrawn => "您已撤回这项申请。如需办理,请重新申请。".into(),
+        CaseStatus::Accepted => format!("已受理，将在{}前办结。", due_date(decide_by, estimated)),
+        CaseStatus::Returned => "您的申请需要补正，请按下面的说明修改后重新提交。".into(),
+        CaseStatus::Completed => "已办结，可下载办理凭证。".into(),
+        CaseStatus::Refused => "您的申请不予受理。如有疑问，请联系办理窗口。".into(),
+        CaseStatus::Withdrawn => "您已撤回这项申请。如需办理，请重新申请。".into(),
     }
 }
 
@@ -243,8 +243,8 @@ fn CorrectionNeeded(id: String, business: BusinessCode, correction: Correction, 
         .collect();
     view! {
         <div class="case-correction">
-            <p class="case-status__reason">"退回原因:"{reason}</p>
-            <p>"需要修改的内容:"</p>
+            <p class="case-status__reason">"退回原因："{reason}</p>
+            <p>"需要修改的内容："</p>
             <ul class="case-correction__items">{items.into_iter().map(|i| view! { <li>{i}</li> }).collect_view()}</ul>
             <A href=crate::href(Route::CaseCorrection(id))><span class="weui-btn weui-btn_primary">"去补正"</span></A>
         </div>
@@ -267,7 +267,7 @@ fn Finished(result: CaseResult, voucher: String) -> impl IntoView {
         </dl>
         <p class="weui-btn-area">
             <a class="weui-btn weui-btn_primary" href=voucher download="">
-                {if cancelled { "下载注销凭证(PDF)" } else { "下载凭证(PDF)" }}
+                {if cancelled { "下载注销凭证（PDF）" } else { "下载凭证（PDF）" }}
             </a>
             <A href=crate::href(Route::VerifyVoucher(voucher_code))><span class="weui-btn weui-btn_default">"查看凭证核验页"</span></A>
         </p>
@@ -282,7 +282,7 @@ pub fn result_rows(result: &CaseResult) -> Vec<(&'static str, String)> {
         rows.push(("新有效期至", valid_until.clone()));
     }
     for change in &result.changes {
-        let old = if change.old.is_empty() { "(原未记载)" } else { change.old.as_str() };
+        let old = if change.old.is_empty() { "（原未记载）" } else { change.old.as_str() };
         rows.push((change.item.name(), format!("{old} → {}", change.new)));
     }
     match (&result.credit, &result.credit_grade) {
@@ -327,7 +327,7 @@ fn CaseNumberRow(id: String) -> impl IntoView {
                 <span class="case-number__said" role="status">
                     {move || match copied.get() {
                         Some(true) => "已复制",
-                        Some(false) => "无法自动复制,请长按编号复制",
+                        Some(false) => "无法自动复制，请长按编号复制",
                         None => "",
                     }}
                 </span>

@@ -123,7 +123,7 @@ fn DraftRow(draft: DraftSummary, delete: Action<BusinessCode, Result<(), ApiErro
         <li class="weui-cell cases__item">
             <div class="weui-cell__bd">
                 <p class="cases__name">{business_name.clone()}</p>
-                <p class="cases__meta">{format!("草稿 · 下一步:{} · 保存于{}", next.title(), crate::browser::date_time(updated_at))}</p>
+                <p class="cases__meta">{format!("草稿 · 下一步：{} · 保存于{}", next.title(), crate::browser::date_time(updated_at))}</p>
             </div>
             <div class="weui-cell__ft cases__actions">
                 <A href=resume attr:class="weui-btn weui-btn_mini weui-btn_primary">"继续办理"</A>
@@ -133,7 +133,7 @@ fn DraftRow(draft: DraftSummary, delete: Action<BusinessCode, Result<(), ApiErro
                     aria-label=label
                     disabled=move || pending.get()
                     on:click=move |_| {
-                        if crate::browser::confirm(&format!("确定删除{business_name}的草稿吗?已上传的照片也将不再使用。")) {
+                        if crate::browser::confirm(&format!("确定删除{business_name}的草稿吗？已上传的照片也将不再使用。")) {
                             delete.dispatch(business);
                         }
                     }

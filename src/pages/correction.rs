@@ -108,7 +108,7 @@ fn NothingToCorrect(id: String) -> impl IntoView {
         <div class="weui-msg" role="status">
             <div class="weui-msg__text-area">
                 <h2 class="weui-msg__title">"这个办件当前不需要补正"</h2>
-                <p class="weui-msg__desc">"它可能已经补正提交,或已被受理、办结。请在办件详情中查看办理进度。"</p>
+                <p class="weui-msg__desc">"它可能已经补正提交，或已被受理、办结。请在办件详情中查看办理进度。"</p>
             </div>
             <p class="weui-btn-area">
                 <A href=crate::href(Route::Case(id))><span class="weui-btn weui-btn_primary">"查看办件详情"</span></A>
@@ -251,8 +251,8 @@ fn CorrectionForm(
     view! {
         <ErrorSummary errors=errors_signal />
         <div class="case-correction">
-            <p class="case-status__reason">"退回原因:"{correction.reason.clone()}</p>
-            <p>{format!("办件编号 {id}。请修改下面标出的内容,其余内容保持不变。")}</p>
+            <p class="case-status__reason">"退回原因："{correction.reason.clone()}</p>
+            <p>{format!("办件编号 {id}。请修改下面标出的内容，其余内容保持不变。")}</p>
         </div>
         <form novalidate class="info-form" on:submit=|ev| ev.prevent_default()>
             {any_field.then(|| view! { <h2 class="weui-cells__title">"需要修改的信息"</h2> })}

@@ -20,7 +20,7 @@ pub fn HomePage() -> impl IntoView {
     });
     view! {
         <PageTitle title="服务事项" />
-        <p class="page-lead">"巡游出租汽车、网络预约出租汽车驾驶员从业资格证业务,在手机上即可申请,无需到窗口排队。"</p>
+        <p class="page-lead">"巡游出租汽车、网络预约出租汽车驾驶员从业资格证业务，在手机上即可申请，无需到窗口排队。"</p>
         <Transition fallback=|| view! { <BusinessList list=BusinessSummary::shipped() /> }>
             {move || Suspend::new(async move {
                 match businesses.await {
@@ -90,7 +90,7 @@ mod tests {
         }
         for text in [
             "<h1 class=\"page-title\">服务事项</h1>",
-            "巡游出租汽车、网络预约出租汽车驾驶员从业资格证业务,在手机上即可申请,无需到窗口排队。",
+            "巡游出租汽车、网络预约出租汽车驾驶员从业资格证业务，在手机上即可申请，无需到窗口排队。",
             "<h2 class=\"weui-cells__title\">请选择要办理的业务</h2>",
             "<span class=\"weui-tabbar__label\">首页</span>",
             "<span class=\"weui-tabbar__label\">我的办件</span>",
@@ -100,7 +100,7 @@ mod tests {
         }
         let home = include_str!("home.rs");
         assert!(
-            home.contains("\"巡游出租汽车、网络预约出租汽车驾驶员从业资格证业务,在手机上即可申请,无需到窗口排队。\"")
+            home.contains("\"巡游出租汽车、网络预约出租汽车驾驶员从业资格证业务，在手机上即可申请，无需到窗口排队。\"")
         );
     }
 

@@ -272,7 +272,7 @@ fn LoginForm(signed_out: RwSignal<bool>) -> impl IntoView {
                 <FieldMessage field="code" errors=errors_signal />
             </div>
             {move || sent_to.get().map(|masked| view! {
-                <p class="login-form__sent" role="status">{format!("验证码已发送至 {masked},5分钟内有效。")}</p>
+                <p class="login-form__sent" role="status">{format!("验证码已发送至 {masked}，5分钟内有效。")}</p>
             })}
             <div class="login-form__consent" class:login-form__consent_warn=move || invalid("consent")>
                 <input

@@ -34,7 +34,7 @@ pub fn NotFoundPage() -> impl IntoView {
                 <i class="weui-icon-warn weui-icon_msg" aria-hidden="true"></i>
             </div>
             <div class="weui-msg__text-area">
-                <p class="weui-msg__desc">"您访问的页面不存在,可能是链接有误或页面已调整。请返回首页重新选择业务。"</p>
+                <p class="weui-msg__desc">"您访问的页面不存在，可能是链接有误或页面已调整。请返回首页重新选择业务。"</p>
             </div>
             <div class="weui-msg__opr-area">
                 <p class="weui-btn-area">

@@ -97,7 +97,7 @@ pub fn RealNamePage() -> impl IntoView {
             if signed_in.get() {
                 view! { <RealNameState /> }.into_any()
             } else {
-                view! { <LoginPrompt next=Route::RealName why="实名认证前请先用手机号登录;登录后会回到这里,已选择的内容会保留。" /> }
+                view! { <LoginPrompt next=Route::RealName why="实名认证前请先用手机号登录；登录后会回到这里，已选择的内容会保留。" /> }
                     .into_any()
             }
         }}
@@ -163,9 +163,9 @@ fn MoveWaiting(old: String) -> impl IntoView {
             <div class="weui-msg__text-area">
                 <h2 class="weui-msg__title">"账户转移申请已提交"</h2>
                 <p class="weui-msg__desc">
-                    {format!("您申请把手机号为{old}的账户转移到本手机号,正在等待业务办理人员审核身份证照片。")}
+                    {format!("您申请把手机号为{old}的账户转移到本手机号，正在等待业务办理人员审核身份证照片。")}
                 </p>
-                <p class="weui-msg__desc">"审核结果会显示在这里,请稍后查看。审核通过后,用本手机号登录即可使用原账户的证件和办件。"</p>
+                <p class="weui-msg__desc">"审核结果会显示在这里，请稍后查看。审核通过后，用本手机号登录即可使用原账户的证件和办件。"</p>
             </div>
         </div>
     }
@@ -291,7 +291,7 @@ fn MovePanel(moving: RwSignal<Option<AccountMove>>, message: RwSignal<Option<Str
         message.get().unwrap_or_else(|| {
             format!(
                 "该身份证号码已在手机号为{}的账户上完成实名认证。一个身份证号码只能认证一个账户。\
-                 如果那是您本人的账户,可以点击下方的“转移账户到本手机号”,把该账户(包括其中的证件和办件)转移到本手机号。",
+                 如果那是您本人的账户，可以点击下方的“转移账户到本手机号”，把该账户（包括其中的证件和办件）转移到本手机号。",
                 old()
             )
         })
@@ -315,7 +315,7 @@ fn MovePanel(moving: RwSignal<Option<AccountMove>>, message: RwSignal<Option<Str
                 </button>
             </div>
             <Show when=move || sent.get()>
-                <p class="realname-move__sent" role="status">{move || format!("验证码已发送至{},请输入短信中的6位验证码。", old())}</p>
+                <p class="realname-move__sent" role="status">{move || format!("验证码已发送至{}，请输入短信中的6位验证码。", old())}</p>
                 <form novalidate on:submit=on_confirm>
                     <div class="weui-cells weui-cells_form">
                         <div class="weui-cell" class:weui-cell_warn=invalid>
@@ -357,10 +357,10 @@ fn MovePanel(moving: RwSignal<Option<AccountMove>>, message: RwSignal<Option<Str
                         review.dispatch(());
                     }
                 >
-                    "原手机号已不用,申请人工审核"
+                    "原手机号已不用，申请人工审核"
                 </button>
             </div>
-            <p class="realname-move__hint">"申请人工审核后,业务办理人员会比对两次提交的身份证照片,审核结果显示在本页。"</p>
+            <p class="realname-move__hint">"申请人工审核后，业务办理人员会比对两次提交的身份证照片，审核结果显示在本页。"</p>
         </section>
     }
 }
@@ -371,7 +371,7 @@ const MOVE_CODE: &str = "move-code";
 fn Outcome(state: RealNameState) -> impl IntoView {
     let (title, text) = match state.status {
         RealNameStatus::Approved => ("已完成实名认证", "现在可以在线办理从业资格证业务了。"),
-        _ => ("实名认证审核中", "审核结果会显示在这里,请稍后查看。"),
+        _ => ("实名认证审核中", "审核结果会显示在这里，请稍后查看。"),
     };
     // Verified on the way to an application: back to its step.
     let resume = match expect_context::<RealNameDraft>().return_to.get_untracked() {
@@ -555,14 +555,14 @@ fn RealNameForm(
         {move || move_refused().map(|reason| view! {
             <div class="realname-rejected" role="alert">
                 <h2>"账户转移未通过审核"</h2>
-                <p>{format!("原因:{reason}")}</p>
+                <p>{format!("原因：{reason}")}</p>
                 <p>"可以按原因重新上传身份证照片并提交。"</p>
             </div>
         })}
         {move || move_cancelled().map(|reason| view! {
             <div class="realname-rejected" role="alert">
                 <h2>"账户转移申请已取消"</h2>
-                <p>{format!("原因:{reason}")}</p>
+                <p>{format!("原因：{reason}")}</p>
             </div>
         })}
         <Show when=show_move>
@@ -571,14 +571,14 @@ fn RealNameForm(
         {rejected.map(|reason| view! {
             <div class="realname-rejected" role="alert">
                 <h2>"实名认证未通过"</h2>
-                <p>{format!("原因:{reason}")}</p>
+                <p>{format!("原因：{reason}")}</p>
                 <p>"请按原因重新上传并提交。"</p>
             </div>
         })}
         <Show
             when=move || draft.read.with(Option::is_some)
             fallback=move || view! {
-                <p class="page-lead">"请上传本人居民身份证的两面照片,系统会自动读取证件信息,请核对后提交审核。"</p>
+                <p class="page-lead">"请上传本人居民身份证的两面照片，系统会自动读取证件信息，请核对后提交审核。"</p>
                 <div class="realname-consent" class:realname-consent_warn=move || invalid("consent-spi")>
                     <input
                         id="consent-spi"
@@ -587,7 +587,7 @@ fn RealNameForm(
                         on:change=move |ev| draft.consent.set(event_target_checked(&ev))
                     />
                     <label for="consent-spi">
-                        "我同意为实名认证处理我的身份证号码和身份证照片。它们属于敏感个人信息,加密保存,仅用于核验身份和办理业务,详见"
+                        "我同意为实名认证处理我的身份证号码和身份证照片。它们属于敏感个人信息，加密保存，仅用于核验身份和办理业务，详见"
                     </label>
                     <A href=crate::href(Route::PrivacyPolicy)>"《隐私政策》"</A>
                 </div>
@@ -603,10 +603,10 @@ fn RealNameForm(
                 </div>
             }
         >
-            <p class="page-lead">"请核对系统读取的身份证信息。读取有误或未能读取的,请按身份证如实填写。"</p>
+            <p class="page-lead">"请核对系统读取的身份证信息。读取有误或未能读取的，请按身份证如实填写。"</p>
             {move || (!advice.read().is_empty()).then(|| view! {
                 <div class="photo-advice realname-advice" role="status">
-                    <p class="photo-advice__title">"照片提示(可继续提交;如读取有误较多,可点“重新上传”换一张照片):"</p>
+                    <p class="photo-advice__title">"照片提示（可继续提交；如读取有误较多，可点“重新上传”换一张照片）："</p>
                     <ul>{advice.get().into_iter().map(|line| view! { <li>{line}</li> }).collect_view()}</ul>
                 </div>
             })}
@@ -725,7 +725,7 @@ fn CardField(
                         .into_any()
                 }}
                 {move || unread().then(|| view! {
-                    <p class="card-field__unread" id=format!("{field}-unread")>"未能读取,请按身份证填写"</p>
+                    <p class="card-field__unread" id=format!("{field}-unread")>"未能读取，请按身份证填写"</p>
                 })}
             </div>
         </div>

@@ -36,7 +36,7 @@ pub fn VerifyPage() -> impl IntoView {
                                 <h2 class="weui-msg__title">"未查询到该凭证"</h2>
                                 <p class="weui-msg__desc">{format!("凭证编号 {}。", code())}</p>
                                 <p class="weui-msg__desc">
-                                    "凭证可能不是本系统出具的。请核对凭证上的编号,或向出具凭证的道路运输管理机构核实。"
+                                    "凭证可能不是本系统出具的。请核对凭证上的编号，或向出具凭证的道路运输管理机构核实。"
                                 </p>
                             </div>
                         </div>
@@ -72,7 +72,7 @@ fn Genuine(voucher: VoucherCheck, code: String) -> impl IntoView {
             <div class="weui-msg__icon-area"><i class="weui-icon-success weui-icon_msg" aria-hidden="true"></i></div>
             <div class="weui-msg__text-area">
                 <h2 class="weui-msg__title">{title}</h2>
-                <p class="weui-msg__desc">"该凭证由本系统出具,信息如下。"</p>
+                <p class="weui-msg__desc">"该凭证由本系统出具，信息如下。"</p>
             </div>
         </div>
         <section class="summary">

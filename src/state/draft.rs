@@ -381,10 +381,10 @@ pub fn describe_delivery(delivery: &Delivery, halls: &[ServiceHall], shown: Show
     match delivery {
         Delivery::Pickup { hall_id } => {
             let hall = halls.iter().find(|h| &h.id == hall_id);
-            format!("到服务大厅自取:{}", hall.map(|h| format!("{}({})", h.name, h.address)).unwrap_or_else(|| "未选择".into()))
+            format!("到服务大厅自取：{}", hall.map(|h| format!("{}（{}）", h.name, h.address)).unwrap_or_else(|| "未选择".into()))
         }
         Delivery::Post(post) => {
-            format!("邮寄:{} {},{}{}", shown.name(&post.recipient), shown.phone(&post.phone), post.region.name, post.street)
+            format!("邮寄：{} {}，{}{}", shown.name(&post.recipient), shown.phone(&post.phone), post.region.name, post.street)
         }
     }
 }
@@ -406,14 +406,14 @@ pub fn answers(info: &PersonalInfo, certificate: Option<&Certificate>, halls: &[
         BusinessDetails::Change { changes, reason } => {
             for change in changes {
                 let item = change.item();
-                let old = certificate.map(|c| item.current(c)).filter(|v| !v.is_empty()).unwrap_or("(证上未记载)");
+                let old = certificate.map(|c| item.current(c)).filter(|v| !v.is_empty()).unwrap_or("（证上未记载）");
                 rows.push(answer("changes", item.name(), format!("{old} → {}", change.new_text())));
             }
             rows.push(answer("reason", "变更原因", reason.clone()));
         }
         BusinessDetails::Cancellation { reason, other_reason } => {
             let value = match reason {
-                CancellationReason::Other => format!("{}:{other_reason}", reason.name()),
+                CancellationReason::Other => format!("{}：{other_reason}", reason.name()),
                 _ => reason.name().to_owned(),
             };
             rows.push(answer("cancellation_reason", "注销原因", value));
@@ -957,12 +957,12 @@ mod tests {
 
         let other = InfoForm { cancellation_reason: Some(CancellationReason::Other), other_reason: "转行".into(), ..contact() };
         let rows = answers(&check(&other, BusinessCode::Cancellation).unwrap(), None, &[], Shown::Confirming);
-        assert_eq!(rows[0].value, "其他:转行");
+        assert_eq!(rows[0].value, "其他：转行");
 
         let hall = ServiceHall { id: "hall-1".into(), name: "新城区服务大厅".into(), address: "示例路9号".into(), hours: String::new(), phone: String::new() };
         let reissue = InfoForm { reissue_reason: Some(ReissueReason::Damaged), ..contact() };
         let rows = answers(&check(&reissue, BusinessCode::Reissue).unwrap(), None, &[hall], Shown::Confirming);
-        assert_eq!((rows[0].value.as_str(), rows[1].value.as_str()), ("损毁", "到服务大厅自取:新城区服务大厅(示例路9号)"));
+        assert_eq!((rows[0].value.as_str(), rows[1].value.as_str()), ("损毁", "到服务大厅自取：新城区服务大厅（示例路9号）"));
 
         let post = Delivery::Post(PostalAddress {
             recipient: "王建国".into(),
@@ -970,9 +970,9 @@ mod tests {
             region: Region { code: "150102".into(), name: "内蒙古自治区呼和浩特市新城区".into() },
             street: "示例路1号".into(),
         });
-        assert_eq!(describe_delivery(&post, &[], Shown::Confirming), "邮寄:王建国 13912345678,内蒙古自治区呼和浩特市新城区示例路1号");
+        assert_eq!(describe_delivery(&post, &[], Shown::Confirming), "邮寄：王建国 13912345678，内蒙古自治区呼和浩特市新城区示例路1号");
         // Once submitted, masked like 申请人: on 提交成功, 办件详情 and 补正.
-        assert_eq!(describe_delivery(&post, &[], Shown::Submitted), "邮寄:王*国 139****5678,内蒙古自治区呼和浩特市新城区示例路1号");
+        assert_eq!(describe_delivery(&post, &[], Shown::Submitted), "邮寄：王*国 139****5678，内蒙古自治区呼和浩特市新城区示例路1号");
         let rows = answers(&check(&reissue, BusinessCode::Reissue).unwrap(), None, &[], Shown::Submitted);
         let contact: Vec<_> = rows.iter().filter(|r| r.field.starts_with("contact_")).map(|r| r.value.as_str()).collect();
         assert!(contact.iter().all(|v| v.contains('*')), "{contact:?}");

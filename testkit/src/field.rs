@@ -438,15 +438,15 @@ fn draw(scene: Scene, width: u32, height: u32, rng: &mut Rng) -> RgbImage {
             } else {
                 text(&mut image, MING, x0 + 38.0 * u, y0 + 10.0 * u, 6.0 * u, "情况说明", ink);
                 let lines = [
-                    "本人因驾驶证遗失,特申请补发出租汽车驾驶员",
-                    "从业资格证。本人承诺所提交的材料真实有效,",
-                    "如有虚假,愿承担相应的法律责任。",
+                    "本人因驾驶证遗失，特申请补发出租汽车驾驶员",
+                    "从业资格证。本人承诺所提交的材料真实有效，",
+                    "如有虚假，愿承担相应的法律责任。",
                     "特此说明。",
                 ];
                 for (k, line) in lines.iter().enumerate() {
                     text(&mut image, MING, x0 + 12.0 * u, y0 + (24.0 + 7.0 * k as f32) * u, 3.6 * u, line, ink);
                 }
-                text(&mut image, MING, x0 + 52.0 * u, y0 + 62.0 * u, 3.6 * u, "申请人(签字):", ink);
+                text(&mut image, MING, x0 + 52.0 * u, y0 + 62.0 * u, 3.6 * u, "申请人（签字）：", ink);
                 text(&mut image, KAI, x0 + 72.0 * u, y0 + 59.0 * u, 7.5 * u, name, [20, 30, 80]);
                 fingerprint(&mut image, x0 + 88.0 * u, y0 + 64.0 * u, 3.2 * u);
                 text(&mut image, MONO, x0 + 60.0 * u, y0 + 72.0 * u, 3.4 * u, "2024.11.08", [20, 30, 80]);

@@ -1,10 +1,12 @@
 //! Draws fictional resident identity cards (both sides) as PNG, with a CJK font, for the OCR
 //! and real-name tests. The data is invented; no real person's card is in the repository.
+//! Also checks Chinese text for half-width punctuation ([`punctuation`]).
 
 pub mod field;
 pub mod formats;
 pub mod hostile;
 pub mod photos;
+pub mod punctuation;
 
 use ab_glyph::{Font, FontRef, PxScale, ScaleFont};
 use image::{ImageFormat, Rgb, RgbImage};

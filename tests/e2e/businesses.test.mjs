@@ -102,7 +102,7 @@ e2e(
     await startFromServiceList(page, server, '从业资格证换发');
     // 45 days before expiry, with the deadline at 60 days: late, but it can be chosen.
     const late = page.locator('.certificate:not(.certificate_disabled) .certificate__notice');
-    await late.filter({ hasText: /现已超过该期限;仍可申请/ }).first().waitFor();
+    await late.filter({ hasText: /现已超过该期限；仍可申请/ }).first().waitFor();
     await expectAccessible(page);
     await page.locator('.certificate:not(.certificate_disabled)', { has: page.locator('.certificate__notice') }).first().click();
     await next(page, '填写申请信息');
@@ -126,7 +126,7 @@ e2e(
     await answer(page, '提示').filter({ hasText: /现已超过该期限/ }).first().waitFor();
     const number = await submitFromReview(page);
     await openCase(page, number);
-    await answer(page, '领取方式').filter({ hasText: /邮寄:.*内蒙古自治区呼和浩特市新城区示例路8号3单元/ }).first().waitFor();
+    await answer(page, '领取方式').filter({ hasText: /邮寄：.*内蒙古自治区呼和浩特市新城区示例路8号3单元/ }).first().waitFor();
     const kase = await api(page, server, 'GET', `/cases/${number}`);
     assert.equal(kase.info.details.delivery.region.code, '150102');
   },
@@ -210,11 +210,11 @@ e2e('注销: a reason from the rules, words only for 其他, and no delivery or 
   await next(page, '上传申请材料');
   await uploadRequired(page, photos);
 
-  await answer(page, '注销原因').filter({ hasText: '其他:转行从事其他工作' }).first().waitFor();
+  await answer(page, '注销原因').filter({ hasText: '其他：转行从事其他工作' }).first().waitFor();
   assert.equal(await answer(page, '领取方式').count(), 0);
   const number = await submitFromReview(page);
   await openCase(page, number);
-  await answer(page, '注销原因').filter({ hasText: '其他:转行从事其他工作' }).first().waitFor();
+  await answer(page, '注销原因').filter({ hasText: '其他：转行从事其他工作' }).first().waitFor();
   assert.equal(await answer(page, '领取方式').count(), 0);
 });
 
@@ -270,7 +270,7 @@ e2e('an open renewal is linked on the certificate step before anything is typed,
           contentType: 'application/json',
           body: JSON.stringify({
             code: 'duplicate_application',
-            message: `这张从业资格证已有一件补发申请正在办理(办件编号 ${open1.id}),请在“我的办件”中查看办理进度,无需重复申请。`,
+            message: `这张从业资格证已有一件补发申请正在办理（办件编号 ${open1.id}），请在“我的办件”中查看办理进度，无需重复申请。`,
             case_id: open1.id,
           }),
         })
@@ -296,7 +296,7 @@ e2e('a 变更 returned for its changes is corrected with the same form, the regi
   try {
     const answer = await clerk.page.request.post(`${server.origin}/api/v1/staff/cases/${kase.id}/actions`, {
       headers: { 'X-Taxicert-Csrf': '1', Origin: server.origin },
-      data: { action: 'return', reason: '新住址缺少门牌号,请补充完整', fields: ['changes'], materials: ['change_proof'] },
+      data: { action: 'return', reason: '新住址缺少门牌号，请补充完整', fields: ['changes'], materials: ['change_proof'] },
     });
     assert.equal(answer.status(), 200, await answer.text());
   } finally {
@@ -304,7 +304,7 @@ e2e('a 变更 returned for its changes is corrected with the same form, the regi
   }
 
   await open(page, server, `cases/${kase.id}`);
-  await page.getByText('新住址缺少门牌号,请补充完整').first().waitFor();
+  await page.getByText('新住址缺少门牌号，请补充完整').first().waitFor();
   await page.locator('.case-correction__items').getByText('变更事项').waitFor();
   await page.getByRole('link', { name: '去补正' }).click();
   await page.getByRole('heading', { name: '补正材料' }).waitFor();
@@ -377,6 +377,6 @@ e2e('each business\'s result on the driver\'s case page: 变更 old → new, 考
 
   await open(page, server, `cases/${cancellation.id}`);
   await page.getByText('从业资格证已注销').waitFor();
-  await page.getByRole('link', { name: '下载注销凭证(PDF)' }).waitFor();
+  await page.getByRole('link', { name: '下载注销凭证（PDF）' }).waitFor();
   await expectNoSidewaysScroll(page);
 });

@@ -140,7 +140,7 @@ const beijingToday = () => iso(Date.now() + 8 * 3600 * 1000);
 /** As the pages write a date: `2026年11月27日`, with (预计) when estimated. */
 function shown({ date, estimated }) {
   const [y, m, d] = date.split('-').map(Number);
-  return `${y}年${m}月${d}日${estimated ? '(预计)' : ''}`;
+  return `${y}年${m}月${d}日${estimated ? '（预计）' : ''}`;
 }
 
 /** The clerk opens a case from the queue. */
@@ -222,7 +222,7 @@ e2e('a driver and a clerk: submit, accept, return for correction, resubmit, comp
     await clerk.page.locator('.error-summary').waitFor();
     await clerk.page.locator('#return-field-contact_phone').check();
     await clerk.page.locator('#return-material-photo_2inch').check();
-    await clerk.page.getByLabel('退回原因').fill('联系电话无法接通,照片背景不是浅色,请修改联系电话并重新上传照片。');
+    await clerk.page.getByLabel('退回原因').fill('联系电话无法接通，照片背景不是浅色，请修改联系电话并重新上传照片。');
     await clerk.page.getByRole('button', { name: '确认退回' }).click();
     await clerk.page.locator('#case-status-value', { hasText: '退回补正' }).waitFor();
 
@@ -292,7 +292,7 @@ e2e('a driver and a clerk: submit, accept, return for correction, resubmit, comp
   assert.deepEqual(await statusTone(page.locator('.case-status__name .status-tone')), { color: 'rgb(6, 122, 60)', sign: true });
   await page.getByText(proposed).first().waitFor();
   await picture(page, 'case-completed-375');
-  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: '下载凭证(PDF)' }).click()]);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: '下载凭证（PDF）' }).click()]);
   await download.saveAs(join(ARTIFACTS, 'voucher.pdf'));
   const pdf = readFileSync(join(ARTIFACTS, 'voucher.pdf'));
   assert.equal(pdf.subarray(0, 5).toString(), '%PDF-');
@@ -320,7 +320,7 @@ e2e('a driver withdraws a case before it is accepted; after acceptance he no lon
   // A WebView without the clipboard API: 复制 says how to copy by hand.
   await page.evaluate(() => Object.defineProperty(navigator, 'clipboard', { value: undefined }));
   await page.getByRole('button', { name: '复制' }).click();
-  await page.getByRole('status').getByText('无法自动复制,请长按编号复制').waitFor();
+  await page.getByRole('status').getByText('无法自动复制，请长按编号复制').waitFor();
   page.once('dialog', (dialog) => dialog.accept());
   await page.getByRole('button', { name: '撤回申请' }).click();
   await page.locator('.case-status__name', { hasText: '已撤回' }).waitFor();
@@ -373,9 +373,9 @@ e2e('a clerk rejects a real-name submission with a reason; the driver sees it, s
     // Without a reason the rejection is refused on the screen.
     await clerk.page.getByRole('button', { name: '驳回', exact: true }).click();
     await clerk.page.locator('#reject-reason-error').waitFor();
-    await clerk.page.getByLabel('驳回原因').fill('人像面照片反光,看不清出生日期,请重新拍摄。');
+    await clerk.page.getByLabel('驳回原因').fill('人像面照片反光，看不清出生日期，请重新拍摄。');
     await clerk.page.getByRole('button', { name: '驳回', exact: true }).click();
-    await clerk.page.getByText('审核结果:已驳回').waitFor();
+    await clerk.page.getByText('审核结果：已驳回').waitFor();
 
     await open(page, server, 'realname');
     await page.getByRole('heading', { name: '实名认证未通过' }).waitFor();
@@ -385,7 +385,7 @@ e2e('a clerk rejects a real-name submission with a reason; the driver sees it, s
     await open(clerk.page, server, 'staff/realname');
     await clerk.page.locator('table.staff-table a').first().click();
     await clerk.page.getByRole('button', { name: '通过', exact: true }).click();
-    await clerk.page.getByText('审核结果:已通过').waitFor();
+    await clerk.page.getByText('审核结果：已通过').waitFor();
   } finally {
     await clerk.close();
   }
@@ -445,9 +445,9 @@ e2e('a clerk grades an assessment from its points; the voucher and its check sho
     await clerk.page.getByRole('button', { name: '办结', exact: true }).click();
     // No number to type and no grade to choose: the grade follows from the points, live.
     assert.equal(await clerk.page.getByLabel('新证号').count(), 0);
-    await clerk.page.locator('#complete-credit-preview', { hasText: '考核分数 20 分,考核等级 AAA' }).waitFor();
+    await clerk.page.locator('#complete-credit-preview', { hasText: '考核分数 20 分，考核等级 AAA' }).waitFor();
     await clerk.page.getByLabel('扣分').fill('9');
-    await clerk.page.locator('#complete-credit-preview', { hasText: '考核分数 11 分,考核等级 AA' }).waitFor();
+    await clerk.page.locator('#complete-credit-preview', { hasText: '考核分数 11 分，考核等级 AA' }).waitFor();
     await clerk.page.getByLabel('加分').fill('11');
     await clerk.page.getByRole('button', { name: '确认办结' }).click();
     await clerk.page.locator('.error-summary').getByText(/最多加10分/).waitFor();
@@ -460,7 +460,7 @@ e2e('a clerk grades an assessment from its points; the voucher and its check sho
     await clerk.close();
   }
   await driverOpensCase(page, server, submitted.id);
-  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: '下载凭证(PDF)' }).click()]);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: '下载凭证（PDF）' }).click()]);
   const file = join(ARTIFACTS, 'voucher-credit.pdf');
   mkdirSync(ARTIFACTS, { recursive: true });
   await download.saveAs(file);

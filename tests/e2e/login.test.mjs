@@ -33,7 +33,7 @@ e2e(
 
     await page.getByLabel('手机号').fill(PHONE);
     await page.getByRole('button', { name: '获取验证码' }).click();
-    await page.getByText('验证码已发送至 138****5678,5分钟内有效。').waitFor();
+    await page.getByText('验证码已发送至 138****5678，5分钟内有效。').waitFor();
     const countdown = page.getByRole('button', { name: /秒后重新获取/ });
     await countdown.waitFor();
     assert.ok(await countdown.isDisabled());
@@ -75,8 +75,8 @@ e2e(
     const wrong = String((Number(code) + 1) % 1_000_000).padStart(6, '0');
     await page.getByLabel('验证码').fill(wrong);
     await page.getByRole('button', { name: '提交验证' }).click();
-    await page.locator('#code-error').getByText('验证码不正确,还可以再试4次。').waitFor();
-    await page.locator('.error-summary').getByText('验证码不正确,还可以再试4次。').waitFor();
+    await page.locator('#code-error').getByText('验证码不正确，还可以再试4次。').waitFor();
+    await page.locator('.error-summary').getByText('验证码不正确，还可以再试4次。').waitFor();
     assert.equal(await page.getByLabel('手机号').inputValue(), PHONE);
     assert.ok(await page.getByLabel('我已阅读并同意').isChecked());
     await expectAccessible(page);
@@ -117,7 +117,7 @@ e2e(
     await page.getByLabel('手机号').fill(PHONE);
     await page.route('**/api/v1/auth/sms-codes', (route) => route.abort('internetdisconnected'));
     await page.getByRole('button', { name: '获取验证码' }).click();
-    await page.locator('.error-summary').getByText('网络连接失败,请检查手机网络').waitFor();
+    await page.locator('.error-summary').getByText('网络连接失败，请检查手机网络').waitFor();
     assert.equal(await page.getByLabel('手机号').inputValue(), PHONE);
     assert.equal(await page.getByRole('button', { name: '获取验证码' }).isDisabled(), false);
     await expectAccessible(page);
@@ -138,7 +138,7 @@ e2e(
     await page.getByLabel('我已阅读并同意').check();
     await page.getByLabel('手机号').fill(PHONE);
     await page.getByRole('button', { name: '获取验证码' }).click();
-    await page.locator('.error-summary').getByText(/验证码已发送,请在\d+秒后重新获取。/).waitFor();
+    await page.locator('.error-summary').getByText(/验证码已发送，请在\d+秒后重新获取。/).waitFor();
     assert.ok(await page.getByRole('button', { name: /秒后重新获取/ }).isDisabled());
   },
   { allowConsoleErrors: [/status of 429/] },
@@ -170,10 +170,10 @@ e2e(
     await page.getByLabel('验证码').fill(wrong);
     for (const left of [4, 3, 2, 1]) {
       await page.getByRole('button', { name: '提交验证' }).click();
-      await page.locator('#code-error').getByText(`验证码不正确,还可以再试${left}次。`).waitFor();
+      await page.locator('#code-error').getByText(`验证码不正确，还可以再试${left}次。`).waitFor();
     }
     await page.getByRole('button', { name: '提交验证' }).click();
-    await page.locator('#code-error').getByText('验证码输错次数过多,已失效,请重新获取验证码。').waitFor();
+    await page.locator('#code-error').getByText('验证码输错次数过多，已失效，请重新获取验证码。').waitFor();
     await page.getByLabel('验证码').fill(code);
     await page.getByRole('button', { name: '提交验证' }).click();
     await page.locator('#code-error').getByText('验证码输错次数过多').waitFor();
@@ -184,11 +184,11 @@ e2e(
 // The answers below need the server's clock to move (5 minutes, 24 hours): the browser test
 // plays the server's exact answers, which the server's own tests produce for real.
 for (const [name, status, body, field] of [
-  ['an expired code', 400, { code: 'code_expired', message: '验证码已过期(5分钟内有效),请重新获取验证码。' }, '#code-error'],
+  ['an expired code', 400, { code: 'code_expired', message: '验证码已过期（5分钟内有效），请重新获取验证码。' }, '#code-error'],
   [
     'too many codes today',
     429,
-    { code: 'daily_limit', message: '该手机号今日获取验证码的次数已达上限,请24小时后再试,或到当地道路运输服务窗口办理。', retry_after_seconds: 3600 },
+    { code: 'daily_limit', message: '该手机号今日获取验证码的次数已达上限，请24小时后再试，或到当地道路运输服务窗口办理。', retry_after_seconds: 3600 },
     '.error-summary',
   ],
 ]) {

@@ -109,7 +109,7 @@ e2e(
     await page.getByRole('button', { name: '上传并识别' }).click();
     await page.getByLabel('姓名', { exact: true }).waitFor({ timeout: 30_000 });
     await page.getByRole('button', { name: '提交审核' }).click();
-    await page.locator('#valid_until-error').getByText('该身份证已于2016-05-20过期,请使用有效期内的身份证办理。').waitFor();
+    await page.locator('#valid_until-error').getByText('该身份证已于2016-05-20过期，请使用有效期内的身份证办理。').waitFor();
 
     await page.getByLabel('有效期至').fill('长期');
     await page.getByLabel('公民身份号码').fill('150102198506151235');
@@ -156,13 +156,13 @@ e2e('a rejected verification shows the reason and lets the driver submit again',
     route.fulfill({
       status: 200,
       contentType: 'application/json',
-      body: JSON.stringify({ status: 'rejected', id_number_masked: '1501**********1234', name_masked: '王*国', reason: '照片模糊,请重新拍摄' }),
+      body: JSON.stringify({ status: 'rejected', id_number_masked: '1501**********1234', name_masked: '王*国', reason: '照片模糊，请重新拍摄' }),
     }),
   );
   await page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '我的', exact: true }).click();
   await page.getByRole('link', { name: /实名认证/ }).click();
   await page.getByRole('heading', { name: '实名认证未通过' }).waitFor();
-  await page.getByText('原因:照片模糊,请重新拍摄').waitFor();
+  await page.getByText('原因：照片模糊，请重新拍摄').waitFor();
   await page.getByRole('button', { name: '上传并识别' }).waitFor();
   await expectAccessible(page);
 });
@@ -225,7 +225,7 @@ e2e(
     await page.getByRole('button', { name: '提交审核' }).click();
     const panel = page.locator('#account-move');
     await panel.getByText(/该身份证号码已在手机号为138\*\*\*\*5678的账户上完成实名认证/).waitFor();
-    await page.getByRole('button', { name: '原手机号已不用,申请人工审核' }).waitFor();
+    await page.getByRole('button', { name: '原手机号已不用，申请人工审核' }).waitFor();
     assert.equal(await page.getByLabel('姓名', { exact: true }).inputValue(), '王建国', 'nothing typed is lost');
     await expectAccessible(page);
 
@@ -233,7 +233,7 @@ e2e(
     const wait = oldLogin + 61_000 - Date.now();
     if (wait > 0) await page.waitForTimeout(wait);
     await page.getByRole('button', { name: '转移账户到本手机号' }).click();
-    await panel.getByText('验证码已发送至138****5678,请输入短信中的6位验证码。').waitFor();
+    await panel.getByText('验证码已发送至138****5678，请输入短信中的6位验证码。').waitFor();
     await page.getByRole('button', { name: /秒后可重新发送/ }).waitFor();
     await expectAccessible(page);
     await panel.getByLabel('验证码').fill(await outboxCode(page, server, '13812345678'));

@@ -46,7 +46,7 @@ e2e('a business opens its notice with the materials, and 同意并确认 goes to
   // 同意并确认 waits until the notice has been scrolled to its end.
   const agree = page.getByRole('button', { name: '同意并确认' });
   assert.ok(await agree.isDisabled());
-  await page.getByText('请将须知滑动到底部,阅读完毕后点击“同意并确认”。').waitFor();
+  await page.getByText('请将须知滑动到底部，阅读完毕后点击“同意并确认”。').waitFor();
   await page.locator('.notice').evaluate((box) => (box.scrollTop = box.scrollHeight));
   await agree.and(page.locator(':enabled')).waitFor();
   await agree.click();
@@ -110,7 +110,7 @@ e2e(
     await page.route('**/api/v1/**', (route) => route.abort('internetdisconnected'));
     await open(page, server, '/');
     const alert = page.getByRole('alert');
-    await alert.getByText('网络连接失败,请检查手机网络').waitFor();
+    await alert.getByText('网络连接失败，请检查手机网络').waitFor();
     // The list as shipped (painted by index.html before the app) stays, with the error below it.
     assert.deepEqual(await page.locator('.business-list__name').allTextContents(), BUSINESSES);
     await expectAccessible(page);
@@ -133,7 +133,7 @@ e2e(
       route.fulfill({ status: 502, contentType: 'text/html', body: '<html>Bad Gateway</html>' }),
     );
     await page.getByRole('link', { name: '首页', exact: true }).click();
-    await page.getByRole('alert').getByText('服务暂时不可用(错误代码 502)').waitFor();
+    await page.getByRole('alert').getByText('服务暂时不可用（错误代码 502）').waitFor();
     await expectAccessible(page);
   },
   { allowConsoleErrors: [/status of 502/] },
@@ -144,7 +144,7 @@ e2e(
   async ({ page, server }) => {
     await page.route('**/config.json', (route) => route.fulfill({ status: 404, body: 'Not Found' }));
     await page.goto(server.url);
-    await page.getByRole('alert').getByText('config.json 无法读取(HTTP 404)').waitFor();
+    await page.getByRole('alert').getByText('config.json 无法读取（HTTP 404）').waitFor();
     await page.getByRole('button', { name: '重新加载' }).waitFor();
     await expectAccessible(page);
   },
@@ -156,7 +156,7 @@ e2e('a broken config.json says where it is broken', async ({ page, server }) => 
     route.fulfill({ status: 200, contentType: 'application/json', body: '{\n "api_base": "/api/v1",\n}' }),
   );
   await page.goto(server.url);
-  await page.getByRole('alert').getByText(/config.json 格式不正确:第 3 行/).waitFor();
+  await page.getByRole('alert').getByText(/config.json 格式不正确：第 3 行/).waitFor();
   await expectAccessible(page);
   await page.unroute('**/config.json');
   await page.getByRole('button', { name: '重新加载' }).click();

@@ -178,11 +178,11 @@ e2e('each validation message shows in the summary and at its field, and the summ
   for (const [field, message] of [
     ['change_address_city', '请选择城市。'],
     ['change_address_street', '请填写新住址的详细地址。'],
-    ['change_phone', '新联系电话与证上现有的相同,无需变更;请填写新的联系电话或取消勾选此项。'],
-    ['change_employer', '新服务单位名称至少4个字,请补充完整。'],
-    ['reason', '变更原因最多200个字,您填写了201个字,请精简。'],
-    ['contact_name', '联系人至少2个字,请补充完整。'],
-    ['contact_phone', '联系电话应为11位手机号码,如 13812345678,请核对后重新填写。'],
+    ['change_phone', '新联系电话与证上现有的相同，无需变更；请填写新的联系电话或取消勾选此项。'],
+    ['change_employer', '新服务单位名称至少4个字，请补充完整。'],
+    ['reason', '变更原因最多200个字，您填写了201个字，请精简。'],
+    ['contact_name', '联系人至少2个字，请补充完整。'],
+    ['contact_phone', '联系电话应为11位手机号码，如 13812345678，请核对后重新填写。'],
   ]) {
     await summary.getByText(message).waitFor();
     await page.locator(`#${field}-error`).getByText(message).waitFor();
@@ -207,12 +207,12 @@ e2e('each validation message shows in the summary and at its field, and the summ
       ? route.fulfill({
           status: 400,
           contentType: 'application/json',
-          body: JSON.stringify({ code: 'invalid_field', message: '新服务单位未在本市备案,请核对名称后重新填写。', field: 'change_employer' }),
+          body: JSON.stringify({ code: 'invalid_field', message: '新服务单位未在本市备案，请核对名称后重新填写。', field: 'change_employer' }),
         })
       : route.continue(),
   );
   await page.getByRole('button', { name: '下一步' }).click();
-  await page.locator('#change_employer-error').getByText('新服务单位未在本市备案,请核对名称后重新填写。').waitFor();
+  await page.locator('#change_employer-error').getByText('新服务单位未在本市备案，请核对名称后重新填写。').waitFor();
   await page.unroute('**/api/v1/drafts/change');
 
   // A step opened before the one it needs sends the user there.
@@ -264,7 +264,7 @@ e2e('drafts are listed in 我的办件, to resume or delete', async ({ page, ser
   await page.getByRole('button', { name: '删除从业资格证补发草稿' }).click();
   await page.getByRole('button', { name: '删除从业资格证补发草稿' }).waitFor({ state: 'detached' });
   assert.deepEqual((await api(page, server, 'GET', '/drafts')).map((d) => d.business), ['renewal']);
-  await page.getByText('下一步:填写申请信息').waitFor();
+  await page.getByText('下一步：填写申请信息').waitFor();
   await page.getByRole('link', { name: '继续办理' }).click();
   await page.getByRole('heading', { name: '填写申请信息' }).waitFor();
 });
@@ -407,7 +407,7 @@ e2e('a certificate that can no longer be chosen sends the driver back to choose 
   // Meanwhile (another phone, a clerk) the certificate became unavailable for this business.
   await page.route('**/api/v1/certificates?business=renewal', async (route) => {
     const list = await (await route.fetch()).json();
-    for (const c of list) c.unavailable_reason ??= '这张从业资格证已有一件换发申请正在办理,请在“我的办件”中查看。';
+    for (const c of list) c.unavailable_reason ??= '这张从业资格证已有一件换发申请正在办理，请在“我的办件”中查看。';
     await route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(list) });
   });
   await open(page, server, 'apply/renewal/info');

@@ -20,21 +20,21 @@ pub const MAX_PASSWORD_CHARS: usize = 128;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AccountError {
-    #[error("用户名“{0}”不符合要求:须为3至32个字符,只能包含小写字母、数字和 _ . -,例如 wang.jianguo。")]
+    #[error("用户名“{0}”不符合要求：须为3至32个字符，只能包含小写字母、数字和 _ . -，例如 wang.jianguo。")]
     InvalidUsername(String),
-    #[error("显示名不符合要求:须为1至32个字符,例如 王建国。")]
+    #[error("显示名不符合要求：须为1至32个字符，例如 王建国。")]
     InvalidDisplayName,
-    #[error("密码太短:至少需要{MIN_PASSWORD_CHARS}个字符,请换一个更长的密码。")]
+    #[error("密码太短：至少需要{MIN_PASSWORD_CHARS}个字符，请换一个更长的密码。")]
     PasswordTooShort,
-    #[error("密码太长:最多{MAX_PASSWORD_CHARS}个字符,请换一个短一些的密码。")]
+    #[error("密码太长：最多{MAX_PASSWORD_CHARS}个字符，请换一个短一些的密码。")]
     PasswordTooLong,
-    #[error("用户名“{0}”已被使用,请换一个用户名。")]
+    #[error("用户名“{0}”已被使用，请换一个用户名。")]
     UsernameTaken(String),
-    #[error("没有用户名为“{0}”的账号,请用 `taxicert-server staff list` 查看已有账号。")]
+    #[error("没有用户名为“{0}”的账号，请用 `taxicert-server staff list` 查看已有账号。")]
     NotFound(String),
-    #[error("数据库出错:{0}")]
+    #[error("数据库出错：{0}")]
     Database(#[from] sqlx::Error),
-    #[error("密码无法加密保存:{0}")]
+    #[error("密码无法加密保存：{0}")]
     Hashing(String),
 }
 

@@ -67,7 +67,7 @@ pub async fn staff_case_queue(
     filter: Result<Query<CaseQueueFilter>, QueryRejection>,
 ) -> AppResult<Json<Vec<StaffCaseSummary>>> {
     let Query(filter) =
-        filter.map_err(|_| AppError::bad_request("invalid_filter", "筛选条件无效,请重新选择办件状态或业务类型。"))?;
+        filter.map_err(|_| AppError::bad_request("invalid_filter", "筛选条件无效，请重新选择办件状态或业务类型。"))?;
     let rows: Vec<CaseRow> = sqlx::query_as(&format!(
         "SELECT {CASE_COLUMNS}
           WHERE (?1 IS NULL OR c.status = ?1) AND (?2 IS NULL OR c.business_code = ?2)
@@ -191,14 +191,14 @@ async fn blocker(
     let instead = if kind == StaffActionKind::Accept {
         "请点击“不予受理”并写明原因。"
     } else {
-        "此办件无需再办结,请联系申请人说明情况。"
+        "此办件无需再办结，请联系申请人说明情况。"
     };
     let status: Option<(String,)> =
         sqlx::query_as("SELECT status FROM certificates WHERE id = ?").bind(certificate_id).fetch_optional(&mut *conn).await?;
     if status.is_some_and(|(s,)| s == "cancelled") {
         return Ok(Some(AppError::conflict(
             "certificate_cancelled",
-            format!("该从业资格证已注销,不能{}本办件;{instead}", kind.name()),
+            format!("该从业资格证已注销，不能{}本办件；{instead}", kind.name()),
         )));
     }
     // An accepted 注销 — or one returned for correction after acceptance — will end the
@@ -217,8 +217,8 @@ async fn blocker(
         AppError::conflict(
             "certificate_cancelling",
             format!(
-                "该从业资格证的注销申请(办件编号 {other})已受理、正在办理,暂不能{}本办件。\
-                 注销办结时,本办件将自动终止办理,无需另行操作。",
+                "该从业资格证的注销申请（办件编号 {other}）已受理、正在办理，暂不能{}本办件。\
+                 注销办结时，本办件将自动终止办理，无需另行操作。",
                 kind.name()
             ),
         )
@@ -228,7 +228,7 @@ async fn blocker(
 /// The timeline note of a case ended because its certificate was cancelled by the 注销
 /// `cancellation` on `date` (`YYYY-MM-DD`).
 pub fn ended_by_cancellation_note(date: &str, cancellation: &str) -> String {
-    format!("该从业资格证已于{date}注销(办件编号 {cancellation}),本申请终止办理。")
+    format!("该从业资格证已于{date}注销（办件编号 {cancellation}），本申请终止办理。")
 }
 
 /// Ends every other open case (submitted, accepted or returned) on the certificate that the
@@ -382,7 +382,7 @@ pub async fn staff_case_action(
     if !StaffActionKind::allowed(status).contains(&kind) {
         return Err(AppError::conflict(
             "action_not_allowed",
-            format!("该办件当前状态为“{}”,不能{};请刷新页面查看最新状态。", status.name(), kind.name()),
+            format!("该办件当前状态为“{}”，不能{}；请刷新页面查看最新状态。", status.name(), kind.name()),
         ));
     }
     let business = BusinessCode::parse(&business_code)
@@ -463,7 +463,7 @@ async fn checked_correction(
             return Err(AppError::bad_field(
                 "invalid_field",
                 "fields",
-                format!("“{field}”不是该业务可退回补正的信息项,请从{}中选择。", labels.join("、")),
+                format!("“{field}”不是该业务可退回补正的信息项，请从{}中选择。", labels.join("、")),
             ));
         }
         if !fields.contains(&field) {
@@ -481,7 +481,7 @@ async fn checked_correction(
             return Err(AppError::bad_field(
                 "invalid_field",
                 "materials",
-                format!("“{material}”不是该业务的申请材料,请从该业务的材料中选择需要重新上传的。"),
+                format!("“{material}”不是该业务的申请材料，请从该业务的材料中选择需要重新上传的。"),
             ));
         }
         if !materials.contains(&material) {
@@ -491,7 +491,7 @@ async fn checked_correction(
     if fields.is_empty() && materials.is_empty() {
         return Err(AppError::bad_request(
             "correction_empty",
-            "请至少选择一项需要补正的信息或材料,申请人只能修改所选的内容。",
+            "请至少选择一项需要补正的信息或材料，申请人只能修改所选的内容。",
         ));
     }
     Ok(Correction { reason, fields, materials })
@@ -506,7 +506,7 @@ fn checked_certificate_number(number: Option<String>) -> AppResult<Option<String
         return Err(AppError::bad_field(
             "invalid_field",
             "certificate_number",
-            "证号须为6至32位字母或数字,请核对后重新填写;不换证号请留空。",
+            "证号须为6至32位字母或数字，请核对后重新填写；不换证号请留空。",
         ));
     }
     Ok(Some(number))
@@ -536,7 +536,7 @@ async fn complete(
             "invalid_field",
             "business",
             format!(
-                "办结信息是“{}”的,而该办件办理的是“{}”;请刷新页面,按该办件的业务重新填写办结信息。",
+                "办结信息是“{}”的，而该办件办理的是“{}”；请刷新页面，按该办件的业务重新填写办结信息。",
                 completion.business().short_name(),
                 business.short_name()
             ),
@@ -544,7 +544,7 @@ async fn complete(
     }
     let note = completion.note().trim().to_owned();
     if note.chars().count() > MAX_NOTE_CHARS {
-        return Err(AppError::bad_field("invalid_field", "note", "给申请人的说明最多200个字,请精简后再办结。"));
+        return Err(AppError::bad_field("invalid_field", "note", "给申请人的说明最多200个字，请精简后再办结。"));
     }
     let certificate = &snapshot.certificate;
     let details = snapshot.answers.info.as_ref().map(|info| &info.details);
@@ -561,14 +561,14 @@ async fn complete(
                 AppError::bad_field(
                     "invalid_field",
                     "valid_until",
-                    "换发须填写新的有效期至,格式为YYYY-MM-DD,例如2032-11-30。",
+                    "换发须填写新的有效期至，格式为YYYY-MM-DD，例如2032-11-30。",
                 )
             })?;
             if Date::parse(&current_until).is_some_and(|old| new_until <= old) {
                 return Err(AppError::bad_field(
                     "invalid_field",
                     "valid_until",
-                    format!("新的有效期至须晚于原有效期至{current_until},请核对后重新填写。"),
+                    format!("新的有效期至须晚于原有效期至{current_until}，请核对后重新填写。"),
                 ));
             }
             valid_until = Some(new_until.to_string());
@@ -585,14 +585,14 @@ async fn complete(
                 return Err(AppError::bad_field(
                     "invalid_field",
                     "deductions",
-                    format!("扣分须在0至{MAX_DEDUCTIONS}分之间,请核对考核周期内的扣分合计后重新填写。"),
+                    format!("扣分须在0至{MAX_DEDUCTIONS}分之间，请核对考核周期内的扣分合计后重新填写。"),
                 ));
             }
             if bonus > CREDIT_MAX_BONUS {
                 return Err(AppError::bad_field(
                     "invalid_field",
                     "bonus",
-                    format!("加分每个考核周期最多{CREDIT_MAX_BONUS}分,请核对后重新填写。"),
+                    format!("加分每个考核周期最多{CREDIT_MAX_BONUS}分，请核对后重新填写。"),
                 ));
             }
             let period = match details {
@@ -602,7 +602,7 @@ async fn complete(
                     return Err(AppError::bad_field(
                         "invalid_field",
                         "period",
-                        "该申请未选择考核周期,无法办结;请点击“退回补正”,勾选“考核周期”,请申请人补正。",
+                        "该申请未选择考核周期，无法办结；请点击“退回补正”，勾选“考核周期”，请申请人补正。",
                     ))
                 }
             };
@@ -622,7 +622,7 @@ async fn complete(
             return Err(AppError::bad_field(
                 "invalid_field",
                 "certificate_number",
-                "该证号已属于另一本从业资格证,请核对后重新填写。",
+                "该证号已属于另一本从业资格证，请核对后重新填写。",
             ));
         }
     }

@@ -32,7 +32,7 @@ pub fn checked_reason(reason: Option<&str>, what: &str) -> AppResult<String> {
         return Err(AppError::bad_field(
             "invalid_field",
             "reason",
-            format!("请填写{what}的原因(2至200个字),申请人会看到这段说明。"),
+            format!("请填写{what}的原因（2至200个字），申请人会看到这段说明。"),
         ));
     }
     Ok(reason.to_owned())
@@ -99,7 +99,7 @@ pub async fn staff_realname_queue(
 ) -> AppResult<Json<Vec<RealNameReviewSummary>>> {
     let status = query.map(|Query(q)| q.status.unwrap_or_else(|| "pending".into())).unwrap_or_default();
     if !matches!(status.as_str(), "pending" | "approved" | "rejected") {
-        return Err(AppError::bad_request("invalid_filter", "审核状态只能是待审核、已通过或未通过,请重新选择。"));
+        return Err(AppError::bad_request("invalid_filter", "审核状态只能是待审核、已通过或未通过，请重新选择。"));
     }
     let rows: Vec<SummaryRow> = sqlx::query_as(
         "SELECT id, submitted_at, name_masked, id_number_masked, status FROM realname_submissions
@@ -140,7 +140,7 @@ async fn load_review(conn: &mut SqliteConnection, state: &AppState, id: i64) -> 
     // An account closed by a move keeps `moved:{id}` instead of a number.
     let phone_masked = match PhoneNumber::parse(&row.phone) {
         Ok(phone) => phone.masked(),
-        Err(_) if row.phone.starts_with("moved:") => "(账户已转移)".to_owned(),
+        Err(_) if row.phone.starts_with("moved:") => "（账户已转移）".to_owned(),
         Err(_) => return Err(AppError::Internal("a stored phone number does not parse".into())),
     };
     Ok(RealNameReview {
@@ -268,7 +268,7 @@ pub async fn staff_realname_decide(
         let outcome = if status == "approved" { "已通过" } else { "未通过" };
         return Err(AppError::conflict(
             "already_decided",
-            format!("该实名认证申请已审核({outcome}),无需重复审核;请返回列表刷新。"),
+            format!("该实名认证申请已审核（{outcome}），无需重复审核；请返回列表刷新。"),
         ));
     }
     let key = match key {
@@ -289,8 +289,8 @@ pub async fn staff_realname_decide(
             return Err(AppError::conflict(
                 "id_number_bound",
                 format!(
-                    "该身份证号码已在手机号为{masked}的账户上通过实名认证,一个身份证号码只能认证一个账户,不能通过。\
-                     请选择“驳回”并填写原因,例如:该身份证号码已在其他账户完成认证,请在实名认证页申请把原账户转移到本手机号。"
+                    "该身份证号码已在手机号为{masked}的账户上通过实名认证，一个身份证号码只能认证一个账户，不能通过。\
+                     请选择“驳回”并填写原因，例如：该身份证号码已在其他账户完成认证，请在实名认证页申请把原账户转移到本手机号。"
                 ),
             ));
         }

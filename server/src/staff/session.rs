@@ -68,14 +68,14 @@ fn token_hash(token: &str) -> Vec<u8> {
 }
 
 fn login_failed() -> AppError {
-    AppError::client(StatusCode::UNAUTHORIZED, "staff_login_failed", "用户名或密码错误,请重新输入。")
+    AppError::client(StatusCode::UNAUTHORIZED, "staff_login_failed", "用户名或密码错误，请重新输入。")
 }
 
 fn locked(seconds_left: i64) -> AppError {
     let minutes = (seconds_left + 59) / 60;
     AppError::too_many(
         "staff_locked",
-        format!("密码连续输错{MAX_WRONG_PASSWORDS}次,账号已锁定,请{minutes}分钟后再试,或联系管理员解锁。"),
+        format!("密码连续输错{MAX_WRONG_PASSWORDS}次，账号已锁定，请{minutes}分钟后再试，或联系管理员解锁。"),
         seconds_left.max(1) as u64,
     )
 }
@@ -89,7 +89,7 @@ fn staff_only() -> AppError {
 }
 
 fn staff_role() -> AppError {
-    AppError::client(StatusCode::FORBIDDEN, "staff_role", "您的账号为查询人员,不能办理业务。")
+    AppError::client(StatusCode::FORBIDDEN, "staff_role", "您的账号为查询人员，不能办理业务。")
 }
 
 /// Argon2 takes tens of milliseconds of one core: off the async threads.
@@ -371,7 +371,7 @@ mod tests {
     #[test]
     fn the_lock_message_names_the_minutes_left() {
         let body = locked(15 * 60).body();
-        assert_eq!(body.message, "密码连续输错5次,账号已锁定,请15分钟后再试,或联系管理员解锁。");
+        assert_eq!(body.message, "密码连续输错5次，账号已锁定，请15分钟后再试，或联系管理员解锁。");
         assert_eq!(body.retry_after_seconds, Some(900));
         assert!(locked(61).body().message.contains("请2分钟后再试"));
     }

@@ -117,7 +117,7 @@ fn CertificateCard(certificate: Certificate, draft: WizardDraft) -> impl IntoVie
                         // The latest 服务质量信誉考核 recorded on the certificate.
                         {credit.map(|credit| view! {
                             <dt>"信誉考核"</dt>
-                            <dd>{format!("{}({},{}分)", credit.grade, credit.period.label(), credit.points)}</dd>
+                            <dd>{format!("{}（{}，{}分）", credit.grade, credit.period.label(), credit.points)}</dd>
                         })}
                     </dl>
                     {said}
@@ -141,8 +141,8 @@ fn NoCertificate() -> impl IntoView {
             <div class="weui-msg__text-area">
                 <h2 class="weui-msg__title">"未查询到您的从业资格证"</h2>
                 <p class="weui-msg__desc">
-                    "与您身份证号码关联的从业资格证一张也没有查到。如您已取得出租汽车驾驶员从业资格证,"
-                    "请携带身份证和从业资格证到当地道路运输服务大厅核实信息;如尚未取得,请先报名参加从业资格考试。"
+                    "与您身份证号码关联的从业资格证一张也没有查到。如您已取得出租汽车驾驶员从业资格证，"
+                    "请携带身份证和从业资格证到当地道路运输服务大厅核实信息；如尚未取得，请先报名参加从业资格考试。"
                 </p>
             </div>
             <div class="weui-msg__opr-area">

@@ -103,7 +103,7 @@ fn CertificateGone(business: BusinessCode) -> impl IntoView {
         <div class="weui-msg" role="alert">
             <div class="weui-msg__text-area">
                 <h2 class="weui-msg__title">"所选从业资格证现在不能办理这项业务"</h2>
-                <p class="weui-msg__desc">"请返回上一步查看原因,或重新选择证件。"</p>
+                <p class="weui-msg__desc">"请返回上一步查看原因，或重新选择证件。"</p>
             </div>
             <p class="weui-btn-area">
                 <leptos_router::components::A href=crate::href(Route::Apply(business, WizardStep::Certificate))>
@@ -149,7 +149,7 @@ fn ApplicationForm(draft: WizardDraft, lookups: Lookups, certificate: Certificat
     let notice = certificate.notice.clone();
     view! {
         <ErrorSummary errors=errors_signal />
-        <p class="page-lead">"请填写并核对以下信息,各项均为必填。"</p>
+        <p class="page-lead">"请填写并核对以下信息，各项均为必填。"</p>
         {notice.map(|notice| view! { <p class="certificate__notice" role="note">{notice}</p> })}
         {from_previous.then(|| view! {
             <p class="info-form__previous" role="note">"已按您上次未办成的申请填好，请逐项核对，有变化的请修改。"</p>
@@ -161,7 +161,7 @@ fn ApplicationForm(draft: WizardDraft, lookups: Lookups, certificate: Certificat
                     <div class="weui-cell__hd"><span class="weui-label" id="name-label">"姓名"</span></div>
                     <div class="weui-cell__bd">
                         <span class="info-form__fixed" aria-labelledby="name-label">{profile.name}</span>
-                        <p class="info-form__note">"姓名以实名认证的身份证为准,不可修改。"</p>
+                        <p class="info-form__note">"姓名以实名认证的身份证为准，不可修改。"</p>
                     </div>
                 </div>
                 <div class="weui-cell">

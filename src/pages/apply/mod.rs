@@ -108,9 +108,9 @@ fn LaterStep(business: BusinessCode, step: WizardStep) -> impl IntoView {
         match session.me() {
         None => {
             let why = if answered.with_untracked(DraftState::has_answers) {
-                "网上办理业务前请先用手机号登录;您已填写的内容会保留。"
+                "网上办理业务前请先用手机号登录；您已填写的内容会保留。"
             } else {
-                "网上办理业务前请先用手机号登录,登录后回到这一步继续办理。"
+                "网上办理业务前请先用手机号登录，登录后回到这一步继续办理。"
             };
             view! { <LoginPrompt next=Route::Apply(business, step) why /> }.into_any()
         }
@@ -199,7 +199,7 @@ fn AlreadySubmitted(case: taxicert_api::CaseSummary) -> impl IntoView {
             <div class="weui-msg__text-area">
                 <h2 class="weui-msg__title">"这项申请已经提交"</h2>
                 <p class="weui-msg__desc">
-                    {format!("{}申请已提交,办件编号 {}。点击“查看办件”可查看办理进度。", case.business_name, case.id)}
+                    {format!("{}申请已提交，办件编号 {}。点击“查看办件”可查看办理进度。", case.business_name, case.id)}
                 </p>
             </div>
             <div class="weui-msg__opr-area">

@@ -87,7 +87,7 @@ fn Notice(detail: BusinessDetail) -> impl IntoView {
                 "同意并确认"
             </button>
             <p class="notice__hint" aria-live="polite">
-                {move || (!read_to_end.get()).then_some("请将须知滑动到底部,阅读完毕后点击“同意并确认”。")}
+                {move || (!read_to_end.get()).then_some("请将须知滑动到底部，阅读完毕后点击“同意并确认”。")}
             </p>
         </div>
     }

@@ -160,7 +160,7 @@ fn Review(draft: WizardDraft, facts: Facts) -> impl IntoView {
             {c.notice.map(|n| row("提示", n))}
         }
         .into_any(),
-        None => row("证件", "所选证件已不可办理,请点击“修改”重新选择".into()).into_any(),
+        None => row("证件", "所选证件已不可办理，请点击“修改”重新选择".into()).into_any(),
     };
     view! {
         <ErrorSummary errors=Signal::from(errors) />
@@ -169,7 +169,7 @@ fn Review(draft: WizardDraft, facts: Facts) -> impl IntoView {
                 <A href=crate::href(Route::Case(id.clone()))>{format!("查看办件 {id}")}</A>
             </p>
         })}
-        <p class="page-lead">"请核对以下信息,确认无误后点击“提交”。"</p>
+        <p class="page-lead">"请核对以下信息，确认无误后点击“提交”。"</p>
         <section class="summary">
             <div class="summary__hd"><h2 class="summary__title">"办理业务"</h2></div>
             <dl class="summary__list">{row("业务名称", detail.name)}</dl>
@@ -189,8 +189,8 @@ fn Review(draft: WizardDraft, facts: Facts) -> impl IntoView {
                             <dd class="summary__value">
                                 {match (image, required) {
                                     (Some(src), _) => view! { <img class="summary__photo" src=src alt=format!("已上传的{name}") /> }.into_any(),
-                                    (None, false) => view! { <span>"未上传(选传)"</span> }.into_any(),
-                                    (None, true) => view! { <span class="field-error">"未上传(必传),请点击“修改”上传"</span> }.into_any(),
+                                    (None, false) => view! { <span>"未上传（选传）"</span> }.into_any(),
+                                    (None, true) => view! { <span class="field-error">"未上传（必传），请点击“修改”上传"</span> }.into_any(),
                                 }}
                             </dd>
                         </div>

@@ -58,7 +58,7 @@ pub fn due_date(date: &str, estimated: bool) -> String {
         _ => date.to_owned(),
     };
     if estimated {
-        format!("{text}(预计)")
+        format!("{text}（预计）")
     } else {
         text
     }
@@ -73,7 +73,7 @@ fn Success(case: CaseSummary) -> impl IntoView {
             <div class="weui-msg__icon-area"><i class="weui-icon-success weui-icon_msg" aria-hidden="true"></i></div>
             <div class="weui-msg__text-area">
                 <h2 class="weui-msg__title">"申请已提交"</h2>
-                <p class="weui-msg__desc">{format!("您的{business_name}申请已提交,请记下办件编号。")}</p>
+                <p class="weui-msg__desc">{format!("您的{business_name}申请已提交，请记下办件编号。")}</p>
             </div>
         </div>
         <dl class="summary__list submitted__facts">
@@ -84,10 +84,10 @@ fn Success(case: CaseSummary) -> impl IntoView {
         <SubmittedAnswers id=id_for_answers />
         <ol class="submitted__next">
             <li>"业务办理人员将在2个工作日内受理您的申请。"</li>
-            <li>"受理后3个工作日内办结;材料需补正的,会退回并说明原因,请留意“我的办件”。"</li>
+            <li>"受理后3个工作日内办结；材料需补正的，会退回并说明原因，请留意“我的办件”。"</li>
             <li>"办结后可在“我的办件”中查看结果并下载凭证。"</li>
         </ol>
-        {estimated.then(|| view! { <p class="submitted__note">"时限按工作日计算;标“预计”的日期尚未计入法定节假日,以实际办理为准。"</p> })}
+        {estimated.then(|| view! { <p class="submitted__note">"时限按工作日计算；标“预计”的日期尚未计入法定节假日，以实际办理为准。"</p> })}
         <div class="weui-btn-area">
             <A href=crate::href(Route::MyCases)><span class="weui-btn weui-btn_primary">"查看我的办件"</span></A>
             <A href=crate::href(Route::Home) exact=true><span class="weui-btn weui-btn_default">"返回首页"</span></A>

@@ -215,7 +215,7 @@ fn CaseView(detail: StaffCaseDetail, halls: Vec<ServiceHall>) -> impl IntoView {
     view! {
         <div class="staff-status-line" role="status">
             {move || done.get().map(|kind| view! {
-                <p class="staff-success" id=DONE_ID tabindex="-1">{format!("操作成功,{}", done_message(kind))}</p>
+                <p class="staff-success" id=DONE_ID tabindex="-1">{format!("操作成功，{}", done_message(kind))}</p>
             })}
         </div>
         <div class="staff-case">
@@ -342,13 +342,13 @@ fn CaseFacts(detail: StaffCaseDetail, halls: Vec<ServiceHall>) -> impl IntoView 
                 {fact("提交时状态", certificate.status.name())}
                 {(!certificate.licence_class.is_empty()).then(|| fact("准驾车型", certificate.licence_class.clone()))}
                 {(!certificate.employer.is_empty()).then(|| fact("服务单位", certificate.employer.clone()))}
-                {certificate.credit.clone().map(|c| fact("最近考核", format!("{}:{}分,{}", c.period.label(), c.points, c.grade)))}
+                {certificate.credit.clone().map(|c| fact("最近考核", format!("{}：{}分，{}", c.period.label(), c.points, c.grade)))}
             </dl>
             // 换发 applied for late (fewer than 30 days before expiry) or after expiry (逾期):
             // the clerk should see it before deciding.
             {certificate.notice.clone().map(|notice| view! {
                 <p class="staff-notice" id="case-certificate-notice" role="note">
-                    <strong>"提示:"</strong>{notice}
+                    <strong>"提示："</strong>{notice}
                 </p>
             })}
         </section>
@@ -416,8 +416,8 @@ fn Timeline(detail: StaffCaseDetail) -> impl IntoView {
                         <strong>{entry.event.name()}</strong>
                         <span class="staff-timeline__time">{forms::beijing_time(entry.at)}</span>
                     </p>
-                    <p class="staff-timeline__meta">{format!("办理人:{actor}")}</p>
-                    {entry.note.map(|note| view! { <p class="staff-timeline__note">{format!("说明:{note}")}</p> })}
+                    <p class="staff-timeline__meta">{format!("办理人：{actor}")}</p>
+                    {entry.note.map(|note| view! { <p class="staff-timeline__note">{format!("说明：{note}")}</p> })}
                 </li>
             }
         })
@@ -573,7 +573,7 @@ fn ActionPanel(detail: RwSignal<StaffCaseDetail>, done: RwSignal<Option<StaffAct
     let accept = {
         let id = id.clone();
         move |_| {
-            if browser::confirm(&format!("确定受理办件 {id} 吗?")) {
+            if browser::confirm(&format!("确定受理办件 {id} 吗？")) {
                 send(Ok(StaffAction::Accept));
             }
         }
@@ -636,7 +636,7 @@ fn ActionPanel(detail: RwSignal<StaffCaseDetail>, done: RwSignal<Option<StaffAct
                     view! { <p class="staff-note">"查询人员不能办理。"</p> }.into_any()
                 } else if allowed.with(Vec::is_empty) {
                     let status = detail.with(|d| d.case.summary.status.name());
-                    view! { <p class="staff-note">{format!("该办件{status},当前无需办理。")}</p> }.into_any()
+                    view! { <p class="staff-note">{format!("该办件{status}，当前无需办理。")}</p> }.into_any()
                 } else {
                     view! { <div class="staff-buttons">{buttons.clone()}</div> }.into_any()
                 }
@@ -805,7 +805,7 @@ fn ReturnForm(
                         .collect_view()}
                 </fieldset>
             })}
-            <TextField id=RETURN_REASON label="退回原因" hint="2至200个字,申请人会看到,请写明需要怎样补正。"
+            <TextField id=RETURN_REASON label="退回原因" hint="2至200个字，申请人会看到，请写明需要怎样补正。"
                 value=typed.return_reason errors multiline=true counter=200 />
             <div class="staff-buttons">
                 <button type="submit" class="weui-btn weui-btn_primary staff-btn" disabled=move || pending.get()>"确认退回"</button>
@@ -840,8 +840,8 @@ fn CompleteForm(
     let preview = move || {
         let form = CompletionForm { deductions: typed.deductions.get(), bonus: typed.bonus.get(), ..Default::default() };
         match forms::credit_preview(&form, &thresholds) {
-            Some((points, grade)) => format!("考核分数 {points} 分,考核等级 {grade}"),
-            None => "请填写扣分和加分,分数和等级随即算出。".to_owned(),
+            Some((points, grade)) => format!("考核分数 {points} 分，考核等级 {grade}"),
+            None => "请填写扣分和加分，分数和等级随即算出。".to_owned(),
         }
     };
     view! {
@@ -851,10 +851,10 @@ fn CompleteForm(
                 let mut hint = if old_valid_until.is_empty() {
                     "必填。".to_owned()
                 } else {
-                    format!("必填,应晚于原有效期至 {old_valid_until}。")
+                    format!("必填，应晚于原有效期至 {old_valid_until}。")
                 };
                 if let Some(proposed) = &proposed {
-                    hint.push_str(&format!("已按有效期6年预填 {proposed},可修改。"));
+                    hint.push_str(&format!("已按有效期6年预填 {proposed}，可修改。"));
                 }
                 view! {
                     <TextField id=COMPLETE_VALID_UNTIL label="新有效期至" hint value=typed.valid_until errors kind="date" />
@@ -866,7 +866,7 @@ fn CompleteForm(
                     <div class="staff-field">
                         <p class="staff-label">"办结后将记入从业资格证"</p>
                         {if empty {
-                            view! { <p class="staff-hint">"该申请未填写变更事项,办结不会修改从业资格证。"</p> }.into_any()
+                            view! { <p class="staff-hint">"该申请未填写变更事项，办结不会修改从业资格证。"</p> }.into_any()
                         } else {
                             view! { <ChangeTable caption="将写入的变更" rows=changes /> }.into_any()
                         }}
@@ -875,21 +875,21 @@ fn CompleteForm(
             })}
             {(business == BusinessCode::Cancellation).then(|| view! {
                 <p class="staff-blocked" id="complete-cancellation-warning" role="note">
-                    "办结后该从业资格证即注销,不能再办理任何业务;注销后无法撤销,请核对注销原因和材料后再办结。"
+                    "办结后该从业资格证即注销，不能再办理任何业务；注销后无法撤销，请核对注销原因和材料后再办结。"
                 </p>
             })}
             {forms::asks_credit(business).then(|| view! {
-                <TextField id=COMPLETE_DEDUCTIONS label="扣分" hint="考核周期内违章、投诉等扣分的合计,0至100;基础分20分,扣完为止。"
+                <TextField id=COMPLETE_DEDUCTIONS label="扣分" hint="考核周期内违章、投诉等扣分的合计，0至100；基础分20分，扣完为止。"
                     value=typed.deductions errors kind="text" />
-                <TextField id=COMPLETE_BONUS label="加分" hint="考核周期内表彰、奖励等加分的合计,0至10。"
+                <TextField id=COMPLETE_BONUS label="加分" hint="考核周期内表彰、奖励等加分的合计，0至10。"
                     value=typed.bonus errors kind="text" />
                 <p class="staff-credit-preview" id="complete-credit-preview" role="status" aria-live="polite">{preview}</p>
             })}
             {forms::asks_number(business).then(|| view! {
-                <TextField id=COMPLETE_NUMBER label="新证号" hint="选填,6至32位字母或数字;不换证号请留空。"
+                <TextField id=COMPLETE_NUMBER label="新证号" hint="选填，6至32位字母或数字；不换证号请留空。"
                     value=typed.certificate_number errors />
             })}
-            <TextField id=COMPLETE_NOTE label="备注" hint="选填,最多200个字,申请人会看到,如领证地点和时间。"
+            <TextField id=COMPLETE_NOTE label="备注" hint="选填，最多200个字，申请人会看到，如领证地点和时间。"
                 value=typed.note errors multiline=true counter=200 />
             <div class="staff-buttons">
                 <button type="submit" class="weui-btn weui-btn_primary staff-btn" disabled=move || pending.get()>"确认办结"</button>
@@ -908,7 +908,7 @@ fn RefuseForm(typed: Typed, errors: Signal<Vec<FieldError>>, #[prop(into)] pendi
     view! {
         <form id="refuse-form" class="staff-form" novalidate aria-labelledby="refuse-form-title" on:submit=on_submit>
             <h3 class="staff-form__title" id="refuse-form-title">"不予受理"</h3>
-            <TextField id=REFUSE_REASON label="不予受理原因" hint="2至200个字,申请人会看到。"
+            <TextField id=REFUSE_REASON label="不予受理原因" hint="2至200个字，申请人会看到。"
                 value=typed.refuse_reason errors multiline=true counter=200 />
             <div class="staff-buttons">
                 <button type="submit" class="weui-btn staff-btn staff-btn_danger" disabled=move || pending.get()>"确认不予受理"</button>

@@ -36,7 +36,7 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
 /// A due date `YYYY-MM-DD`, with 预计 when it was counted on weekends only.
 pub fn due(date: &str, estimated: bool) -> String {
     if estimated {
-        format!("{date}(预计)")
+        format!("{date}（预计）")
     } else {
         date.to_owned()
     }
@@ -119,7 +119,7 @@ pub fn id_card_field_label(field: &str) -> &'static str {
 fn check_reason(field: &'static str, what: &str, text: &str) -> Option<FieldError> {
     let count = text.trim().chars().count();
     (!(2..=200).contains(&count))
-        .then(|| FieldError::at(field, format!("请填写{what}的原因(2至200个字),申请人会看到这段说明。")))
+        .then(|| FieldError::at(field, format!("请填写{what}的原因（2至200个字），申请人会看到这段说明。")))
 }
 
 pub const REJECT_REASON: &str = "reject-reason";
@@ -145,7 +145,7 @@ pub const COMPLETE_NUMBER: &str = "complete-certificate-number";
 pub const COMPLETE_NOTE: &str = "complete-note";
 pub const REFUSE_REASON: &str = "refuse-reason";
 
-pub const CORRECTION_EMPTY: &str = "请至少选择一项需要补正的信息或材料,申请人只能修改所选的内容。";
+pub const CORRECTION_EMPTY: &str = "请至少选择一项需要补正的信息或材料，申请人只能修改所选的内容。";
 
 /// The most deductions (扣分) the server counts for a period (`server/src/staff/cases.rs`).
 pub const MAX_DEDUCTIONS: u32 = 100;
@@ -260,11 +260,11 @@ pub fn complete_action(
     if asks_valid_until(business) {
         let date = form.valid_until.trim();
         if !is_iso_date(date) {
-            problems.push(FieldError::at(COMPLETE_VALID_UNTIL, "换发须填写新的有效期至,格式为YYYY-MM-DD,例如2032-11-30。"));
+            problems.push(FieldError::at(COMPLETE_VALID_UNTIL, "换发须填写新的有效期至，格式为YYYY-MM-DD，例如2032-11-30。"));
         } else if is_iso_date(old_valid_until) && date <= old_valid_until {
             problems.push(FieldError::at(
                 COMPLETE_VALID_UNTIL,
-                format!("新的有效期至须晚于原有效期至{old_valid_until},请核对后重新填写。"),
+                format!("新的有效期至须晚于原有效期至{old_valid_until}，请核对后重新填写。"),
             ));
         } else {
             valid_until = date.to_owned();
@@ -277,28 +277,28 @@ pub fn complete_action(
             Some(n) => deductions = n,
             None => problems.push(FieldError::at(
                 COMPLETE_DEDUCTIONS,
-                format!("扣分须填写0至{MAX_DEDUCTIONS}之间的整数,没有扣分请填0。"),
+                format!("扣分须填写0至{MAX_DEDUCTIONS}之间的整数，没有扣分请填0。"),
             )),
         }
         match parse_points(&form.bonus, CREDIT_MAX_BONUS) {
             Some(n) => bonus = n,
             None => problems.push(FieldError::at(
                 COMPLETE_BONUS,
-                format!("加分须填写0至{CREDIT_MAX_BONUS}之间的整数(每个考核周期最多加{CREDIT_MAX_BONUS}分),没有加分请填0。"),
+                format!("加分须填写0至{CREDIT_MAX_BONUS}之间的整数（每个考核周期最多加{CREDIT_MAX_BONUS}分），没有加分请填0。"),
             )),
         }
     }
     let number = form.certificate_number.trim();
     let certificate_number = if asks_number(business) && !number.is_empty() {
         if !(6..=32).contains(&number.len()) || !number.bytes().all(|b| b.is_ascii_alphanumeric()) {
-            problems.push(FieldError::at(COMPLETE_NUMBER, "证号须为6至32位字母或数字,请核对后重新填写;不换证号请留空。"));
+            problems.push(FieldError::at(COMPLETE_NUMBER, "证号须为6至32位字母或数字，请核对后重新填写；不换证号请留空。"));
         }
         Some(number.to_owned())
     } else {
         None
     };
     if form.note.trim().chars().count() > 200 {
-        problems.push(FieldError::at(COMPLETE_NOTE, "给申请人的说明最多200个字,请精简后再办结。"));
+        problems.push(FieldError::at(COMPLETE_NOTE, "给申请人的说明最多200个字，请精简后再办结。"));
     }
     if !problems.is_empty() {
         return Err(problems);
@@ -324,7 +324,7 @@ pub fn change_rows(certificate: &Certificate, details: &BusinessDetails) -> Vec<
             .iter()
             .map(|change| {
                 let old = change.item().current(certificate);
-                let old = if old.trim().is_empty() { "(未记载)".to_owned() } else { old.to_owned() };
+                let old = if old.trim().is_empty() { "（未记载）".to_owned() } else { old.to_owned() };
                 (change.item().name(), old, change.new_text())
             })
             .collect(),
@@ -338,12 +338,12 @@ pub fn delivery_text(delivery: &Delivery, halls: &[ServiceHall]) -> String {
         Delivery::Pickup { hall_id } => {
             let hall = halls.iter().find(|h| &h.id == hall_id);
             format!(
-                "到服务大厅自取:{}",
-                hall.map(|h| format!("{}({})", h.name, h.address)).unwrap_or_else(|| hall_id.clone())
+                "到服务大厅自取：{}",
+                hall.map(|h| format!("{}（{}）", h.name, h.address)).unwrap_or_else(|| hall_id.clone())
             )
         }
         Delivery::Post(post) => {
-            format!("邮寄:{} {},{}{}", post.recipient, post.phone, post.region.name, post.street)
+            format!("邮寄：{} {}，{}{}", post.recipient, post.phone, post.region.name, post.street)
         }
     }
 }
@@ -441,7 +441,7 @@ mod tests {
 
     #[test]
     fn due_dates_say_when_they_are_estimated() {
-        assert_eq!(due("2026-01-05", true), "2026-01-05(预计)");
+        assert_eq!(due("2026-01-05", true), "2026-01-05（预计）");
         assert_eq!(due("2026-01-05", false), "2026-01-05");
     }
 
@@ -465,7 +465,7 @@ mod tests {
     #[test]
     fn rejecting_needs_a_reason_of_two_to_two_hundred_characters() {
         assert_eq!(realname_decision(true, ""), Ok(RealNameDecision { approve: true, reason: None }));
-        let words = "请填写不通过的原因(2至200个字),申请人会看到这段说明。";
+        let words = "请填写不通过的原因（2至200个字），申请人会看到这段说明。";
         assert_eq!(realname_decision(false, "  ").unwrap_err(), vec![FieldError::at(REJECT_REASON, words)]);
         assert_eq!(realname_decision(false, "糊").unwrap_err()[0].message, words);
         assert_eq!(realname_decision(false, &"字".repeat(201)).unwrap_err()[0].message, words);
@@ -494,10 +494,10 @@ mod tests {
     fn completing_a_renewal_needs_a_later_real_date() {
         let form = |date: &str| CompletionForm { valid_until: date.into(), ..Default::default() };
         let check = |date: &str| complete_action(BusinessCode::Renewal, "2026-03-01", &form(date));
-        let format = "换发须填写新的有效期至,格式为YYYY-MM-DD,例如2032-11-30。";
+        let format = "换发须填写新的有效期至，格式为YYYY-MM-DD，例如2032-11-30。";
         assert_eq!(check("").unwrap_err()[0], FieldError::at(COMPLETE_VALID_UNTIL, format));
         assert_eq!(check("2031-02-30").unwrap_err()[0].message, format);
-        assert_eq!(check("2026-03-01").unwrap_err()[0].message, "新的有效期至须晚于原有效期至2026-03-01,请核对后重新填写。");
+        assert_eq!(check("2026-03-01").unwrap_err()[0].message, "新的有效期至须晚于原有效期至2026-03-01，请核对后重新填写。");
         assert_eq!(
             check("2032-03-01"),
             Ok(StaffAction::Complete(Completion::Renewal {
@@ -536,7 +536,7 @@ mod tests {
         assert!(complete_action(BusinessCode::Change, "", &bad_number).is_ok(), "not asked, not checked");
         let long = CompletionForm { note: "字".repeat(201), ..Default::default() };
         let problems = complete_action(BusinessCode::Change, "", &long).unwrap_err();
-        assert_eq!(problems, vec![FieldError::at(COMPLETE_NOTE, "给申请人的说明最多200个字,请精简后再办结。")]);
+        assert_eq!(problems, vec![FieldError::at(COMPLETE_NOTE, "给申请人的说明最多200个字，请精简后再办结。")]);
     }
 
     #[test]
@@ -563,8 +563,8 @@ mod tests {
         assert_eq!(
             problems,
             vec![
-                FieldError::at(COMPLETE_DEDUCTIONS, "扣分须填写0至100之间的整数,没有扣分请填0。"),
-                FieldError::at(COMPLETE_BONUS, "加分须填写0至10之间的整数(每个考核周期最多加10分),没有加分请填0。"),
+                FieldError::at(COMPLETE_DEDUCTIONS, "扣分须填写0至100之间的整数，没有扣分请填0。"),
+                FieldError::at(COMPLETE_BONUS, "加分须填写0至10之间的整数（每个考核周期最多加10分），没有加分请填0。"),
             ]
         );
         assert_eq!(
@@ -608,7 +608,7 @@ mod tests {
             change_rows(&certificate, &change),
             vec![
                 ("准驾车型", "C1".to_owned(), "A1".to_owned()),
-                ("服务单位", "(未记载)".to_owned(), "呼和浩特市新示例出租汽车有限公司".to_owned()),
+                ("服务单位", "（未记载）".to_owned(), "呼和浩特市新示例出租汽车有限公司".to_owned()),
                 ("住址", "内蒙古自治区呼和浩特市新城区示例路1号".to_owned(), "内蒙古自治区呼和浩特市新城区新华大街8号".to_owned()),
             ]
         );
@@ -624,7 +624,7 @@ mod tests {
         let reissue = BusinessDetails::Reissue { reason: ReissueReason::Damaged, delivery: Delivery::Pickup { hall_id: "hall-1".into() } };
         assert_eq!(
             detail_rows(&reissue, &halls),
-            vec![("补发原因", "损毁".to_owned()), ("领取方式", "到服务大厅自取:新城区服务大厅(新华大街1号)".to_owned())]
+            vec![("补发原因", "损毁".to_owned()), ("领取方式", "到服务大厅自取：新城区服务大厅（新华大街1号）".to_owned())]
         );
         let renewal = BusinessDetails::Renewal {
             licence_class: "C1".into(),
@@ -635,7 +635,7 @@ mod tests {
                 street: "示例路1号".into(),
             }),
         };
-        assert_eq!(detail_rows(&renewal, &[])[1].1, "邮寄:王建国 13912345678,内蒙古自治区呼和浩特市新城区示例路1号");
+        assert_eq!(detail_rows(&renewal, &[])[1].1, "邮寄：王建国 13912345678，内蒙古自治区呼和浩特市新城区示例路1号");
         let other = BusinessDetails::Cancellation { reason: CancellationReason::Other, other_reason: "出国定居".into() };
         assert_eq!(detail_rows(&other, &[]), vec![("注销原因", "其他".to_owned()), ("其他原因说明", "出国定居".to_owned())]);
         let retired = BusinessDetails::Cancellation { reason: CancellationReason::RetirementAge, other_reason: String::new() };
@@ -650,7 +650,7 @@ mod tests {
 
     #[test]
     fn refusing_needs_a_reason() {
-        let words = "请填写不予受理的原因(2至200个字),申请人会看到这段说明。";
+        let words = "请填写不予受理的原因（2至200个字），申请人会看到这段说明。";
         assert_eq!(refuse_action("").unwrap_err()[0], FieldError::at(REFUSE_REASON, words));
         assert_eq!(refuse_action("不符合条件"), Ok(StaffAction::Refuse { reason: "不符合条件".into() }));
     }

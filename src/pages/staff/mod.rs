@@ -122,7 +122,7 @@ fn StaffSignIn(session: StaffSession) -> impl IntoView {
         <section class="staff-signin" aria-labelledby="staff-signin-title">
             <h2 class="staff-section__title" id="staff-signin-title">"业务办理人员登录"</h2>
             <ErrorSummary errors=errors_signal />
-            <p class="page-lead">"请使用业务办理人员账号登录。连续多次输错密码,账号将被暂时锁定。"</p>
+            <p class="page-lead">"请使用业务办理人员账号登录。连续多次输错密码，账号将被暂时锁定。"</p>
             <form class="staff-signin__form" novalidate on:submit=on_submit>
                 <div class="weui-cells weui-cells_form">
                     <div class="weui-cell" class:weui-cell_warn=move || invalid(USERNAME)>
@@ -240,12 +240,12 @@ fn StaffHome() -> impl IntoView {
         }
     });
     let (hello, viewer) = match &me {
-        Some(me) => (format!("您好,{}({})", me.display_name, me.role.name()), me.role == StaffRole::Viewer),
+        Some(me) => (format!("您好，{}（{}）", me.display_name, me.role.name()), me.role == StaffRole::Viewer),
         None => (String::new(), false),
     };
     view! {
         <p class="staff-hello">{hello}</p>
-        {viewer.then(|| view! { <p class="staff-note">"您是查询人员,可以查看审核和办件情况,不能办理。"</p> })}
+        {viewer.then(|| view! { <p class="staff-note">"您是查询人员，可以查看审核和办件情况，不能办理。"</p> })}
         <nav class="weui-cells staff-menu" aria-label="业务办理">
             <A href=crate::href(Route::StaffRealNameQueue) attr:class="weui-cell weui-cell_access staff-menu__item">
                 <span class="weui-cell__bd">"实名认证审核"</span>
@@ -516,10 +516,10 @@ where
                     let (back, back_text) = &words.back;
                     view! {
                         <div class="staff-result" id=result_id.clone() tabindex="-1">
-                            {decided_here.get().then(|| view! { <p class="staff-success" role="status">"操作成功,审核结果已保存。"</p> })}
-                            <p class="staff-result__status">{format!("审核结果:{decided}")}</p>
+                            {decided_here.get().then(|| view! { <p class="staff-success" role="status">"操作成功，审核结果已保存。"</p> })}
+                            <p class="staff-result__status">{format!("审核结果：{decided}")}</p>
                             {reason.map(|reason| view! {
-                                <p class="staff-result__reason">{format!("{}:{reason}", words.reason_label)}</p>
+                                <p class="staff-result__reason">{format!("{}：{reason}", words.reason_label)}</p>
                             })}
                             <p>
                                 <A href=crate::href(back.clone()) attr:class="staff-link">{*back_text}</A>

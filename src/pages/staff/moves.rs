@@ -28,7 +28,7 @@ pub fn move_decision(approve: bool, reason: &str) -> Result<AccountMoveDecision,
     }
     let reason = reason.trim();
     if !(2..=200).contains(&reason.chars().count()) {
-        return Err(vec![FieldError::at(REASON, "请填写不同意转移的原因(2至200个字),申请人会看到这段说明。")]);
+        return Err(vec![FieldError::at(REASON, "请填写不同意转移的原因（2至200个字），申请人会看到这段说明。")]);
     }
     Ok(AccountMoveDecision { approve: false, reason: Some(reason.to_owned()) })
 }
@@ -99,9 +99,9 @@ pub fn AccountMoveReviewPage() -> impl IntoView {
 static WORDS: DecisionWords = DecisionWords {
     prefix: "move",
     field: REASON,
-    lead: Some("同意后,原账户(含证件和办件)改用新手机号登录,原账户在其他设备上的登录全部失效。"),
+    lead: Some("同意后，原账户（含证件和办件）改用新手机号登录，原账户在其他设备上的登录全部失效。"),
     reason_label: "不同意的原因",
-    reason_hint: "不同意时必填,2至200个字,申请人会看到。",
+    reason_hint: "不同意时必填，2至200个字，申请人会看到。",
     approve: "同意转移",
     reject: "不同意",
     back: (Route::StaffAccountMoves, "返回账户转移列表"),
@@ -109,7 +109,7 @@ static WORDS: DecisionWords = DecisionWords {
 
 /// Asked before 同意转移: the move cannot be undone and ends the old number's sessions.
 pub fn approve_question(review: &AccountMoveReview) -> String {
-    format!("确定把该账户转到新手机号 {} 吗?转移后原手机号的登录将失效,且不能撤销。", review.new_phone_masked)
+    format!("确定把该账户转到新手机号 {} 吗？转移后原手机号的登录将失效，且不能撤销。", review.new_phone_masked)
 }
 
 #[component]
@@ -119,10 +119,10 @@ fn Review(review: AccountMoveReview) -> impl IntoView {
     let photo = |which: &str| api.staff_account_move_photo_url(id, which);
     // New beside old, row by row: the portraits, then the emblems.
     let photos = vec![
-        (photo("new_portrait"), "本次提交:身份证人像面"),
-        (photo("old_portrait"), "原账户认证:身份证人像面"),
-        (photo("new_emblem"), "本次提交:身份证国徽面"),
-        (photo("old_emblem"), "原账户认证:身份证国徽面"),
+        (photo("new_portrait"), "本次提交：身份证人像面"),
+        (photo("old_portrait"), "原账户认证：身份证人像面"),
+        (photo("new_emblem"), "本次提交：身份证国徽面"),
+        (photo("old_emblem"), "原账户认证：身份证国徽面"),
     ];
     let review = RwSignal::new(review);
     let decide = decision_action(
@@ -145,15 +145,15 @@ fn Review(review: AccountMoveReview) -> impl IntoView {
         {photos_section(
             "move",
             "身份证照片比对",
-            "左侧为本次提交的照片,右侧为原账户实名认证时的照片。点击照片可在新窗口查看原图。",
+            "左侧为本次提交的照片，右侧为原账户实名认证时的照片。点击照片可在新窗口查看原图。",
             photos,
         )}
         <section class="staff-section" aria-labelledby="move-facts-title">
             <h2 class="staff-section__title" id="move-facts-title">"申请信息"</h2>
             {move || review.with(|r| view! {
                 <dl class="staff-facts">
-                    {fact("姓名(本次提交)", r.name.clone())}
-                    {fact("姓名(原账户)", r.old_name.clone())}
+                    {fact("姓名（本次提交）", r.name.clone())}
+                    {fact("姓名（原账户）", r.old_name.clone())}
                     {fact("身份证号", r.summary.id_number_masked.clone())}
                     {fact("原账户手机号", r.old_phone_masked.clone())}
                     {fact("新手机号", r.new_phone_masked.clone())}
@@ -187,7 +187,7 @@ mod tests {
     #[test]
     fn a_refusal_needs_a_reason_and_an_approval_none() {
         assert_eq!(move_decision(true, "").unwrap(), AccountMoveDecision { approve: true, reason: None });
-        assert_eq!(move_decision(false, " 不 ").unwrap_err()[0], FieldError::at(REASON, "请填写不同意转移的原因(2至200个字),申请人会看到这段说明。"));
+        assert_eq!(move_decision(false, " 不 ").unwrap_err()[0], FieldError::at(REASON, "请填写不同意转移的原因（2至200个字），申请人会看到这段说明。"));
         assert_eq!(move_decision(false, " 照片不一致 ").unwrap().reason.as_deref(), Some("照片不一致"));
     }
 
@@ -210,6 +210,6 @@ mod tests {
             decided_at: None,
             reason: None,
         };
-        assert_eq!(approve_question(&review), "确定把该账户转到新手机号 139****3333 吗?转移后原手机号的登录将失效,且不能撤销。");
+        assert_eq!(approve_question(&review), "确定把该账户转到新手机号 139****3333 吗？转移后原手机号的登录将失效，且不能撤销。");
     }
 }

@@ -74,7 +74,7 @@ static WORDS: DecisionWords = DecisionWords {
     field: REJECT_REASON,
     lead: None,
     reason_label: "驳回原因",
-    reason_hint: "驳回时必填,2至200个字,申请人会看到。",
+    reason_hint: "驳回时必填，2至200个字，申请人会看到。",
     approve: "通过",
     reject: "驳回",
     back: (Route::StaffRealNameQueue, "返回审核列表"),
