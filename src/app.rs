@@ -73,6 +73,7 @@ pub fn DriverApp(context: AppContext) -> impl IntoView {
                     <Route path=path!("/cases") view=pages::cases::MyCasesPage />
                     <Route path=path!("/cases/:id") view=pages::case_detail::CaseDetailPage />
                     <Route path=path!("/cases/:id/correction") view=pages::correction::CorrectionPage />
+                    <Route path=path!("/cases/:id/voucher") view=pages::case_voucher::CaseVoucherPage />
                 </Routes>
             </Layout>
         </Router>

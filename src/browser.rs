@@ -341,6 +341,12 @@ pub fn on_online(on_online: impl Fn() + 'static) {
     listener.forget();
 }
 
+/// Whether the page is open in WeChat's own browser (its user agent says `MicroMessenger`),
+/// where Android does not download files such as the voucher's PDF.
+pub fn in_wechat() -> bool {
+    window().navigator().user_agent().is_ok_and(|agent| agent.contains("MicroMessenger"))
+}
+
 /// Whether the browser believes it has a network (`navigator.onLine`): `false` is sure, `true`
 /// only means "maybe".
 pub fn is_online() -> bool {

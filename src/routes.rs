@@ -82,6 +82,8 @@ pub enum Route {
     Case(String),
     /// 补正: the fields and materials a clerk sent back.
     CaseCorrection(String),
+    /// 查看凭证: a finished case's voucher as a picture to save, and its PDF.
+    CaseVoucher(String),
     /// The staff console: its sign-in, then the queues.
     Staff,
     StaffRealNameQueue,
@@ -113,6 +115,7 @@ impl Route {
             Route::MyCases => "/cases".into(),
             Route::Case(id) => format!("/cases/{}", opaque(id)),
             Route::CaseCorrection(id) => format!("/cases/{}/correction", opaque(id)),
+            Route::CaseVoucher(id) => format!("/cases/{}/voucher", opaque(id)),
             Route::Staff => "/staff".into(),
             Route::StaffRealNameQueue => "/staff/realname".into(),
             Route::StaffRealName(id) => format!("/staff/realname/{id}"),
@@ -130,9 +133,12 @@ impl Route {
             Route::Home | Route::Login | Route::UserAgreement | Route::PrivacyPolicy | Route::VerifyVoucher(_) => {
                 crate::Entry::Front
             }
-            Route::RealName | Route::Apply(..) | Route::MyCases | Route::Case(_) | Route::CaseCorrection(_) => {
-                crate::Entry::Driver
-            }
+            Route::RealName
+            | Route::Apply(..)
+            | Route::MyCases
+            | Route::Case(_)
+            | Route::CaseCorrection(_)
+            | Route::CaseVoucher(_) => crate::Entry::Driver,
             Route::Staff
             | Route::StaffRealNameQueue
             | Route::StaffRealName(_)
@@ -173,6 +179,7 @@ impl Route {
             ["cases"] => Route::MyCases,
             ["cases", id] => Route::Case(decode_segment(id)?),
             ["cases", id, "correction"] => Route::CaseCorrection(decode_segment(id)?),
+            ["cases", id, "voucher"] => Route::CaseVoucher(decode_segment(id)?),
             ["staff"] => Route::Staff,
             ["staff", "realname"] => Route::StaffRealNameQueue,
             ["staff", "realname", id] => Route::StaffRealName(id.parse().ok().filter(|n: &i64| *n > 0)?),
@@ -223,6 +230,7 @@ mod tests {
             Route::MyCases,
             Route::Case("TC-2026-000042".into()),
             Route::CaseCorrection("TC20261125000001".into()),
+            Route::CaseVoucher("TC20261125000001".into()),
             Route::Staff,
             Route::StaffRealNameQueue,
             Route::StaffRealName(7),

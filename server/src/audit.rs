@@ -18,6 +18,8 @@ pub enum Event {
     CaseCompleted,
     CaseRefused,
     VoucherDownloaded,
+    /// The voucher as a picture (`voucher.png`), shown in the page and saved from there.
+    VoucherImageDownloaded,
     StaffLogin,
     StaffLoginFailed,
     StaffLogout,
@@ -49,6 +51,7 @@ impl Event {
             Event::CaseCompleted => "case_completed",
             Event::CaseRefused => "case_refused",
             Event::VoucherDownloaded => "voucher_downloaded",
+            Event::VoucherImageDownloaded => "voucher_image_downloaded",
             Event::StaffLogin => "staff_login",
             Event::StaffLoginFailed => "staff_login_failed",
             Event::StaffLogout => "staff_logout",

@@ -117,6 +117,7 @@ fn api() -> OpenApiRouter<AppState> {
             .routes(routes!(cases::withdraw_case))
             .routes(routes!(cases::resubmit_case))
             .routes(routes!(vouchers::download_voucher))
+            .routes(routes!(vouchers::voucher_image))
             .routes(routes!(vouchers::check_voucher))
             // Staff routes (staff/) go here.
             .routes(routes!(staff::session::staff_session, staff::session::staff_login, staff::session::staff_logout))

@@ -1,4 +1,6 @@
-//! Vouchers (凭证): the PDF a finished case gives its driver, and the public check of its code.
+//! Vouchers (凭证): the PDF a finished case gives its driver, the same voucher as a PNG (for
+//! Android WeChat, whose browser does not download files: the driver long-presses the picture to
+//! save it), and the public check of its code.
 //!
 //! The PDF shows the applicant's name and ID number masked only: it is printed, forwarded and
 //! shown to employers. Each business says what it produced: 补发 the number, 换发 the new
@@ -7,6 +9,9 @@
 //! leads to `/verify/{code}`, where anyone can check that the voucher is genuine; that page
 //! shows nothing personal beyond the masked name and the certificate number (for 变更 the
 //! names of the items changed, never their values).
+//!
+//! The picture is the very PDF drawn by `hayro` (a pure-Rust PDF rasteriser by krilla's author),
+//! so that there is one layout to keep: the page is cut below its last line, and drawn in grey.
 
 use std::{
     path::{Path as FsPath, PathBuf},
@@ -311,9 +316,16 @@ const PAGE_WIDTH: f32 = 595.0;
 const PAGE_HEIGHT: f32 = 842.0;
 const MARGIN: f32 = 56.0;
 
+/// A voucher drawn as a PDF, and how far down its page the drawing goes.
+struct Rendered {
+    pdf: Vec<u8>,
+    /// Points from the top of the page to the bottom of the last line or of the QR code.
+    content_bottom: f32,
+}
+
 /// Draws the voucher on one A4 page. Text is kept as text (searchable, copyable) and the font
 /// is embedded as a subset of the characters used.
-fn render(content: &VoucherContent, font: &VoucherFont) -> AppResult<Vec<u8>> {
+fn render(content: &VoucherContent, font: &VoucherFont) -> AppResult<Rendered> {
     let face = ttf_parser::Face::parse(&font.data, font.index)
         .map_err(|e| AppError::Internal(format!("the voucher font does not parse: {e}")))?;
     let measure = Measure(face);
@@ -402,7 +414,147 @@ fn render(content: &VoucherContent, font: &VoucherFont) -> AppResult<Vec<u8>> {
     surface.finish();
     page.finish();
     document.set_metadata(krilla::metadata::Metadata::new().title(content.title.to_owned()).language("zh-CN".into()));
-    document.finish().map_err(|e| AppError::Internal(format!("the voucher PDF cannot be written: {e:?}")))
+    let pdf = document.finish().map_err(|e| AppError::Internal(format!("the voucher PDF cannot be written: {e:?}")))?;
+    // The last note's baseline is one line height above `note_y`; its descenders end above that.
+    Ok(Rendered { pdf, content_bottom: (note_y - 15.0 + 4.0).max(qr_y + size) })
+}
+
+/// Pixels per point of the voucher picture: 1190 px across the A4 page's 595 pt, sharp on a
+/// phone 390 CSS px wide at 3 device pixels per CSS pixel, and its QR modules 7 px or more.
+const PICTURE_SCALE: f32 = 2.0;
+
+/// The voucher as a PNG: its PDF page drawn by hayro at [`PICTURE_SCALE`] on white, cut one
+/// margin below the drawing (the rest of the A4 sheet is blank and would only make the phone
+/// scroll), in 8-bit grey (the voucher is black on white: a quarter of RGBA's bytes).
+fn picture(rendered: Rendered) -> AppResult<Vec<u8>> {
+    use hayro::{
+        hayro_interpret::{InterpreterSettings, InterpreterWarning},
+        hayro_syntax::Pdf,
+        vello_cpu::color::palette::css::WHITE,
+        PixmapSettings, RenderCache, RenderSettings,
+    };
+    use std::sync::{
+        atomic::{AtomicBool, Ordering},
+        Arc,
+    };
+
+    let failed = |what: &str| AppError::Internal(format!("the voucher picture cannot be drawn: {what}"));
+    let pdf = Pdf::new(rendered.pdf).map_err(|e| failed(&format!("hayro cannot read the PDF: {e:?}")))?;
+    let pages = pdf.pages();
+    let page = pages.first().ok_or_else(|| failed("the PDF has no page"))?;
+    // A font hayro cannot read would be drawn in its fallback font, or not at all: a voucher
+    // picture without its text must not be given out.
+    let font_failed = Arc::new(AtomicBool::new(false));
+    let interpreter = InterpreterSettings {
+        warning_sink: Arc::new({
+            let font_failed = font_failed.clone();
+            move |warning| {
+                if matches!(warning, InterpreterWarning::UnsupportedFont) {
+                    font_failed.store(true, Ordering::Relaxed);
+                }
+            }
+        }),
+        ..InterpreterSettings::default()
+    };
+    let pixmap = hayro::render(
+        page,
+        &RenderCache::new(),
+        &interpreter,
+        &RenderSettings::default(),
+        &PixmapSettings { x_scale: PICTURE_SCALE, y_scale: PICTURE_SCALE, bg_color: WHITE },
+    );
+    if font_failed.load(Ordering::Relaxed) {
+        return Err(failed("hayro cannot read the embedded font"));
+    }
+    let width = u32::from(pixmap.width());
+    let bottom = ((rendered.content_bottom + MARGIN) * PICTURE_SCALE).ceil() as u32;
+    let height = bottom.min(u32::from(pixmap.height()));
+    // Grey from the (opaque, premultiplied) RGBA pixels, row by row down to the cut.
+    let grey: Vec<u8> = pixmap
+        .data()
+        .iter()
+        .take((width * height) as usize)
+        .map(|p| ((u32::from(p.r) * 299 + u32::from(p.g) * 587 + u32::from(p.b) * 114 + 500) / 1000) as u8)
+        .collect();
+    let mut png = Vec::new();
+    let encoder = image::codecs::png::PngEncoder::new_with_quality(
+        &mut png,
+        image::codecs::png::CompressionType::Best,
+        image::codecs::png::FilterType::Adaptive,
+    );
+    image::ImageEncoder::write_image(encoder, &grey, width, height, image::ExtendedColorType::L8)
+        .map_err(|e| failed(&format!("PNG: {e}")))?;
+    Ok(png)
+}
+
+/// What the voucher of the user's case `id` says; the refusals both its forms share.
+async fn owned_voucher(state: &AppState, user: &VerifiedUser, headers: &HeaderMap, id: &str) -> AppResult<VoucherContent> {
+    let mut conn = state.db.acquire().await?;
+    let detail = match load_detail(&mut conn, state, id).await? {
+        Some((detail, owner)) if owner == user.user_id => detail,
+        _ => return Err(AppError::NotFound),
+    };
+    if detail.result.is_none() {
+        return Err(AppError::conflict(
+            "voucher_not_ready",
+            "该办件尚未办结，办结后才能下载凭证；请在办件详情中查看办理进度。",
+        ));
+    }
+    let (id_number_masked,): (String,) = sqlx::query_as(
+        "SELECT id_number_masked FROM realname_submissions WHERE user_id = ? AND status = 'approved' ORDER BY id DESC LIMIT 1",
+    )
+    .bind(user.user_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    let (accepted_at,): (Option<i64>,) =
+        sqlx::query_as("SELECT accepted_at FROM cases WHERE id = ?").bind(id).fetch_one(&mut *conn).await?;
+    drop(conn);
+    voucher_content(&detail, id_number_masked, accepted_at, &public_base(state, headers))
+        .ok_or_else(|| AppError::Internal(format!("case {id}: completed without a result")))
+}
+
+/// Draws the voucher off the async threads and turns the drawing into what is sent (the PDF
+/// itself, or its picture); 503 `voucher_unavailable` without a font.
+async fn drawn<T: Send + 'static>(
+    state: &AppState,
+    content: VoucherContent,
+    finish: impl FnOnce(Rendered) -> AppResult<T> + Send + 'static,
+) -> AppResult<T> {
+    let font_setting = state.config.voucher_font.clone();
+    tokio::task::spawn_blocking(move || {
+        let font = load_font(font_setting.as_deref()).ok_or_else(voucher_unavailable)?;
+        finish(render(&content, &font)?)
+    })
+    .await
+    .map_err(|e| AppError::Internal(format!("the voucher rendering stopped: {e}")))?
+}
+
+/// The answer with a voucher: its type, how the browser is to treat it, and never kept in a
+/// cache (it carries the masked name and ID number).
+fn voucher_answer(body: Vec<u8>, content_type: &'static str, disposition: String) -> AppResult<Response> {
+    let disposition = HeaderValue::from_str(&disposition).map_err(|_| AppError::NotFound)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+async fn audit_voucher(state: &AppState, event: Event, user: &VerifiedUser, ip: &str, id: &str) -> AppResult<()> {
+    let entry = Entry {
+        event,
+        outcome: "ok",
+        user_id: Some(user.user_id),
+        phone_masked: None,
+        client_ip: ip,
+        staff_id: None,
+        subject: Some(id),
+    };
+    Ok(audit::record(&state.db, state.clock.now(), entry).await?)
 }
 
 /// The voucher of a finished case, as a PDF to print or show.
@@ -428,60 +580,41 @@ pub async fn download_voucher(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
-    let mut conn = state.db.acquire().await?;
-    let detail = match load_detail(&mut conn, &state, &id).await? {
-        Some((detail, owner)) if owner == user.user_id => detail,
-        _ => return Err(AppError::NotFound),
-    };
-    if detail.result.is_none() {
-        return Err(AppError::conflict(
-            "voucher_not_ready",
-            "该办件尚未办结，办结后才能下载凭证；请在办件详情中查看办理进度。",
-        ));
-    }
-    let (id_number_masked,): (String,) = sqlx::query_as(
-        "SELECT id_number_masked FROM realname_submissions WHERE user_id = ? AND status = 'approved' ORDER BY id DESC LIMIT 1",
+    let content = owned_voucher(&state, &user, &headers, &id).await?;
+    let pdf = drawn(&state, content, |rendered| Ok(rendered.pdf)).await?;
+    audit_voucher(&state, Event::VoucherDownloaded, &user, &ip, &id).await?;
+    voucher_answer(pdf, "application/pdf", format!("attachment; filename=\"taxicert-voucher-{id}.pdf\""))
+}
+
+/// The voucher of a finished case as a picture, for the browsers that do not download files
+/// (Android WeChat's): the PDF's page drawn as a PNG, to be shown in the page and saved to the
+/// phone's album with a long press.
+#[utoipa::path(
+    get,
+    path = "/cases/{id}/voucher.png",
+    tag = "cases",
+    operation_id = "voucher_image",
+    params(("id" = String, Path, description = "The case number")),
+    responses(
+        (status = 200, description = "The voucher's PDF page drawn as a grey PNG 1190 px wide, cut below its last line (`inline; filename=\"taxicert-voucher-{id}.png\"`): the same masked name and ID number, result and QR code as the PDF. Loaded by an `<img>` of the app's page, which sends the session cookie.", content_type = "image/png"),
+        (status = 401, description = "`unauthenticated`", body = ErrorBody),
+        (status = 403, description = "`realname_required`", body = ErrorBody),
+        (status = 404, description = "`not_found`: no such case of this user", body = ErrorBody),
+        (status = 409, description = "`voucher_not_ready`: the case is not finished (办结)", body = ErrorBody),
+        (status = 503, description = "`voucher_unavailable`: the server cannot make vouchers now (no font)", body = ErrorBody),
     )
-    .bind(user.user_id)
-    .fetch_one(&mut *conn)
-    .await?;
-    let (accepted_at,): (Option<i64>,) =
-        sqlx::query_as("SELECT accepted_at FROM cases WHERE id = ?").bind(&id).fetch_one(&mut *conn).await?;
-    drop(conn);
-    let content = voucher_content(&detail, id_number_masked, accepted_at, &public_base(&state, &headers))
-        .ok_or_else(|| AppError::Internal(format!("case {id}: completed without a result")))?;
-    let font_setting = state.config.voucher_font.clone();
-    let pdf = tokio::task::spawn_blocking(move || {
-        let font = load_font(font_setting.as_deref()).ok_or_else(voucher_unavailable)?;
-        render(&content, &font)
-    })
-    .await
-    .map_err(|e| AppError::Internal(format!("the voucher rendering stopped: {e}")))??;
-    audit::record(
-        &state.db,
-        state.clock.now(),
-        Entry {
-            event: Event::VoucherDownloaded,
-            outcome: "ok",
-            user_id: Some(user.user_id),
-            phone_masked: None,
-            client_ip: &ip,
-            staff_id: None,
-            subject: Some(&id),
-        },
-    )
-    .await?;
-    let disposition = HeaderValue::from_str(&format!("attachment; filename=\"taxicert-voucher-{id}.pdf\""))
-        .map_err(|_| AppError::NotFound)?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, HeaderValue::from_static("application/pdf")),
-            (header::CONTENT_DISPOSITION, disposition),
-            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
-        ],
-        pdf,
-    )
-        .into_response())
+)]
+pub async fn voucher_image(
+    State(state): State<AppState>,
+    user: VerifiedUser,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let content = owned_voucher(&state, &user, &headers, &id).await?;
+    let png = drawn(&state, content, picture).await?;
+    audit_voucher(&state, Event::VoucherImageDownloaded, &user, &ip, &id).await?;
+    voucher_answer(png, "image/png", format!("inline; filename=\"taxicert-voucher-{id}.png\""))
 }
 
 fn voucher_not_found() -> AppError {

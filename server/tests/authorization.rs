@@ -79,6 +79,7 @@ const OPERATIONS: &[(&str, &str, Class)] = &[
     ("POST",   "/cases/{id}/withdrawal",                  DriverOwn),
     ("POST",   "/cases/{id}/resubmission",                DriverOwn),
     ("GET",    "/cases/{id}/voucher",                     DriverOwn),
+    ("GET",    "/cases/{id}/voucher.png",                 DriverOwn),
     ("POST",   "/staff/session",                          StaffLogin),
     ("GET",    "/staff/session",                          Staff),
     ("DELETE", "/staff/session",                          Staff),

@@ -1,5 +1,5 @@
 //! A driver's cases after submission, black-box: the case page and its badge, withdrawal,
-//! resubmission after a correction, the voucher PDF and its public check, due dates on the
+//! resubmission after a correction, the voucher PDF, its picture and its public check, due dates on the
 //! official holiday calendar. The clerk's actions are written into the database directly, so
 //! that these tests do not depend on the staff console.
 
@@ -587,6 +587,99 @@ async fn a_finished_case_gives_a_voucher_with_masked_data_and_a_qr_code_that_che
     }
 }
 
+/// The QR codes found in a picture, read back.
+fn qr_codes(image: image::GrayImage) -> Vec<String> {
+    let mut prepared = rqrr::PreparedImage::prepare(image);
+    prepared.detect_grids().iter().map(|grid| grid.decode().expect("a readable QR code").1).collect()
+}
+
+#[tokio::test]
+async fn the_voucher_picture_is_the_pdf_page_drawn_with_its_qr_code_and_only_for_a_finished_case() {
+    let (server, cookie) = with_driver().await;
+    let case = submit_case(&server, &cookie, "renewal").await;
+    let id = case["id"].as_str().unwrap();
+    let picture = format!("/api/v1/cases/{id}/voucher.png");
+    refused(server.get_as(&picture, &cookie).await, StatusCode::CONFLICT, "voucher_not_ready", None, None).await;
+    let pool = database(&server).await;
+    server.clock.advance(600);
+    accept(&pool, id, server.clock.now()).await;
+    refused(server.get_as(&picture, &cookie).await, StatusCode::CONFLICT, "voucher_not_ready", None, None).await;
+    server.clock.advance(24 * 3600);
+    let cookie = log_in(&server, PHONE).await;
+    let code = complete(&pool, id, server.clock.now()).await;
+
+    let started = std::time::Instant::now();
+    let response = server.get_as(&picture, &cookie).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()[header::CONTENT_TYPE], "image/png");
+    assert_eq!(response.headers()[header::CACHE_CONTROL], "no-store");
+    assert_eq!(
+        response.headers()[header::CONTENT_DISPOSITION].to_str().unwrap(),
+        format!("inline; filename=\"taxicert-voucher-{id}.png\"")
+    );
+    let png = response.bytes().await.unwrap();
+    println!("voucher.png: {} bytes in {} ms", png.len(), started.elapsed().as_millis());
+    assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "a PNG");
+    assert!((20 * 1024..400 * 1024).contains(&png.len()), "{} bytes", png.len());
+    let decoded = image::load_from_memory_with_format(&png, image::ImageFormat::Png).unwrap();
+    assert_eq!(decoded.color(), image::ColorType::L8, "grey");
+    let picture = decoded.to_luma8();
+    // The A4 page's width at 2 px per point, cut below the drawing: shorter than the page.
+    let (width, height) = picture.dimensions();
+    assert_eq!(width, 1190);
+    assert!((900..1684).contains(&height), "{width}×{height}");
+    // White margins all round, and the last rows (one margin below the drawing) blank.
+    let ink = |x: u32, y: u32| picture.get_pixel(x, y).0[0] < 128;
+    let inked_rows: Vec<u32> = (0..height).filter(|&y| (0..width).any(|x| ink(x, y))).collect();
+    let (first, last) = (inked_rows[0], *inked_rows.last().unwrap());
+    assert!(first > 100 && height - last > 100, "ink from row {first} to {last} of {height}");
+    assert!((0..height).all(|y| (0..100).all(|x| !ink(x, y) && !ink(width - 1 - x, y))), "side margins");
+
+    // The QR code leads to the check page, as the PDF's does.
+    assert_eq!(qr_codes(picture.clone()), [format!("{}/verify/{code}", server.base)]);
+
+    // The same page as the PDF: poppler's drawing of the PDF at the same scale (144 dpi) has its
+    // ink in the same places, give or take the edges of the strokes.
+    let started = std::time::Instant::now();
+    let pdf = server.get_as(&format!("/api/v1/cases/{id}/voucher"), &cookie).await.bytes().await.unwrap();
+    println!("voucher (PDF): {} bytes in {} ms", pdf.len(), started.elapsed().as_millis());
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("voucher.pdf"), &pdf).unwrap();
+    let status = tool("pdftoppm")
+        .args(["-r", "144", "-png", "-gray", "-singlefile"])
+        .arg(dir.path().join("voucher.pdf"))
+        .arg(dir.path().join("page"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let poppler = image::open(dir.path().join("page.png")).unwrap().to_luma8();
+    assert_eq!(poppler.dimensions(), (1190, 1684), "A4 at 144 dpi");
+    let (mut ink_here, mut ink_there, mut apart, mut text) = (0u32, 0u32, 0u32, 0u32);
+    for y in 0..height {
+        for x in 0..width {
+            let (here, there) = (ink(x, y), poppler.get_pixel(x, y).0[0] < 128);
+            ink_here += u32::from(here);
+            ink_there += u32::from(there);
+            apart += u32::from(here != there);
+            // Left of the QR code (from x = 411 pt): text and rules only.
+            text += u32::from(here && x < 800);
+        }
+    }
+    println!("ink: hayro {ink_here} px ({text} left of the QR code), poppler {ink_there} px, differing {apart} px");
+    assert!(text > 20_000, "the text is drawn: {text} dark pixels");
+    assert!(apart * 10 < ink_there, "{apart} of {ink_there} dark pixels differ");
+    // Below the cut, poppler's page is blank: nothing of the voucher is left off.
+    assert!((height..1684).all(|y| (0..width).all(|x| poppler.get_pixel(x, y).0[0] >= 128)), "cut below the drawing");
+
+    let (pictures,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM audit_log WHERE event = 'voucher_image_downloaded' AND subject = ?")
+            .bind(id)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(pictures, 1);
+}
+
 #[tokio::test]
 async fn the_voucher_link_uses_the_configured_public_url_and_a_missing_font_is_a_503() {
     let server = spawn_approving(|config| {
@@ -600,8 +693,10 @@ async fn the_voucher_link_uses_the_configured_public_url_and_a_missing_font_is_a
     let pool = database(&server).await;
     accept(&pool, id, server.clock.now()).await;
     complete(&pool, id, server.clock.now()).await;
-    let response = server.get_as(&format!("/api/v1/cases/{id}/voucher"), &cookie).await;
-    refused(response, StatusCode::SERVICE_UNAVAILABLE, "voucher_unavailable", None, None).await;
+    for form in ["voucher", "voucher.png"] {
+        let response = server.get_as(&format!("/api/v1/cases/{id}/{form}"), &cookie).await;
+        refused(response, StatusCode::SERVICE_UNAVAILABLE, "voucher_unavailable", None, None).await;
+    }
 }
 
 // ------------------------------------------------------------ who may see what
@@ -631,8 +726,10 @@ async fn another_driver_an_anonymous_visitor_and_an_unverified_user_are_kept_out
         let response =
             resubmit(&server, who, &id, &next_key("resubmit"), json!({ "info": info("reissue"), "uploads": {} })).await;
         assert_eq!(json_of(response, StatusCode::NOT_FOUND).await, missing);
-        let response = server.get_as(&format!("/api/v1/cases/{id}/voucher"), who).await;
-        assert_eq!(json_of(response, StatusCode::NOT_FOUND).await, missing);
+        for form in ["voucher", "voucher.png"] {
+            let response = server.get_as(&format!("/api/v1/cases/{id}/{form}"), who).await;
+            assert_eq!(json_of(response, StatusCode::NOT_FOUND).await, missing);
+        }
     }
     let anonymous = [
         server.get(&format!("/api/v1/cases/{id}")).await,
@@ -645,6 +742,7 @@ async fn another_driver_an_anonymous_visitor_and_an_unverified_user_are_kept_out
             .await
             .unwrap(),
         server.get(&format!("/api/v1/cases/{id}/voucher")).await,
+        server.get(&format!("/api/v1/cases/{id}/voucher.png")).await,
     ];
     for response in anonymous {
         refused(response, StatusCode::UNAUTHORIZED, "unauthenticated", None, None).await;
@@ -654,6 +752,7 @@ async fn another_driver_an_anonymous_visitor_and_an_unverified_user_are_kept_out
         withdraw(&server, &unverified, &id).await,
         resubmit(&server, &unverified, &id, &next_key("resubmit"), json!({ "info": info("reissue"), "uploads": {} })).await,
         server.get_as(&format!("/api/v1/cases/{id}/voucher"), &unverified).await,
+        server.get_as(&format!("/api/v1/cases/{id}/voucher.png"), &unverified).await,
     ];
     for response in unverified_attempts {
         refused(response, StatusCode::FORBIDDEN, "realname_required", None, None).await;

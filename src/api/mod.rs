@@ -215,6 +215,12 @@ impl ApiClient {
         self.endpoint(&format!("/cases/{}/voucher", crate::routes::opaque(id)))
     }
 
+    /// A finished case's voucher as a picture (PNG), for an `<img>`: the browser sends the
+    /// session cookie with it, as with the photos.
+    pub fn voucher_image_url(&self, id: &str) -> String {
+        self.endpoint(&format!("/cases/{}/voucher.png", crate::routes::opaque(id)))
+    }
+
     /// The public check of a voucher code: `None` when no voucher has it.
     pub async fn check_voucher(&self, code: &str) -> Result<Option<VoucherCheck>, ApiError> {
         match self.get(&format!("/vouchers/{}", crate::routes::opaque(code))).await {

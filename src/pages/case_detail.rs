@@ -94,8 +94,9 @@ fn CaseView(id: String) -> impl IntoView {
     }
 }
 
+/// Another driver's case, or a made-up number: the server answers both alike.
 #[component]
-fn CaseNotFound() -> impl IntoView {
+pub fn CaseNotFound() -> impl IntoView {
     view! {
         <div class="weui-msg" role="alert">
             <div class="weui-msg__text-area">
@@ -140,7 +141,7 @@ fn CaseBody(
             <h2 class="case-status__name" id="case-status-title"><CaseStatusName status /></h2>
             <p class="case-status__what">{what_now(status, &accept_by, &decide_by, due_dates_estimated)}</p>
             {correction.map(|c| view! { <CorrectionNeeded id=id.clone() business correction=c photos=photos.clone() /> })}
-            {result.map(|r| view! { <Finished result=r voucher=voucher.clone() /> })}
+            {result.map(|r| view! { <Finished id=id.clone() result=r voucher=voucher.clone() /> })}
             {refusal.map(|reason| view! { <p class="case-status__reason">"不予受理的原因："{reason}</p> })}
         </section>
 
@@ -256,8 +257,10 @@ pub fn material_name(photos: &[CasePhoto], code: &str) -> String {
     photos.iter().find(|p| p.material_code == code).map_or_else(|| code.to_owned(), |p| p.material_name.clone())
 }
 
+/// The result, and the voucher: 查看凭证 (its picture, which Android WeChat can save where it
+/// cannot download the PDF), the PDF, and its public check page.
 #[component]
-fn Finished(result: CaseResult, voucher: String) -> impl IntoView {
+fn Finished(id: String, result: CaseResult, voucher: String) -> impl IntoView {
     let rows = result_rows(&result);
     let CaseResult { cancelled, voucher_code, .. } = result;
     view! {
@@ -266,7 +269,10 @@ fn Finished(result: CaseResult, voucher: String) -> impl IntoView {
             {rows.into_iter().map(|(label, value)| row(label, value)).collect_view()}
         </dl>
         <p class="weui-btn-area">
-            <a class="weui-btn weui-btn_primary" href=voucher download="">
+            <A href=crate::href(Route::CaseVoucher(id))>
+                <span class="weui-btn weui-btn_primary">{if cancelled { "查看注销凭证" } else { "查看凭证" }}</span>
+            </A>
+            <a class="weui-btn weui-btn_default" href=voucher download="">
                 {if cancelled { "下载注销凭证（PDF）" } else { "下载凭证（PDF）" }}
             </a>
             <A href=crate::href(Route::VerifyVoucher(voucher_code))><span class="weui-btn weui-btn_default">"查看凭证核验页"</span></A>

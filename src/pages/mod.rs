@@ -3,6 +3,7 @@
 pub mod agreement;
 pub mod apply;
 pub mod case_detail;
+pub mod case_voucher;
 pub mod cases;
 pub mod config_error;
 pub mod correction;

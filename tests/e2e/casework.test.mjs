@@ -3,7 +3,8 @@
 // correction, corrected, completed, the voucher downloaded and checked — the badge of
 // 我的办件, withdrawal, the real-name review, and the due dates on the official calendar;
 // then the clerk's side of the other businesses: a 变更 seen old → new and written to the
-// certificate, a 考核 graded from its points with a voucher that shows them.
+// certificate, a 考核 graded from its points with a voucher that shows them; the voucher as a
+// picture to save in WeChat, whose browser does not download the PDF.
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -18,6 +19,7 @@ import {
   drawPhotos,
   e2e,
   expectAccessible,
+  expectNoSidewaysScroll,
   logIn,
   logInVerified,
   open,
@@ -477,4 +479,73 @@ e2e('a clerk grades an assessment from its points; the voucher and its check sho
   await page.getByText('11分').waitFor();
   await page.getByText(`${period.start} 至 ${period.end}`).waitFor();
   await expectAccessible(page);
+});
+
+e2e('查看凭证: in WeChat the voucher picture comes first, loads with the session cookie and says how to save it; elsewhere the PDF comes first', async ({ page, server }) => {
+  const password = server.addStaff('clerk06', '孙办理');
+  await logInVerified(page, server, PHONE);
+  const submitted = await submitBusiness(page, server, 'reissue', reissue);
+  const clerk = await clerkBrowser(server, 'clerk06', password);
+  try {
+    await openCase(clerk.page, server, submitted.id);
+    clerk.page.once('dialog', (dialog) => dialog.accept());
+    await clerk.page.getByRole('button', { name: '受理', exact: true }).click();
+    await clerk.page.locator('#case-status-value', { hasText: '已受理' }).waitFor();
+    await clerk.page.getByRole('button', { name: '办结', exact: true }).click();
+    await clerk.page.getByRole('button', { name: '确认办结' }).click();
+    await clerk.page.locator('#case-status-value', { hasText: '已办结' }).waitFor();
+  } finally {
+    await clerk.close();
+  }
+
+  // The harness's phone is WeChat's browser on Android, where the PDF link may do nothing.
+  await driverOpensCase(page, server, submitted.id);
+  const pictureUrl = `/api/v1/cases/${submitted.id}/voucher.png`;
+  const loaded = page.waitForResponse((r) => new URL(r.url()).pathname === pictureUrl);
+  await page.getByRole('link', { name: '查看凭证', exact: true }).click();
+  await page.getByRole('heading', { name: '办理凭证' }).waitFor();
+  const image = page.getByRole('img', { name: /办理凭证图片/ });
+  await image.waitFor();
+  await page.waitForFunction(() => {
+    const img = document.querySelector('.voucher-picture__img');
+    return img?.complete && img.naturalWidth > 0;
+  });
+  assert.equal(await image.evaluate((img) => img.naturalWidth), 1190, 'the A4 page at 2 px per point');
+  // The <img> sent the HttpOnly session cookie: the server answered it with the picture, and
+  // the same URL without the cookie is refused.
+  const response = await loaded;
+  assert.equal(response.status(), 200);
+  assert.equal(response.headers()['content-type'], 'image/png');
+  assert.equal(response.headers()['cache-control'], 'no-store');
+  assert.match((await response.request().allHeaders()).cookie ?? '', /taxicert_session=/);
+  const withoutCookie = await fetch(new URL(pictureUrl, server.origin));
+  assert.equal(withoutCookie.status, 401);
+  assert.match(await image.getAttribute('alt'), new RegExp(`办件编号${submitted.id}`));
+
+  // In WeChat: the picture first, how to save it, then the PDF with why it may not download.
+  await page.getByText('长按图片保存到手机相册').waitFor();
+  await page.getByText('在微信中，PDF文件可能无法下载').waitFor();
+  await page.getByText('选择“在浏览器中打开”').waitFor();
+  const pdf = page.getByRole('link', { name: '下载凭证（PDF）' });
+  assert.match(await pdf.getAttribute('href'), new RegExp(`/api/v1/cases/${submitted.id}/voucher$`));
+  const pictureBeforePdf = (first, second) =>
+    first.evaluate((a, b) => Boolean(a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING), second);
+  assert.ok(await pictureBeforePdf(await image.elementHandle(), await pdf.elementHandle()), 'in WeChat the picture comes first');
+  await expectAccessible(page);
+  await expectNoSidewaysScroll(page);
+  await picture(page, 'voucher-wechat-375');
+
+  // Another browser on the phone: the PDF downloads there, so it comes first.
+  const devtools = await page.context().newCDPSession(page);
+  await devtools.send('Emulation.setUserAgentOverride', {
+    userAgent: 'Mozilla/5.0 (Linux; Android 13; V2203A) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/116.0.0.0 Mobile Safari/537.36',
+  });
+  await page.reload();
+  await page.getByRole('heading', { name: '办理凭证' }).waitFor();
+  await image.waitFor();
+  assert.ok(!(await pictureBeforePdf(await image.elementHandle(), await pdf.elementHandle())), 'elsewhere the PDF comes first');
+  assert.equal(await page.getByText('在微信中，PDF文件可能无法下载').count(), 0);
+  await page.getByText('长按图片保存到手机相册').waitFor();
+  await expectAccessible(page);
+  await picture(page, 'voucher-browser-375');
 });
