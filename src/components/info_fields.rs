@@ -398,7 +398,8 @@ pub fn Text(
         Effect::new(move |_| {
             value();
             if let Some(area) = area.get() {
-                crate::browser::fit_to_text(&area);
+                // After the frame's layout: a box not yet in the page has no height to measure.
+                request_animation_frame(move || crate::browser::fit_to_text(&area));
             }
         });
         view! {

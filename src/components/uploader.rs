@@ -464,7 +464,19 @@ pub fn Uploader(material: Material, state: SlotSignal, #[prop(default = true)] u
                 </div>
                 {move || refused().map(|src| view! {
                     <figure class="uploader__refused">
-                        <img src=src alt=refused_alt.clone() width="96" height="96" />
+                        // Not a picture at all (a document, a damaged file): nothing to show
+                        // beside the reason but a broken image, so nothing is shown.
+                        <img
+                            src=src
+                            alt=refused_alt.clone()
+                            width="96"
+                            height="96"
+                            on:error=move |_| slot.update(|s| {
+                                if let Some(url) = s.refused.take() {
+                                    browser::revoke_object_url(&url);
+                                }
+                            })
+                        />
                         <figcaption>"未通过检查"</figcaption>
                     </figure>
                 })}

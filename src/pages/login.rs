@@ -74,9 +74,8 @@ pub fn LoginPage() -> impl IntoView {
     view! {
         {move || match session.me() {
             Some(me) => view! { <PageTitle title="我的" /> <SignedIn me signed_out /> }.into_any(),
-            None => view! { <PageTitle title="登录" /> <LoginForm signed_out /> }.into_any(),
+            None => view! { <PageTitle title="登录" /> <LoginForm signed_out /> <CareModeSwitch /> }.into_any(),
         }}
-        <CareModeSwitch />
     }
 }
 
@@ -217,7 +216,7 @@ fn LoginForm(signed_out: RwSignal<bool>) -> impl IntoView {
         </Show>
         <p class="page-lead">"使用手机号和短信验证码登录。未注册的手机号验证后自动注册。"</p>
         <form class="login-form" novalidate on:submit=on_submit>
-            <div class="weui-cells weui-cells_form">
+            <div class="weui-cells weui-cells_form login-form__fields">
                 <div class="weui-cell" class:weui-cell_warn=move || invalid("phone")>
                     <div class="weui-cell__hd">
                         <label class="weui-label" for="phone">"手机号"</label>
@@ -354,6 +353,8 @@ fn SignedIn(me: Me, signed_out: RwSignal<bool>) -> impl IntoView {
                 </span>
             </A>
         </div>
+        // Above 退出登录, in sight on a small phone.
+        <CareModeSwitch />
         {move || logout.value().get().and_then(Result::err).map(|error| view! {
             <p class="field-error login-form__logout-error" role="alert">{error.message()}</p>
         })}

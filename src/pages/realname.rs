@@ -508,6 +508,13 @@ fn RealNameForm(
                 }
             });
         }
+        // The same picture twice (a common slip when choosing from the album): the reading
+        // would fail on the missing side with no hint why.
+        if let [portrait, emblem] = chosen.as_slice() {
+            if portrait.size() == emblem.size() {
+                found.push(FieldError::at(EMBLEM_FIELD, "身份证人像面和国徽面选择了同一张照片，请点“重新选择”，选择国徽面的照片。"));
+            }
+        }
         if !found.is_empty() {
             errors.set(found);
             return;
@@ -683,7 +690,8 @@ fn CardField(
                     Effect::new(move |_| {
                         draft.fields.track();
                         if let Some(area) = area.get() {
-                            browser::fit_to_text(&area);
+                            // After the frame's layout: a box not yet in the page has no height to measure.
+                            request_animation_frame(move || browser::fit_to_text(&area));
                         }
                     });
                     view! {

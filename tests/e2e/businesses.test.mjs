@@ -177,7 +177,7 @@ e2e('a new application starts from the answers of the last one that was withdraw
   await api(page, server, 'POST', `/cases/${withdrawn.id}/withdrawal`);
   await prepareDraft(page, server, 'change', 'certificate');
   await open(page, server, 'apply/change/info');
-  await page.getByText('已按您上次未办成的申请填好').waitFor();
+  await page.getByText('已按您上次撤回或不予受理的申请填好').waitFor();
   assert.equal(await page.getByLabel('变更原因').inputValue(), '增驾A1');
   assert.ok(await page.getByRole('checkbox', { name: '准驾车型' }).isChecked());
   assert.equal(await page.getByLabel('新准驾车型').inputValue(), 'A1');

@@ -59,6 +59,10 @@ e2e('a signed-in driver verifies his name and can then go on to a business', asy
   // The sides have the uploader of the materials: a sample, the preview, 重新选择.
   await page.locator('#material-portrait img[alt="身份证人像面示例"]').waitFor();
   await pickSide(page, 'portrait', card.portrait);
+  // The same photo on both sides is caught before anything is sent.
+  await pickSide(page, 'emblem', card.portrait);
+  await page.getByRole('button', { name: '上传并识别' }).click();
+  await page.locator('#material-emblem-error').getByText(/身份证人像面和国徽面选择了同一张照片/).waitFor();
   await pickSide(page, 'emblem', card.emblem);
   await page.locator('#material-emblem .uploader__preview').waitFor();
   await expectAccessible(page);

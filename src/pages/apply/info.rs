@@ -152,7 +152,7 @@ fn ApplicationForm(draft: WizardDraft, lookups: Lookups, certificate: Certificat
         <p class="page-lead">"请填写并核对以下信息，各项均为必填。"</p>
         {notice.map(|notice| view! { <p class="certificate__notice" role="note">{notice}</p> })}
         {from_previous.then(|| view! {
-            <p class="info-form__previous" role="note">"已按您上次未办成的申请填好，请逐项核对，有变化的请修改。"</p>
+            <p class="info-form__previous" role="note">"已按您上次撤回或不予受理的申请填好，请逐项核对，有变化的请修改。"</p>
         })}
         <form novalidate class="info-form" on:submit=|ev| ev.prevent_default()>
             <h2 class="weui-cells__title">"申请人"</h2>
