@@ -369,9 +369,12 @@ pub fn Uploader(material: Material, state: SlotSignal, #[prop(default = true)] u
     };
     let delete = {
         let api = app.api.clone();
+        let section = format!("material-{code}");
         move |_| {
             let (old, replaced) = slot.with_untracked(|s| (s.uploaded_id().map(str::to_owned), s.replaced.clone()));
             slot.update(Slot::clear);
+            // The button is gone with the photo: focus stays in this uploader, not on the page.
+            browser::focus_by_id(&section);
             for id in [old, replaced].into_iter().flatten() {
                 let api = api.clone();
                 spawn_local(async move {

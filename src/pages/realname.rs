@@ -599,6 +599,7 @@ fn RealNameForm(
                     <A href=crate::href(Route::PrivacyPolicy)>"《隐私政策》"</A>
                 </div>
                 <FieldMessage field="consent-spi" errors=errors_signal />
+                <h2 class="weui-cells__title">"身份证照片"</h2>
                 <Uploader material=id_card_side("portrait", "身份证人像面", "有照片的一面。") state=draft.portrait upload=false />
                 <FieldMessage field=PORTRAIT_FIELD errors=errors_signal />
                 <Uploader material=id_card_side("emblem", "身份证国徽面", "有国徽的一面。") state=draft.emblem upload=false />

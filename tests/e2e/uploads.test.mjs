@@ -101,6 +101,8 @@ e2e('a verified driver uploads every renewal material and sees the preview, the 
   // Delete takes the photo off the server too.
   await page.locator('#material-cert_violation_page').getByRole('button', { name: '删除' }).click();
   await page.getByText('还有1项必传材料未上传成功。').waitFor();
+  // Focus stays in the uploader whose button went with the photo.
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'material-cert_violation_page');
   await waitFor(() => storedCopies(server) === 3, 'the deleted photo is gone from the server');
 });
 

@@ -83,6 +83,7 @@ fn Materials(detail: BusinessDetail, draft: WizardDraft) -> impl IntoView {
     view! {
         <ErrorSummary errors=Signal::from(errors) />
         <p class="materials__intro">"请按示例拍摄或从相册选择照片（jpg、png格式，不超过50\u{a0}MB），手机会先检查并压缩后再上传；检查有提示时，可以重拍，也可以仍然使用。"</p>
+        <h2 class="weui-cells__title">"申请材料"</h2>
         {slots.into_iter().map(|(material, slot)| view! { <Uploader material state=slot /> }).collect_view()}
         {move || match missing() {
             0 => {
