@@ -393,14 +393,8 @@ pub fn Text(
     };
     let hint = placeholder(label, kind);
     let input = if multiline {
-        let area = NodeRef::<leptos::html::Textarea>::new();
-        // As tall as the text (an address runs long): on every change, typed or loaded.
-        Effect::new(move |_| {
+        let area = growing_text_area(move || {
             value();
-            if let Some(area) = area.get() {
-                // After the frame's layout: a box not yet in the page has no height to measure.
-                request_animation_frame(move || crate::browser::fit_to_text(&area));
-            }
         });
         view! {
             <textarea id=field class="weui-textarea info-form__input" rows="2" placeholder=hint node_ref=area
@@ -478,6 +472,20 @@ fn MethodOption(value: DeliveryMethod, label: &'static str, binding: InfoBinding
             <div class="weui-cell__bd"><p>{label}</p></div>
         </label>
     }
+}
+
+/// The node of a text area that is kept as tall as its text (an address runs long) whenever
+/// `text` (read to be tracked) changes, typed or loaded. Measured after the frame's layout: a
+/// box not yet in the page has no height to measure.
+pub fn growing_text_area(text: impl Fn() + 'static) -> NodeRef<leptos::html::Textarea> {
+    let area = NodeRef::<leptos::html::Textarea>::new();
+    Effect::new(move |_| {
+        text();
+        if let Some(area) = area.get() {
+            request_animation_frame(move || crate::browser::fit_to_text(&area));
+        }
+    });
+    area
 }
 
 #[cfg(test)]

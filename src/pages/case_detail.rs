@@ -20,21 +20,49 @@ use crate::{
     state::draft::{answers, Shown},
     pages::apply::{answer_rows, due_date, row},
     routes::Route,
-    state::session::use_session,
+    state::session::{use_session, Session},
     use_app,
 };
 
+/// A page of one case (`/cases/:id…`, its id from the route): the title, then `case` of the
+/// id for a signed-in driver, else the login prompt (`why`) that comes back to `route` of it.
 #[component]
-pub fn CaseDetailPage() -> impl IntoView {
+pub fn CasePage(
+    title: &'static str,
+    route: fn(String) -> Route,
+    why: &'static str,
+    case: fn(String) -> AnyView,
+) -> impl IntoView {
     let params = use_params_map();
     let session = use_session();
     let id = move || params.read().get("id").unwrap_or_default();
     view! {
-        <PageTitle title="办件详情" />
+        <PageTitle title=title />
         {move || match session.is_signed_in() {
-            false => view! { <LoginPrompt next=Route::Case(id()) why="登录后可查看您的办件。" /> }.into_any(),
-            true => view! { <CaseView id=id() /> }.into_any(),
+            false => view! { <LoginPrompt next=route(id()) why=why /> }.into_any(),
+            true => case(id()),
         }}
+    }
+}
+
+/// What a case page shows when its case did not load: a lapsed `session` ends (the login
+/// prompt follows), another driver's case or a made-up number is [`CaseNotFound`], anything
+/// else an error with 重试.
+pub fn case_load_failed(error: ApiError, session: Session, on_retry: impl Fn() + Send + Sync + 'static) -> AnyView {
+    match error {
+        error if error.is_unauthenticated() => {
+            session.ended();
+            view! { <Loading /> }.into_any()
+        }
+        ApiError::Server { status: 404, .. } => view! { <CaseNotFound /> }.into_any(),
+        error => view! { <ErrorPanel error on_retry=move |_| on_retry() /> }.into_any(),
+    }
+}
+
+#[component]
+pub fn CaseDetailPage() -> impl IntoView {
+    view! {
+        <CasePage title="办件详情" route=Route::Case why="登录后可查看您的办件。" case=|id| view! { <CaseView id /> }.into_any() />
     }
 }
 
@@ -82,12 +110,7 @@ fn CaseView(id: String) -> impl IntoView {
                         </div>
                     }
                     .into_any(),
-                    Err(error) if error.is_unauthenticated() => {
-                        session.ended();
-                        view! { <Loading /> }.into_any()
-                    }
-                    Err(ApiError::Server { status: 404, .. }) => view! { <CaseNotFound /> }.into_any(),
-                    Err(error) => view! { <ErrorPanel error on_retry=move |_| loaded.refetch() /> }.into_any(),
+                    Err(error) => case_load_failed(error, session, move || loaded.refetch()),
                 }
             })}
         </Transition>

@@ -6,18 +6,13 @@
 //! by an `<img>`, which sends the session cookie like the photos on the case page.
 
 use leptos::prelude::*;
-use leptos_router::{components::A, hooks::use_params_map};
+use leptos_router::components::A;
 use taxicert_api::CaseDetail;
 
 use crate::{
-    api::ApiError,
     browser,
-    components::{
-        layout::PageTitle,
-        login_prompt::LoginPrompt,
-        status::{ErrorPanel, Loading},
-    },
-    pages::case_detail::CaseNotFound,
+    components::status::Loading,
+    pages::case_detail::{case_load_failed, CasePage},
     routes::Route,
     state::session::use_session,
     use_app,
@@ -25,15 +20,8 @@ use crate::{
 
 #[component]
 pub fn CaseVoucherPage() -> impl IntoView {
-    let params = use_params_map();
-    let session = use_session();
-    let id = move || params.read().get("id").unwrap_or_default();
     view! {
-        <PageTitle title="办理凭证" />
-        {move || match session.is_signed_in() {
-            false => view! { <LoginPrompt next=Route::CaseVoucher(id()) why="登录后可查看您的办理凭证。" /> }.into_any(),
-            true => view! { <VoucherView id=id() /> }.into_any(),
-        }}
+        <CasePage title="办理凭证" route=Route::CaseVoucher why="登录后可查看您的办理凭证。" case=|id| view! { <VoucherView id /> }.into_any() />
     }
 }
 
@@ -51,12 +39,7 @@ fn VoucherView(id: String) -> impl IntoView {
             {move || Suspend::new(async move {
                 match loaded.await {
                     Ok(case) => view! { <VoucherBody case /> }.into_any(),
-                    Err(error) if error.is_unauthenticated() => {
-                        session.ended();
-                        view! { <Loading /> }.into_any()
-                    }
-                    Err(ApiError::Server { status: 404, .. }) => view! { <CaseNotFound /> }.into_any(),
-                    Err(error) => view! { <ErrorPanel error on_retry=move |_| loaded.refetch() /> }.into_any(),
+                    Err(error) => case_load_failed(error, session, move || loaded.refetch()),
                 }
             })}
         </Transition>

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use leptos::prelude::*;
 use leptos_router::{
     components::A,
-    hooks::{use_navigate, use_params_map},
+    hooks::use_navigate,
     NavigateOptions,
 };
 use std::sync::Arc;
@@ -20,12 +20,11 @@ use crate::{
     components::{
         error_summary::{ErrorSummary, FieldError},
         info_fields::{BusinessFields, InfoBinding},
-        layout::PageTitle,
-        login_prompt::LoginPrompt,
         status::{ErrorPanel, Loading},
         uploader::{use_uploads, Slot, SlotSignal, Uploader},
     },
     correction::{check, correctable_field_of, CorrectionDraft},
+    pages::case_detail::CasePage,
     state::draft::{answers, InfoForm, Shown},
     pages::apply::{answer_rows, info::needs_divisions},
     routes::Route,
@@ -35,15 +34,8 @@ use crate::{
 
 #[component]
 pub fn CorrectionPage() -> impl IntoView {
-    let params = use_params_map();
-    let session = use_session();
-    let id = move || params.read().get("id").unwrap_or_default();
     view! {
-        <PageTitle title="补正材料" />
-        {move || match session.is_signed_in() {
-            false => view! { <LoginPrompt next=Route::CaseCorrection(id()) why="登录后可补正您的申请。" /> }.into_any(),
-            true => view! { <CorrectionLoader id=id() /> }.into_any(),
-        }}
+        <CasePage title="补正材料" route=Route::CaseCorrection why="登录后可补正您的申请。" case=|id| view! { <CorrectionLoader id /> }.into_any() />
     }
 }
 

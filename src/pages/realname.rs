@@ -14,6 +14,7 @@ use crate::{
     browser,
     components::{
         error_summary::{error_for, ErrorSummary, FieldError, FieldMessage},
+        info_fields::growing_text_area,
         layout::PageTitle,
         login_prompt::LoginPrompt,
         status::{ErrorPanel, Loading},
@@ -687,14 +688,7 @@ fn CardField(
                 {if field == "address" {
                     // An address runs long: the driver must see all of it to confirm it, so the
                     // box grows with it.
-                    let area = NodeRef::<leptos::html::Textarea>::new();
-                    Effect::new(move |_| {
-                        draft.fields.track();
-                        if let Some(area) = area.get() {
-                            // After the frame's layout: a box not yet in the page has no height to measure.
-                            request_animation_frame(move || browser::fit_to_text(&area));
-                        }
-                    });
+                    let area = growing_text_area(move || draft.fields.track());
                     view! {
                         <textarea
                             id=field

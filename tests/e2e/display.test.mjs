@@ -12,15 +12,12 @@ import {
   ARTIFACTS,
   e2e,
   expectAccessible,
-  api,
-  drawPhotos,
   logIn,
   logInVerified,
-  materialApplies,
   open,
   prepareDraft,
+  prepareForReview,
   submitCase,
-  uploadPhoto,
 } from './harness.mjs';
 
 const SHOTS = join(ARTIFACTS, 'display');
@@ -45,23 +42,11 @@ async function everyPage(page, server, visit) {
   await visit('certificate', 'apply/change/certificate');
   await visit('info', 'apply/change/info');
   await visit('materials', 'apply/change/materials');
-  await readyForReview(page, server, 'renewal');
+  await prepareForReview(page, server, 'renewal');
   await visit('review', 'apply/renewal/review');
   const kase = await submitCase(page, server, 'renewal');
   await visit('cases', 'cases');
   await visit('case', `cases/${kase.id}`);
-}
-
-/** A draft of `business` with every step up to 核对信息 done, through the API. */
-async function readyForReview(page, server, business) {
-  const saved = await prepareDraft(page, server, business, 'personal_info');
-  const photos = drawPhotos();
-  const detail = await api(page, server, 'GET', `/businesses/${business}`);
-  const uploads = {};
-  for (const material of detail.materials.filter((m) => m.required && materialApplies(m, saved))) {
-    uploads[material.code] = await uploadPhoto(page, server, material.code, material.code === 'photo_2inch' ? photos.portrait : photos.page);
-  }
-  await api(page, server, 'PUT', `/drafts/${business}`, { step: 'materials', uploads });
 }
 
 /** Opens the page and waits until it has drawn what it loads. */

@@ -425,11 +425,11 @@ export async function prepareDraft(page, server, business, upTo, details = {}) {
 }
 
 /**
- * Submits a case of `business` through the API (the wizard has its own tests): the draft up
- * to the personal info (`details` as for [`prepareDraft`]), a photo for every required
- * material that applies, then 提交. Returns the case.
+ * Saves a draft of `business` through the API with every step up to 核对信息 done: up to the
+ * personal info (`details` as for [`prepareDraft`]), then a photo for every required material
+ * that applies.
  */
-export async function submitCase(page, server, business, details = {}) {
+export async function prepareForReview(page, server, business, details = {}) {
   const saved = await prepareDraft(page, server, business, 'personal_info', details);
   const photos = drawPhotos();
   const detail = await api(page, server, 'GET', `/businesses/${business}`);
@@ -438,6 +438,15 @@ export async function submitCase(page, server, business, details = {}) {
     uploads[material.code] = await uploadPhoto(page, server, material.code, material.code === 'photo_2inch' ? photos.portrait : photos.page);
   }
   await api(page, server, 'PUT', `/drafts/${business}`, { step: 'materials', uploads });
+}
+
+/**
+ * Submits a case of `business` through the API (the wizard has its own tests): the draft up
+ * to the personal info (`details` as for [`prepareDraft`]), a photo for every required
+ * material that applies, then 提交. Returns the case.
+ */
+export async function submitCase(page, server, business, details = {}) {
+  await prepareForReview(page, server, business, details);
   const draft = await api(page, server, 'GET', `/drafts/${business}`);
   const answer = await page.request.post(`${server.origin}/api/v1/cases`, {
     headers: { 'X-Taxicert-Csrf': '1', Origin: server.origin, 'Idempotency-Key': `e2e-${business}-${Date.now()}` },
