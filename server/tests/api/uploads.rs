@@ -3,7 +3,7 @@
 //! refused with its message), a photo below the material's minimum is refused with the minimum
 //! named, an idempotency key stores one copy, and every upload is its owner's alone.
 
-mod common;
+use crate::common;
 
 use common::{assert_error_body, json, log_in, spawn, TestServer};
 use reqwest::{header, multipart, StatusCode};

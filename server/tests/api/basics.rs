@@ -1,7 +1,6 @@
-//! Black-box tests: each spawns the real server on port 0 with a fresh SQLite file and talks
-//! HTTP to it.
+//! Health, the catalogue, the entry pages and the basics every answer shares.
 
-mod common;
+use crate::common;
 
 use common::{assert_error_body, json, spawn, spawn_with, TestServer};
 use reqwest::{header, StatusCode};

@@ -2,7 +2,7 @@
 //! the draft saved step by step and checked at each step, and the submission as a case, once
 //! per idempotency key however often it is sent. Another user's anything looks like nothing.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 

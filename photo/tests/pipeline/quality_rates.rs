@@ -2,10 +2,7 @@
 //! small enough for the debug build): each check flags at least 95 % of the photos with its
 //! defect and at most 1 % of the good ones. `make bench` prints the same rates on larger sets.
 
-#[path = "support/rates.rs"]
-mod rates;
-
-use rates::{counts, judge_field, judge_labelled, percent, Judged, CHECKS};
+use crate::rates::{counts, judge_field, judge_labelled, percent, Judged, CHECKS};
 use taxicert_testkit::field::field_set;
 use taxicert_testkit::photos::labelled_set;
 

@@ -3,7 +3,7 @@
 //! official holiday calendar. The clerk's actions are written into the database directly, so
 //! that these tests do not depend on the staff console.
 
-mod common;
+use crate::common;
 
 use std::process::Command;
 

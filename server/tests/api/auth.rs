@@ -1,6 +1,6 @@
 //! Phone + SMS code login, sessions and their limits, black-box.
 
-mod common;
+use crate::common;
 
 use std::sync::{Arc, Mutex};
 

@@ -3,7 +3,7 @@
 //! the case queue and the clerk's four actions, 办结 of each business with its result and
 //! voucher (and what a cancelled certificate no longer allows), and who may reach what.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 

@@ -5,7 +5,7 @@
 //! it exists; staff endpoints refuse a driver's session; nothing but the public voucher check
 //! and the dev outbox shows the first driver's data to anyone else.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 

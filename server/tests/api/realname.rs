@@ -2,7 +2,7 @@
 //! checked and re-encoded by the photo pipeline, read by the real Tesseract (whichever way up
 //! they were photographed), confirmed, submitted; masked everywhere, sealed at rest.
 
-mod common;
+use crate::common;
 
 use common::{assert_error_body, json, log_in, spawn, spawn_config, test_config, TestServer};
 use image::{imageops, RgbImage};
