@@ -71,7 +71,14 @@ $(STAMP)/node:
 # The browser, its driver and a CJK font, for the wasm and end-to-end tests; poppler-utils
 # reads the voucher PDFs back in the server's tests (pdftotext, pdftoppm); the AR PL fonts
 # draw the photo checks' second labelled set in other typefaces than WenQuanYi.
-setup-test: setup $(STAMP)/browser
+setup-test: setup $(STAMP)/browser $(STAMP)/postgres
+
+# The server's black-box tests run a second time on PostgreSQL: Debian's server, which the
+# harness starts itself in a temporary folder (server/tests/api/common/postgres.rs).
+$(STAMP)/postgres:
+	@mkdir -p $(STAMP)
+	dpkg -s postgresql postgresql-client >/dev/null 2>&1 || { apt-get update && apt-get install -y postgresql postgresql-client; }
+	@touch $@
 
 $(STAMP)/browser:
 	@mkdir -p $(STAMP)
@@ -115,8 +122,11 @@ run: $(DIST) server
 
 test: setup-test $(DIST) test-build test-native test-wasm test-e2e
 
+# Every crate's tests on the embedded default (SQLite), then the server's black-box binary
+# again on PostgreSQL: the same binary, no second build.
 test-native: | setup-test
 	cargo test --workspace
+	TAXICERT_TEST_BACKEND=postgres cargo test -p taxicert-server --test api
 
 test-wasm: | setup-test
 	CHROMEDRIVER=/usr/bin/chromedriver cargo test -p taxicert --target wasm32-unknown-unknown --test browser

@@ -19,7 +19,7 @@ use axum::{
     Json,
 };
 use serde::Deserialize;
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 use taxicert_api::{
     domain::{PhoneNumber, SmsCode},
     AccountMove, AccountMoveConfirm, AccountMoveDecision, AccountMoveReview, AccountMoveStatus, AccountMoveSummary,
@@ -37,6 +37,7 @@ use crate::{
     },
     AppState,
 };
+use crate::db::Flag;
 
 /// What the `id_number_bound` refusal keeps, to move the old account to the caller's number.
 pub struct MoveRequest<'a> {
@@ -72,14 +73,14 @@ pub fn id_number_bound(old_phone_masked: &str) -> AppError {
 /// stays valid), one for another old account or number is cancelled and a new one made. The
 /// ID photos are taken from the new account's real-name draft, sealed as they are. Returns the
 /// old number, masked.
-pub async fn keep_request(conn: &mut SqliteConnection, state: &AppState, request: MoveRequest<'_>, now: i64) -> AppResult<String> {
+pub async fn keep_request(conn: &mut AnyConnection, state: &AppState, request: MoveRequest<'_>, now: i64) -> AppResult<String> {
     let MoveRequest { from_user_id, to_user_id, old_phone, fields, id_number_masked, name_masked } = request;
     let old_phone_masked = masked_phone(old_phone)?;
     let (new_phone,): (String,) =
-        sqlx::query_as("SELECT phone FROM users WHERE id = ?").bind(to_user_id).fetch_one(&mut *conn).await?;
+        sqlx::query_as("SELECT phone FROM users WHERE id = $1").bind(to_user_id).fetch_one(&mut *conn).await?;
     let new_phone_masked = masked_phone(&new_phone)?;
     let (portrait, emblem): (Vec<u8>, Vec<u8>) =
-        sqlx::query_as("SELECT portrait, emblem FROM realname_drafts WHERE user_id = ?")
+        sqlx::query_as("SELECT portrait, emblem FROM realname_drafts WHERE user_id = $1")
             .bind(to_user_id)
             .fetch_one(&mut *conn)
             .await?;
@@ -87,7 +88,7 @@ pub async fn keep_request(conn: &mut SqliteConnection, state: &AppState, request
     let sealed = state.vault.seal(&plain, &format!("user:{to_user_id}:move_fields"));
     let same_pair: Option<(i64,)> = sqlx::query_as(
         "SELECT id FROM account_moves
-          WHERE to_user_id = ? AND from_user_id = ? AND status = 'sms_pending' AND old_phone_masked = ?",
+          WHERE to_user_id = $1 AND from_user_id = $2 AND status = 'sms_pending' AND old_phone_masked = $3",
     )
     .bind(to_user_id)
     .bind(from_user_id)
@@ -96,8 +97,8 @@ pub async fn keep_request(conn: &mut SqliteConnection, state: &AppState, request
     .await?;
     if let Some((id,)) = same_pair {
         sqlx::query(
-            "UPDATE account_moves SET fields = ?, id_number_masked = ?, name_masked = ?, portrait = ?, emblem = ?,
-                    old_phone_masked = ?, new_phone_masked = ? WHERE id = ?",
+            "UPDATE account_moves SET fields = $1, id_number_masked = $2, name_masked = $3, portrait = $4, emblem = $5,
+                    old_phone_masked = $6, new_phone_masked = $7 WHERE id = $8",
         )
         .bind(sealed)
         .bind(id_number_masked)
@@ -114,7 +115,7 @@ pub async fn keep_request(conn: &mut SqliteConnection, state: &AppState, request
     cancel_open(conn, to_user_id).await?;
     sqlx::query(
         "INSERT INTO account_moves (from_user_id, to_user_id, status, fields, id_number_masked, name_masked, portrait, emblem,
-             old_phone_masked, new_phone_masked, created_at) VALUES (?, ?, 'sms_pending', ?, ?, ?, ?, ?, ?, ?, ?)",
+             old_phone_masked, new_phone_masked, created_at) VALUES ($1, $2, 'sms_pending', $3, $4, $5, $6, $7, $8, $9, $10)",
     )
     .bind(from_user_id)
     .bind(to_user_id)
@@ -133,8 +134,8 @@ pub async fn keep_request(conn: &mut SqliteConnection, state: &AppState, request
 
 /// Cancels the new account's open request waiting for the SMS code (one asked of a clerk
 /// stays: the account cannot submit while it waits).
-pub async fn cancel_open(conn: &mut SqliteConnection, to_user_id: i64) -> AppResult<()> {
-    sqlx::query("UPDATE account_moves SET status = 'cancelled' WHERE to_user_id = ? AND status = 'sms_pending'")
+pub async fn cancel_open(conn: &mut AnyConnection, to_user_id: i64) -> AppResult<()> {
+    sqlx::query("UPDATE account_moves SET status = 'cancelled' WHERE to_user_id = $1 AND status = 'sms_pending'")
         .bind(to_user_id)
         .execute(&mut *conn)
         .await?;
@@ -173,8 +174,8 @@ impl MoveRow {
 }
 
 /// The caller's newest move request, as the new account.
-async fn newest_of(conn: &mut SqliteConnection, user_id: i64) -> AppResult<Option<MoveRow>> {
-    Ok(sqlx::query_as(&format!("SELECT {MOVE_COLUMNS} FROM account_moves WHERE to_user_id = ? ORDER BY id DESC LIMIT 1"))
+async fn newest_of(conn: &mut AnyConnection, user_id: i64) -> AppResult<Option<MoveRow>> {
+    Ok(sqlx::query_as(&format!("SELECT {MOVE_COLUMNS} FROM account_moves WHERE to_user_id = $1 ORDER BY id DESC LIMIT 1"))
         .bind(user_id)
         .fetch_optional(&mut *conn)
         .await?)
@@ -202,13 +203,13 @@ fn move_closed() -> AppError {
 }
 
 /// The caller's open request: waiting for the code or for a clerk.
-async fn open_of(conn: &mut SqliteConnection, user_id: i64) -> AppResult<MoveRow> {
+async fn open_of(conn: &mut AnyConnection, user_id: i64) -> AppResult<MoveRow> {
     newest_of(conn, user_id).await?.filter(MoveRow::is_open).ok_or_else(no_move)
 }
 
 /// The old account's phone number as stored now (the code goes there).
-async fn phone_of(conn: &mut SqliteConnection, user_id: i64) -> AppResult<PhoneNumber> {
-    let (phone,): (String,) = sqlx::query_as("SELECT phone FROM users WHERE id = ?").bind(user_id).fetch_one(&mut *conn).await?;
+async fn phone_of(conn: &mut AnyConnection, user_id: i64) -> AppResult<PhoneNumber> {
+    let (phone,): (String,) = sqlx::query_as("SELECT phone FROM users WHERE id = $1").bind(user_id).fetch_one(&mut *conn).await?;
     PhoneNumber::parse(&phone).map_err(|_| AppError::Internal("a stored phone number does not parse".into()))
 }
 
@@ -226,12 +227,12 @@ async fn open_with_old_phone(state: &AppState, user_id: i64) -> AppResult<(MoveR
     Ok((row, phone))
 }
 
-async fn driver_view(conn: &mut SqliteConnection, state: &AppState, row: MoveRow) -> AppResult<AccountMove> {
+async fn driver_view(conn: &mut AnyConnection, state: &AppState, row: MoveRow) -> AppResult<AccountMove> {
     let status = row.status()?;
     let (old_phone_masked, wait) = if row.is_open() {
         let phone = phone_of(conn, row.from_user_id).await?;
         let (last,): (Option<i64>,) =
-            sqlx::query_as("SELECT MAX(created_at) FROM sms_codes WHERE phone = ?").bind(phone.as_str()).fetch_one(&mut *conn).await?;
+            sqlx::query_as("SELECT MAX(created_at) FROM sms_codes WHERE phone = $1").bind(phone.as_str()).fetch_one(&mut *conn).await?;
         let wait = last.map(|t| t + auth::RESEND_AFTER_SECONDS - state.clock.now()).filter(|w| *w > 0).map(|w| w as u64);
         (phone.masked(), wait)
     } else {
@@ -296,7 +297,7 @@ pub async fn send_account_move_code(
 ) -> AppResult<(StatusCode, Json<SmsCodeSent>)> {
     let (row, phone) = open_with_old_phone(&state, user.user_id).await?;
     let sent = auth::send_code(&state, &phone, &ip, SmsPurpose::AccountMove).await?;
-    sqlx::query("UPDATE account_moves SET code_sent_at = ? WHERE id = ?").bind(state.clock.now()).bind(row.id).execute(&state.db).await?;
+    sqlx::query("UPDATE account_moves SET code_sent_at = $1 WHERE id = $2").bind(state.clock.now()).bind(row.id).execute(&state.db).await?;
     Ok((StatusCode::ACCEPTED, Json(sent)))
 }
 
@@ -331,9 +332,9 @@ pub async fn confirm_account_move(
     }
     let code_id = auth::check_code(&state, &phone, &code, &ip, Event::AccountMoveCodeFailed).await?;
     let now = state.clock.now();
-    let mut tx = state.db.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = crate::db::begin_write(&state.db).await?;
     let still: Option<(String,)> =
-        sqlx::query_as("SELECT status FROM account_moves WHERE id = ?").bind(row.id).fetch_optional(&mut *tx).await?;
+        sqlx::query_as("SELECT status FROM account_moves WHERE id = $1").bind(row.id).fetch_optional(&mut *tx).await?;
     if !matches!(still.as_ref().map(|s| s.0.as_str()), Some("sms_pending" | "review_pending")) {
         return Err(move_closed());
     }
@@ -351,7 +352,7 @@ pub async fn confirm_account_move(
 
 async fn me_of(state: &AppState, user_id: i64) -> AppResult<Me> {
     let (phone, status): (String, String) =
-        sqlx::query_as("SELECT phone, realname_status FROM users WHERE id = ?").bind(user_id).fetch_one(&state.db).await?;
+        sqlx::query_as("SELECT phone, realname_status FROM users WHERE id = $1").bind(user_id).fetch_one(&state.db).await?;
     Ok(Me {
         phone_masked: masked_phone(&phone)?,
         realname_status: auth::realname_status(&status)?,
@@ -378,10 +379,10 @@ pub async fn ask_account_move_review(
     ClientIp(ip): ClientIp,
 ) -> AppResult<Json<AccountMove>> {
     let now = state.clock.now();
-    let mut tx = state.db.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = crate::db::begin_write(&state.db).await?;
     let row = open_of(&mut tx, user.user_id).await?;
     if row.status == "sms_pending" {
-        sqlx::query("UPDATE account_moves SET status = 'review_pending', review_asked_at = ? WHERE id = ?")
+        sqlx::query("UPDATE account_moves SET status = 'review_pending', review_asked_at = $1 WHERE id = $2")
             .bind(now)
             .bind(row.id)
             .execute(&mut *tx)
@@ -411,7 +412,7 @@ pub async fn ask_account_move_review(
 /// belong to the old account; the request is `done`; both accounts get an `account_moved`
 /// audit entry.
 async fn perform_move(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     move_id: i64,
     outcome: &str,
     staff_id: Option<i64>,
@@ -419,17 +420,17 @@ async fn perform_move(
     now: i64,
 ) -> AppResult<()> {
     let (from, to, asked_of, created_at): (i64, i64, String, i64) =
-        sqlx::query_as("SELECT from_user_id, to_user_id, old_phone_masked, created_at FROM account_moves WHERE id = ?")
+        sqlx::query_as("SELECT from_user_id, to_user_id, old_phone_masked, created_at FROM account_moves WHERE id = $1")
             .bind(move_id)
             .fetch_one(&mut *conn)
             .await?;
     let (old_phone, from_status): (String, String) =
-        sqlx::query_as("SELECT phone, realname_status FROM users WHERE id = ?").bind(from).fetch_one(&mut *conn).await?;
+        sqlx::query_as("SELECT phone, realname_status FROM users WHERE id = $1").bind(from).fetch_one(&mut *conn).await?;
     let (new_phone, to_status): (String, String) =
-        sqlx::query_as("SELECT phone, realname_status FROM users WHERE id = ?").bind(to).fetch_one(&mut *conn).await?;
+        sqlx::query_as("SELECT phone, realname_status FROM users WHERE id = $1").bind(to).fetch_one(&mut *conn).await?;
     // Verified elsewhere meanwhile, or the old account is not the verified one any more.
     if from_status != "approved" || matches!(to_status.as_str(), "approved" | "pending") {
-        sqlx::query("UPDATE account_moves SET status = 'cancelled', decided_at = ? WHERE id = ?")
+        sqlx::query("UPDATE account_moves SET status = 'cancelled', decided_at = $1 WHERE id = $2")
             .bind(now)
             .bind(move_id)
             .execute(&mut *conn)
@@ -440,9 +441,9 @@ async fn perform_move(
     // The old account is no longer on the number the request was made against: it moved
     // meanwhile (only a request left open by a move made before moves cancelled the others can
     // get here). Such a request never moves the account: it is cancelled.
-    let (moved_since,): (bool,) = sqlx::query_as(
+    let (Flag(moved_since),): (Flag,) = sqlx::query_as(
         "SELECT EXISTS (SELECT 1 FROM account_moves
-                         WHERE from_user_id = ? AND id <> ? AND status = 'done' AND decided_at > ?)",
+                         WHERE from_user_id = $1 AND id <> $2 AND status = 'done' AND decided_at > $3)",
     )
     .bind(from)
     .bind(move_id)
@@ -450,7 +451,7 @@ async fn perform_move(
     .fetch_one(&mut *conn)
     .await?;
     if old_masked != asked_of || moved_since {
-        sqlx::query("UPDATE account_moves SET status = 'cancelled', decided_at = ?, reason = ? WHERE id = ?")
+        sqlx::query("UPDATE account_moves SET status = 'cancelled', decided_at = $1, reason = $2 WHERE id = $3")
             .bind(now)
             .bind(MOVED_AWAY)
             .bind(move_id)
@@ -459,18 +460,18 @@ async fn perform_move(
         return Err(moved_away(&asked_of));
     }
     // The number is unique: freed first, then given.
-    sqlx::query("UPDATE users SET phone = 'moved:' || id, moved_into = ? WHERE id = ?").bind(from).bind(to).execute(&mut *conn).await?;
-    sqlx::query("UPDATE users SET phone = ? WHERE id = ?").bind(&new_phone).bind(from).execute(&mut *conn).await?;
-    sqlx::query("UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL")
+    sqlx::query("UPDATE users SET phone = 'moved:' || id, moved_into = $1 WHERE id = $2").bind(from).bind(to).execute(&mut *conn).await?;
+    sqlx::query("UPDATE users SET phone = $1 WHERE id = $2").bind(&new_phone).bind(from).execute(&mut *conn).await?;
+    sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
         .bind(now)
         .bind(from)
         .execute(&mut *conn)
         .await?;
-    sqlx::query("UPDATE sessions SET user_id = ? WHERE user_id = ? AND revoked_at IS NULL").bind(from).bind(to).execute(&mut *conn).await?;
-    sqlx::query("DELETE FROM realname_drafts WHERE user_id = ?").bind(to).execute(&mut *conn).await?;
+    sqlx::query("UPDATE sessions SET user_id = $1 WHERE user_id = $2 AND revoked_at IS NULL").bind(from).bind(to).execute(&mut *conn).await?;
+    sqlx::query("DELETE FROM realname_drafts WHERE user_id = $1").bind(to).execute(&mut *conn).await?;
     sqlx::query(
-        "UPDATE account_moves SET status = 'done', decided_at = ?, decided_by = ?, old_phone_masked = ?, new_phone_masked = ?
-          WHERE id = ?",
+        "UPDATE account_moves SET status = 'done', decided_at = $1, decided_by = $2, old_phone_masked = $3, new_phone_masked = $4
+          WHERE id = $5",
     )
     .bind(now)
     .bind(staff_id)
@@ -482,9 +483,9 @@ async fn perform_move(
     // Every other open request against the moved account, or of the closed one, was made
     // against a number the account no longer has: cancelled, with the reason its driver reads.
     sqlx::query(
-        "UPDATE account_moves SET status = 'cancelled', decided_at = ?, reason = ?
-          WHERE id <> ? AND status IN ('sms_pending', 'review_pending')
-            AND (from_user_id IN (?, ?) OR to_user_id IN (?, ?))",
+        "UPDATE account_moves SET status = 'cancelled', decided_at = $1, reason = $2
+          WHERE id <> $3 AND status IN ('sms_pending', 'review_pending')
+            AND (from_user_id IN ($4, $5) OR to_user_id IN ($6, $7))",
     )
     .bind(now)
     .bind(MOVED_AWAY)
@@ -558,7 +559,7 @@ pub async fn staff_account_move_queue(
     let status = AccountMoveStatus::parse(&status)
         .ok_or_else(|| AppError::bad_request("invalid_filter", "转移状态不正确，请重新选择。"))?;
     let rows: Vec<MoveRow> = sqlx::query_as(&format!(
-        "SELECT {MOVE_COLUMNS} FROM account_moves WHERE status = ? ORDER BY COALESCE(review_asked_at, created_at), id"
+        "SELECT {MOVE_COLUMNS} FROM account_moves WHERE status = $1 ORDER BY COALESCE(review_asked_at, created_at), id"
     ))
     .bind(status.as_str())
     .fetch_all(&state.db)
@@ -567,10 +568,10 @@ pub async fn staff_account_move_queue(
 }
 
 /// The old account's newest approved submission: (id, sealed fields, when it was verified).
-async fn old_submission(conn: &mut SqliteConnection, from: i64) -> AppResult<(i64, Vec<u8>, i64)> {
+async fn old_submission(conn: &mut AnyConnection, from: i64) -> AppResult<(i64, Vec<u8>, i64)> {
     let row: Option<(i64, Vec<u8>, i64)> = sqlx::query_as(
         "SELECT id, fields, COALESCE(decided_at, submitted_at) FROM realname_submissions
-          WHERE user_id = ? AND status = 'approved' ORDER BY id DESC LIMIT 1",
+          WHERE user_id = $1 AND status = 'approved' ORDER BY id DESC LIMIT 1",
     )
     .bind(from)
     .fetch_optional(&mut *conn)
@@ -583,13 +584,13 @@ fn unseal_fields(state: &AppState, sealed: &[u8], context: &str) -> AppResult<Id
     serde_json::from_slice(&plain).map_err(|e| AppError::Internal(format!("sealed ID fields do not parse: {e}")))
 }
 
-async fn load_review(conn: &mut SqliteConnection, state: &AppState, id: i64) -> AppResult<AccountMoveReview> {
-    let row: Option<MoveRow> = sqlx::query_as(&format!("SELECT {MOVE_COLUMNS} FROM account_moves WHERE id = ?"))
+async fn load_review(conn: &mut AnyConnection, state: &AppState, id: i64) -> AppResult<AccountMoveReview> {
+    let row: Option<MoveRow> = sqlx::query_as(&format!("SELECT {MOVE_COLUMNS} FROM account_moves WHERE id = $1"))
         .bind(id)
         .fetch_optional(&mut *conn)
         .await?;
     let row = row.ok_or(AppError::NotFound)?;
-    let (fields,): (Vec<u8>,) = sqlx::query_as("SELECT fields FROM account_moves WHERE id = ?").bind(id).fetch_one(&mut *conn).await?;
+    let (fields,): (Vec<u8>,) = sqlx::query_as("SELECT fields FROM account_moves WHERE id = $1").bind(id).fetch_one(&mut *conn).await?;
     let new = unseal_fields(state, &fields, &format!("user:{}:move_fields", row.to_user_id))?;
     let (_, old_fields, old_verified_at) = old_submission(conn, row.from_user_id).await?;
     let old = unseal_fields(state, &old_fields, &format!("user:{}:realname_fields", row.from_user_id))?;
@@ -663,20 +664,20 @@ pub async fn staff_account_move_photo(
         _ => return Err(AppError::NotFound),
     };
     let mut conn = state.db.acquire().await?;
-    let pair: Option<(i64, i64)> = sqlx::query_as("SELECT from_user_id, to_user_id FROM account_moves WHERE id = ?")
+    let pair: Option<(i64, i64)> = sqlx::query_as("SELECT from_user_id, to_user_id FROM account_moves WHERE id = $1")
         .bind(id)
         .fetch_optional(&mut *conn)
         .await?;
     let (from, to) = pair.ok_or(AppError::NotFound)?;
     let (owner, sealed): (i64, Vec<u8>) = if new {
-        let (sealed,): (Vec<u8>,) = sqlx::query_as(&format!("SELECT {side} FROM account_moves WHERE id = ?"))
+        let (sealed,): (Vec<u8>,) = sqlx::query_as(&format!("SELECT {side} FROM account_moves WHERE id = $1"))
             .bind(id)
             .fetch_one(&mut *conn)
             .await?;
         (to, sealed)
     } else {
         let (submission, _, _) = old_submission(&mut conn, from).await?;
-        let (sealed,): (Vec<u8>,) = sqlx::query_as(&format!("SELECT {side} FROM realname_submissions WHERE id = ?"))
+        let (sealed,): (Vec<u8>,) = sqlx::query_as(&format!("SELECT {side} FROM realname_submissions WHERE id = $1"))
             .bind(submission)
             .fetch_one(&mut *conn)
             .await?;
@@ -715,9 +716,9 @@ pub async fn staff_account_move_decide(
     let id = move_id(&id)?;
     let reason = if decision.approve { None } else { Some(checked_reason(decision.reason.as_deref(), "不同意转移")?) };
     let now = state.clock.now();
-    let mut tx = state.db.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = crate::db::begin_write(&state.db).await?;
     let status: Option<(String,)> =
-        sqlx::query_as("SELECT status FROM account_moves WHERE id = ?").bind(id).fetch_optional(&mut *tx).await?;
+        sqlx::query_as("SELECT status FROM account_moves WHERE id = $1").bind(id).fetch_optional(&mut *tx).await?;
     let (status,) = status.ok_or(AppError::NotFound)?;
     if status != "review_pending" {
         let name = AccountMoveStatus::parse(&status).map_or("已处理", AccountMoveStatus::name);
@@ -731,14 +732,14 @@ pub async fn staff_account_move_decide(
             return Err(error);
         }
     } else {
-        sqlx::query("UPDATE account_moves SET status = 'rejected', reason = ?, decided_at = ?, decided_by = ? WHERE id = ?")
+        sqlx::query("UPDATE account_moves SET status = 'rejected', reason = $1, decided_at = $2, decided_by = $3 WHERE id = $4")
             .bind(&reason)
             .bind(now)
             .bind(clerk.staff_id)
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        let (to,): (i64,) = sqlx::query_as("SELECT to_user_id FROM account_moves WHERE id = ?").bind(id).fetch_one(&mut *tx).await?;
+        let (to,): (i64,) = sqlx::query_as("SELECT to_user_id FROM account_moves WHERE id = $1").bind(id).fetch_one(&mut *tx).await?;
         let entry = Entry {
             event: Event::AccountMoveDecided,
             outcome: "rejected",

@@ -1,6 +1,6 @@
 //! The audit log: one row per security-relevant event. Never an ID number, a code or a token.
 
-use sqlx::SqliteExecutor;
+use sqlx::AnyExecutor;
 
 #[derive(Clone, Copy, Debug)]
 pub enum Event {
@@ -78,10 +78,10 @@ pub struct Entry<'a> {
 
 /// Recorded on the pool, or inside a transaction so that the entry stands or falls with the
 /// change it records.
-pub async fn record<'c>(db: impl SqliteExecutor<'c>, at: i64, entry: Entry<'_>) -> Result<(), sqlx::Error> {
+pub async fn record<'c>(db: impl AnyExecutor<'c>, at: i64, entry: Entry<'_>) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO audit_log (at, user_id, phone_masked, event, outcome, client_ip, staff_id, subject)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(at)
     .bind(entry.user_id)

@@ -24,6 +24,7 @@ use crate::{
     sms::SmsPurpose,
     AppState,
 };
+use crate::db::Flag;
 
 /// A code is valid for 5 minutes, may be asked for again after 60 s, and allows 5 wrong tries.
 pub const CODE_TTL_SECONDS: i64 = 300;
@@ -92,55 +93,61 @@ pub async fn send_sms_code(
 /// (`sms_code_sent`, with the masked number). Used by the login and by the account move.
 pub async fn send_code(state: &AppState, phone: &PhoneNumber, ip: &str, purpose: SmsPurpose) -> AppResult<SmsCodeSent> {
     let now = state.clock.now();
+    // The limits are checked and the code stored under the write lock, so that requests at once,
+    // to any replica, cannot all slip under a limit; the lock is released before the gateway call.
+    let mut tx = crate::db::begin_write(&state.db).await?;
     let (last_sent, sent_today, first_today): (Option<i64>, i64, Option<i64>) = sqlx::query_as(
-        "SELECT MAX(created_at), COUNT(*), MIN(created_at) FROM sms_codes WHERE phone = ? AND created_at > ?",
+        "SELECT MAX(created_at), COUNT(*), MIN(created_at) FROM sms_codes WHERE phone = $1 AND created_at > $2",
     )
     .bind(phone.as_str())
     .bind(now - DAY)
-    .fetch_one(&state.db)
+    .fetch_one(&mut *tx)
     .await?;
     if let Some(wait) = last_sent.map(|t| t + RESEND_AFTER_SECONDS - now).filter(|w| *w > 0) {
         let message = format!("验证码已发送，请在{wait}秒后重新获取。");
+        tx.rollback().await?;
         return refusal(state, now, Event::SmsCodeSent, "resend_too_soon", phone, ip, AppError::too_many("resend_too_soon", message, wait as u64)).await;
     }
     if sent_today >= i64::from(state.config.sms_daily_cap) {
         let wait = first_today.map_or(DAY, |t| t + DAY - now).max(1) as u64;
         let message = "该手机号今日获取验证码的次数已达上限，请24小时后再试，或到当地道路运输服务窗口办理。";
+        tx.rollback().await?;
         return refusal(state, now, Event::SmsCodeSent, "daily_limit", phone, ip, AppError::too_many("daily_limit", message, wait)).await;
     }
     let (from_ip, first_from_ip): (i64, Option<i64>) =
-        sqlx::query_as("SELECT COUNT(*), MIN(created_at) FROM sms_codes WHERE client_ip = ? AND created_at > ?")
+        sqlx::query_as("SELECT COUNT(*), MIN(created_at) FROM sms_codes WHERE client_ip = $1 AND created_at > $2")
             .bind(ip)
             .bind(now - HOUR)
-            .fetch_one(&state.db)
+            .fetch_one(&mut *tx)
             .await?;
     if from_ip >= i64::from(state.config.sms_ip_hourly_limit) {
         let wait = first_from_ip.map_or(HOUR, |t| t + HOUR - now).max(1) as u64;
         let message = "当前网络获取验证码过于频繁，请稍后再试。";
+        tx.rollback().await?;
         return refusal(state, now, Event::SmsCodeSent, "ip_limit", phone, ip, AppError::too_many("ip_limit", message, wait)).await;
     }
 
     let code = SmsCode::parse(&format!("{:06}", rand::rngs::OsRng.gen_range(0..1_000_000))).expect("six digits");
-    let mut tx = state.db.begin().await?;
     // A new code replaces any earlier one: only the newest code in the driver's inbox works.
-    sqlx::query("UPDATE sms_codes SET spent = 1 WHERE phone = ? AND spent = 0").bind(phone.as_str()).execute(&mut *tx).await?;
-    sqlx::query(
-        "INSERT INTO sms_codes (phone, code_mac, created_at, expires_at, client_ip) VALUES (?, ?, ?, ?, ?)",
+    sqlx::query("UPDATE sms_codes SET spent = 1 WHERE phone = $1 AND spent = 0").bind(phone.as_str()).execute(&mut *tx).await?;
+    let (code_id,): (i64,) = sqlx::query_as(
+        "INSERT INTO sms_codes (phone, code_mac, created_at, expires_at, client_ip) VALUES ($1, $2, $3, $4, $5) RETURNING id",
     )
     .bind(phone.as_str())
     .bind(code_mac(state, phone, &code))
     .bind(now)
     .bind(now + CODE_TTL_SECONDS)
     .bind(ip)
-    .execute(&mut *tx)
+    .fetch_one(&mut *tx)
     .await?;
+    tx.commit().await?;
     if let Err(e) = state.sms.send(phone, &code, purpose, now).await {
-        tx.rollback().await?;
+        // A code that never reached the phone neither works nor counts against the limits.
+        sqlx::query("DELETE FROM sms_codes WHERE id = $1").bind(code_id).execute(&state.db).await?;
         tracing::error!(error = %e, phone = %phone.masked(), "SMS not sent");
         let error = AppError::client(StatusCode::SERVICE_UNAVAILABLE, "sms_unavailable", "短信发送失败，请稍后重新获取验证码。");
         return refusal(state, now, Event::SmsCodeSent, "sms_unavailable", phone, ip, error).await;
     }
-    tx.commit().await?;
     audit::record(
         &state.db,
         now,
@@ -196,17 +203,17 @@ pub async fn login(
     if !spend_code(&mut tx, id).await? {
         return refusal(&state, now, Event::LoginFailed, "code_spent", &phone, &ip, code_spent()).await;
     }
-    sqlx::query("INSERT INTO users (phone, created_at) VALUES (?, ?) ON CONFLICT (phone) DO NOTHING")
+    sqlx::query("INSERT INTO users (phone, created_at) VALUES ($1, $2) ON CONFLICT (phone) DO NOTHING")
         .bind(phone.as_str())
         .bind(now)
         .execute(&mut *tx)
         .await?;
-    let (user_id, status): (i64, String) = sqlx::query_as("SELECT id, realname_status FROM users WHERE phone = ?")
+    let (user_id, status): (i64, String) = sqlx::query_as("SELECT id, realname_status FROM users WHERE phone = $1")
         .bind(phone.as_str())
         .fetch_one(&mut *tx)
         .await?;
     let token = new_token();
-    sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at) VALUES (?, ?, ?, ?)")
+    sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at) VALUES ($1, $2, $3, $4)")
         .bind(token_hash(&token))
         .bind(user_id)
         .bind(now)
@@ -235,13 +242,13 @@ pub async fn login(
 /// spent with [`spend_code`] in the transaction of what it allows.
 pub async fn check_code(state: &AppState, phone: &PhoneNumber, code: &SmsCode, ip: &str, failed: Event) -> AppResult<i64> {
     let now = state.clock.now();
-    let newest: Option<(i64, Vec<u8>, i64, i64, bool)> = sqlx::query_as(
-        "SELECT id, code_mac, expires_at, failed_tries, spent FROM sms_codes WHERE phone = ? ORDER BY id DESC LIMIT 1",
+    let newest: Option<(i64, Vec<u8>, i64, i64, Flag)> = sqlx::query_as(
+        "SELECT id, code_mac, expires_at, failed_tries, spent FROM sms_codes WHERE phone = $1 ORDER BY id DESC LIMIT 1",
     )
     .bind(phone.as_str())
     .fetch_optional(&state.db)
     .await?;
-    let Some((id, mac, expires_at, failed_tries, spent)) = newest else {
+    let Some((id, mac, expires_at, failed_tries, Flag(spent))) = newest else {
         let error = AppError::bad_request("code_missing", "请先点击“获取验证码”，再输入短信中的验证码。");
         return refusal(state, now, failed, "code_missing", phone, ip, error).await;
     };
@@ -257,7 +264,7 @@ pub async fn check_code(state: &AppState, phone: &PhoneNumber, code: &SmsCode, i
     }
     if !constant_time_eq(&mac, &code_mac(state, phone, code)) {
         let tries = failed_tries + 1;
-        sqlx::query("UPDATE sms_codes SET failed_tries = ?, spent = ? WHERE id = ?")
+        sqlx::query("UPDATE sms_codes SET failed_tries = $1, spent = $2 WHERE id = $3")
             .bind(tries)
             .bind(tries >= MAX_WRONG_TRIES)
             .bind(id)
@@ -275,8 +282,8 @@ pub async fn check_code(state: &AppState, phone: &PhoneNumber, code: &SmsCode, i
 }
 
 /// Spends a code checked by [`check_code`]; `false` when another request spent it first.
-pub async fn spend_code(conn: &mut sqlx::SqliteConnection, id: i64) -> Result<bool, sqlx::Error> {
-    let spent = sqlx::query("UPDATE sms_codes SET spent = 1 WHERE id = ? AND spent = 0").bind(id).execute(conn).await?;
+pub async fn spend_code(conn: &mut sqlx::AnyConnection, id: i64) -> Result<bool, sqlx::Error> {
+    let spent = sqlx::query("UPDATE sms_codes SET spent = 1 WHERE id = $1 AND spent = 0").bind(id).execute(conn).await?;
     Ok(spent.rows_affected() == 1)
 }
 
@@ -356,7 +363,7 @@ impl CurrentUser {
         let hash = token_hash(&token);
         let now = state.clock.now();
         let row: Option<(i64, i64, i64, Option<i64>)> =
-            sqlx::query_as("SELECT user_id, created_at, last_seen_at, revoked_at FROM sessions WHERE token_hash = ?")
+            sqlx::query_as("SELECT user_id, created_at, last_seen_at, revoked_at FROM sessions WHERE token_hash = $1")
                 .bind(&hash)
                 .fetch_optional(&state.db)
                 .await?;
@@ -368,7 +375,7 @@ impl CurrentUser {
         if revoked_at.is_some() || now - last_seen_at > idle || now - created_at > absolute {
             return Ok(None);
         }
-        sqlx::query("UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?").bind(now).bind(&hash).execute(&state.db).await?;
+        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2").bind(now).bind(&hash).execute(&state.db).await?;
         Ok(Some(CurrentUser { user_id, token_hash: hash }))
     }
 }
@@ -403,7 +410,7 @@ impl OptionalFromRequestParts<AppState> for CurrentUser {
 )]
 pub async fn logout(State(state): State<AppState>, ClientIp(ip): ClientIp, user: CurrentUser) -> AppResult<Response> {
     let now = state.clock.now();
-    sqlx::query("UPDATE sessions SET revoked_at = ? WHERE token_hash = ?").bind(now).bind(&user.token_hash).execute(&state.db).await?;
+    sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE token_hash = $2").bind(now).bind(&user.token_hash).execute(&state.db).await?;
     audit::record(
         &state.db,
         now,
@@ -426,7 +433,7 @@ pub async fn session(State(state): State<AppState>, user: Option<CurrentUser>) -
     let Some(user) = user else {
         return Ok(Json(SessionInfo { me: None }));
     };
-    let (phone, status): (String, String) = sqlx::query_as("SELECT phone, realname_status FROM users WHERE id = ?")
+    let (phone, status): (String, String) = sqlx::query_as("SELECT phone, realname_status FROM users WHERE id = $1")
         .bind(user.user_id)
         .fetch_one(&state.db)
         .await?;

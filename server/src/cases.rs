@@ -13,7 +13,7 @@ use axum::{
     Json,
 };
 use serde::{Deserialize, Serialize};
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 use taxicert_api::{
     AppliedChange, AssessmentPeriod, BusinessCode, BusinessDetails, CancellationReason, CaseDetail, CasePhoto, CaseResult,
     CaseStatus, CaseSummary, Certificate, Correction, CreditRecord, Delivery, DraftStep, ErrorBody, PersonalInfo,
@@ -32,6 +32,7 @@ use crate::{
     workdays::{add_working_days, holidays::OfficialCalendar, Date},
     AppState,
 };
+use crate::db::Flag;
 
 /// Working days to accept a case after submission, and to decide it after acceptance, as the
 /// notices promise.
@@ -230,7 +231,9 @@ pub(crate) struct CaseRow {
     pub submitted_at: i64,
     pub accept_by: String,
     pub decide_by: String,
+    #[sqlx(try_from = "Flag")]
     pub due_dates_estimated: bool,
+    #[sqlx(try_from = "Flag")]
     pub changed: bool,
 }
 
@@ -287,14 +290,14 @@ fn by_the_driver(event: TimelineEvent) -> bool {
 /// shows the badge until the driver opens the case — unless the driver did it himself.
 /// Call it inside the transaction that changes the status.
 pub async fn record_event(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     case_id: &str,
     at: i64,
     event: TimelineEvent,
     note: Option<&str>,
     staff_id: Option<i64>,
 ) -> AppResult<()> {
-    sqlx::query("INSERT INTO case_events (case_id, at, event, note, staff_id) VALUES (?, ?, ?, ?, ?)")
+    sqlx::query("INSERT INTO case_events (case_id, at, event, note, staff_id) VALUES ($1, $2, $3, $4, $5)")
         .bind(case_id)
         .bind(at)
         .bind(event_to_db(event))
@@ -303,7 +306,7 @@ pub async fn record_event(
         .execute(&mut *conn)
         .await?;
     let seen = if by_the_driver(event) { "?1" } else { "seen_at" };
-    sqlx::query(&format!("UPDATE cases SET status_changed_at = ?1, seen_at = {seen} WHERE id = ?2"))
+    sqlx::query(&format!("UPDATE cases SET status_changed_at = $1, seen_at = {seen} WHERE id = $2"))
         .bind(at)
         .bind(case_id)
         .execute(&mut *conn)
@@ -328,6 +331,7 @@ struct ResultRow {
     credit_period_start: Option<String>,
     credit_period_end: Option<String>,
     credit_points: Option<i64>,
+    #[sqlx(try_from = "Flag")]
     cancelled: bool,
     note: String,
     voucher_code: String,
@@ -349,18 +353,18 @@ pub fn applied_changes(certificate: &Certificate, details: &BusinessDetails) -> 
 /// The whole case as its driver sees it, and its owner's user id; `None` when there is no such
 /// case. The caller checks the owner (or is staff).
 pub async fn load_detail(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     state: &AppState,
     case_id: &str,
 ) -> AppResult<Option<(CaseDetail, i64)>> {
-    let row: Option<CaseRow> = sqlx::query_as(&format!("SELECT {CASE_COLUMNS} WHERE c.id = ?"))
+    let row: Option<CaseRow> = sqlx::query_as(&format!("SELECT {CASE_COLUMNS} WHERE c.id = $1"))
         .bind(case_id)
         .fetch_optional(&mut *conn)
         .await?;
     let Some(row) = row else {
         return Ok(None);
     };
-    let extra: CaseExtra = sqlx::query_as("SELECT user_id, answers, correction FROM cases WHERE id = ?")
+    let extra: CaseExtra = sqlx::query_as("SELECT user_id, answers, correction FROM cases WHERE id = $1")
         .bind(case_id)
         .fetch_one(&mut *conn)
         .await?;
@@ -371,7 +375,7 @@ pub async fn load_detail(
         .info
         .ok_or_else(|| AppError::Internal(format!("case {case_id}: the snapshot has no personal info")))?;
     let name: Option<(String,)> = sqlx::query_as(
-        "SELECT name_masked FROM realname_submissions WHERE user_id = ? AND status = 'approved' ORDER BY id DESC LIMIT 1",
+        "SELECT name_masked FROM realname_submissions WHERE user_id = $1 AND status = 'approved' ORDER BY id DESC LIMIT 1",
     )
     .bind(extra.user_id)
     .fetch_optional(&mut *conn)
@@ -382,13 +386,13 @@ pub async fn load_detail(
            JOIN materials m ON m.code = cu.material_code
            JOIN uploads u ON u.id = cu.upload_id
            LEFT JOIN business_materials bm ON bm.business_code = c.business_code AND bm.material_code = cu.material_code
-          WHERE cu.case_id = ? ORDER BY bm.position, cu.material_code",
+          WHERE cu.case_id = $1 ORDER BY bm.position, cu.material_code",
     )
     .bind(case_id)
     .fetch_all(&mut *conn)
     .await?;
     let events: Vec<(String, i64, Option<String>)> =
-        sqlx::query_as("SELECT event, at, note FROM case_events WHERE case_id = ? ORDER BY id")
+        sqlx::query_as("SELECT event, at, note FROM case_events WHERE case_id = $1 ORDER BY id")
             .bind(case_id)
             .fetch_all(&mut *conn)
             .await?;
@@ -406,7 +410,7 @@ pub async fn load_detail(
     let result = if summary.status == CaseStatus::Completed {
         let row: Option<ResultRow> = sqlx::query_as(
             "SELECT completed_at, certificate_number, valid_until, credit_grade, credit_period_start, credit_period_end,
-                    credit_points, cancelled, note, voucher_code FROM case_results WHERE case_id = ?",
+                    credit_points, cancelled, note, voucher_code FROM case_results WHERE case_id = $1",
         )
         .bind(case_id)
         .fetch_optional(&mut *conn)
@@ -487,9 +491,9 @@ pub async fn submit_case(
     let today = Date::beijing_today(now);
     // Submissions are taken one at a time: the key, the draft and the case number are read
     // and written under the same write lock, so that concurrent retries make one case.
-    let mut tx = state.db.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = crate::db::begin_write(&state.db).await?;
     let first: Option<CaseRow> =
-        sqlx::query_as(&format!("SELECT {CASE_COLUMNS} WHERE c.user_id = ? AND c.idempotency_key = ?"))
+        sqlx::query_as(&format!("SELECT {CASE_COLUMNS} WHERE c.user_id = $1 AND c.idempotency_key = $2"))
             .bind(id)
             .bind(&key)
             .fetch_optional(&mut *tx)
@@ -519,7 +523,7 @@ pub async fn submit_case(
 
     let prefix = format!("TC{}", today.to_string().replace('-', ""));
     let (last,): (i64,) =
-        sqlx::query_as("SELECT COALESCE(MAX(CAST(substr(id, 11) AS INTEGER)), 0) FROM cases WHERE id LIKE ? || '%'")
+        sqlx::query_as("SELECT COALESCE(MAX(CAST(substr(id, 11) AS INTEGER)), 0) FROM cases WHERE id LIKE $1 || '%'")
             .bind(&prefix)
             .fetch_one(&mut *tx)
             .await?;
@@ -530,7 +534,7 @@ pub async fn submit_case(
     let inserted = sqlx::query(
         "INSERT INTO cases (id, user_id, idempotency_key, business_code, status, answers, submitted_at, accept_by, decide_by,
              due_dates_estimated, status_changed_at, seen_at, certificate_id)
-         VALUES (?, ?, ?, ?, 'submitted', ?, ?, ?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, 'submitted', $5, $6, $7, $8, $9, $10, $11, $12)",
     )
     .bind(&case_id)
     .bind(id)
@@ -540,7 +544,7 @@ pub async fn submit_case(
     .bind(now)
     .bind(accept_by.to_string())
     .bind(decide_by.to_string())
-    .bind(estimated)
+    .bind(i64::from(estimated))
     // Submitting is the driver's own doing: changed and seen at once, no badge.
     .bind(now)
     .bind(now)
@@ -558,7 +562,7 @@ pub async fn submit_case(
         return Err(e.into());
     }
     for (material, upload_id) in &answers.uploads {
-        sqlx::query("INSERT INTO case_uploads (case_id, material_code, upload_id) VALUES (?, ?, ?)")
+        sqlx::query("INSERT INTO case_uploads (case_id, material_code, upload_id) VALUES ($1, $2, $3)")
             .bind(&case_id)
             .bind(material)
             .bind(upload_id)
@@ -566,7 +570,7 @@ pub async fn submit_case(
             .await?;
     }
     record_event(&mut tx, &case_id, now, TimelineEvent::Submitted, None, None).await?;
-    sqlx::query("DELETE FROM drafts WHERE user_id = ? AND business_code = ?")
+    sqlx::query("DELETE FROM drafts WHERE user_id = $1 AND business_code = $2")
         .bind(id)
         .bind(business.as_str())
         .execute(&mut *tx)
@@ -586,17 +590,14 @@ pub async fn submit_case(
     )
     .await?;
     let case: CaseRow =
-        sqlx::query_as(&format!("SELECT {CASE_COLUMNS} WHERE c.id = ?")).bind(&case_id).fetch_one(&mut *tx).await?;
+        sqlx::query_as(&format!("SELECT {CASE_COLUMNS} WHERE c.id = $1")).bind(&case_id).fetch_one(&mut *tx).await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(case.into_api()?)).into_response())
 }
 
 /// Whether `e` is the refusal of `cases_one_open_per_certificate`.
 fn is_one_open_violation(e: &sqlx::Error) -> bool {
-    match e {
-        sqlx::Error::Database(db) => db.is_unique_violation() && db.message().contains("cases.certificate_id"),
-        _ => false,
-    }
+    crate::db::violates_unique(e, "cases_one_open_per_certificate", "cases.certificate_id")
 }
 
 /// The user's cases, the latest first.
@@ -613,7 +614,7 @@ fn is_one_open_violation(e: &sqlx::Error) -> bool {
 )]
 pub async fn list_cases(State(state): State<AppState>, user: VerifiedUser) -> AppResult<Json<Vec<CaseSummary>>> {
     let rows: Vec<CaseRow> =
-        sqlx::query_as(&format!("SELECT {CASE_COLUMNS} WHERE c.user_id = ? ORDER BY c.submitted_at DESC, c.id DESC"))
+        sqlx::query_as(&format!("SELECT {CASE_COLUMNS} WHERE c.user_id = $1 ORDER BY c.submitted_at DESC, c.id DESC"))
             .bind(user.user_id)
             .fetch_all(&state.db)
             .await?;
@@ -622,7 +623,7 @@ pub async fn list_cases(State(state): State<AppState>, user: VerifiedUser) -> Ap
 
 /// The case `id` of `user_id`, or the 404 of a case that does not exist: another driver's case
 /// is not told apart from a missing one.
-async fn owned_detail(conn: &mut SqliteConnection, state: &AppState, user_id: i64, id: &str) -> AppResult<CaseDetail> {
+async fn owned_detail(conn: &mut AnyConnection, state: &AppState, user_id: i64, id: &str) -> AppResult<CaseDetail> {
     match load_detail(conn, state, id).await? {
         Some((detail, owner)) if owner == user_id => Ok(detail),
         _ => Err(AppError::NotFound),
@@ -652,9 +653,9 @@ pub async fn get_case(
     let now = state.clock.now();
     // Read and marked seen under one write lock, so that a change made in between is not
     // marked seen unread.
-    let mut tx = state.db.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = crate::db::begin_write(&state.db).await?;
     let mut detail = owned_detail(&mut tx, &state, user.user_id, &id).await?;
-    sqlx::query("UPDATE cases SET seen_at = MAX(?, status_changed_at) WHERE id = ?")
+    sqlx::query("UPDATE cases SET seen_at = MAX($1, status_changed_at) WHERE id = $2")
         .bind(now)
         .bind(&id)
         .execute(&mut *tx)
@@ -698,8 +699,8 @@ pub async fn withdraw_case(
     Path(id): Path<String>,
 ) -> AppResult<Json<CaseDetail>> {
     let now = state.clock.now();
-    let mut tx = state.db.begin_with("BEGIN IMMEDIATE").await?;
-    let row: Option<(i64, String)> = sqlx::query_as("SELECT user_id, status FROM cases WHERE id = ?")
+    let mut tx = crate::db::begin_write(&state.db).await?;
+    let row: Option<(i64, String)> = sqlx::query_as("SELECT user_id, status FROM cases WHERE id = $1")
         .bind(&id)
         .fetch_optional(&mut *tx)
         .await?;
@@ -712,7 +713,7 @@ pub async fn withdraw_case(
     if status != CaseStatus::Submitted {
         return Err(cannot_withdraw(status));
     }
-    sqlx::query("UPDATE cases SET status = 'withdrawn' WHERE id = ?").bind(&id).execute(&mut *tx).await?;
+    sqlx::query("UPDATE cases SET status = 'withdrawn' WHERE id = $1").bind(&id).execute(&mut *tx).await?;
     record_event(&mut tx, &id, now, TimelineEvent::Withdrawn, None, None).await?;
     audit::record(
         &mut *tx,
@@ -817,9 +818,9 @@ pub async fn resubmit_case(
     let key = idempotency_key(&headers, "重新提交的请求")?;
     let now = state.clock.now();
     let today = Date::beijing_today(now);
-    let mut tx = state.db.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = crate::db::begin_write(&state.db).await?;
     let row: Option<ReturnedCase> = sqlx::query_as(
-        "SELECT user_id, business_code, status, answers, correction, returned_from, resubmission_key FROM cases WHERE id = ?",
+        "SELECT user_id, business_code, status, answers, correction, returned_from, resubmission_key FROM cases WHERE id = $1",
     )
     .bind(&id)
     .fetch_optional(&mut *tx)
@@ -862,7 +863,7 @@ pub async fn resubmit_case(
 
     let mut uploads = snapshot.answers.uploads.clone();
     for material in &correction.materials {
-        let (name,): (String,) = sqlx::query_as("SELECT name FROM materials WHERE code = ?")
+        let (name,): (String,) = sqlx::query_as("SELECT name FROM materials WHERE code = $1")
             .bind(material)
             .fetch_optional(&mut *tx)
             .await?
@@ -899,7 +900,7 @@ pub async fn resubmit_case(
     let (accept_by, decide_by, estimated) = if back_to == CaseStatus::Accepted {
         let (decide_by, estimated) = decide_due(&state.config.workdays, today);
         let (accept_by,): (String,) =
-            sqlx::query_as("SELECT accept_by FROM cases WHERE id = ?").bind(&id).fetch_one(&mut *tx).await?;
+            sqlx::query_as("SELECT accept_by FROM cases WHERE id = $1").bind(&id).fetch_one(&mut *tx).await?;
         (accept_by, decide_by.to_string(), estimated)
     } else {
         let (accept_by, decide_by, estimated) = due_dates(&state.config.workdays, today);
@@ -909,14 +910,14 @@ pub async fn resubmit_case(
     snapshot.answers.uploads = uploads;
     let sealed = seal_snapshot(&state, case.user_id, &id, &snapshot)?;
     sqlx::query(
-        "UPDATE cases SET answers = ?, status = ?, correction = NULL, returned_from = NULL, accept_by = ?, decide_by = ?,
-             due_dates_estimated = ?, resubmission_key = ? WHERE id = ?",
+        "UPDATE cases SET answers = $1, status = $2, correction = NULL, returned_from = NULL, accept_by = $3, decide_by = $4,
+             due_dates_estimated = $5, resubmission_key = $6 WHERE id = $7",
     )
     .bind(sealed)
     .bind(back_to.as_str())
     .bind(accept_by)
     .bind(decide_by)
-    .bind(estimated)
+    .bind(i64::from(estimated))
     .bind(&key)
     .bind(&id)
     .execute(&mut *tx)
@@ -924,9 +925,9 @@ pub async fn resubmit_case(
     // The photos of materials no longer asked for stay stored but are no longer the case's.
     let kept: Vec<&String> = snapshot.answers.uploads.keys().collect();
     let tied: Vec<(String,)> =
-        sqlx::query_as("SELECT material_code FROM case_uploads WHERE case_id = ?").bind(&id).fetch_all(&mut *tx).await?;
+        sqlx::query_as("SELECT material_code FROM case_uploads WHERE case_id = $1").bind(&id).fetch_all(&mut *tx).await?;
     for (material,) in tied.iter().filter(|(m,)| !kept.contains(&m)) {
-        sqlx::query("DELETE FROM case_uploads WHERE case_id = ? AND material_code = ?")
+        sqlx::query("DELETE FROM case_uploads WHERE case_id = $1 AND material_code = $2")
             .bind(&id)
             .bind(material)
             .execute(&mut *tx)
@@ -934,7 +935,7 @@ pub async fn resubmit_case(
     }
     for (material, upload_id) in &snapshot.answers.uploads {
         sqlx::query(
-            "INSERT INTO case_uploads (case_id, material_code, upload_id) VALUES (?, ?, ?)
+            "INSERT INTO case_uploads (case_id, material_code, upload_id) VALUES ($1, $2, $3)
              ON CONFLICT (case_id, material_code) DO UPDATE SET upload_id = excluded.upload_id",
         )
         .bind(&id)
@@ -969,7 +970,7 @@ pub async fn resubmit_case(
 /// duplicates this was made to stop), the unique index refuses: the case keeps NULL and goes
 /// on as it was. Run once at start-up; logs how many were named and left, nothing personal.
 /// Returns (named, left).
-pub async fn backfill_certificate_ids(db: &sqlx::SqlitePool, vault: &crate::crypto::Vault) -> Result<(usize, usize), sqlx::Error> {
+pub async fn backfill_certificate_ids(db: &sqlx::AnyPool, vault: &crate::crypto::Vault) -> Result<(usize, usize), sqlx::Error> {
     let rows: Vec<(String, i64, Vec<u8>)> = sqlx::query_as(
         "SELECT id, user_id, answers FROM cases
           WHERE certificate_id IS NULL AND status IN ('submitted', 'accepted', 'returned')
@@ -990,7 +991,7 @@ pub async fn backfill_certificate_ids(db: &sqlx::SqlitePool, vault: &crate::cryp
             left += 1;
             continue;
         };
-        match sqlx::query("UPDATE cases SET certificate_id = ? WHERE id = ?").bind(&certificate_id).bind(&case_id).execute(db).await {
+        match sqlx::query("UPDATE cases SET certificate_id = $1 WHERE id = $2").bind(&certificate_id).bind(&case_id).execute(db).await {
             Ok(_) => named += 1,
             Err(e) if is_one_open_violation(&e) => left += 1,
             Err(e) => return Err(e),

@@ -56,13 +56,13 @@ pub async fn get_business(
 ) -> AppResult<Json<BusinessDetail>> {
     let code = BusinessCode::parse(&code).ok_or(AppError::NotFound)?;
     let (name, description): (String, String) =
-        sqlx::query_as("SELECT name, description FROM businesses WHERE code = ?")
+        sqlx::query_as("SELECT name, description FROM businesses WHERE code = $1")
             .bind(code.as_str())
             .fetch_optional(&state.db)
             .await?
             .ok_or(AppError::NotFound)?;
     let notice: Vec<(String,)> = sqlx::query_as(
-        "SELECT text FROM business_notice_paragraphs WHERE business_code = ? ORDER BY position",
+        "SELECT text FROM business_notice_paragraphs WHERE business_code = $1 ORDER BY position",
     )
     .bind(code.as_str())
     .fetch_all(&state.db)
@@ -80,11 +80,11 @@ pub async fn get_business(
 /// The materials of `business` in the order they are asked for, each with the answer that
 /// makes it apply (`business_materials.condition`, see [`MaterialCondition::as_code`]).
 /// Errors: `Internal` for a kind or condition the contract does not know (a broken migration).
-pub async fn business_materials<'e>(db: impl sqlx::SqliteExecutor<'e>, business: BusinessCode) -> AppResult<Vec<Material>> {
+pub async fn business_materials<'e>(db: impl sqlx::AnyExecutor<'e>, business: BusinessCode) -> AppResult<Vec<Material>> {
     let rows: Vec<MaterialRow> = sqlx::query_as(
         "SELECT m.code, m.name, m.hint, bm.required, m.kind, m.min_width, m.min_height, m.sample, bm.condition
            FROM business_materials bm JOIN materials m ON m.code = bm.material_code
-          WHERE bm.business_code = ? ORDER BY bm.position",
+          WHERE bm.business_code = $1 ORDER BY bm.position",
     )
     .bind(business.as_str())
     .fetch_all(db)
@@ -141,11 +141,11 @@ fn photo_rules(kind: &str, min_width: u32, min_height: u32) -> AppResult<PhotoRu
 /// The name (`机动车驾驶证`) and photo rules of the material `code`, as the catalogue shows them
 /// to the phone: the server checks a photo against the same rules. `None` for an unknown code.
 pub async fn material_photo<'e>(
-    db: impl sqlx::SqliteExecutor<'e>,
+    db: impl sqlx::AnyExecutor<'e>,
     code: &str,
 ) -> AppResult<Option<(String, PhotoRules)>> {
     let row: Option<(String, String, u32, u32)> =
-        sqlx::query_as("SELECT name, kind, min_width, min_height FROM materials WHERE code = ?")
+        sqlx::query_as("SELECT name, kind, min_width, min_height FROM materials WHERE code = $1")
             .bind(code)
             .fetch_optional(db)
             .await?;

@@ -17,7 +17,7 @@ use axum::{
 };
 use rand::Rng;
 use serde::{Deserialize, Serialize};
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 use taxicert_api::{
     AppliedChange, AssessmentPeriod, BusinessCode, Certificate, CertificateKind, CertificateStatus, Change, ChangeItem,
     CreditRecord, ErrorBody,
@@ -408,23 +408,23 @@ const COLUMNS: &str = "id, number, kind, authority, first_issued, valid_until, s
     holder_details, credit_period_start, credit_period_end, credit_points, credit_grade";
 
 /// The user's holder key: computed from the approved ID number on first use, then kept.
-pub async fn holder_key(conn: &mut SqliteConnection, state: &AppState, user_id: i64) -> AppResult<Vec<u8>> {
+pub async fn holder_key(conn: &mut AnyConnection, state: &AppState, user_id: i64) -> AppResult<Vec<u8>> {
     let (cached,): (Option<Vec<u8>>,) =
-        sqlx::query_as("SELECT holder_key FROM users WHERE id = ?").bind(user_id).fetch_one(&mut *conn).await?;
+        sqlx::query_as("SELECT holder_key FROM users WHERE id = $1").bind(user_id).fetch_one(&mut *conn).await?;
     if let Some(key) = cached {
         return Ok(key);
     }
     let fields = approved_fields(conn, state, user_id).await?;
     let key = state.secrets.mac("certificate-holder", &[fields.id_number.as_bytes()]);
-    sqlx::query("UPDATE users SET holder_key = ? WHERE id = ?").bind(&key).bind(user_id).execute(&mut *conn).await?;
+    sqlx::query("UPDATE users SET holder_key = $1 WHERE id = $2").bind(&key).bind(user_id).execute(&mut *conn).await?;
     Ok(key)
 }
 
 /// The user's certificates: by kind, then the latest expiry first. A stable order, whatever
 /// can be chosen, so that a certificate does not jump about between businesses.
-pub async fn owned(conn: &mut SqliteConnection, state: &AppState, holder_key: &[u8]) -> AppResult<Vec<StoredCertificate>> {
+pub async fn owned(conn: &mut AnyConnection, state: &AppState, holder_key: &[u8]) -> AppResult<Vec<StoredCertificate>> {
     let rows: Vec<CertificateRow> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM certificates WHERE holder_key = ?
+        "SELECT {COLUMNS} FROM certificates WHERE holder_key = $1
           ORDER BY CASE kind WHEN 'cruising' THEN 0 ELSE 1 END, valid_until DESC, number"
     ))
     .bind(holder_key)
@@ -435,13 +435,13 @@ pub async fn owned(conn: &mut SqliteConnection, state: &AppState, holder_key: &[
 
 /// One of the user's certificates; someone else's and none at all look the same.
 pub async fn owned_one(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     state: &AppState,
     holder_key: &[u8],
     id: &str,
 ) -> AppResult<Option<StoredCertificate>> {
     let row: Option<CertificateRow> =
-        sqlx::query_as(&format!("SELECT {COLUMNS} FROM certificates WHERE holder_key = ? AND id = ?"))
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM certificates WHERE holder_key = $1 AND id = $2"))
             .bind(holder_key)
             .bind(id)
             .fetch_optional(&mut *conn)
@@ -451,8 +451,8 @@ pub async fn owned_one(
 
 /// The certificate `id`, whoever holds it (for staff and for a case's own certificate); `None`
 /// when there is none. Errors: `Internal` for a row that does not parse or unseal.
-pub async fn load(conn: &mut SqliteConnection, state: &AppState, id: &str) -> AppResult<Option<StoredCertificate>> {
-    let row: Option<CertificateRow> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM certificates WHERE id = ?"))
+pub async fn load(conn: &mut AnyConnection, state: &AppState, id: &str) -> AppResult<Option<StoredCertificate>> {
+    let row: Option<CertificateRow> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM certificates WHERE id = $1"))
         .bind(id)
         .fetch_optional(&mut *conn)
         .await?;
@@ -465,7 +465,7 @@ pub async fn load(conn: &mut SqliteConnection, state: &AppState, id: &str) -> Ap
 ///
 /// [`Address::text`]: taxicert_api::Address::text
 pub async fn apply_changes(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     state: &AppState,
     id: &str,
     changes: &[Change],
@@ -484,7 +484,7 @@ pub async fn apply_changes(
             ChangeItem::Employer => certificate.employer = new,
         }
     }
-    sqlx::query("UPDATE certificates SET licence_class = ?, employer = ?, holder_details = ? WHERE id = ?")
+    sqlx::query("UPDATE certificates SET licence_class = $1, employer = $2, holder_details = $3 WHERE id = $4")
         .bind(&certificate.licence_class)
         .bind(&certificate.employer)
         .bind(seal_details(state, id, &certificate.address, &certificate.phone)?)
@@ -502,10 +502,10 @@ fn seal_details(state: &AppState, id: &str, address: &str, phone: &str) -> AppRe
 
 /// Records a 考核 result as the certificate's latest (period `YYYY-MM-DD`, points, grade).
 /// Errors: database only; no such certificate changes nothing.
-pub async fn record_credit(conn: &mut SqliteConnection, id: &str, record: &CreditRecord) -> AppResult<()> {
+pub async fn record_credit(conn: &mut AnyConnection, id: &str, record: &CreditRecord) -> AppResult<()> {
     sqlx::query(
-        "UPDATE certificates SET credit_period_start = ?, credit_period_end = ?, credit_points = ?, credit_grade = ?
-          WHERE id = ?",
+        "UPDATE certificates SET credit_period_start = $1, credit_period_end = $2, credit_points = $3, credit_grade = $4
+          WHERE id = $5",
     )
     .bind(&record.period.start)
     .bind(&record.period.end)
@@ -523,18 +523,18 @@ pub async fn record_credit(conn: &mut SqliteConnection, id: &str, record: &Credi
 /// both issue a new certificate) — other than `except_case`. Answers (case id, its business); `None` when
 /// nothing blocks. Cases submitted before cases named their certificate block nothing.
 pub async fn blocking_case(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     certificate_id: &str,
     business: BusinessCode,
     except_case: Option<&str>,
 ) -> AppResult<Option<(String, BusinessCode)>> {
     let row: Option<(String, String)> = sqlx::query_as(
         "SELECT id, business_code FROM cases
-          WHERE certificate_id = ?1 AND id IS NOT ?2
-            AND ((business_code IN (?3, ?4) AND status IN ('submitted', 'accepted', 'returned'))
+          WHERE certificate_id = $1 AND id IS NOT $2
+            AND ((business_code IN ($3, $4) AND status IN ('submitted', 'accepted', 'returned'))
               OR (business_code = 'cancellation'
                   AND (status = 'accepted' OR (status = 'returned' AND returned_from = 'accepted'))))
-          ORDER BY CASE business_code WHEN ?3 THEN 0 WHEN 'cancellation' THEN 1 ELSE 2 END, submitted_at, id LIMIT 1",
+          ORDER BY CASE business_code WHEN $3 THEN 0 WHEN 'cancellation' THEN 1 ELSE 2 END, submitted_at, id LIMIT 1",
     )
     .bind(certificate_id)
     .bind(except_case)
@@ -551,10 +551,10 @@ pub async fn blocking_case(
 }
 
 /// The first days of the 考核 periods completed on the certificate.
-pub async fn assessed_periods(conn: &mut SqliteConnection, certificate_id: &str) -> AppResult<Vec<String>> {
+pub async fn assessed_periods(conn: &mut AnyConnection, certificate_id: &str) -> AppResult<Vec<String>> {
     let rows: Vec<(String,)> = sqlx::query_as(
         "SELECT r.credit_period_start FROM case_results r JOIN cases c ON c.id = r.case_id
-          WHERE c.certificate_id = ? AND c.business_code = 'credit_assessment' AND c.status = 'completed'
+          WHERE c.certificate_id = $1 AND c.business_code = 'credit_assessment' AND c.status = 'completed'
             AND r.credit_period_start IS NOT NULL",
     )
     .bind(certificate_id)
@@ -565,7 +565,7 @@ pub async fn assessed_periods(conn: &mut SqliteConnection, certificate_id: &str)
 
 /// What stands around the certificate for `business` (see [`Standing`]), `except_case` aside.
 pub async fn standing(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     certificate_id: &str,
     business: BusinessCode,
     except_case: Option<&str>,
@@ -578,7 +578,7 @@ pub async fn standing(
 
 /// The certificate as listed for `business` today, with what stands around it in the database.
 pub async fn listed(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     state: &AppState,
     certificate: &StoredCertificate,
     business: BusinessCode,
@@ -627,9 +627,9 @@ fn demo_set(today: Date) -> [DemoCertificate; 3] {
 /// Makes up the demo set for a holder who has no certificate, with the address of his ID card
 /// and his login phone; does nothing when another request did it first.
 async fn seed_demo(state: &AppState, holder_key: &[u8], today: Date, address: &str, phone: &str) -> AppResult<()> {
-    let mut tx = state.db.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = crate::db::begin_write(&state.db).await?;
     let (count,): (i64,) =
-        sqlx::query_as("SELECT COUNT(*) FROM certificates WHERE holder_key = ?").bind(holder_key).fetch_one(&mut *tx).await?;
+        sqlx::query_as("SELECT COUNT(*) FROM certificates WHERE holder_key = $1").bind(holder_key).fetch_one(&mut *tx).await?;
     if count > 0 {
         return Ok(());
     }
@@ -643,7 +643,7 @@ async fn seed_demo(state: &AppState, holder_key: &[u8], today: Date, address: &s
             let inserted = sqlx::query(
                 "INSERT INTO certificates (id, holder_key, number, kind, authority, first_issued, valid_until, status,
                      licence_class, employer, holder_details)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, 'valid', 'C1', ?, ?) ON CONFLICT (number) DO NOTHING",
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, 'valid', 'C1', $8, $9) ON CONFLICT (number) DO NOTHING",
             )
             .bind(&id)
             .bind(holder_key)
@@ -699,7 +699,7 @@ pub async fn list_certificates(
     if certificates.is_empty() && state.config.demo_certificates() {
         let address = approved_fields(&mut conn, &state, user.user_id).await?.address;
         let (phone,): (String,) =
-            sqlx::query_as("SELECT phone FROM users WHERE id = ?").bind(user.user_id).fetch_one(&mut *conn).await?;
+            sqlx::query_as("SELECT phone FROM users WHERE id = $1").bind(user.user_id).fetch_one(&mut *conn).await?;
         drop(conn);
         seed_demo(&state, &key, today, &address, &phone).await?;
         conn = state.db.acquire().await?;

@@ -11,8 +11,9 @@ use crate::workdays::holidays::OfficialCalendar;
 pub struct Config {
     /// Where the server listens; port 0 picks a free port (the tests use that).
     pub bind: SocketAddr,
-    /// The SQLite file; its folder is created when missing.
-    pub database: PathBuf,
+    /// The SQLite file (created with its folder when missing; the default), or a PostgreSQL URL
+    /// `postgres://user:password@host:port/name` that several replicas share.
+    pub database: crate::db::Database,
     /// The built SPA (`dist/`), served with the history fallback.
     pub dist: PathBuf,
     /// The path the SPA is served under, `/` or e.g. `/taxicert/`; the API stays at `/api/v1`.
@@ -91,7 +92,7 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
-            database: PathBuf::from("data/taxicert.sqlite3"),
+            database: crate::db::Database::Sqlite(PathBuf::from("data/taxicert.sqlite3")),
             dist: PathBuf::from("dist"),
             base_path: "/".into(),
             dev: false,
@@ -128,7 +129,7 @@ impl Default for Config {
 #[serde(deny_unknown_fields)]
 struct FileConfig {
     bind: Option<SocketAddr>,
-    database: Option<PathBuf>,
+    database: Option<String>,
     dist: Option<PathBuf>,
     base_path: Option<String>,
     dev: Option<bool>,
@@ -248,7 +249,7 @@ impl Config {
             self.bind = v;
         }
         if let Some(v) = database {
-            self.database = v;
+            self.database = crate::db::Database::parse(&v);
         }
         if let Some(v) = dist {
             self.dist = v;
@@ -362,7 +363,7 @@ impl Config {
             self.bind = v.parse().map_err(|_| invalid("TAXICERT_BIND", &v, "expected ip:port"))?;
         }
         if let Some(v) = env("TAXICERT_DATABASE") {
-            self.database = v.into();
+            self.database = crate::db::Database::parse(&v);
         }
         if let Some(v) = env("TAXICERT_DIST") {
             self.dist = v.into();
@@ -537,7 +538,7 @@ mod tests {
     fn defaults_serve_on_localhost_8080_with_a_file_under_data() {
         let c = Config::load(None, env_of(&[])).unwrap();
         assert_eq!(c.bind.to_string(), "127.0.0.1:8080");
-        assert_eq!(c.database, PathBuf::from("data/taxicert.sqlite3"));
+        assert_eq!(c.database, crate::db::Database::Sqlite(PathBuf::from("data/taxicert.sqlite3")));
         assert!(!c.dev);
     }
 

@@ -13,7 +13,7 @@ use axum::{
     Json,
 };
 use serde::{Deserialize, Serialize};
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 use taxicert_api::{
     divisions::Divisions, Address, AssessmentPeriod, BusinessCode, BusinessDetails, Certificate, Change,
     Delivery, Draft, DraftStep, DraftSummary, ErrorBody, FormContext, PersonalInfo, PostalAddress, Region, StepAnswers,
@@ -28,6 +28,7 @@ use crate::{
     workdays::Date,
     AppState,
 };
+use crate::db::Flag;
 
 /// What the steps answered, as sealed in the database.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -76,9 +77,9 @@ fn parse_done(done: &str) -> AppResult<Vec<DraftStep>> {
 }
 
 /// The user's draft of `business`, unsealed.
-pub async fn load(conn: &mut SqliteConnection, state: &AppState, user_id: i64, business: BusinessCode) -> AppResult<Option<StoredDraft>> {
+pub async fn load(conn: &mut AnyConnection, state: &AppState, user_id: i64, business: BusinessCode) -> AppResult<Option<StoredDraft>> {
     let row: Option<(String, Vec<u8>, i64, i64)> =
-        sqlx::query_as("SELECT done, answers, revision, updated_at FROM drafts WHERE user_id = ? AND business_code = ?")
+        sqlx::query_as("SELECT done, answers, revision, updated_at FROM drafts WHERE user_id = $1 AND business_code = $2")
             .bind(user_id)
             .bind(business.as_str())
             .fetch_optional(&mut *conn)
@@ -91,11 +92,11 @@ pub async fn load(conn: &mut SqliteConnection, state: &AppState, user_id: i64, b
     Ok(Some(StoredDraft { business, done: parse_done(&done)?, answers, revision, updated_at }))
 }
 
-async fn store(conn: &mut SqliteConnection, state: &AppState, user_id: i64, draft: &StoredDraft) -> AppResult<()> {
+async fn store(conn: &mut AnyConnection, state: &AppState, user_id: i64, draft: &StoredDraft) -> AppResult<()> {
     let json = |e: serde_json::Error| AppError::Internal(e.to_string());
     let answers = serde_json::to_vec(&draft.answers).map_err(json)?;
     sqlx::query(
-        "INSERT INTO drafts (user_id, business_code, done, answers, revision, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+        "INSERT INTO drafts (user_id, business_code, done, answers, revision, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
          ON CONFLICT (user_id, business_code) DO UPDATE SET done = excluded.done, answers = excluded.answers,
              revision = excluded.revision, updated_at = excluded.updated_at",
     )
@@ -124,7 +125,7 @@ pub fn missing(code: &str, step: DraftStep) -> AppError {
 /// `case_id` when an application of this business (or an accepted 注销) is open on it; 400
 /// `certificate_unavailable` (field `certificate`) with the reason otherwise.
 pub async fn check_certificate(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     state: &AppState,
     user_id: i64,
     business: BusinessCode,
@@ -209,7 +210,7 @@ fn with_region_names(mut info: PersonalInfo, divisions: &Divisions) -> PersonalI
 /// trimmed, with the regions' names filled in. Errors: 400 `invalid_field` with the first
 /// problem's field and message.
 pub async fn check_info(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     business: BusinessCode,
     info: PersonalInfo,
     certificate: &Certificate,
@@ -232,7 +233,7 @@ pub async fn check_info(
 /// Errors (400, the material code as `field`): `unknown_material`, `material_not_applicable`,
 /// `upload_not_found`, `materials_missing`.
 pub async fn check_materials(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     user_id: i64,
     business: BusinessCode,
     details: Option<&BusinessDetails>,
@@ -252,8 +253,8 @@ pub async fn check_materials(
         }
     }
     for (material, upload_id) in uploads {
-        let (fits,): (bool,) = sqlx::query_as(
-            "SELECT EXISTS (SELECT 1 FROM uploads WHERE id = ? AND user_id = ? AND material_code = ? AND deleted_at IS NULL)",
+        let (Flag(fits),): (Flag,) = sqlx::query_as(
+            "SELECT EXISTS (SELECT 1 FROM uploads WHERE id = $1 AND user_id = $2 AND material_code = $3 AND deleted_at IS NULL)",
         )
         .bind(upload_id)
         .bind(user_id)
@@ -273,7 +274,7 @@ pub async fn check_materials(
 /// After the form's answers changed: the uploads of materials that no longer apply are
 /// dropped, and when a required material that now applies has none, the materials step is no
 /// longer done (the driver is sent back to it rather than refused at submission).
-async fn prune_materials(conn: &mut SqliteConnection, draft: &mut StoredDraft) -> AppResult<()> {
+async fn prune_materials(conn: &mut AnyConnection, draft: &mut StoredDraft) -> AppResult<()> {
     let materials = business_materials(&mut *conn, draft.business).await?;
     let details = draft.answers.info.as_ref().map(|info| &info.details);
     draft.answers.uploads.retain(|code, _| materials.iter().any(|m| &m.code == code && m.applies(details)));
@@ -298,7 +299,7 @@ async fn prune_materials(conn: &mut SqliteConnection, draft: &mut StoredDraft) -
 pub async fn list_drafts(State(state): State<AppState>, user: VerifiedUser) -> AppResult<Json<Vec<DraftSummary>>> {
     let rows: Vec<(String, String, String, i64)> = sqlx::query_as(
         "SELECT d.business_code, b.name, d.done, d.updated_at FROM drafts d JOIN businesses b ON b.code = d.business_code
-          WHERE d.user_id = ? ORDER BY d.updated_at DESC, b.position",
+          WHERE d.user_id = $1 ORDER BY d.updated_at DESC, b.position",
     )
     .bind(user.user_id)
     .fetch_all(&state.db)
@@ -370,7 +371,7 @@ pub async fn save_step(
     let today = Date::beijing_today(now);
     let id = user.user_id;
     // One save at a time per database: two tabs saving at once cannot lose a step.
-    let mut tx = state.db.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = crate::db::begin_write(&state.db).await?;
     let step = answers.step();
     let mut draft = match load(&mut tx, &state, id, business).await? {
         Some(draft) => draft,
@@ -443,7 +444,7 @@ pub async fn save_step(
 )]
 pub async fn delete_draft(State(state): State<AppState>, user: VerifiedUser, Path(business): Path<String>) -> AppResult<StatusCode> {
     let business = business_in_path(&business)?;
-    sqlx::query("DELETE FROM drafts WHERE user_id = ? AND business_code = ?")
+    sqlx::query("DELETE FROM drafts WHERE user_id = $1 AND business_code = $2")
         .bind(user.user_id)
         .bind(business.as_str())
         .execute(&state.db)

@@ -30,7 +30,7 @@ pub mod workdays;
 use std::{net::SocketAddr, sync::Arc};
 
 use axum::{middleware, response::IntoResponse, routing::any, Router};
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 use taxicert_api::API_PREFIX;
 use tokio::net::TcpListener;
 use tower_http::{compression::CompressionLayer, trace::TraceLayer};
@@ -45,7 +45,7 @@ use sms::{DevSender, HttpGatewaySender, SmsSender};
 
 #[derive(Clone)]
 pub struct AppState {
-    pub db: SqlitePool,
+    pub db: AnyPool,
     pub config: Arc<Config>,
     pub clock: Arc<dyn Clock>,
     pub secrets: Secrets,

@@ -165,7 +165,7 @@ fn staff_command(args: &[String]) -> ExitCode {
         let db = match taxicert_server::db::open(&config.database).await {
             Ok(db) => db,
             Err(e) => {
-                eprintln!("taxicert-server: 无法打开数据库 {}：{e}", config.database.display());
+                eprintln!("taxicert-server: 无法打开数据库 {}：{e}", config.database);
                 return ExitCode::FAILURE;
             }
         };
@@ -184,7 +184,7 @@ fn staff_command(args: &[String]) -> ExitCode {
     })
 }
 
-async fn run_staff(db: &sqlx::SqlitePool, command: StaffCommand) -> Result<String, String> {
+async fn run_staff(db: &sqlx::AnyPool, command: StaffCommand) -> Result<String, String> {
     let text = |e: staff::AccountError| e.to_string();
     match command {
         StaffCommand::Add { username, display_name, role } => {

@@ -5,7 +5,7 @@ use axum::{
     http::{request::Parts, StatusCode},
     Json,
 };
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 use taxicert_api::{
     domain::{beijing_date, check_id_card},
     ErrorBody, IdCardFields, IdCardRead, PhotoRules, RealNameState, RealNameStatus, RealNameSubmission,
@@ -18,6 +18,7 @@ use crate::{
     uploads::process_photo,
     AppState,
 };
+use crate::db::Flag;
 
 /// Two photos of at most 10 MiB each, and the multipart framing around them.
 pub const UPLOAD_BODY_LIMIT: usize = 2 * taxicert_api::domain::MAX_UPLOAD_BYTES + 64 * 1024;
@@ -75,7 +76,7 @@ pub async fn read_id_card(
     let read = serde_json::to_vec(&fields).map_err(|e| AppError::Internal(e.to_string()))?;
     sqlx::query(
         "INSERT INTO realname_drafts (user_id, portrait, emblem, read_fields, created_at, photos_reencoded)
-         VALUES (?, ?, ?, ?, ?, 1)
+         VALUES ($1, $2, $3, $4, $5, 1)
          ON CONFLICT (user_id) DO UPDATE SET portrait = excluded.portrait, emblem = excluded.emblem,
              read_fields = excluded.read_fields, created_at = excluded.created_at, photos_reencoded = 1",
     )
@@ -91,9 +92,9 @@ pub async fn read_id_card(
 }
 
 async fn refuse_if_done(state: &AppState, user_id: i64) -> AppResult<()> {
-    let (status, reviewing): (String, bool) = sqlx::query_as(
+    let (status, Flag(reviewing)): (String, Flag) = sqlx::query_as(
         "SELECT realname_status, EXISTS (SELECT 1 FROM account_moves WHERE to_user_id = users.id AND status = 'review_pending')
-           FROM users WHERE id = ?",
+           FROM users WHERE id = $1",
     )
     .bind(user_id)
     .fetch_one(&state.db)
@@ -115,9 +116,9 @@ pub fn holder_key_of(state: &AppState, id_number: &str) -> Vec<u8> {
 
 /// Another account verified with this key: its id and phone number. The oldest, when accounts
 /// verified before the rule share it.
-pub async fn bound_elsewhere(conn: &mut SqliteConnection, key: &[u8], user_id: i64) -> AppResult<Option<(i64, String)>> {
+pub async fn bound_elsewhere(conn: &mut AnyConnection, key: &[u8], user_id: i64) -> AppResult<Option<(i64, String)>> {
     Ok(sqlx::query_as(
-        "SELECT id, phone FROM users WHERE holder_key = ? AND realname_status = 'approved' AND id != ? ORDER BY id LIMIT 1",
+        "SELECT id, phone FROM users WHERE holder_key = $1 AND realname_status = 'approved' AND id != $2 ORDER BY id LIMIT 1",
     )
     .bind(key)
     .bind(user_id)
@@ -149,12 +150,12 @@ pub async fn submit_realname(
 ) -> AppResult<Json<RealNameState>> {
     refuse_if_done(&state, user.user_id).await?;
     let id = user.user_id;
-    let draft: Option<(Vec<u8>, Vec<u8>, bool)> =
-        sqlx::query_as("SELECT portrait, emblem, photos_reencoded FROM realname_drafts WHERE user_id = ?")
+    let draft: Option<(Vec<u8>, Vec<u8>, Flag)> =
+        sqlx::query_as("SELECT portrait, emblem, photos_reencoded FROM realname_drafts WHERE user_id = $1")
             .bind(id)
             .fetch_optional(&state.db)
             .await?;
-    let Some((portrait, emblem, reencoded)) = draft else {
+    let Some((portrait, emblem, Flag(reencoded))) = draft else {
         return Err(AppError::bad_request("photos_missing", "请先上传身份证人像面和国徽面照片。"));
     };
     let now = state.clock.now();
@@ -170,7 +171,7 @@ pub async fn submit_realname(
 
     // The write lock before the check: two accounts submitting one number at once cannot both
     // pass it.
-    let mut tx = state.db.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = crate::db::begin_write(&state.db).await?;
     if let Some((other, phone)) = bound_elsewhere(&mut tx, &key, id).await? {
         let moving = crate::account_move::MoveRequest {
             from_user_id: other,
@@ -196,7 +197,7 @@ pub async fn submit_realname(
     }
     sqlx::query(
         "INSERT INTO realname_submissions (user_id, submitted_at, fields, typed_fields, id_number_masked, name_masked,
-             portrait, emblem, status, decided_at, photos_reencoded, holder_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             portrait, emblem, status, decided_at, photos_reencoded, holder_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
     )
     .bind(id)
     .bind(now)
@@ -208,14 +209,14 @@ pub async fn submit_realname(
     .bind(emblem)
     .bind(stored_status)
     .bind(auto_approve.then_some(now))
-    .bind(reencoded)
+    .bind(i64::from(reencoded))
     .bind(&key)
     .execute(&mut *tx)
     .await?;
-    sqlx::query("DELETE FROM realname_drafts WHERE user_id = ?").bind(id).execute(&mut *tx).await?;
-    sqlx::query("UPDATE users SET realname_status = ? WHERE id = ?").bind(stored_status).bind(id).execute(&mut *tx).await?;
+    sqlx::query("DELETE FROM realname_drafts WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
+    sqlx::query("UPDATE users SET realname_status = $1 WHERE id = $2").bind(stored_status).bind(id).execute(&mut *tx).await?;
     if auto_approve {
-        sqlx::query("UPDATE users SET holder_key = ? WHERE id = ?").bind(&key).bind(id).execute(&mut *tx).await?;
+        sqlx::query("UPDATE users SET holder_key = $1 WHERE id = $2").bind(&key).bind(id).execute(&mut *tx).await?;
     }
     // A move asked for with another ID number is no longer needed.
     crate::account_move::cancel_open(&mut tx, id).await?;
@@ -256,7 +257,7 @@ fn trimmed(mut fields: IdCardFields) -> IdCardFields {
 )]
 pub async fn realname_state(State(state): State<AppState>, user: CurrentUser) -> AppResult<Json<RealNameState>> {
     let newest: Option<(String, String, String, Option<String>)> = sqlx::query_as(
-        "SELECT status, id_number_masked, name_masked, reason FROM realname_submissions WHERE user_id = ? ORDER BY id DESC LIMIT 1",
+        "SELECT status, id_number_masked, name_masked, reason FROM realname_submissions WHERE user_id = $1 ORDER BY id DESC LIMIT 1",
     )
     .bind(user.user_id)
     .fetch_optional(&state.db)
@@ -289,7 +290,7 @@ impl FromRequestParts<AppState> for VerifiedUser {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let user = CurrentUser::from_request_parts(parts, state).await?;
         let (status,): (String,) =
-            sqlx::query_as("SELECT realname_status FROM users WHERE id = ?").bind(user.user_id).fetch_one(&state.db).await?;
+            sqlx::query_as("SELECT realname_status FROM users WHERE id = $1").bind(user.user_id).fetch_one(&state.db).await?;
         if status != "approved" {
             return Err(realname_required());
         }
@@ -303,9 +304,9 @@ fn realname_required() -> AppError {
 
 /// The fields of the user's approved ID card, unsealed: the name and address that prefill
 /// the wizard, the ID number that finds his certificates.
-pub async fn approved_fields(conn: &mut SqliteConnection, state: &AppState, user_id: i64) -> AppResult<IdCardFields> {
+pub async fn approved_fields(conn: &mut AnyConnection, state: &AppState, user_id: i64) -> AppResult<IdCardFields> {
     let sealed: Option<(Vec<u8>,)> = sqlx::query_as(
-        "SELECT fields FROM realname_submissions WHERE user_id = ? AND status = 'approved' ORDER BY id DESC LIMIT 1",
+        "SELECT fields FROM realname_submissions WHERE user_id = $1 AND status = 'approved' ORDER BY id DESC LIMIT 1",
     )
     .bind(user_id)
     .fetch_optional(&mut *conn)
@@ -324,7 +325,7 @@ const PHOTO_TABLES: [(&str, &str); 2] = [("realname_drafts", "user_id"), ("realn
 /// answers; each row is marked done. No minimum resolution: these photos were accepted under
 /// the old rules and must stay for review. A photo that does not decode (or unseal) is left as
 /// it is and logged by its row id only. Returns how many rows were re-encoded.
-pub async fn reencode_legacy_photos(db: &sqlx::SqlitePool, vault: &crate::crypto::Vault, max_side: u32) -> Result<usize, sqlx::Error> {
+pub async fn reencode_legacy_photos(db: &sqlx::AnyPool, vault: &crate::crypto::Vault, max_side: u32) -> Result<usize, sqlx::Error> {
     let mut done = 0;
     for (table, key) in PHOTO_TABLES {
         // Both names come from the constant above, never from input. The keys first, then one
@@ -334,7 +335,7 @@ pub async fn reencode_legacy_photos(db: &sqlx::SqlitePool, vault: &crate::crypto
             .await?;
         for (row,) in rows {
             let (user_id, portrait, emblem): (i64, Vec<u8>, Vec<u8>) =
-                sqlx::query_as(&format!("SELECT user_id, portrait, emblem FROM {table} WHERE {key} = ?"))
+                sqlx::query_as(&format!("SELECT user_id, portrait, emblem FROM {table} WHERE {key} = $1"))
                     .bind(row)
                     .fetch_one(db)
                     .await?;
@@ -354,7 +355,7 @@ pub async fn reencode_legacy_photos(db: &sqlx::SqlitePool, vault: &crate::crypto
                 tracing::warn!(table, row, "an ID-card photo stored before re-encoding does not decode; left as it is");
                 continue;
             };
-            sqlx::query(&format!("UPDATE {table} SET portrait = ?, emblem = ?, photos_reencoded = 1 WHERE {key} = ?"))
+            sqlx::query(&format!("UPDATE {table} SET portrait = $1, emblem = $2, photos_reencoded = 1 WHERE {key} = $3"))
                 .bind(portrait)
                 .bind(emblem)
                 .bind(row)
@@ -376,7 +377,7 @@ pub async fn reencode_legacy_photos(db: &sqlx::SqlitePool, vault: &crate::crypto
 /// accounts that share an ID number with another: verified before one ID number could verify
 /// one account only, they stay as they are. Returns (rows filled, accounts sharing a key).
 pub async fn backfill_holder_keys(
-    db: &sqlx::SqlitePool,
+    db: &sqlx::AnyPool,
     vault: &crate::crypto::Vault,
     secrets: &crate::secrets::Secrets,
 ) -> Result<(usize, i64), sqlx::Error> {
@@ -393,7 +394,7 @@ pub async fn backfill_holder_keys(
             continue;
         };
         let key = secrets.mac("certificate-holder", &[fields.id_number.as_bytes()]);
-        sqlx::query("UPDATE realname_submissions SET holder_key = ? WHERE id = ?").bind(key).bind(row).execute(db).await?;
+        sqlx::query("UPDATE realname_submissions SET holder_key = $1 WHERE id = $2").bind(key).bind(row).execute(db).await?;
         filled += 1;
     }
     // The newest approved submission's key, as `certificates::holder_key` computes it.

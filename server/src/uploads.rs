@@ -23,6 +23,7 @@ use crate::{
     error::{AppError, AppResult},
     AppState,
 };
+use crate::db::Flag;
 
 /// One photo of at most 10 MiB and the multipart framing around it. Larger bodies are cut off
 /// and answered `file_too_large`; a 10 MiB + 1 byte photo still reaches the check that says so.
@@ -121,7 +122,7 @@ impl UploadRow {
 
 async fn by_key(state: &AppState, user_id: i64, key: &str) -> AppResult<Option<UploadRow>> {
     Ok(sqlx::query_as(
-        "SELECT id, material_code, width, height, bytes, warnings FROM uploads WHERE user_id = ? AND idempotency_key = ?",
+        "SELECT id, material_code, width, height, bytes, warnings FROM uploads WHERE user_id = $1 AND idempotency_key = $2",
     )
     .bind(user_id)
     .bind(key)
@@ -179,7 +180,7 @@ pub async fn upload_photo(
     let Some(file) = file else {
         return Err(AppError::bad_request("photo_missing", format!("请选择{material_name}的照片。")));
     };
-    let (live,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM uploads WHERE user_id = ? AND deleted_at IS NULL")
+    let (live,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM uploads WHERE user_id = $1 AND deleted_at IS NULL")
         .bind(user.user_id)
         .fetch_one(&state.db)
         .await?;
@@ -200,7 +201,7 @@ pub async fn upload_photo(
     write_atomically(&state.config.upload_dir, &stored_name, &sealed).await?;
     let inserted = sqlx::query(
         "INSERT INTO uploads (id, user_id, material_code, idempotency_key, stored_name, width, height, bytes, warnings, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, idempotency_key) DO NOTHING",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (user_id, idempotency_key) DO NOTHING",
     )
     .bind(&id)
     .bind(user.user_id)
@@ -243,7 +244,7 @@ async fn write_atomically(dir: &FsPath, name: &str, bytes: &[u8]) -> AppResult<(
 
 async fn owned(state: &AppState, user_id: i64, id: &str) -> AppResult<String> {
     let row: Option<(String,)> =
-        sqlx::query_as("SELECT stored_name FROM uploads WHERE id = ? AND user_id = ? AND deleted_at IS NULL")
+        sqlx::query_as("SELECT stored_name FROM uploads WHERE id = $1 AND user_id = $2 AND deleted_at IS NULL")
             .bind(id)
             .bind(user_id)
             .fetch_optional(&state.db)
@@ -304,7 +305,7 @@ pub async fn delete_upload(
     // One statement, so that a submission linking the photo at the same moment either sees it
     // deleted (and is refused) or keeps it.
     let deleted = sqlx::query(
-        "UPDATE uploads SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL
+        "UPDATE uploads SET deleted_at = $1 WHERE id = $2 AND deleted_at IS NULL
             AND NOT EXISTS (SELECT 1 FROM case_uploads WHERE upload_id = uploads.id)",
     )
     .bind(state.clock.now())
@@ -312,7 +313,7 @@ pub async fn delete_upload(
     .execute(&state.db)
     .await?;
     if deleted.rows_affected() == 0 {
-        let (in_case,): (bool,) = sqlx::query_as("SELECT EXISTS (SELECT 1 FROM case_uploads WHERE upload_id = ?)")
+        let (Flag(in_case),): (Flag,) = sqlx::query_as("SELECT EXISTS (SELECT 1 FROM case_uploads WHERE upload_id = $1)")
             .bind(&id)
             .fetch_one(&state.db)
             .await?;

@@ -32,7 +32,7 @@ use krilla::{
     Document,
 };
 use rand::Rng;
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 use taxicert_api::{
     domain::PhoneNumber, AppliedChange, AssessmentPeriod, BusinessCode, CaseDetail, ChangeItem, CreditRecord, ErrorBody,
     VoucherCheck,
@@ -65,9 +65,9 @@ fn looks_like_a_code(code: &str) -> bool {
 }
 
 /// The masked name of a user's approved real-name check, for `case_results.holder_name_masked`.
-pub async fn holder_name_masked(conn: &mut SqliteConnection, user_id: i64) -> AppResult<String> {
+pub async fn holder_name_masked(conn: &mut AnyConnection, user_id: i64) -> AppResult<String> {
     let name: Option<(String,)> = sqlx::query_as(
-        "SELECT name_masked FROM realname_submissions WHERE user_id = ? AND status = 'approved' ORDER BY id DESC LIMIT 1",
+        "SELECT name_masked FROM realname_submissions WHERE user_id = $1 AND status = 'approved' ORDER BY id DESC LIMIT 1",
     )
     .bind(user_id)
     .fetch_optional(&mut *conn)
@@ -501,13 +501,13 @@ async fn owned_voucher(state: &AppState, user: &VerifiedUser, headers: &HeaderMa
         ));
     }
     let (id_number_masked,): (String,) = sqlx::query_as(
-        "SELECT id_number_masked FROM realname_submissions WHERE user_id = ? AND status = 'approved' ORDER BY id DESC LIMIT 1",
+        "SELECT id_number_masked FROM realname_submissions WHERE user_id = $1 AND status = 'approved' ORDER BY id DESC LIMIT 1",
     )
     .bind(user.user_id)
     .fetch_one(&mut *conn)
     .await?;
     let (accepted_at,): (Option<i64>,) =
-        sqlx::query_as("SELECT accepted_at FROM cases WHERE id = ?").bind(id).fetch_one(&mut *conn).await?;
+        sqlx::query_as("SELECT accepted_at FROM cases WHERE id = $1").bind(id).fetch_one(&mut *conn).await?;
     drop(conn);
     voucher_content(&detail, id_number_masked, accepted_at, &public_base(state, headers))
         .ok_or_else(|| AppError::Internal(format!("case {id}: completed without a result")))
@@ -665,7 +665,7 @@ pub async fn check_voucher(State(state): State<AppState>, Path(code): Path<Strin
                 r.valid_until, r.credit_grade, r.credit_period_start, r.credit_period_end, r.credit_points, r.cancelled,
                 c.business_code, c.user_id, c.answers
            FROM case_results r JOIN cases c ON c.id = r.case_id JOIN businesses b ON b.code = c.business_code
-          WHERE r.voucher_code = ?",
+          WHERE r.voucher_code = $1",
     )
     .bind(&code)
     .fetch_optional(&state.db)

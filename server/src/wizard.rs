@@ -2,7 +2,7 @@
 //! a certificate at, and the verified user's own details to prefill it.
 
 use axum::{extract::State, Json};
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 use taxicert_api::{ErrorBody, Profile, ServiceHall};
 
 use crate::{error::AppResult, realname::approved_fields, realname::VerifiedUser, AppState};
@@ -30,7 +30,7 @@ pub async fn list_service_halls(State(state): State<AppState>) -> AppResult<Json
 }
 
 /// The ids of the halls still offered: a draft naming another is refused.
-pub async fn active_hall_ids(conn: &mut SqliteConnection) -> AppResult<Vec<String>> {
+pub async fn active_hall_ids(conn: &mut AnyConnection) -> AppResult<Vec<String>> {
     let ids: Vec<(String,)> = sqlx::query_as("SELECT id FROM service_halls WHERE active = 1").fetch_all(&mut *conn).await?;
     Ok(ids.into_iter().map(|(id,)| id).collect())
 }
@@ -52,6 +52,6 @@ pub async fn get_profile(State(state): State<AppState>, user: VerifiedUser) -> A
     let mut conn = state.db.acquire().await?;
     let fields = approved_fields(&mut conn, &state, user.user_id).await?;
     let (phone,): (String,) =
-        sqlx::query_as("SELECT phone FROM users WHERE id = ?").bind(user.user_id).fetch_one(&mut *conn).await?;
+        sqlx::query_as("SELECT phone FROM users WHERE id = $1").bind(user.user_id).fetch_one(&mut *conn).await?;
     Ok(Json(Profile { name: fields.name, phone, address: fields.address }))
 }

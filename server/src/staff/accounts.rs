@@ -7,7 +7,7 @@ use argon2::{
     password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString},
     Argon2,
 };
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 use taxicert_api::StaffRole;
 
 use crate::clock::{Clock, SystemClock};
@@ -44,6 +44,7 @@ pub struct StaffAccount {
     pub username: String,
     pub display_name: String,
     pub role: String,
+    #[sqlx(try_from = "crate::db::Flag")]
     pub disabled: bool,
     pub failed_logins: i64,
     /// Unix seconds; the account is locked while this is in the future.
@@ -115,7 +116,7 @@ fn now() -> i64 {
 
 /// Creates an account: what `taxicert-server staff add` does. Returns its id.
 pub async fn create_account(
-    db: &SqlitePool,
+    db: &AnyPool,
     username: &str,
     display_name: &str,
     role: StaffRole,
@@ -128,31 +129,28 @@ pub async fn create_account(
     }
     check_password(password)?;
     let hash = hash_blocking(password).await?;
-    let inserted = sqlx::query(
-        "INSERT INTO staff (username, display_name, role, password_hash, created_at) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT (username) DO NOTHING",
+    let inserted: Option<(i64,)> = sqlx::query_as(
+        "INSERT INTO staff (username, display_name, role, password_hash, created_at) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (username) DO NOTHING RETURNING id",
     )
     .bind(username)
     .bind(display_name)
     .bind(role_code(role))
     .bind(hash)
     .bind(now())
-    .execute(db)
+    .fetch_optional(db)
     .await?;
-    if inserted.rows_affected() == 0 {
-        return Err(AccountError::UsernameTaken(username.to_owned()));
-    }
-    Ok(inserted.last_insert_rowid())
+    inserted.map(|(id,)| id).ok_or_else(|| AccountError::UsernameTaken(username.to_owned()))
 }
 
 /// Sets a new password. The account's sessions end, and a lock is lifted: a new password is
 /// what an operator gives a clerk who forgot the old one.
-pub async fn set_password(db: &SqlitePool, username: &str, password: &str) -> Result<(), AccountError> {
+pub async fn set_password(db: &AnyPool, username: &str, password: &str) -> Result<(), AccountError> {
     check_password(password)?;
     let hash = hash_blocking(password).await?;
     let mut tx = db.begin().await?;
     let id = id_of(&mut tx, username).await?;
-    sqlx::query("UPDATE staff SET password_hash = ?, failed_logins = 0, locked_until = NULL WHERE id = ?")
+    sqlx::query("UPDATE staff SET password_hash = $1, failed_logins = 0, locked_until = NULL WHERE id = $2")
         .bind(hash)
         .bind(id)
         .execute(&mut *tx)
@@ -163,10 +161,10 @@ pub async fn set_password(db: &SqlitePool, username: &str, password: &str) -> Re
 }
 
 /// Lifts a lock after too many wrong passwords, before its 15 minutes are over.
-pub async fn unlock(db: &SqlitePool, username: &str) -> Result<(), AccountError> {
+pub async fn unlock(db: &AnyPool, username: &str) -> Result<(), AccountError> {
     let mut tx = db.begin().await?;
     let id = id_of(&mut tx, username).await?;
-    sqlx::query("UPDATE staff SET failed_logins = 0, locked_until = NULL WHERE id = ?")
+    sqlx::query("UPDATE staff SET failed_logins = 0, locked_until = NULL WHERE id = $1")
         .bind(id)
         .execute(&mut *tx)
         .await?;
@@ -176,17 +174,17 @@ pub async fn unlock(db: &SqlitePool, username: &str) -> Result<(), AccountError>
 
 /// Disables an account for good (someone who left): it can no longer sign in, and its open
 /// sessions end at once. The row stays, because the timeline and the audit log name it.
-pub async fn disable(db: &SqlitePool, username: &str) -> Result<(), AccountError> {
+pub async fn disable(db: &AnyPool, username: &str) -> Result<(), AccountError> {
     let mut tx = db.begin().await?;
     let id = id_of(&mut tx, username).await?;
-    sqlx::query("UPDATE staff SET disabled = 1 WHERE id = ?").bind(id).execute(&mut *tx).await?;
+    sqlx::query("UPDATE staff SET disabled = 1 WHERE id = $1").bind(id).execute(&mut *tx).await?;
     revoke_sessions(&mut tx, id).await?;
     tx.commit().await?;
     Ok(())
 }
 
 /// Every account, by username.
-pub async fn list(db: &SqlitePool) -> Result<Vec<StaffAccount>, AccountError> {
+pub async fn list(db: &AnyPool) -> Result<Vec<StaffAccount>, AccountError> {
     Ok(sqlx::query_as(
         "SELECT username, display_name, role, disabled, failed_logins, locked_until, created_at FROM staff ORDER BY username",
     )
@@ -194,14 +192,14 @@ pub async fn list(db: &SqlitePool) -> Result<Vec<StaffAccount>, AccountError> {
     .await?)
 }
 
-async fn id_of(conn: &mut sqlx::SqliteConnection, username: &str) -> Result<i64, AccountError> {
+async fn id_of(conn: &mut sqlx::AnyConnection, username: &str) -> Result<i64, AccountError> {
     let row: Option<(i64,)> =
-        sqlx::query_as("SELECT id FROM staff WHERE username = ?").bind(username).fetch_optional(&mut *conn).await?;
+        sqlx::query_as("SELECT id FROM staff WHERE username = $1").bind(username).fetch_optional(&mut *conn).await?;
     row.map(|(id,)| id).ok_or_else(|| AccountError::NotFound(username.to_owned()))
 }
 
-async fn revoke_sessions(conn: &mut sqlx::SqliteConnection, staff_id: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE staff_sessions SET revoked_at = ? WHERE staff_id = ? AND revoked_at IS NULL")
+async fn revoke_sessions(conn: &mut sqlx::AnyConnection, staff_id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE staff_sessions SET revoked_at = $1 WHERE staff_id = $2 AND revoked_at IS NULL")
         .bind(now())
         .bind(staff_id)
         .execute(&mut *conn)

@@ -9,7 +9,7 @@ use axum::{
     response::Response,
     Json,
 };
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 use taxicert_api::{
     correctable_field_label, correctable_fields,
     domain::{IdNumber, PhoneNumber},
@@ -32,6 +32,7 @@ use crate::{
     workdays::Date,
     AppState,
 };
+use crate::db::Flag;
 
 /// What the driver's own timeline entries say in the actor column.
 const APPLICANT: &str = "申请人";
@@ -70,7 +71,7 @@ pub async fn staff_case_queue(
         filter.map_err(|_| AppError::bad_request("invalid_filter", "筛选条件无效，请重新选择办件状态或业务类型。"))?;
     let rows: Vec<CaseRow> = sqlx::query_as(&format!(
         "SELECT {CASE_COLUMNS}
-          WHERE (?1 IS NULL OR c.status = ?1) AND (?2 IS NULL OR c.business_code = ?2)
+          WHERE ($1 IS NULL OR c.status = $1) AND ($2 IS NULL OR c.business_code = $2)
           ORDER BY CASE c.status WHEN 'submitted' THEN 0 WHEN 'accepted' THEN 0 ELSE 1 END,
                    CASE c.status WHEN 'submitted' THEN c.accept_by WHEN 'accepted' THEN c.decide_by END,
                    c.submitted_at DESC, c.id DESC"
@@ -86,7 +87,7 @@ pub async fn staff_case_queue(
         // number it was submitted for.
         let (user_id, sealed, result_number): (i64, Vec<u8>, Option<String>) = sqlx::query_as(
             "SELECT c.user_id, c.answers, r.certificate_number FROM cases c LEFT JOIN case_results r ON r.case_id = c.id
-              WHERE c.id = ?",
+              WHERE c.id = $1",
         )
         .bind(&row.id)
         .fetch_one(&mut *conn)
@@ -96,7 +97,7 @@ pub async fn staff_case_queue(
             None => open_snapshot(&state, user_id, &row.id, &sealed)?.certificate.number,
         };
         let name: Option<(String,)> = sqlx::query_as(
-            "SELECT name_masked FROM realname_submissions WHERE user_id = ? AND status = 'approved' ORDER BY id DESC LIMIT 1",
+            "SELECT name_masked FROM realname_submissions WHERE user_id = $1 AND status = 'approved' ORDER BY id DESC LIMIT 1",
         )
         .bind(user_id)
         .fetch_optional(&mut *conn)
@@ -112,7 +113,7 @@ pub async fn staff_case_queue(
 
 /// The case as the clerk sees it; 404 when there is no such case.
 async fn staff_detail(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     state: &AppState,
     case_id: &str,
     staff: &StaffUser,
@@ -123,12 +124,12 @@ async fn staff_detail(
         .map(|id| id.masked())
         .map_err(|_| AppError::Internal(format!("case {case_id}: the approved ID number does not parse")))?;
     let (phone,): (String,) =
-        sqlx::query_as("SELECT phone FROM users WHERE id = ?").bind(user_id).fetch_one(&mut *conn).await?;
+        sqlx::query_as("SELECT phone FROM users WHERE id = $1").bind(user_id).fetch_one(&mut *conn).await?;
     let phone =
         PhoneNumber::parse(&phone).map_err(|_| AppError::Internal("a stored phone number does not parse".into()))?;
     // In the order of `load_detail`'s timeline: by event id.
     let actors: Vec<(Option<String>,)> = sqlx::query_as(
-        "SELECT s.display_name FROM case_events e LEFT JOIN staff s ON s.id = e.staff_id WHERE e.case_id = ? ORDER BY e.id",
+        "SELECT s.display_name FROM case_events e LEFT JOIN staff s ON s.id = e.staff_id WHERE e.case_id = $1 ORDER BY e.id",
     )
     .bind(case_id)
     .fetch_all(&mut *conn)
@@ -166,10 +167,10 @@ async fn staff_detail(
 /// The register's expiry of the case's certificate as it stands now (an earlier 换发 may have
 /// moved it); the snapshot's if the register no longer has the certificate.
 async fn register_valid_until(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     certificate: &taxicert_api::Certificate,
 ) -> AppResult<String> {
-    let current: Option<(String,)> = sqlx::query_as("SELECT valid_until FROM certificates WHERE id = ?")
+    let current: Option<(String,)> = sqlx::query_as("SELECT valid_until FROM certificates WHERE id = $1")
         .bind(&certificate.id)
         .fetch_optional(&mut *conn)
         .await?;
@@ -181,7 +182,7 @@ async fn register_valid_until(
 /// accepted and will cancel it — and when it is completed, ends this case by itself (see
 /// [`end_cases_on_cancelled`]). The error the action answers with; `None` when nothing does.
 async fn blocker(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     case_id: &str,
     certificate_id: &str,
     kind: StaffActionKind,
@@ -194,7 +195,7 @@ async fn blocker(
         "此办件无需再办结，请联系申请人说明情况。"
     };
     let status: Option<(String,)> =
-        sqlx::query_as("SELECT status FROM certificates WHERE id = ?").bind(certificate_id).fetch_optional(&mut *conn).await?;
+        sqlx::query_as("SELECT status FROM certificates WHERE id = $1").bind(certificate_id).fetch_optional(&mut *conn).await?;
     if status.is_some_and(|(s,)| s == "cancelled") {
         return Ok(Some(AppError::conflict(
             "certificate_cancelled",
@@ -204,7 +205,7 @@ async fn blocker(
     // An accepted 注销 — or one returned for correction after acceptance — will end the
     // certificate: nothing else should be decided on it meanwhile.
     let cancelling: Option<(String,)> = sqlx::query_as(
-        "SELECT id FROM cases WHERE certificate_id = ? AND business_code = 'cancellation' AND id <> ?
+        "SELECT id FROM cases WHERE certificate_id = $1 AND business_code = 'cancellation' AND id <> $2
             AND (status = 'accepted' OR (status = 'returned' AND returned_from = 'accepted'))
           ORDER BY submitted_at LIMIT 1",
     )
@@ -237,7 +238,7 @@ pub fn ended_by_cancellation_note(date: &str, cancellation: &str) -> String {
 /// driver's 我的办件 shows the change, and an audit entry per case. Call it inside the
 /// transaction of that 办结. Answers the cases ended.
 async fn end_cases_on_cancelled(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     certificate_id: &str,
     cancellation: &str,
     now: i64,
@@ -246,7 +247,7 @@ async fn end_cases_on_cancelled(
 ) -> AppResult<Vec<String>> {
     let open: Vec<(String, i64)> = sqlx::query_as(
         "SELECT id, user_id FROM cases
-          WHERE certificate_id = ? AND id <> ? AND status IN ('submitted', 'accepted', 'returned')
+          WHERE certificate_id = $1 AND id <> $2 AND status IN ('submitted', 'accepted', 'returned')
           ORDER BY submitted_at, id",
     )
     .bind(certificate_id)
@@ -256,7 +257,7 @@ async fn end_cases_on_cancelled(
     let note = ended_by_cancellation_note(&Date::beijing_today(now).to_string(), cancellation);
     let mut ended = Vec::with_capacity(open.len());
     for (case_id, user_id) in open {
-        sqlx::query("UPDATE cases SET status = 'refused', correction = NULL, returned_from = NULL WHERE id = ?")
+        sqlx::query("UPDATE cases SET status = 'refused', correction = NULL, returned_from = NULL WHERE id = $1")
             .bind(&case_id)
             .execute(&mut *conn)
             .await?;
@@ -322,7 +323,7 @@ pub async fn staff_case_photo(
 ) -> AppResult<Response> {
     let upload: Option<(String, String)> = sqlx::query_as(
         "SELECT u.id, u.stored_name FROM case_uploads cu JOIN uploads u ON u.id = cu.upload_id
-          WHERE cu.case_id = ? AND cu.material_code = ?",
+          WHERE cu.case_id = $1 AND cu.material_code = $2",
     )
     .bind(&id)
     .bind(&material)
@@ -370,9 +371,9 @@ pub async fn staff_case_action(
     Body(action): Body<StaffAction>,
 ) -> AppResult<Json<StaffCaseDetail>> {
     let now = state.clock.now();
-    let mut tx = state.db.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = crate::db::begin_write(&state.db).await?;
     let row: Option<(i64, String, String, Vec<u8>)> =
-        sqlx::query_as("SELECT user_id, business_code, status, answers FROM cases WHERE id = ?")
+        sqlx::query_as("SELECT user_id, business_code, status, answers FROM cases WHERE id = $1")
             .bind(&id)
             .fetch_optional(&mut *tx)
             .await?;
@@ -397,11 +398,11 @@ pub async fn staff_case_action(
         StaffAction::Accept => {
             let (decide_by, estimated) = decide_due(&state.config.workdays, Date::beijing_today(now));
             sqlx::query(
-                "UPDATE cases SET status = 'accepted', accepted_at = ?, decide_by = ?, due_dates_estimated = ? WHERE id = ?",
+                "UPDATE cases SET status = 'accepted', accepted_at = $1, decide_by = $2, due_dates_estimated = $3 WHERE id = $4",
             )
             .bind(now)
             .bind(decide_by.to_string())
-            .bind(estimated)
+            .bind(i64::from(estimated))
             .bind(&id)
             .execute(&mut *tx)
             .await?;
@@ -410,7 +411,7 @@ pub async fn staff_case_action(
         StaffAction::Return(correction) => {
             let correction = checked_correction(&mut tx, business, correction).await?;
             let json = serde_json::to_string(&correction).map_err(|e| AppError::Internal(e.to_string()))?;
-            sqlx::query("UPDATE cases SET status = 'returned', correction = ?, returned_from = ? WHERE id = ?")
+            sqlx::query("UPDATE cases SET status = 'returned', correction = $1, returned_from = $2 WHERE id = $3")
                 .bind(json)
                 .bind(status.as_str())
                 .bind(&id)
@@ -429,7 +430,7 @@ pub async fn staff_case_action(
         }
         StaffAction::Refuse { reason } => {
             let reason = checked_reason(Some(&reason), "不予受理")?;
-            sqlx::query("UPDATE cases SET status = 'refused' WHERE id = ?").bind(&id).execute(&mut *tx).await?;
+            sqlx::query("UPDATE cases SET status = 'refused' WHERE id = $1").bind(&id).execute(&mut *tx).await?;
             (TimelineEvent::Refused, Event::CaseRefused, Some(reason))
         }
     };
@@ -451,7 +452,7 @@ pub async fn staff_case_action(
 
 /// 退回补正 as it will be stored: the reason trimmed, the names checked, each named once.
 async fn checked_correction(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     business: BusinessCode,
     correction: Correction,
 ) -> AppResult<Correction> {
@@ -471,7 +472,7 @@ async fn checked_correction(
         }
     }
     let known: Vec<(String,)> =
-        sqlx::query_as("SELECT material_code FROM business_materials WHERE business_code = ? ORDER BY position")
+        sqlx::query_as("SELECT material_code FROM business_materials WHERE business_code = $1 ORDER BY position")
             .bind(business.as_str())
             .fetch_all(&mut *conn)
             .await?;
@@ -522,7 +523,7 @@ fn checked_certificate_number(number: Option<String>) -> AppResult<Option<String
 /// `note`, `certificate_number`, `valid_until`, `deductions`, `bonus` or `period`.
 #[allow(clippy::too_many_arguments)]
 async fn complete(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     state: &AppState,
     case_id: &str,
     user_id: i64,
@@ -612,8 +613,8 @@ async fn complete(
         }
     }
     if let Some(number) = &number {
-        let (taken,): (bool,) =
-            sqlx::query_as("SELECT EXISTS (SELECT 1 FROM certificates WHERE number = ? AND id <> ?)")
+        let (Flag(taken),): (Flag,) =
+            sqlx::query_as("SELECT EXISTS (SELECT 1 FROM certificates WHERE number = $1 AND id <> $2)")
                 .bind(number)
                 .bind(&certificate.id)
                 .fetch_one(&mut *conn)
@@ -633,7 +634,7 @@ async fn complete(
     sqlx::query(
         "INSERT INTO case_results (case_id, completed_at, certificate_number, valid_until, credit_grade, note, voucher_code,
              holder_name_masked, credit_period_start, credit_period_end, credit_points, cancelled)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
     )
     .bind(case_id)
     .bind(now)
@@ -646,19 +647,19 @@ async fn complete(
     .bind(credit.as_ref().map(|c| &c.period.start))
     .bind(credit.as_ref().map(|c| &c.period.end))
     .bind(credit.as_ref().map(|c| i64::from(c.points)))
-    .bind(cancelled)
+    .bind(i64::from(cancelled))
     .execute(&mut *conn)
     .await?;
-    sqlx::query("UPDATE cases SET status = 'completed' WHERE id = ?").bind(case_id).execute(&mut *conn).await?;
+    sqlx::query("UPDATE cases SET status = 'completed' WHERE id = $1").bind(case_id).execute(&mut *conn).await?;
     if let Some(number) = &number {
-        sqlx::query("UPDATE certificates SET number = ? WHERE id = ?")
+        sqlx::query("UPDATE certificates SET number = $1 WHERE id = $2")
             .bind(number)
             .bind(&certificate.id)
             .execute(&mut *conn)
             .await?;
     }
     if let Some(until) = &valid_until {
-        sqlx::query("UPDATE certificates SET valid_until = ? WHERE id = ?")
+        sqlx::query("UPDATE certificates SET valid_until = $1 WHERE id = $2")
             .bind(until)
             .bind(&certificate.id)
             .execute(&mut *conn)
@@ -671,7 +672,7 @@ async fn complete(
         // The certificate shows its latest assessment: an older period completed late is in
         // its own case's result and voucher, but does not replace a newer grade.
         let (recorded_end,): (Option<String>,) =
-            sqlx::query_as("SELECT credit_period_end FROM certificates WHERE id = ?")
+            sqlx::query_as("SELECT credit_period_end FROM certificates WHERE id = $1")
                 .bind(&certificate.id)
                 .fetch_optional(&mut *conn)
                 .await?
@@ -681,7 +682,7 @@ async fn complete(
         }
     }
     if cancelled {
-        sqlx::query("UPDATE certificates SET status = 'cancelled' WHERE id = ?")
+        sqlx::query("UPDATE certificates SET status = 'cancelled' WHERE id = $1")
             .bind(&certificate.id)
             .execute(&mut *conn)
             .await?;

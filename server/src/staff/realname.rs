@@ -8,7 +8,7 @@ use axum::{
     Json,
 };
 use serde::Deserialize;
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 use taxicert_api::{
     domain::{sniff_image, ImageKind, PhoneNumber},
     ErrorBody, IdCardFields, RealNameDecision, RealNameReview, RealNameReviewSummary, RealNameStatus,
@@ -103,7 +103,7 @@ pub async fn staff_realname_queue(
     }
     let rows: Vec<SummaryRow> = sqlx::query_as(
         "SELECT id, submitted_at, name_masked, id_number_masked, status FROM realname_submissions
-          WHERE status = ? ORDER BY submitted_at, id",
+          WHERE status = $1 ORDER BY submitted_at, id",
     )
     .bind(&status)
     .fetch_all(&state.db)
@@ -122,11 +122,11 @@ struct ReviewRow {
     phone: String,
 }
 
-async fn load_review(conn: &mut SqliteConnection, state: &AppState, id: i64) -> AppResult<RealNameReview> {
+async fn load_review(conn: &mut AnyConnection, state: &AppState, id: i64) -> AppResult<RealNameReview> {
     let row: Option<ReviewRow> = sqlx::query_as(
         "SELECT r.id, r.submitted_at, r.name_masked, r.id_number_masked, r.status, r.user_id, r.fields, r.typed_fields,
                 r.reason, u.phone
-           FROM realname_submissions r JOIN users u ON u.id = r.user_id WHERE r.id = ?",
+           FROM realname_submissions r JOIN users u ON u.id = r.user_id WHERE r.id = $1",
     )
     .bind(id)
     .fetch_optional(&mut *conn)
@@ -207,7 +207,7 @@ pub async fn staff_realname_photo(
         _ => return Err(AppError::NotFound),
     };
     let row: Option<(i64, Vec<u8>)> =
-        sqlx::query_as(&format!("SELECT user_id, {column} FROM realname_submissions WHERE id = ?"))
+        sqlx::query_as(&format!("SELECT user_id, {column} FROM realname_submissions WHERE id = $1"))
             .bind(id)
             .fetch_optional(&state.db)
             .await?;
@@ -255,11 +255,11 @@ pub async fn staff_realname_decide(
     let reason = if decision.approve { None } else { Some(checked_reason(decision.reason.as_deref(), "不通过")?) };
     let now = state.clock.now();
     // Two clerks deciding at once: the write lock is taken before the status is read.
-    let mut tx = state.db.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = crate::db::begin_write(&state.db).await?;
     // The owner, the status, the ID number's key (null before it was stored) and the sealed fields.
     type Row = (i64, String, Option<Vec<u8>>, Vec<u8>);
     let row: Option<Row> =
-        sqlx::query_as("SELECT user_id, status, holder_key, fields FROM realname_submissions WHERE id = ?")
+        sqlx::query_as("SELECT user_id, status, holder_key, fields FROM realname_submissions WHERE id = $1")
             .bind(id)
             .fetch_optional(&mut *tx)
             .await?;
@@ -297,9 +297,9 @@ pub async fn staff_realname_decide(
     }
     let decided = if decision.approve { "approved" } else { "rejected" };
     if decision.approve {
-        sqlx::query("UPDATE users SET holder_key = ? WHERE id = ?").bind(&key).bind(user_id).execute(&mut *tx).await?;
+        sqlx::query("UPDATE users SET holder_key = $1 WHERE id = $2").bind(&key).bind(user_id).execute(&mut *tx).await?;
     }
-    sqlx::query("UPDATE realname_submissions SET status = ?, reason = ?, decided_at = ?, decided_by = ? WHERE id = ?")
+    sqlx::query("UPDATE realname_submissions SET status = $1, reason = $2, decided_at = $3, decided_by = $4 WHERE id = $5")
         .bind(decided)
         .bind(&reason)
         .bind(now)
@@ -307,7 +307,7 @@ pub async fn staff_realname_decide(
         .bind(id)
         .execute(&mut *tx)
         .await?;
-    sqlx::query("UPDATE users SET realname_status = ? WHERE id = ?")
+    sqlx::query("UPDATE users SET realname_status = $1 WHERE id = $2")
         .bind(decided)
         .bind(user_id)
         .execute(&mut *tx)

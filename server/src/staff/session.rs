@@ -150,7 +150,7 @@ pub async fn staff_login(
         return Err(login_failed());
     }
     let account: Option<AccountRow> = sqlx::query_as(
-        "SELECT id, username, display_name, role, password_hash, locked_until, disabled FROM staff WHERE username = ?",
+        "SELECT id, username, display_name, role, password_hash, locked_until, disabled FROM staff WHERE username = $1",
     )
     .bind(&username)
     .fetch_optional(&state.db)
@@ -173,13 +173,13 @@ pub async fn staff_login(
     if !right {
         // Counted in one statement, so that wrong passwords sent at once all count.
         let (failed,): (i64,) =
-            sqlx::query_as("UPDATE staff SET failed_logins = failed_logins + 1 WHERE id = ? RETURNING failed_logins")
+            sqlx::query_as("UPDATE staff SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins")
                 .bind(account.id)
                 .fetch_one(&state.db)
                 .await?;
         if failed >= MAX_WRONG_PASSWORDS {
             // The count starts again once the lock is over: another 5 tries, then another lock.
-            sqlx::query("UPDATE staff SET failed_logins = 0, locked_until = ? WHERE id = ?")
+            sqlx::query("UPDATE staff SET failed_logins = 0, locked_until = $1 WHERE id = $2")
                 .bind(now + LOCK_MINUTES * 60)
                 .bind(account.id)
                 .execute(&state.db)
@@ -193,11 +193,11 @@ pub async fn staff_login(
 
     let token = new_token();
     let mut tx = state.db.begin().await?;
-    sqlx::query("UPDATE staff SET failed_logins = 0, locked_until = NULL WHERE id = ?")
+    sqlx::query("UPDATE staff SET failed_logins = 0, locked_until = NULL WHERE id = $1")
         .bind(account.id)
         .execute(&mut *tx)
         .await?;
-    sqlx::query("INSERT INTO staff_sessions (token_hash, staff_id, created_at, last_seen_at) VALUES (?, ?, ?, ?)")
+    sqlx::query("INSERT INTO staff_sessions (token_hash, staff_id, created_at, last_seen_at) VALUES ($1, $2, $3, $4)")
         .bind(token_hash(&token))
         .bind(account.id)
         .bind(now)
@@ -254,7 +254,7 @@ impl StaffUser {
         let now = state.clock.now();
         let row: Option<SessionRow> = sqlx::query_as(
             "SELECT s.staff_id, s.created_at, s.last_seen_at, s.revoked_at, st.username, st.display_name, st.role, st.disabled
-               FROM staff_sessions s JOIN staff st ON st.id = s.staff_id WHERE s.token_hash = ?",
+               FROM staff_sessions s JOIN staff st ON st.id = s.staff_id WHERE s.token_hash = $1",
         )
         .bind(&hash)
         .fetch_optional(&state.db)
@@ -269,7 +269,7 @@ impl StaffUser {
         if disabled || revoked_at.is_some() || now - last_seen_at > idle || now - created_at > absolute {
             return Ok(None);
         }
-        sqlx::query("UPDATE staff_sessions SET last_seen_at = ? WHERE token_hash = ?")
+        sqlx::query("UPDATE staff_sessions SET last_seen_at = $1 WHERE token_hash = $2")
             .bind(now)
             .bind(&hash)
             .execute(&state.db)
@@ -346,7 +346,7 @@ pub async fn staff_logout(
     staff: StaffUser,
 ) -> AppResult<Response> {
     let now = state.clock.now();
-    sqlx::query("UPDATE staff_sessions SET revoked_at = ? WHERE token_hash = ?")
+    sqlx::query("UPDATE staff_sessions SET revoked_at = $1 WHERE token_hash = $2")
         .bind(now)
         .bind(&staff.token_hash)
         .execute(&state.db)

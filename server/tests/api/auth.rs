@@ -385,7 +385,7 @@ async fn the_audit_log_records_codes_logins_failures_and_logouts_without_secrets
     let cookie = cookie_of(&response);
     server.send(Method::DELETE, "/api/v1/auth/session").header(header::COOKIE, &cookie).send().await.unwrap();
 
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", server.database().display())).await.unwrap();
+    let pool = common::database(&server).await;
     type Row = (String, String, Option<String>, String, Option<i64>);
     let rows: Vec<Row> =
         sqlx::query_as("SELECT event, outcome, phone_masked, client_ip, user_id FROM audit_log ORDER BY id")

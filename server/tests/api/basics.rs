@@ -14,7 +14,9 @@ async fn health_answers_ok_with_the_database() {
     let body = json(response).await;
     assert_eq!(body["status"], "ok");
     assert_eq!(body["database"], "ok");
-    assert!(server.database().exists(), "the SQLite file is created under data/");
+    if let Some(file) = server.database.sqlite_path() {
+        assert!(file.exists(), "the SQLite file is created under data/");
+    }
 }
 
 #[tokio::test]
@@ -179,7 +181,7 @@ async fn materials_follow_the_answers_of_each_business() {
 #[tokio::test]
 async fn a_material_condition_the_contract_does_not_know_is_a_server_error() {
     let server = spawn().await;
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", server.database().display())).await.unwrap();
+    let pool = common::database(&server).await;
     sqlx::query("UPDATE business_materials SET condition = 'weather=rain' WHERE material_code = 'change_proof'")
         .execute(&pool)
         .await
@@ -198,7 +200,7 @@ async fn a_material_condition_the_contract_does_not_know_is_a_server_error() {
 async fn a_database_failure_answers_a_safe_message_without_details() {
     let server = spawn().await;
     // Break the schema behind the server's back.
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", server.database().display())).await.unwrap();
+    let pool = common::database(&server).await;
     sqlx::query("PRAGMA foreign_keys = OFF").execute(&pool).await.unwrap();
     sqlx::query("DROP TABLE business_materials").execute(&pool).await.unwrap();
     pool.close().await;

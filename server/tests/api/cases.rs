@@ -17,7 +17,7 @@ use common::{
 };
 use reqwest::{header, Method, StatusCode};
 use serde_json::{json, Value};
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 use taxicert_server::{clock::Clock, vouchers::new_voucher_code};
 use taxicert_testkit::CardData;
 
@@ -53,8 +53,8 @@ async fn badge(server: &TestServer, cookie: &str, id: &str) -> bool {
 
 // ------------------------------------------------------------ the clerk, by hand
 
-async fn staff_event(pool: &SqlitePool, id: &str, at: i64, event: &str, note: Option<&str>) {
-    sqlx::query("INSERT INTO case_events (case_id, at, event, note) VALUES (?, ?, ?, ?)")
+async fn staff_event(pool: &AnyPool, id: &str, at: i64, event: &str, note: Option<&str>) {
+    sqlx::query("INSERT INTO case_events (case_id, at, event, note) VALUES ($1, $2, $3, $4)")
         .bind(id)
         .bind(at)
         .bind(event)
@@ -62,11 +62,11 @@ async fn staff_event(pool: &SqlitePool, id: &str, at: i64, event: &str, note: Op
         .execute(pool)
         .await
         .unwrap();
-    sqlx::query("UPDATE cases SET status_changed_at = ? WHERE id = ?").bind(at).bind(id).execute(pool).await.unwrap();
+    sqlx::query("UPDATE cases SET status_changed_at = $1 WHERE id = $2").bind(at).bind(id).execute(pool).await.unwrap();
 }
 
-async fn accept(pool: &SqlitePool, id: &str, at: i64) {
-    sqlx::query("UPDATE cases SET status = 'accepted', accepted_at = ? WHERE id = ?")
+async fn accept(pool: &AnyPool, id: &str, at: i64) {
+    sqlx::query("UPDATE cases SET status = 'accepted', accepted_at = $1 WHERE id = $2")
         .bind(at)
         .bind(id)
         .execute(pool)
@@ -75,10 +75,10 @@ async fn accept(pool: &SqlitePool, id: &str, at: i64) {
     staff_event(pool, id, at, "accepted", None).await;
 }
 
-async fn send_back(pool: &SqlitePool, id: &str, at: i64, correction: Value) {
+async fn send_back(pool: &AnyPool, id: &str, at: i64, correction: Value) {
     let (from,): (String,) =
-        sqlx::query_as("SELECT status FROM cases WHERE id = ?").bind(id).fetch_one(pool).await.unwrap();
-    sqlx::query("UPDATE cases SET status = 'returned', returned_from = ?, correction = ? WHERE id = ?")
+        sqlx::query_as("SELECT status FROM cases WHERE id = $1").bind(id).fetch_one(pool).await.unwrap();
+    sqlx::query("UPDATE cases SET status = 'returned', returned_from = $1, correction = $2 WHERE id = $3")
         .bind(from)
         .bind(correction.to_string())
         .bind(id)
@@ -89,12 +89,12 @@ async fn send_back(pool: &SqlitePool, id: &str, at: i64, correction: Value) {
 }
 
 /// 办结 with a new certificate number and expiry: the voucher code.
-async fn complete(pool: &SqlitePool, id: &str, at: i64) -> String {
+async fn complete(pool: &AnyPool, id: &str, at: i64) -> String {
     let code = new_voucher_code();
-    sqlx::query("UPDATE cases SET status = 'completed' WHERE id = ?").bind(id).execute(pool).await.unwrap();
+    sqlx::query("UPDATE cases SET status = 'completed' WHERE id = $1").bind(id).execute(pool).await.unwrap();
     sqlx::query(
         "INSERT INTO case_results (case_id, completed_at, certificate_number, valid_until, credit_grade, note, voucher_code,
-             holder_name_masked) VALUES (?, ?, '150100202699001', '2032-11-30', NULL, '请于工作日到新城区服务大厅领取新证。', ?, '王*国')",
+             holder_name_masked) VALUES ($1, $2, '150100202699001', '2032-11-30', NULL, '请于工作日到新城区服务大厅领取新证。', $3, '王*国')",
     )
     .bind(id)
     .bind(at)
@@ -191,7 +191,7 @@ async fn a_case_is_withdrawn_only_before_it_is_accepted() {
     assert_eq!(audit.len(), 1);
     assert_eq!(audit[0].0, id);
     let (linked,): (i64,) =
-        sqlx::query_as("SELECT COUNT(*) FROM case_uploads WHERE case_id = ?").bind(id).fetch_one(&pool).await.unwrap();
+        sqlx::query_as("SELECT COUNT(*) FROM case_uploads WHERE case_id = $1").bind(id).fetch_one(&pool).await.unwrap();
     assert!(linked > 0);
 
     // Accepted: the window must be asked.
@@ -341,14 +341,14 @@ async fn a_returned_case_takes_only_the_flagged_corrections() {
     assert_eq!(replay.status(), StatusCode::OK);
     assert_eq!(json(replay).await, after);
     let (audits,): (i64,) =
-        sqlx::query_as("SELECT COUNT(*) FROM audit_log WHERE event = 'case_resubmitted' AND subject = ?")
+        sqlx::query_as("SELECT COUNT(*) FROM audit_log WHERE event = 'case_resubmitted' AND subject = $1")
             .bind(id)
             .fetch_one(&pool)
             .await
             .unwrap();
     assert_eq!(audits, 1);
     let (linked,): (String,) =
-        sqlx::query_as("SELECT upload_id FROM case_uploads WHERE case_id = ? AND material_code = 'photo_2inch'")
+        sqlx::query_as("SELECT upload_id FROM case_uploads WHERE case_id = $1 AND material_code = 'photo_2inch'")
             .bind(id)
             .fetch_one(&pool)
             .await
@@ -448,7 +448,7 @@ async fn open_cases_from_before_get_their_certificate_at_start_up_the_oldest_fir
     let second = submit_case(&server, &cookie, "renewal").await;
     let withdrawn = submit_case(&server, &cookie, "reissue").await;
     sqlx::query("UPDATE cases SET certificate_id = NULL").execute(&pool).await.unwrap();
-    sqlx::query("UPDATE cases SET status = 'withdrawn' WHERE id = ?").bind(withdrawn["id"].as_str()).execute(&pool).await.unwrap();
+    sqlx::query("UPDATE cases SET status = 'withdrawn' WHERE id = $1").bind(withdrawn["id"].as_str()).execute(&pool).await.unwrap();
     pool.close().await;
     let dir = server.stop().await;
     let mut config = common::test_config(&dir, "/");
@@ -460,7 +460,7 @@ async fn open_cases_from_before_get_their_certificate_at_start_up_the_oldest_fir
         let id = id.as_str().unwrap().to_owned();
         async move {
             let (certificate,): (Option<String>,) =
-                sqlx::query_as("SELECT certificate_id FROM cases WHERE id = ?").bind(id).fetch_one(&pool).await.unwrap();
+                sqlx::query_as("SELECT certificate_id FROM cases WHERE id = $1").bind(id).fetch_one(&pool).await.unwrap();
             certificate
         }
     };
@@ -549,7 +549,7 @@ async fn a_finished_case_gives_a_voucher_with_masked_data_and_a_qr_code_that_che
     assert_eq!(content, format!("{}/verify/{code}", server.base));
 
     let (downloads,): (i64,) =
-        sqlx::query_as("SELECT COUNT(*) FROM audit_log WHERE event = 'voucher_downloaded' AND subject = ?")
+        sqlx::query_as("SELECT COUNT(*) FROM audit_log WHERE event = 'voucher_downloaded' AND subject = $1")
             .bind(id)
             .fetch_one(&pool)
             .await
@@ -672,7 +672,7 @@ async fn the_voucher_picture_is_the_pdf_page_drawn_with_its_qr_code_and_only_for
     assert!((height..1684).all(|y| (0..width).all(|x| poppler.get_pixel(x, y).0[0] >= 128)), "cut below the drawing");
 
     let (pictures,): (i64,) =
-        sqlx::query_as("SELECT COUNT(*) FROM audit_log WHERE event = 'voucher_image_downloaded' AND subject = ?")
+        sqlx::query_as("SELECT COUNT(*) FROM audit_log WHERE event = 'voucher_image_downloaded' AND subject = $1")
             .bind(id)
             .fetch_one(&pool)
             .await
@@ -684,7 +684,7 @@ async fn the_voucher_picture_is_the_pdf_page_drawn_with_its_qr_code_and_only_for
 async fn the_voucher_link_uses_the_configured_public_url_and_a_missing_font_is_a_503() {
     let server = spawn_approving(|config| {
         config.public_url = Some("https://taxi.example.gov.cn/app".into());
-        config.voucher_font = Some(config.database.with_file_name("no-such-font.ttc"));
+        config.voucher_font = Some(config.key_file.with_file_name("no-such-font.ttc"));
     })
     .await;
     let cookie = verified_user(&server, PHONE, &CardData::sample()).await;

@@ -8,6 +8,7 @@ mod authorization;
 mod basics;
 mod cases;
 mod realname;
+mod replicas;
 mod staff;
 mod uploads;
 mod wizard;

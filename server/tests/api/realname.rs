@@ -86,7 +86,7 @@ async fn in_dev_mode_the_switch_approves_at_once_and_the_audit_log_says_so() {
     let read = upload_card(&server, &cookie, &CardData::sample()).await;
     let state = json(submit(&server, &cookie, &read["fields"], &[]).await).await;
     assert_eq!(state["status"], "approved");
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", server.database().display())).await.unwrap();
+    let pool = common::database(&server).await;
     let events: Vec<(String, String)> =
         sqlx::query_as("SELECT event, outcome FROM audit_log WHERE event LIKE 'realname%' ORDER BY id").fetch_all(&pool).await.unwrap();
     assert_eq!(events, [("realname_submitted".into(), "ok".into()), ("realname_decided".into(), "auto_approved".into())]);
@@ -108,7 +108,7 @@ async fn a_field_the_reader_missed_is_typed_and_marked_for_the_reviewer() {
     assert_eq!(body["field"], "ethnicity");
     fields["ethnicity"] = json!("蒙古");
     assert_eq!(submit(&server, &cookie, &fields, &["ethnicity"]).await.status(), StatusCode::OK);
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", server.database().display())).await.unwrap();
+    let pool = common::database(&server).await;
     let (typed,): (String,) = sqlx::query_as("SELECT typed_fields FROM realname_submissions").fetch_one(&pool).await.unwrap();
     assert_eq!(typed, r#"["ethnicity"]"#);
 }
@@ -191,7 +191,7 @@ async fn a_rejected_user_submits_again() {
     let read = upload_card(&server, &cookie, &CardData::sample()).await;
     submit(&server, &cookie, &read["fields"], &[]).await;
     // A clerk's rejection (the clerk console comes later).
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", server.database().display())).await.unwrap();
+    let pool = common::database(&server).await;
     sqlx::query("UPDATE realname_submissions SET status = 'rejected', reason = '照片模糊，请重新拍摄'").execute(&pool).await.unwrap();
     sqlx::query("UPDATE users SET realname_status = 'rejected'").execute(&pool).await.unwrap();
     let state = json(server.get_as("/api/v1/realname", &cookie).await).await;
@@ -361,12 +361,12 @@ mod one_account {
 
     async fn user_id(server: &TestServer, phone: &str) -> i64 {
         let (id,): (i64,) =
-            sqlx::query_as("SELECT id FROM users WHERE phone = ?").bind(phone).fetch_one(&database(server).await).await.unwrap();
+            sqlx::query_as("SELECT id FROM users WHERE phone = $1").bind(phone).fetch_one(&database(server).await).await.unwrap();
         id
     }
 
     async fn audit(server: &TestServer, event: &str) -> Vec<(Option<i64>, String, Option<i64>, Option<String>)> {
-        sqlx::query_as("SELECT user_id, outcome, staff_id, subject FROM audit_log WHERE event = ? ORDER BY id")
+        sqlx::query_as("SELECT user_id, outcome, staff_id, subject FROM audit_log WHERE event = $1 ORDER BY id")
             .bind(event)
             .fetch_all(&database(server).await)
             .await
@@ -542,7 +542,7 @@ mod one_account {
         assert_eq!(server.get_as("/api/v1/cases", &by_old).await.status(), StatusCode::FORBIDDEN);
         assert_ne!(user_id(&server, PHONE).await, old_id);
         assert_eq!(user_id(&server, NEW_PHONE).await, old_id);
-        let (tombstone, moved_into): (String, Option<i64>) = sqlx::query_as("SELECT phone, moved_into FROM users WHERE id = ?")
+        let (tombstone, moved_into): (String, Option<i64>) = sqlx::query_as("SELECT phone, moved_into FROM users WHERE id = $1")
             .bind(new_id)
             .fetch_one(&database(&server).await)
             .await
@@ -555,7 +555,7 @@ mod one_account {
         let subject = Some(format!("account_move:{}", move_id.0));
         assert_eq!(moved, [(Some(old_id), "sms".into(), None, subject.clone()), (Some(new_id), "sms".into(), None, subject)]);
         assert_eq!(audit(&server, "account_move_code_failed").await.len(), 1);
-        let (full,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM audit_log WHERE phone_masked IN (?, ?)")
+        let (full,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM audit_log WHERE phone_masked IN ($1, $2)")
             .bind(PHONE)
             .bind(NEW_PHONE)
             .fetch_one(&database(&server).await)
@@ -706,7 +706,7 @@ mod one_account {
         let reason = seen["reason"].as_str().unwrap();
         assert!(reason.contains("已转移到其他手机号") && reason.contains("服务大厅"), "{reason}");
         let (status,): (String,) =
-            sqlx::query_as("SELECT status FROM account_moves WHERE id = ?").bind(b_move).fetch_one(&database(&server).await).await.unwrap();
+            sqlx::query_as("SELECT status FROM account_moves WHERE id = $1").bind(b_move).fetch_one(&database(&server).await).await.unwrap();
         assert_eq!(status, "cancelled");
 
         // The console: no longer waiting, shown as it was asked, and 同意转移 refused.
@@ -736,7 +736,7 @@ mod one_account {
         let reopen = |status: &'static str| {
             let server = &server;
             async move {
-                sqlx::query("UPDATE account_moves SET status = ?, reason = NULL, decided_at = NULL, code_sent_at = 1 WHERE id = ?")
+                sqlx::query("UPDATE account_moves SET status = $1, reason = NULL, decided_at = NULL, code_sent_at = 1 WHERE id = $2")
                     .bind(status)
                     .bind(b_move)
                     .execute(&database(server).await)
@@ -827,7 +827,7 @@ mod one_account {
         verified_user(&server, PHONE, &CardData::sample()).await;
         verified_user(&server, OTHER_PHONE, &other_card()).await;
         let db = database(&server).await;
-        let keys = |db: sqlx::SqlitePool| async move {
+        let keys = |db: sqlx::AnyPool| async move {
             type Keys = (Option<Vec<u8>>, Option<Vec<u8>>);
             let rows: Vec<Keys> = sqlx::query_as(
                 "SELECT u.holder_key, r.holder_key FROM users u JOIN realname_submissions r ON r.user_id = u.id ORDER BY u.id",

@@ -45,7 +45,7 @@ async fn with_staff(realname_auto_approve: bool) -> (TestServer, String, String)
 }
 
 async fn audit_rows(server: &TestServer, event: &str) -> Vec<(String, Option<i64>, Option<String>)> {
-    sqlx::query_as("SELECT outcome, staff_id, subject FROM audit_log WHERE event = ? ORDER BY id")
+    sqlx::query_as("SELECT outcome, staff_id, subject FROM audit_log WHERE event = $1 ORDER BY id")
         .bind(event)
         .fetch_all(&database(server).await)
         .await
@@ -53,7 +53,7 @@ async fn audit_rows(server: &TestServer, event: &str) -> Vec<(String, Option<i64
 }
 
 async fn staff_id(server: &TestServer, username: &str) -> i64 {
-    let (id,): (i64,) = sqlx::query_as("SELECT id FROM staff WHERE username = ?")
+    let (id,): (i64,) = sqlx::query_as("SELECT id FROM staff WHERE username = $1")
         .bind(username)
         .fetch_one(&database(server).await)
         .await
@@ -236,7 +236,7 @@ async fn the_cli_adds_an_account_that_signs_in() {
     let server = spawn_staff(true).await;
     let bin = env!("CARGO_BIN_EXE_taxicert-server");
     let config_file = server.dir.path().join("taxicert.toml");
-    std::fs::write(&config_file, format!("database = {:?}\n", server.database().display().to_string())).unwrap();
+    std::fs::write(&config_file, format!("database = {:?}\n", server.database_setting())).unwrap();
     let run = |args: &[&str], password: Option<&str>, stdin: &str| {
         let mut command = std::process::Command::new(bin);
         command
@@ -500,11 +500,11 @@ async fn id_card_photos_stored_as_sent_before_are_re_encoded_at_start_up() {
     // Made to look like a row from before the pipeline: the camera's file, sealed as it came.
     let pool = database(&server).await;
     let (user_id,): (i64,) =
-        sqlx::query_as("SELECT user_id FROM realname_submissions WHERE id = ?").bind(id).fetch_one(&pool).await.unwrap();
+        sqlx::query_as("SELECT user_id FROM realname_submissions WHERE id = $1").bind(id).fetch_one(&pool).await.unwrap();
     let secrets = taxicert_server::secrets::Secrets::load(&server.dir.path().join("data/taxicert.key"), false).unwrap();
     let vault = taxicert_server::crypto::Vault::new(&secrets);
     let raw = camera_jpeg(&taxicert_testkit::portrait_side(&CardData::sample()));
-    sqlx::query("UPDATE realname_submissions SET portrait = ?, photos_reencoded = 0 WHERE id = ?")
+    sqlx::query("UPDATE realname_submissions SET portrait = $1, photos_reencoded = 0 WHERE id = $2")
         .bind(vault.seal(&raw, &format!("user:{user_id}:portrait")))
         .bind(id)
         .execute(&pool)
@@ -514,7 +514,7 @@ async fn id_card_photos_stored_as_sent_before_are_re_encoded_at_start_up() {
     let broken = vault.seal(b"not a photo at all", &format!("user:{user_id}:portrait"));
     sqlx::query(
         "INSERT INTO realname_drafts (user_id, portrait, emblem, read_fields, created_at, photos_reencoded)
-         VALUES (?, ?, ?, ?, 0, 0)",
+         VALUES ($1, $2, $3, $4, 0, 0)",
     )
     .bind(user_id)
     .bind(&broken)
@@ -533,14 +533,14 @@ async fn id_card_photos_stored_as_sent_before_are_re_encoded_at_start_up() {
     let response = server.get_as(&format!("/api/v1/staff/realname/{id}/photos/portrait"), &clerk_cookie).await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_clean_jpeg(&response.bytes().await.unwrap(), "the re-encoded legacy portrait");
-    let (done,): (bool,) = sqlx::query_as("SELECT photos_reencoded FROM realname_submissions WHERE id = ?")
+    let (done,): (bool,) = sqlx::query_as("SELECT photos_reencoded FROM realname_submissions WHERE id = $1")
         .bind(id)
         .fetch_one(&database(&server).await)
         .await
         .unwrap();
     assert!(done);
     let (portrait, done): (Vec<u8>, bool) =
-        sqlx::query_as("SELECT portrait, photos_reencoded FROM realname_drafts WHERE user_id = ?")
+        sqlx::query_as("SELECT portrait, photos_reencoded FROM realname_drafts WHERE user_id = $1")
             .bind(user_id)
             .fetch_one(&database(&server).await)
             .await
@@ -664,7 +664,7 @@ fn complete(business: &str, fields: Value) -> Value {
 
 /// The case's timeline as stored: (event, note, staff id).
 async fn events(server: &TestServer, case_id: &str) -> Vec<(String, Option<String>, Option<i64>)> {
-    sqlx::query_as("SELECT event, note, staff_id FROM case_events WHERE case_id = ? ORDER BY id")
+    sqlx::query_as("SELECT event, note, staff_id FROM case_events WHERE case_id = $1 ORDER BY id")
         .bind(case_id)
         .fetch_all(&database(server).await)
         .await
@@ -1053,13 +1053,13 @@ async fn an_assessment_that_names_no_period_is_sent_back_rather_than_completed()
     // an empty one. Made so here by resealing the snapshot as the server keeps it.
     let pool = database(&server).await;
     let (user_id, sealed): (i64, Vec<u8>) =
-        sqlx::query_as("SELECT user_id, answers FROM cases WHERE id = ?").bind(&case_id).fetch_one(&pool).await.unwrap();
+        sqlx::query_as("SELECT user_id, answers FROM cases WHERE id = $1").bind(&case_id).fetch_one(&pool).await.unwrap();
     let secrets = taxicert_server::secrets::Secrets::load(&server.dir.path().join("data/taxicert.key"), false).unwrap();
     let vault = taxicert_server::crypto::Vault::new(&secrets);
     let context = format!("case:{user_id}:{case_id}");
     let mut snapshot: Value = serde_json::from_slice(&vault.open(&sealed, &context).unwrap()).unwrap();
     snapshot["answers"]["info"]["details"]["period"] = json!({ "start": "", "end": "" });
-    sqlx::query("UPDATE cases SET answers = ? WHERE id = ?")
+    sqlx::query("UPDATE cases SET answers = $1 WHERE id = $2")
         .bind(vault.seal(&serde_json::to_vec(&snapshot).unwrap(), &context))
         .bind(&case_id)
         .execute(&pool)
@@ -1137,7 +1137,7 @@ async fn a_cancellation_ends_the_certificate_and_blocks_every_other_case_on_it()
     assert_eq!(result["cancelled"], true);
     assert_eq!((result["valid_until"].clone(), result["certificate_number"].clone()), (Value::Null, target["number"].clone()));
     let pool = database(&server).await;
-    let (cancelled,): (bool,) = sqlx::query_as("SELECT cancelled FROM case_results WHERE case_id = ?").bind(&cancel_case).fetch_one(&pool).await.unwrap();
+    let (cancelled,): (bool,) = sqlx::query_as("SELECT cancelled FROM case_results WHERE case_id = $1").bind(&cancel_case).fetch_one(&pool).await.unwrap();
     assert!(cancelled);
 
     // Every other open case on the certificate — submitted, accepted, returned — ended with
@@ -1176,7 +1176,7 @@ async fn a_cancellation_ends_the_certificate_and_blocks_every_other_case_on_it()
     }
     // A case left open on it from before cases ended with their certificate can no longer be
     // accepted; refused, it can.
-    sqlx::query("UPDATE cases SET status = 'submitted' WHERE id = ?").bind(&reissue_case).execute(&pool).await.unwrap();
+    sqlx::query("UPDATE cases SET status = 'submitted' WHERE id = $1").bind(&reissue_case).execute(&pool).await.unwrap();
     let reason = staff_case(&server, &clerk, &reissue_case).await["blocked_reason"].as_str().unwrap().to_owned();
     assert!(reason.contains("已注销"), "{reason}");
     refused(act(&server, &clerk, &reissue_case, json!({ "action": "accept" })).await, StatusCode::CONFLICT, "certificate_cancelled", None, Some(reason.as_str())).await;
@@ -1304,7 +1304,7 @@ async fn a_clerk_returns_a_case_for_correction_and_refuses_another() {
     assert_eq!(detail["allowed_actions"], json!([]));
     let pool = database(&server).await;
     let (from,): (String,) =
-        sqlx::query_as("SELECT returned_from FROM cases WHERE id = ?").bind(&returned).fetch_one(&pool).await.unwrap();
+        sqlx::query_as("SELECT returned_from FROM cases WHERE id = $1").bind(&returned).fetch_one(&pool).await.unwrap();
     assert_eq!(from, "submitted");
 
     for reason in ["", "不"] {

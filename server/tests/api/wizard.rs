@@ -41,7 +41,7 @@ async fn delete_upload(server: &TestServer, cookie: &str, id: &str) -> reqwest::
 /// The user's holder key, as the server computed it on the first certificate list.
 async fn holder_key(server: &TestServer, phone: &str) -> Vec<u8> {
     let pool = database(server).await;
-    let (key,): (Vec<u8>,) = sqlx::query_as("SELECT holder_key FROM users WHERE phone = ?").bind(phone).fetch_one(&pool).await.unwrap();
+    let (key,): (Vec<u8>,) = sqlx::query_as("SELECT holder_key FROM users WHERE phone = $1").bind(phone).fetch_one(&pool).await.unwrap();
     key
 }
 
@@ -50,7 +50,7 @@ async fn insert_certificate(server: &TestServer, holder: &[u8], id: &str, valid_
     let pool = database(server).await;
     sqlx::query(
         "INSERT INTO certificates (id, holder_key, number, kind, authority, first_issued, valid_until, status)
-         VALUES (?, ?, ?, 'ride_hailing', '呼和浩特市交通运输局', ?, ?, ?)",
+         VALUES ($1, $2, $3, 'ride_hailing', '呼和浩特市交通运输局', $4, $5, $6)",
     )
     .bind(id)
     .bind(holder)
@@ -839,7 +839,7 @@ async fn what_changed_since_a_step_was_saved_is_checked_again_at_submission() {
     uploads.insert("driving_licence".into(), upload(&server, &cookie, "driving_licence").await);
     let draft = saved(&server, &cookie, "renewal", json!({ "step": "materials", "uploads": uploads })).await;
     let pool = database(&server).await;
-    sqlx::query("UPDATE certificates SET status = 'suspended' WHERE id = ?").bind(draft["certificate_id"].as_str()).execute(&pool).await.unwrap();
+    sqlx::query("UPDATE certificates SET status = 'suspended' WHERE id = $1").bind(draft["certificate_id"].as_str()).execute(&pool).await.unwrap();
     let response = submit(&server, &cookie, "submit-key-0002", "renewal", &draft["revision"]).await;
     refused(response, StatusCode::BAD_REQUEST, "certificate_unavailable", Some("certificate"), Some("该证处于暂扣状态，暂扣期间不能办理此业务。")).await;
     sqlx::query("UPDATE certificates SET status = 'valid'").execute(&pool).await.unwrap();
@@ -999,7 +999,7 @@ async fn sharing_accounts(server: &TestServer, driver: &str, count: usize) -> Ve
     for i in 0..count {
         let phone = format!("1360000{:04}", i);
         let cookie = log_in(server, &phone).await;
-        sqlx::query("UPDATE users SET realname_status = 'approved', holder_key = ? WHERE phone = ?")
+        sqlx::query("UPDATE users SET realname_status = 'approved', holder_key = $1 WHERE phone = $2")
             .bind(&holder)
             .bind(&phone)
             .execute(&pool)
@@ -1035,7 +1035,7 @@ async fn a_second_application_of_a_business_on_a_certificate_is_refused_until_th
     // At submission: a draft completed before another account sharing the certificate
     // submitted the same business.
     server.clock.advance(60);
-    sqlx::query("UPDATE cases SET status = 'withdrawn' WHERE id = ?").bind(&first_id).execute(&pool).await.unwrap();
+    sqlx::query("UPDATE cases SET status = 'withdrawn' WHERE id = $1").bind(&first_id).execute(&pool).await.unwrap();
     let draft = complete_draft(&server, &cookie, "renewal").await;
     let sharing = sharing_accounts(&server, &cookie, 1).await;
     let theirs = json(submit(&server, &sharing[0], "submit-theirs-01", "renewal", &complete_draft(&server, &sharing[0], "renewal").await["revision"]).await).await;
@@ -1046,7 +1046,7 @@ async fn a_second_application_of_a_business_on_a_certificate_is_refused_until_th
 
     // Once it is completed (or withdrawn, refused), a new application is taken.
     for status in ["completed", "refused"] {
-        sqlx::query("UPDATE cases SET status = ? WHERE id = ?").bind(status).bind(theirs_id).execute(&pool).await.unwrap();
+        sqlx::query("UPDATE cases SET status = $1 WHERE id = $2").bind(status).bind(theirs_id).execute(&pool).await.unwrap();
         assert_eq!(certificates(&server, &cookie, "renewal").await[0]["open_case_id"], Value::Null, "{status}");
     }
     let response = submit(&server, &cookie, "submit-second-01", "renewal", &draft["revision"]).await;
@@ -1101,7 +1101,7 @@ async fn reissue_and_renewal_both_issue_a_certificate_so_one_open_blocks_the_oth
     assert_eq!(body["case_id"], json!(renewal_id));
 
     // The other way round: the 换发 withdrawn, a 补发 is taken, and blocks a new 换发.
-    sqlx::query("UPDATE cases SET status = 'withdrawn' WHERE id = ?").bind(&renewal_id).execute(&pool).await.unwrap();
+    sqlx::query("UPDATE cases SET status = 'withdrawn' WHERE id = $1").bind(&renewal_id).execute(&pool).await.unwrap();
     let renewal_draft = complete_draft(&server, &cookie, "renewal").await;
     let reissue_draft = complete_draft_with(&server, &cookie, "reissue", certificate.as_str().unwrap(), info("reissue")).await;
     let reissue = json(submit(&server, &cookie, "submit-reissue-02", "reissue", &reissue_draft["revision"]).await).await;
@@ -1118,7 +1118,7 @@ async fn reissue_and_renewal_both_issue_a_certificate_so_one_open_blocks_the_oth
     assert_eq!(refused(response, StatusCode::CONFLICT, "duplicate_application", None, None).await["case_id"], json!(reissue_id));
 
     // Once the 补发 has ended, the 换发 is taken.
-    sqlx::query("UPDATE cases SET status = 'completed' WHERE id = ?").bind(&reissue_id).execute(&pool).await.unwrap();
+    sqlx::query("UPDATE cases SET status = 'completed' WHERE id = $1").bind(&reissue_id).execute(&pool).await.unwrap();
     let renewal_draft = complete_draft(&server, &cookie, "renewal").await;
     let response = submit(&server, &cookie, "submit-renewal-03", "renewal", &renewal_draft["revision"]).await;
     assert_eq!(response.status(), StatusCode::CREATED);
@@ -1147,7 +1147,7 @@ async fn an_accepted_cancellation_blocks_every_business_and_a_completed_one_ends
     let reissue = complete_draft(&server, &cookie, "reissue").await;
     // Accepted (and returned after acceptance, still on its way): every business is blocked.
     for (status, returned_from) in [("accepted", None), ("returned", Some("accepted"))] {
-        sqlx::query("UPDATE cases SET status = ?, returned_from = ? WHERE id = ?")
+        sqlx::query("UPDATE cases SET status = $1, returned_from = $2 WHERE id = $3")
             .bind(status)
             .bind(returned_from)
             .bind(&id)
@@ -1170,13 +1170,13 @@ async fn an_accepted_cancellation_blocks_every_business_and_a_completed_one_ends
         assert_eq!(refused(response, StatusCode::CONFLICT, "duplicate_application", None, None).await["case_id"], json!(id));
     }
     // Returned before acceptance, it blocks only another 注销.
-    sqlx::query("UPDATE cases SET status = 'returned', returned_from = 'submitted' WHERE id = ?").bind(&id).execute(&pool).await.unwrap();
+    sqlx::query("UPDATE cases SET status = 'returned', returned_from = 'submitted' WHERE id = $1").bind(&id).execute(&pool).await.unwrap();
     assert_eq!(certificates(&server, &cookie, "reissue").await[0]["open_case_id"], Value::Null);
     assert_eq!(certificates(&server, &cookie, "cancellation").await[0]["open_case_id"], json!(id));
 
     // Completed: the certificate is cancelled, unavailable for everything, with no case to follow.
-    sqlx::query("UPDATE cases SET status = 'completed', returned_from = NULL WHERE id = ?").bind(&id).execute(&pool).await.unwrap();
-    sqlx::query("UPDATE certificates SET status = 'cancelled' WHERE id = ?").bind(certificate.as_str()).execute(&pool).await.unwrap();
+    sqlx::query("UPDATE cases SET status = 'completed', returned_from = NULL WHERE id = $1").bind(&id).execute(&pool).await.unwrap();
+    sqlx::query("UPDATE certificates SET status = 'cancelled' WHERE id = $1").bind(certificate.as_str()).execute(&pool).await.unwrap();
     for business in BUSINESSES {
         let listed = certificates(&server, &cookie, business).await[0].clone();
         assert_eq!(listed["status"], "cancelled");
@@ -1279,11 +1279,11 @@ async fn an_assessed_period_is_no_longer_offered() {
     let case = json(submit(&server, &cookie, "submit-credit-01", "credit_assessment", &draft["revision"]).await).await;
     // Completed for the latest period, as the clerk's 办结 records it.
     let pool = database(&server).await;
-    sqlx::query("UPDATE cases SET status = 'completed' WHERE id = ?").bind(case["id"].as_str()).execute(&pool).await.unwrap();
+    sqlx::query("UPDATE cases SET status = 'completed' WHERE id = $1").bind(case["id"].as_str()).execute(&pool).await.unwrap();
     sqlx::query(
         "INSERT INTO case_results (case_id, completed_at, certificate_number, credit_grade, note, voucher_code, holder_name_masked,
              credit_period_start, credit_period_end, credit_points)
-         VALUES (?, 0, '', 'AAA', '', 'voucher-code-credit-0001', '王*国', ?, ?, 20)",
+         VALUES ($1, 0, '', 'AAA', '', 'voucher-code-credit-0001', '王*国', $2, $3, 20)",
     )
     .bind(case["id"].as_str())
     .bind(periods[0]["start"].as_str())

@@ -1,15 +1,17 @@
-//! The black-box harness: the real server, in-process, on port 0 with a fresh SQLite file
-//! and a clock the test moves.
+//! The black-box harness: the real server, in-process, on port 0 with a fresh database (a
+//! SQLite file, or a PostgreSQL database with `TAXICERT_TEST_BACKEND=postgres`) and a clock the
+//! test moves.
 
 #![allow(dead_code)]
 
 pub mod flows;
+pub mod postgres;
 
-use std::{path::PathBuf, sync::Arc};
+use std::sync::Arc;
 
 use reqwest::header;
 use serde_json::Value;
-use taxicert_server::{clock::ManualClock, config::normalize_base_path, Config};
+use taxicert_server::{clock::ManualClock, config::normalize_base_path, db::Database, Config};
 use tempfile::TempDir;
 use tokio::sync::oneshot;
 
@@ -35,6 +37,8 @@ pub struct TestServer {
     pub client: reqwest::Client,
     pub dir: TempDir,
     pub clock: ManualClock,
+    /// Where the server keeps its data.
+    pub database: Database,
     stop: Option<oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
 }
@@ -51,7 +55,11 @@ pub fn test_config(dir: &TempDir, base_path: &str) -> Config {
     std::fs::write(dist.join("config.json"), "{}").unwrap();
     Config {
         bind: "127.0.0.1:0".parse().unwrap(),
-        database: dir.path().join("data/taxicert.sqlite3"),
+        database: if postgres::wanted() {
+            Database::Postgres(postgres::fresh_database())
+        } else {
+            Database::Sqlite(dir.path().join("data/taxicert.sqlite3"))
+        },
         key_file: dir.path().join("data/taxicert.key"),
         upload_dir: dir.path().join("data/uploads"),
         dist,
@@ -63,6 +71,7 @@ pub fn test_config(dir: &TempDir, base_path: &str) -> Config {
 
 pub async fn spawn_config(dir: TempDir, config: Config) -> TestServer {
     let clock = ManualClock::starting_at(START);
+    let database = config.database.clone();
     let (stop, stopped) = oneshot::channel::<()>();
     let running = taxicert_server::start_with_clock(config, Arc::new(clock.clone()), async {
         let _ = stopped.await;
@@ -74,6 +83,7 @@ pub async fn spawn_config(dir: TempDir, config: Config) -> TestServer {
         client: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap(),
         dir,
         clock,
+        database,
         stop: Some(stop),
         task: Some(running.task),
     }
@@ -110,8 +120,13 @@ impl TestServer {
         self.send(reqwest::Method::POST, path).json(&body).send().await.unwrap()
     }
 
-    pub fn database(&self) -> PathBuf {
-        self.dir.path().join("data/taxicert.sqlite3")
+    /// The `database` setting that reaches this server's data (a file path or a URL), for the
+    /// command line and configuration files.
+    pub fn database_setting(&self) -> String {
+        match &self.database {
+            Database::Sqlite(path) => path.display().to_string(),
+            Database::Postgres(url) => url.clone(),
+        }
     }
 
     /// Graceful shutdown; hands the folder back so that a restart can reuse the database.
@@ -196,8 +211,8 @@ pub async fn verified_user(server: &TestServer, phone: &str, card: &taxicert_tes
     cookie
 }
 
-/// The server's SQLite file, opened beside it: to set up what no endpoint sets (a suspended
+/// The server's database, opened beside it: to set up what no endpoint sets (a suspended
 /// certificate, a closed hall) and to look at what is stored.
-pub async fn database(server: &TestServer) -> sqlx::SqlitePool {
-    sqlx::SqlitePool::connect(&format!("sqlite://{}", server.database().display())).await.unwrap()
+pub async fn database(server: &TestServer) -> sqlx::AnyPool {
+    taxicert_server::db::open(&server.database).await.unwrap()
 }
