@@ -7,6 +7,7 @@ mod auth;
 mod authorization;
 mod basics;
 mod cases;
+mod errors;
 mod realname;
 mod staff;
 mod uploads;
