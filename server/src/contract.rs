@@ -4,6 +4,7 @@
 
 use utoipa::openapi::{
     path::{Operation, ParameterIn},
+    Required,
     ContentBuilder, OpenApi, Ref, RefOr, Response, ResponseBuilder,
 };
 
@@ -19,8 +20,9 @@ const INVALID_MULTIPART: (&str, &str) = ("400", "`invalid_request`: the body is 
 const PHOTO_TOO_LARGE: (&str, &str) = ("413", "`invalid_photo` (with `field`): the body is over the photos' limit");
 const NOT_FOUND: (&str, &str) = ("404", "`not_found`: no such resource (or a path that is not UTF-8)");
 
-/// Adds the answers of [`CSRF`] and the others to every operation of their kind, and makes
-/// every error answer (400 and above) an `ErrorBody`.
+/// Adds the answers of [`CSRF`] and the others to every operation of their kind, makes every
+/// error answer (400 and above) an `ErrorBody`, and every request body required (no extractor
+/// of this server takes a missing one).
 pub fn complete(spec: &mut OpenApi) {
     for item in spec.paths.paths.values_mut() {
         let state_changing = [&mut item.post, &mut item.put, &mut item.patch, &mut item.delete];
@@ -28,6 +30,9 @@ pub fn complete(spec: &mut OpenApi) {
             document(operation, CSRF);
         }
         for operation in [&mut item.get, &mut item.post, &mut item.put, &mut item.patch, &mut item.delete].into_iter().flatten() {
+            if let Some(body) = &mut operation.request_body {
+                body.required = Some(Required::True);
+            }
             let body_types: Vec<String> =
                 operation.request_body.iter().flat_map(|body| body.content.keys().cloned()).collect();
             if body_types.iter().any(|t| t == "application/json") {
