@@ -77,6 +77,8 @@ cookies=$(awk '!/^#/ || /^#HttpOnly_/ { if (NF == 7) printf "%s=%s; ", $6, $7 }'
 # `approve` is false), a draft step out of order. The schema carries every constraint of the
 # form itself (lengths, patterns, enums); the rest is each answer's documented 400.
 # The two sign-outs are left out: they would end the sessions the run uses (tests/api covers them).
+# From the data folder, which takes what st keeps of a run (.schemathesis/).
+cd "$data"
 "$venv/bin/st" --no-color run "$root/openapi.yaml" --url "$origin" \
   --checks all --exclude-checks positive_data_acceptance \
   --exclude-operation-id logout --exclude-operation-id staff_logout \
