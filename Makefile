@@ -13,12 +13,15 @@ export PATH := $(HOME)/.cargo/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 export CARGO_TERM_COLOR ?= never
 export DEBIAN_FRONTEND := noninteractive
 
-SERVER := target/debug/taxicert-server
+# The tools share the lead's build folder when CARGO_TARGET_DIR names one.
+TARGET := $(or $(CARGO_TARGET_DIR),target)
+SERVER := $(TARGET)/debug/taxicert-server
+VENV := target/venv
 DIST := dist/index.html
 STAMP := target/.stamps
 SPA_SOURCES := $(shell find src api/src api/data photo/src worker/src style public -type f) index.html driver/index.html staff/index.html Trunk.toml Cargo.toml Cargo.lock api/Cargo.toml photo/Cargo.toml worker/Cargo.toml scripts/build-simd-worker.sh scripts/start-after-paint.mjs scripts/precompress.mjs
 
-.PHONY: help run test bench setup setup-test server test-build openapi clean test-native test-wasm test-e2e
+.PHONY: help run test bench setup setup-test server test-build openapi clean test-native test-wasm test-e2e test-contract
 
 help:
 	@echo "make run    build the app and start it on http://127.0.0.1:8080/"
@@ -68,10 +71,7 @@ $(STAMP)/node:
 	@node -e 'process.exit(+process.versions.node.split(".")[0] >= 20 ? 0 : 1)' || { echo "Node.js 20 or newer is needed (playwright-core); found $$(node --version)"; exit 1; }
 	@touch $@
 
-# The browser, its driver and a CJK font, for the wasm and end-to-end tests; poppler-utils
-# reads the voucher PDFs back in the server's tests (pdftotext, pdftoppm); the AR PL fonts
-# draw the photo checks' second labelled set in other typefaces than WenQuanYi.
-setup-test: setup $(STAMP)/browser $(STAMP)/postgres
+setup-test: setup $(STAMP)/browser $(STAMP)/postgres $(VENV)/.installed
 
 # The server's black-box tests run a second time on PostgreSQL: Debian's server, which the
 # harness starts itself in a temporary folder (server/tests/api/common/postgres.rs).
@@ -80,6 +80,17 @@ $(STAMP)/postgres:
 	dpkg -s postgresql postgresql-client >/dev/null 2>&1 || { apt-get update && apt-get install -y postgresql postgresql-client; }
 	@touch $@
 
+# The Python tools of the server's tests (schemathesis), at the versions pinned in
+# server/tests/requirements.txt, in their own virtualenv; redone when that file changes.
+$(VENV)/.installed: server/tests/requirements.txt
+	@mkdir -p target
+	[ -x $(VENV)/bin/pip ] || python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r server/tests/requirements.txt
+	@touch $@
+
+# The browser, its driver and a CJK font, for the wasm and end-to-end tests; poppler-utils
+# reads the voucher PDFs back in the server's tests (pdftotext, pdftoppm); the AR PL fonts
+# draw the photo checks' second labelled set in other typefaces than WenQuanYi.
 $(STAMP)/browser:
 	@mkdir -p $(STAMP)
 	dpkg -s chromium chromium-driver fonts-wqy-microhei poppler-utils fonts-arphic-uming fonts-arphic-ukai >/dev/null 2>&1 || { apt-get update && apt-get install -y chromium chromium-driver fonts-wqy-microhei poppler-utils fonts-arphic-uming fonts-arphic-ukai; }
@@ -120,7 +131,7 @@ run: $(DIST) server
 	@mkdir -p data
 	TAXICERT_DEV=true TAXICERT_REALNAME_AUTO_APPROVE=true TAXICERT_LOG_FORMAT=pretty $(SERVER)
 
-test: setup-test $(DIST) test-build test-native test-wasm test-e2e
+test: setup-test $(DIST) test-build test-native test-contract test-wasm test-e2e
 
 # Every crate's tests on the embedded default (SQLite), then the server's black-box binary
 # again on PostgreSQL: the same binary, no second build.
@@ -130,6 +141,12 @@ test-native: | setup-test
 
 test-wasm: | setup-test
 	CHROMEDRIVER=/usr/bin/chromedriver cargo test -p taxicert --target wasm32-unknown-unknown --test browser
+
+# schemathesis against the real server, with a driver's and a clerk's session: every answer
+# as openapi.yaml says (scripts/contract-test.sh; about two minutes on two cores). It reuses
+# the test build, whose server and draw-id-card are built with the workspace's features.
+test-contract: test-build | setup-test
+	scripts/contract-test.sh $(SERVER) $(TARGET)/debug/draw-id-card $(VENV)
 
 test-e2e: $(DIST) test-build | setup-test
 	node --test --test-concurrency=1 tests/e2e/

@@ -93,6 +93,7 @@ pub struct AccountMove {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct AccountMoveConfirm {
     /// The 6 digits of the SMS sent to the old number.
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^\s*[0-9]{6}\s*$"))]
     pub code: String,
 }
 
@@ -140,6 +141,7 @@ pub struct AccountMoveReview {
 pub struct AccountMoveDecision {
     pub approve: bool,
     /// Required (2–200 characters) to refuse; shown to the driver.
+    #[cfg_attr(feature = "openapi", schema(min_length = 2, max_length = 200, pattern = r"\S[\s\S]*\S"))]
     pub reason: Option<String>,
 }
 

@@ -337,6 +337,7 @@ pub struct RealNameReview {
 pub struct RealNameDecision {
     pub approve: bool,
     /// Required (2–200 characters) to reject; shown to the user.
+    #[cfg_attr(feature = "openapi", schema(min_length = 2, max_length = 200, pattern = r"\S[\s\S]*\S"))]
     pub reason: Option<String>,
 }
 
@@ -388,7 +389,11 @@ pub enum StaffAction {
     /// 办结: from `accepted`.
     Complete(Completion),
     /// 不予受理: from `submitted`.
-    Refuse { reason: String },
+    Refuse {
+        /// Shown to the applicant: 2–200 characters.
+        #[cfg_attr(feature = "openapi", schema(min_length = 2, max_length = 200, pattern = r"\S[\s\S]*\S"))]
+        reason: String,
+    },
 }
 
 /// The kinds of [`StaffAction`], for `allowed_actions`.

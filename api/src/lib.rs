@@ -81,7 +81,9 @@ impl ErrorBody {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct SmsCodeRequest {
-    /// 11 digits, e.g. `13812345678`.
+    /// 11 digits, e.g. `13812345678` (spaces, hyphens and a leading `+86` are allowed, as
+    /// `PhoneNumber::parse` reads it).
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^[ -]*(\+?[ -]*8[ -]*6[ -]*)?1[ -]*[3-9]([ -]*[0-9]){9}[ -]*$"))]
     pub phone: String,
 }
 
@@ -99,7 +101,10 @@ pub struct SmsCodeSent {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct LoginRequest {
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^[ -]*(\+?[ -]*8[ -]*6[ -]*)?1[ -]*[3-9]([ -]*[0-9]){9}[ -]*$"))]
     pub phone: String,
+    /// The 6 digits of the SMS.
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^\s*[0-9]{6}\s*$"))]
     pub code: String,
 }
 

@@ -614,7 +614,10 @@ impl DraftStep {
 #[serde(tag = "step", rename_all = "snake_case")]
 pub enum StepAnswers {
     Notice,
-    Certificate { certificate_id: String },
+    Certificate {
+        #[cfg_attr(feature = "openapi", schema(min_length = 1))]
+        certificate_id: String,
+    },
     PersonalInfo { info: PersonalInfo },
     /// Material code → upload id, for every material uploaded.
     Materials { uploads: BTreeMap<String, String> },

@@ -542,7 +542,7 @@ pub struct MoveQueueQuery {
     path = "/staff/account-moves",
     tag = "staff",
     operation_id = "staff_account_move_queue",
-    params(("status" = Option<String>, Query, description = "`review_pending` (the default), `sms_pending`, `done`, `rejected` or `cancelled`")),
+    params(("status" = Option<String>, Query, pattern = "^(review_pending|sms_pending|done|rejected|cancelled)$", description = "`review_pending` (the default), `sms_pending`, `done`, `rejected` or `cancelled`")),
     responses(
         (status = 200, description = "The requests, the oldest first", body = [AccountMoveSummary]),
         (status = 400, description = "`invalid_filter`: an unknown status", body = ErrorBody),

@@ -466,7 +466,7 @@ pub async fn load_detail(
     path = "/cases",
     tag = "cases",
     operation_id = "submit_case",
-    params(("Idempotency-Key" = String, Header, description = "Chosen by the client for this submission (8–100 visible characters). Sent again, it returns the case it made.")),
+    params(("Idempotency-Key" = String, Header, min_length = 8, max_length = 100, pattern = "^[!-~]+$", description = "Chosen by the client for this submission (8–100 visible characters). Sent again, it returns the case it made.")),
     request_body = Submission,
     responses(
         (status = 201, description = "Submitted: the new case", body = CaseSummary),
@@ -795,7 +795,7 @@ struct ReturnedCase {
     operation_id = "resubmit_case",
     params(
         ("id" = String, Path, description = "The case number"),
-        ("Idempotency-Key" = String, Header, description = "Chosen by the client for this resubmission (8–100 visible characters). Sent again after it succeeded, it returns the case as it is."),
+        ("Idempotency-Key" = String, Header, min_length = 8, max_length = 100, pattern = "^[!-~]+$", description = "Chosen by the client for this resubmission (8–100 visible characters). Sent again after it succeeded, it returns the case as it is."),
     ),
     request_body = Resubmission,
     responses(

@@ -2,7 +2,9 @@
 //! Chinese message a user can act on; internal details go to the log only.
 
 use axum::{
+    extract::Request,
     http::{header, HeaderValue, StatusCode},
+    middleware::Next,
     response::{IntoResponse, Response},
     Json,
 };
@@ -58,6 +60,29 @@ impl AppError {
         let mut body = ErrorBody::new(code, message);
         body.retry_after_seconds = Some(retry_after_seconds);
         AppError::Client { status: StatusCode::TOO_MANY_REQUESTS, body }
+    }
+
+    /// 413: the body is over the limit of its endpoint (2 MiB of JSON, the photos' size).
+    pub fn too_large() -> AppError {
+        AppError::client(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body_too_large",
+            "提交的内容超过了大小上限，请换一张较小的照片或删减内容后重试。",
+        )
+    }
+
+    /// The answer of a status that axum or a layer gave in plain text (a rejection of its
+    /// own: a query, path or multipart body it cannot parse, a body over the limit, a wrong
+    /// content type), as the API's error for that status.
+    fn of_status(status: StatusCode) -> AppError {
+        match status {
+            StatusCode::NOT_FOUND => AppError::NotFound,
+            StatusCode::METHOD_NOT_ALLOWED => AppError::MethodNotAllowed,
+            StatusCode::PAYLOAD_TOO_LARGE => AppError::too_large(),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE | StatusCode::UNPROCESSABLE_ENTITY => invalid_body(),
+            status if status.is_server_error() => AppError::Internal(format!("a layer answered {status}")),
+            status => AppError::client(status, "invalid_request", "请求的格式不正确，请刷新页面后重试。"),
+        }
     }
 
     /// Not signed in, or the session ended.
@@ -116,10 +141,79 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> axum::extract::FromRequest<
     async fn from_request(request: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
         match Json::<T>::from_request(request, state).await {
             Ok(Json(value)) => Ok(Body(value)),
+            Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(AppError::too_large()),
             Err(rejection) => {
                 tracing::info!(%rejection, "malformed request body");
-                Err(AppError::bad_request("invalid_body", "提交的内容格式不正确，请刷新页面后重试。"))
+                Err(invalid_body())
             }
         }
+    }
+}
+
+fn invalid_body() -> AppError {
+    AppError::bad_request("invalid_body", "提交的内容格式不正确，请刷新页面后重试。")
+}
+
+/// Every error answer of the API is an `ErrorBody`, axum's own rejections included: an
+/// answer of 400 and above that is not JSON is replaced by the API's error of its status,
+/// keeping its other headers (`Allow` on a 405). A path that does not decode to UTF-8 names
+/// nothing here: 404 before any extractor reads it.
+pub async fn json_errors(request: Request, next: Next) -> Response {
+    if !decodes_to_utf8(request.uri().path()) {
+        return AppError::NotFound.into_response();
+    }
+    let response = next.run(request).await;
+    let status = response.status();
+    let json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if status.as_u16() < 400 || json {
+        return response;
+    }
+    let (mut parts, _) = response.into_parts();
+    let answer = AppError::of_status(status).into_response();
+    // The JSON answer's own headers replace those of the plain text (type, length).
+    for (name, value) in answer.headers() {
+        parts.headers.insert(name, value.clone());
+    }
+    Response::from_parts(parts, answer.into_body())
+}
+
+/// Whether the percent-encoded `path` decodes to UTF-8 (a stray `%` stays as it is).
+fn decodes_to_utf8(path: &str) -> bool {
+    let bytes = path.as_bytes();
+    let mut decoded = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .filter(|h| h.iter().all(u8::is_ascii_hexdigit))
+            .and_then(|h| u8::from_str_radix(std::str::from_utf8(h).ok()?, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(byte)) => {
+                decoded.push(byte);
+                i += 3;
+            }
+            (byte, _) => {
+                decoded.push(byte);
+                i += 1;
+            }
+        }
+    }
+    std::str::from_utf8(&decoded).is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_are_checked_after_percent_decoding() {
+        assert!(decodes_to_utf8("/api/v1/cases/TC1"));
+        assert!(decodes_to_utf8("/api/v1/businesses/%E6%8D%A2%E5%8F%91"));
+        assert!(decodes_to_utf8("/api/v1/cases/100%"));
+        assert!(!decodes_to_utf8("/api/v1/cases/%FF"));
+        assert!(!decodes_to_utf8("/api/v1/cases/%E6%8D"));
     }
 }

@@ -9,6 +9,7 @@ pub mod catalogue;
 pub mod certificates;
 pub mod clock;
 pub mod config;
+pub mod contract;
 pub mod crypto;
 pub mod db;
 pub mod divisions;
@@ -136,16 +137,23 @@ fn api() -> OpenApiRouter<AppState> {
     )
 }
 
+/// The routes and the contract they fulfil, with the answers common to each kind of operation.
+fn routes_and_contract() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    let (routes, mut spec) = api().split_for_parts();
+    contract::complete(&mut spec);
+    (routes, spec)
+}
+
 /// The contract as served, in YAML: what `openapi.yaml` must say.
 pub fn openapi_yaml() -> String {
-    let (_, spec) = api().split_for_parts();
+    let (_, spec) = routes_and_contract();
     spec.to_yaml().expect("the OpenAPI document serialises")
 }
 
 /// Every operation of the contract as (method, path under the API prefix): the
 /// authorization tests walk this list, so that a new endpoint cannot be left out of them.
 pub fn api_operations() -> Vec<(&'static str, String)> {
-    let (_, spec) = api().split_for_parts();
+    let (_, spec) = routes_and_contract();
     let mut operations = Vec::new();
     for (path, item) in spec.paths.paths {
         let path = path.strip_prefix(API_PREFIX).unwrap_or(&path).to_owned();
@@ -169,11 +177,16 @@ pub fn app(state: AppState) -> Router {
     let config = state.config.clone();
     let shell = web::Shell::load(&config.dist, &config.base_path, &config.connect_src);
     let (api_routes, _) = api().split_for_parts();
+    // The order matters: each `layer` wraps what is routed so far. The CSRF guard wraps the
+    // operations only, so that an unlisted method (405, with `Allow`) or path (404) is
+    // answered as such; it must come before `method_not_allowed_fallback`, which replaces the
+    // fallbacks it would wrap.
     let api_routes = api_routes
+        .layer(middleware::from_fn_with_state(state.clone(), auth::csrf_guard))
         .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed.into_response() })
         .route("/api", any(|| async { AppError::NotFound }))
         .route("/api/{*rest}", any(|| async { AppError::NotFound }))
-        .layer(middleware::from_fn_with_state(state.clone(), auth::csrf_guard))
+        .layer(middleware::from_fn(error::json_errors))
         // JSON answers are compressed as they go; the app's files were compressed by the build.
         .layer(CompressionLayer::new())
         .with_state(state);

@@ -15,7 +15,7 @@ use crate::{
     audit::{self, Entry, Event},
     auth::{ClientIp, CurrentUser},
     error::{AppError, AppResult, Body},
-    uploads::process_photo,
+    uploads::{multipart_error, process_photo},
     AppState,
 };
 use crate::db::Flag;
@@ -52,11 +52,16 @@ pub async fn read_id_card(
     mut multipart: Multipart,
 ) -> AppResult<Json<IdCardRead>> {
     refuse_if_done(&state, user.user_id).await?;
-    let broken = || AppError::bad_request("upload_broken", "照片上传中断，请检查网络后重新上传。");
-    let (mut portrait, mut emblem) = (None, None);
-    while let Some(field) = multipart.next_field().await.map_err(|_| broken())? {
+    // The side being read when the body breaks off, for the refusal.
+    let broken = |error, name: &str| match name {
+        "emblem" => multipart_error(error, "身份证国徽面", "emblem"),
+        _ => multipart_error(error, "身份证人像面", "portrait"),
+    };
+    let (mut portrait, mut emblem, mut last) = (None, None, String::new());
+    while let Some(field) = multipart.next_field().await.map_err(|e| broken(e, &last))? {
         let name = field.name().unwrap_or_default().to_owned();
-        let bytes = field.bytes().await.map_err(|_| broken())?;
+        let bytes = field.bytes().await.map_err(|e| broken(e, &name))?;
+        last = name.clone();
         match name.as_str() {
             "portrait" => portrait = Some(bytes),
             "emblem" => emblem = Some(bytes),

@@ -83,6 +83,18 @@ pub fn prepare_dir(upload_dir: &FsPath, dist: &FsPath) -> std::io::Result<()> {
     Ok(())
 }
 
+/// A multipart body that broke off while it was read: past the endpoint's body limit, 413
+/// `invalid_photo` about the photo being read (`what`, `field`), as for a photo over 10 MiB;
+/// otherwise 400 `upload_broken`.
+pub fn multipart_error(error: MultipartError, what: &str, field: &str) -> AppError {
+    if error.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        let limit = megabytes(taxicert_api::domain::MAX_UPLOAD_BYTES);
+        photo_error(Refusal::new("file_too_large", format!("照片超过了{limit}，请重新拍照后上传。")), what, field)
+    } else {
+        AppError::bad_request("upload_broken", "照片上传中断，请检查网络后重新上传。")
+    }
+}
+
 /// A key the client chose for one request, so that a retry returns the first result instead
 /// of doing the work twice: visible ASCII, 8 to 100 characters. `what` names the request in
 /// the refusal (`上传请求`).
@@ -138,7 +150,7 @@ async fn by_key(state: &AppState, user_id: i64, key: &str) -> AppResult<Option<U
     path = "/uploads",
     tag = "uploads",
     operation_id = "upload_photo",
-    params(("Idempotency-Key" = String, Header, description = "Chosen by the client for this photo (8–100 visible characters). Sent again, it returns the first result and stores nothing new.")),
+    params(("Idempotency-Key" = String, Header, min_length = 8, max_length = 100, pattern = "^[!-~]+$", description = "Chosen by the client for this photo (8–100 visible characters). Sent again, it returns the first result and stores nothing new.")),
     request_body(content_type = "multipart/form-data", description = "Parts `material` (a material code from the catalogue) and `file` (JPEG or PNG, at most 10 MiB)"),
     responses(
         (status = 201, description = "Stored: the photo as the server keeps it, re-encoded, with the quality checks' advice in `warnings`", body = UploadReceipt),
@@ -159,14 +171,7 @@ pub async fn upload_photo(
     if let Some(first) = by_key(&state, user.user_id, &key).await? {
         return Ok((StatusCode::OK, Json(first.into_receipt()?)).into_response());
     }
-    let broken = |error: MultipartError| {
-        if error.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            let limit = megabytes(taxicert_api::domain::MAX_UPLOAD_BYTES);
-            photo_error(Refusal::new("file_too_large", format!("照片超过了{limit}，请重新拍照后上传。")), "照片", "file")
-        } else {
-            AppError::bad_request("upload_broken", "照片上传中断，请检查网络后重新上传。")
-        }
-    };
+    let broken = |error: MultipartError| multipart_error(error, "照片", "file");
     let (mut material, mut file) = (None, None);
     while let Some(field) = multipart.next_field().await.map_err(broken)? {
         match field.name().unwrap_or_default() {

@@ -84,7 +84,7 @@ pub struct RealNameQueueQuery {
     path = "/staff/realname",
     tag = "staff",
     operation_id = "staff_realname_queue",
-    params(("status" = Option<String>, Query, description = "`pending` (the default), `approved` or `rejected`")),
+    params(("status" = Option<String>, Query, pattern = "^(pending|approved|rejected)$", description = "`pending` (the default), `approved` or `rejected`")),
     responses(
         (status = 200, description = "The submissions, the oldest first", body = [RealNameReviewSummary]),
         (status = 400, description = "`invalid_filter`: an unknown status", body = ErrorBody),

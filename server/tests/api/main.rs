@@ -8,6 +8,7 @@ mod authorization;
 mod backup;
 mod basics;
 mod cases;
+mod errors;
 mod realname;
 mod replicas;
 mod staff;
