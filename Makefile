@@ -16,6 +16,7 @@ export DEBIAN_FRONTEND := noninteractive
 SERVER := target/debug/taxicert-server
 DIST := dist/index.html
 STAMP := target/.stamps
+VENV := target/venv
 SPA_SOURCES := $(shell find src api/src api/data photo/src worker/src style public -type f) index.html driver/index.html staff/index.html Trunk.toml Cargo.toml Cargo.lock api/Cargo.toml photo/Cargo.toml worker/Cargo.toml scripts/build-simd-worker.sh scripts/start-after-paint.mjs scripts/precompress.mjs
 
 .PHONY: help run test bench setup setup-test server test-build openapi clean test-native test-wasm test-e2e
@@ -70,8 +71,16 @@ $(STAMP)/node:
 
 # The browser, its driver and a CJK font, for the wasm and end-to-end tests; poppler-utils
 # reads the voucher PDFs back in the server's tests (pdftotext, pdftoppm); the AR PL fonts
-# draw the photo checks' second labelled set in other typefaces than WenQuanYi.
-setup-test: setup $(STAMP)/browser
+# draw the photo checks' second labelled set in other typefaces than WenQuanYi. The Python
+# tools of the server's tests (moto, an S3-compatible server) go into a virtualenv.
+setup-test: setup $(STAMP)/browser $(VENV)/.installed
+
+# Made again when the requirements change; pip installs only what is missing.
+$(VENV)/.installed: server/tests/requirements.txt
+	dpkg -s python3-venv >/dev/null 2>&1 || { apt-get update && apt-get install -y python3-venv; }
+	test -x $(VENV)/bin/pip || python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet -r server/tests/requirements.txt
+	@touch $@
 
 $(STAMP)/browser:
 	@mkdir -p $(STAMP)

@@ -9,5 +9,6 @@ mod basics;
 mod cases;
 mod realname;
 mod staff;
+mod storage;
 mod uploads;
 mod wizard;
