@@ -89,7 +89,8 @@ pub async fn sweep(state: &AppState) -> AppResult<Swept> {
     let mut pages = state.storage.objects().chunks(SWEEP_PAGE);
     while let Some(page) = pages.next().await {
         let page = page.into_iter().collect::<AppResult<Vec<(String, i64)>>>()?;
-        let old: Vec<String> = page.into_iter().filter(|(_, written)| *written < cutoff).map(|(name, _)| name).collect();
+        // At least the grace old: stores keep whole seconds.
+        let old: Vec<String> = page.into_iter().filter(|(_, written)| *written <= cutoff).map(|(name, _)| name).collect();
         if old.is_empty() {
             continue;
         }

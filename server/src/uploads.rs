@@ -261,9 +261,9 @@ pub async fn get_upload_image(
     Ok(([(header::CONTENT_TYPE, "image/jpeg")], jpeg).into_response())
 }
 
-/// Deletes a photo: the file goes at once (or, if the store fails, at the next sweep), the row stays (marked) so that a replayed upload
-/// with the same key is not stored again. A photo submitted with a case is part of that case's
-/// record and stays.
+/// Deletes a photo: the file goes at once (or at the next sweep, if the store fails), the row
+/// stays (marked) so that a replayed upload with the same key is not stored again. A photo
+/// submitted with a case is part of that case's record and stays.
 #[utoipa::path(
     delete,
     path = "/uploads/{id}",

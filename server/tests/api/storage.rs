@@ -323,11 +323,12 @@ async fn retention_deletes_replaced_and_abandoned_photos_keeps_those_of_cases_an
     let server = spawn_approving(|c| c.storage_sweep_interval_seconds = 1).await;
     let cookie = common::verified_user(&server, PHONE, &taxicert_testkit::CardData::sample()).await;
     let pool = database(&server).await;
+    // The draft first: an open case makes its certificate unavailable to other businesses.
+    let draft = complete_draft(&server, &cookie, "renewal").await;
     let case = submit_case(&server, &cookie, "reissue").await;
     let case_id = case["id"].as_str().unwrap().to_owned();
     let in_case: Vec<(String,)> =
         sqlx::query_as("SELECT upload_id FROM case_uploads WHERE case_id = $1").bind(&case_id).fetch_all(&pool).await.unwrap();
-    let draft = complete_draft(&server, &cookie, "renewal").await;
     let mut uploads = draft["uploads"].clone();
     let (material, first) = uploads.as_object().unwrap().iter().next().map(|(m, id)| (m.clone(), id.as_str().unwrap().to_owned())).unwrap();
     // 重新拍摄 a minute later: a new photo of the same material takes the first one's place.
