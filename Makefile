@@ -80,10 +80,11 @@ $(STAMP)/postgres:
 	dpkg -s postgresql postgresql-client >/dev/null 2>&1 || { apt-get update && apt-get install -y postgresql postgresql-client; }
 	@touch $@
 
-# The Python tools of the server's tests (schemathesis), at the versions pinned in
+# The Python tools of the server's tests (schemathesis; moto, an S3-compatible server), at the versions pinned in
 # server/tests/requirements.txt, in their own virtualenv; redone when that file changes.
 $(VENV)/.installed: server/tests/requirements.txt
 	@mkdir -p target
+	dpkg -s python3-venv >/dev/null 2>&1 || { apt-get update && apt-get install -y python3-venv; }
 	[ -x $(VENV)/bin/pip ] || python3 -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r server/tests/requirements.txt
 	@touch $@

@@ -154,12 +154,20 @@ pub struct OutboxMessage {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct Health {
-    /// `ok` when the server and its database answer.
+    /// `ok` when the server, its database and its photo store answer; `degraded` when the
+    /// database answers but the photo store cannot be written (uploads are refused with 503 or
+    /// 507 until it can).
     pub status: String,
     /// The server's version.
     pub version: String,
     /// `ok` when a query against the database succeeded.
     pub database: String,
+    /// `ok` when a small object was written to the photo store and deleted (probed at most
+    /// every 5 seconds); `full` (no space left or quota reached) or `unavailable`.
+    pub storage: String,
+    /// Why the status is `degraded`, for the operator.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 /// The five businesses of the taxi driver's certificate, by their stable codes.

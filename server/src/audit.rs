@@ -32,6 +32,9 @@ pub enum Event {
     /// An account moved to a new phone number: one entry for each of the two accounts,
     /// outcome `sms` or `clerk`.
     AccountMoved,
+    /// Retention deleted a photo no longer needed: outcome `replaced` or `abandoned`, subject
+    /// `upload:{id}`, no client address.
+    UploadRemoved,
 }
 
 impl Event {
@@ -59,6 +62,7 @@ impl Event {
             Event::AccountMoveCodeFailed => "account_move_code_failed",
             Event::AccountMoveDecided => "account_move_decided",
             Event::AccountMoved => "account_moved",
+            Event::UploadRemoved => "upload_removed",
         }
     }
 }
@@ -72,7 +76,8 @@ pub struct Entry<'a> {
     pub client_ip: &'a str,
     /// The staff member who acted, for the console's actions.
     pub staff_id: Option<i64>,
-    /// What was acted on: a case number, `realname:{submission id}` or `account_move:{id}`.
+    /// What was acted on: a case number, `realname:{submission id}`, `account_move:{id}` or
+    /// `upload:{id}`.
     pub subject: Option<&'a str>,
 }
 

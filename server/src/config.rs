@@ -46,8 +46,27 @@ pub struct Config {
     pub trust_forwarded_for: bool,
     /// Dev mode only: real-name submissions are approved at once (no clerk needed).
     pub realname_auto_approve: bool,
-    /// Where uploaded photos are kept, sealed, under random names; never inside `dist`.
+    /// Where uploaded photos are kept, sealed, under random names; never inside `dist`. Used
+    /// unless `storage` names an S3 bucket.
     pub upload_dir: PathBuf,
+    /// `s3://bucket/prefix`: photos go to an S3-compatible object store instead of `upload_dir`.
+    pub storage: Option<S3Location>,
+    /// The S3 service's address (`https://…`, or `http://…` for a test server); `None`: AWS's.
+    pub storage_endpoint: Option<String>,
+    /// The S3 region; `None`: `us-east-1`, which S3-compatible services accept.
+    pub storage_region: Option<String>,
+    /// The S3 credentials; `None`: taken from the environment the way AWS's tools do.
+    pub storage_access_key_id: Option<String>,
+    pub storage_secret_access_key: Option<String>,
+    /// How often the store is swept of unfinished and unrecorded files and the photos no
+    /// longer needed are deleted (also once at start-up).
+    pub storage_sweep_interval_seconds: u64,
+    /// Files younger than this are never swept: an upload in flight has written its file but not
+    /// yet its row. A replaced photo is deleted once this old too.
+    pub storage_sweep_grace_seconds: u64,
+    /// Photos of drafts untouched for this many days, and photos never attached to a draft this
+    /// old, are deleted; photos of submitted cases are kept.
+    pub retention_days: u32,
     /// The long side, in pixels, of the JPEG the server keeps of every upload.
     pub photo_max_side: u32,
     /// 换发 can be applied for this many days before a certificate expires (1–365).
@@ -101,6 +120,14 @@ impl Default for Config {
             allowed_origins: Vec::new(),
             key_file: PathBuf::from("data/taxicert.key"),
             upload_dir: PathBuf::from("data/uploads"),
+            storage: None,
+            storage_endpoint: None,
+            storage_region: None,
+            storage_access_key_id: None,
+            storage_secret_access_key: None,
+            storage_sweep_interval_seconds: 3600,
+            storage_sweep_grace_seconds: 3600,
+            retention_days: 30,
             photo_max_side: 2048,
             sms_daily_cap: 10,
             sms_ip_hourly_limit: 30,
@@ -147,6 +174,14 @@ struct FileConfig {
     trust_forwarded_for: Option<bool>,
     realname_auto_approve: Option<bool>,
     upload_dir: Option<PathBuf>,
+    storage: Option<String>,
+    storage_endpoint: Option<String>,
+    storage_region: Option<String>,
+    storage_access_key_id: Option<String>,
+    storage_secret_access_key: Option<String>,
+    storage_sweep_interval_seconds: Option<u64>,
+    storage_sweep_grace_seconds: Option<u64>,
+    retention_days: Option<u32>,
     photo_max_side: Option<u32>,
     renewal_window_days: Option<u32>,
     renewal_deadline_days: Option<u32>,
@@ -233,6 +268,14 @@ impl Config {
             trust_forwarded_for,
             realname_auto_approve,
             upload_dir,
+            storage,
+            storage_endpoint,
+            storage_region,
+            storage_access_key_id,
+            storage_secret_access_key,
+            storage_sweep_interval_seconds,
+            storage_sweep_grace_seconds,
+            retention_days,
             photo_max_side,
             renewal_window_days,
             renewal_deadline_days,
@@ -301,6 +344,34 @@ impl Config {
         }
         if let Some(v) = upload_dir {
             self.upload_dir = v;
+        }
+        let file_error = |name, value: &str, reason: &str| ConfigError::File { name, value: value.into(), reason: reason.into() };
+        if let Some(v) = storage {
+            self.storage = Some(S3Location::parse(&v).ok_or_else(|| file_error("storage", &v, STORAGE_REASON))?);
+        }
+        if let Some(v) = storage_endpoint {
+            self.storage_endpoint = Some(check_public_url(&v).ok_or_else(|| file_error("storage_endpoint", &v, ENDPOINT_REASON))?);
+        }
+        if storage_region.is_some() {
+            self.storage_region = storage_region;
+        }
+        if storage_access_key_id.is_some() {
+            self.storage_access_key_id = storage_access_key_id;
+        }
+        if storage_secret_access_key.is_some() {
+            self.storage_secret_access_key = storage_secret_access_key;
+        }
+        if let Some(v) = storage_sweep_interval_seconds {
+            self.storage_sweep_interval_seconds =
+                Some(v).filter(|s| *s > 0).ok_or_else(|| file_error("storage_sweep_interval_seconds", &v.to_string(), SWEEP_INTERVAL_REASON))?;
+        }
+        if let Some(v) = storage_sweep_grace_seconds {
+            self.storage_sweep_grace_seconds = v;
+        }
+        if let Some(v) = retention_days {
+            self.retention_days = Some(v)
+                .filter(|d| RETENTION_DAYS.contains(d))
+                .ok_or_else(|| file_error("retention_days", &v.to_string(), RETENTION_DAYS_REASON))?;
         }
         if let Some(v) = photo_max_side {
             self.photo_max_side = v;
@@ -426,6 +497,44 @@ impl Config {
         if let Some(v) = env("TAXICERT_UPLOAD_DIR") {
             self.upload_dir = v.into();
         }
+        if let Some(v) = env("TAXICERT_STORAGE") {
+            // Empty: back to the local folder.
+            self.storage = if v.is_empty() {
+                None
+            } else {
+                Some(S3Location::parse(&v).ok_or_else(|| invalid("TAXICERT_STORAGE", &v, STORAGE_REASON))?)
+            };
+        }
+        if let Some(v) = env("TAXICERT_STORAGE_ENDPOINT") {
+            self.storage_endpoint = Some(check_public_url(&v).ok_or_else(|| invalid("TAXICERT_STORAGE_ENDPOINT", &v, ENDPOINT_REASON))?);
+        }
+        if let Some(v) = env("TAXICERT_STORAGE_REGION") {
+            self.storage_region = Some(v);
+        }
+        if let Some(v) = env("TAXICERT_STORAGE_ACCESS_KEY_ID") {
+            self.storage_access_key_id = Some(v);
+        }
+        if let Some(v) = env("TAXICERT_STORAGE_SECRET_ACCESS_KEY") {
+            self.storage_secret_access_key = Some(v);
+        }
+        if let Some(v) = env("TAXICERT_STORAGE_SWEEP_INTERVAL_SECONDS") {
+            self.storage_sweep_interval_seconds = v
+                .parse()
+                .ok()
+                .filter(|s| *s > 0)
+                .ok_or_else(|| invalid("TAXICERT_STORAGE_SWEEP_INTERVAL_SECONDS", &v, SWEEP_INTERVAL_REASON))?;
+        }
+        if let Some(v) = env("TAXICERT_STORAGE_SWEEP_GRACE_SECONDS") {
+            self.storage_sweep_grace_seconds =
+                v.parse().map_err(|_| invalid("TAXICERT_STORAGE_SWEEP_GRACE_SECONDS", &v, "expected a number of seconds"))?;
+        }
+        if let Some(v) = env("TAXICERT_RETENTION_DAYS") {
+            self.retention_days = v
+                .parse()
+                .ok()
+                .filter(|d| RETENTION_DAYS.contains(d))
+                .ok_or_else(|| invalid("TAXICERT_RETENTION_DAYS", &v, RETENTION_DAYS_REASON))?;
+        }
         if let Some(v) = env("TAXICERT_PHOTO_MAX_SIDE") {
             self.photo_max_side = v.parse().ok().filter(|side| (256..=8192).contains(side)).ok_or_else(|| {
                 invalid("TAXICERT_PHOTO_MAX_SIDE", &v, "expected a number of pixels from 256 to 8192")
@@ -496,6 +605,31 @@ fn check_credit_thresholds(t: &taxicert_api::CreditThresholds) -> Result<(), Str
     }
     Ok(())
 }
+
+/// An S3 bucket and the prefix under which the photos are kept in it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct S3Location {
+    pub bucket: String,
+    /// Without slashes at either end; empty for the bucket's root.
+    pub prefix: String,
+}
+
+impl S3Location {
+    /// `s3://bucket` or `s3://bucket/some/prefix/`.
+    fn parse(v: &str) -> Option<S3Location> {
+        let rest = v.trim().strip_prefix("s3://")?;
+        let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+        let valid_bucket = !bucket.is_empty() && bucket.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.');
+        valid_bucket.then(|| S3Location { bucket: bucket.into(), prefix: prefix.trim_matches('/').into() })
+    }
+}
+
+const STORAGE_REASON: &str = "expected s3://bucket or s3://bucket/prefix (leave it unset to keep photos in upload_dir)";
+const ENDPOINT_REASON: &str = "expected an http:// or https:// address such as https://s3.example.com";
+const SWEEP_INTERVAL_REASON: &str = "expected a number of seconds, at least 1";
+/// How long the photos of an abandoned draft are kept.
+const RETENTION_DAYS: std::ops::RangeInclusive<u32> = 1..=3650;
+const RETENTION_DAYS_REASON: &str = "expected a number of days from 1 to 3650";
 
 const PUBLIC_URL_REASON: &str = "expected an http:// or https:// address such as https://example.gov.cn/taxicert";
 
@@ -667,6 +801,36 @@ mod tests {
         }
         let c = Config::load(None, env_of(&[("TAXICERT_VOUCHER_FONT", "/fonts/x.ttc")])).unwrap();
         assert_eq!(c.voucher_font, Some(PathBuf::from("/fonts/x.ttc")));
+    }
+
+    #[test]
+    fn storage_is_the_upload_folder_unless_an_s3_bucket_is_named() {
+        let c = Config::load(None, env_of(&[])).unwrap();
+        assert_eq!((c.storage, c.retention_days, c.storage_sweep_interval_seconds), (None, 30, 3600));
+        let c = Config::load(
+            None,
+            env_of(&[("TAXICERT_STORAGE", "s3://photos/taxicert/uploads/"), ("TAXICERT_STORAGE_ENDPOINT", "http://127.0.0.1:9000/")]),
+        )
+        .unwrap();
+        assert_eq!(c.storage, Some(S3Location { bucket: "photos".into(), prefix: "taxicert/uploads".into() }));
+        assert_eq!(c.storage_endpoint.as_deref(), Some("http://127.0.0.1:9000"));
+        for (name, bad) in [
+            ("TAXICERT_STORAGE", "/srv/photos"),
+            ("TAXICERT_STORAGE", "s3://"),
+            ("TAXICERT_STORAGE", "s3://Bad_Bucket"),
+            ("TAXICERT_STORAGE_ENDPOINT", "s3.example.com"),
+            ("TAXICERT_STORAGE_SWEEP_INTERVAL_SECONDS", "0"),
+            ("TAXICERT_RETENTION_DAYS", "0"),
+        ] {
+            let err = Config::load(None, env_of(&[(name, bad)])).unwrap_err();
+            assert!(err.to_string().contains(name), "{err}");
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("taxicert.toml");
+        std::fs::write(&file, "storage = \"s3://photos\"\nstorage_region = \"cn-north-1\"\nretention_days = 90\n").unwrap();
+        let c = Config::load(Some(&file), env_of(&[])).unwrap();
+        assert_eq!(c.storage, Some(S3Location { bucket: "photos".into(), prefix: String::new() }));
+        assert_eq!((c.storage_region.as_deref(), c.retention_days), (Some("cn-north-1"), 90));
     }
 
     #[test]

@@ -92,6 +92,34 @@ pub async fn load(conn: &mut AnyConnection, state: &AppState, user_id: i64, busi
     Ok(Some(StoredDraft { business, done: parse_done(&done)?, answers, revision, updated_at }))
 }
 
+/// The uploads the drafts name, for retention, which keeps the photos of drafts in use.
+#[derive(Default)]
+pub struct NamedUploads {
+    /// Each upload a draft names, with when that draft was last saved.
+    pub named: Vec<(String, i64)>,
+    /// Users with a draft whose answers do not unseal: none of their photos may be judged.
+    pub unreadable: std::collections::HashSet<i64>,
+}
+
+/// The uploads every draft names; a draft that does not unseal is logged by user and business.
+pub async fn named_uploads(state: &AppState) -> AppResult<NamedUploads> {
+    let rows: Vec<(i64, String, Vec<u8>, i64)> =
+        sqlx::query_as("SELECT user_id, business_code, answers, updated_at FROM drafts").fetch_all(&state.db).await?;
+    let mut found = NamedUploads::default();
+    for (user_id, code, sealed, updated_at) in rows {
+        let answers = BusinessCode::parse(&code)
+            .and_then(|business| state.vault.open(&sealed, &context(user_id, business)).ok())
+            .and_then(|plain| serde_json::from_slice::<Answers>(&plain).ok());
+        let Some(answers) = answers else {
+            tracing::warn!(user_id, business = code, "a draft's answers do not unseal; retention leaves this user's photos");
+            found.unreadable.insert(user_id);
+            continue;
+        };
+        found.named.extend(answers.uploads.into_values().map(|id| (id, updated_at)));
+    }
+    Ok(found)
+}
+
 async fn store(conn: &mut AnyConnection, state: &AppState, user_id: i64, draft: &StoredDraft) -> AppResult<()> {
     let json = |e: serde_json::Error| AppError::Internal(e.to_string());
     let answers = serde_json::to_vec(&draft.answers).map_err(json)?;

@@ -16,12 +16,14 @@ pub mod divisions;
 pub mod drafts;
 pub mod error;
 pub mod health;
+pub mod housekeeping;
 pub mod idcard;
 pub mod photo_check;
 pub mod realname;
 pub mod secrets;
 pub mod sms;
 pub mod staff;
+pub mod storage;
 pub mod uploads;
 pub mod vouchers;
 pub mod web;
@@ -55,6 +57,8 @@ pub struct AppState {
     pub dev_outbox: Option<Arc<DevSender>>,
     pub vault: crypto::Vault,
     pub reader: Arc<dyn idcard::IdCardReader>,
+    /// Where the photos are kept.
+    pub storage: storage::Storage,
 }
 
 #[derive(OpenApi)]
@@ -229,6 +233,17 @@ pub async fn start_with_clock(
     clock: Arc<dyn Clock>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<Running, StartError> {
+    let storage = storage::Storage::open(&config).map_err(StartError::Storage)?;
+    start_with_storage(config, clock, storage, shutdown).await
+}
+
+/// [`start_with_clock`] with a store of the caller's: the tests make one fail as a full disk.
+pub async fn start_with_storage(
+    config: Config,
+    clock: Arc<dyn Clock>,
+    storage: storage::Storage,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<Running, StartError> {
     let secrets = Secrets::load(&config.key_file, config.dev).map_err(StartError::Secrets)?;
     let (sms, dev_outbox): (Arc<dyn SmsSender>, Option<Arc<DevSender>>) = match (&config.sms_gateway_url, config.dev) {
         (Some(url), _) => {
@@ -241,7 +256,6 @@ pub async fn start_with_clock(
         }
         (None, false) => return Err(StartError::SmsGateway),
     };
-    uploads::prepare_dir(&config.upload_dir, &config.dist).map_err(StartError::UploadDir)?;
     // Said at startup, not at the first driver's download: vouchers need a CJK font.
     vouchers::check_font(&config);
     let db = db::open(&config.database).await.map_err(StartError::Database)?;
@@ -252,10 +266,14 @@ pub async fn start_with_clock(
     realname::backfill_holder_keys(&db, &vault, &secrets).await.map_err(StartError::Database)?;
     cases::backfill_certificate_ids(&db, &vault).await.map_err(StartError::Database)?;
     let reader = Arc::new(idcard::TesseractReader);
-    let state = AppState { db: db.clone(), config: Arc::new(config), clock, secrets, sms, dev_outbox, vault, reader };
+    let state = AppState { db: db.clone(), config: Arc::new(config), clock, secrets, sms, dev_outbox, vault, reader, storage };
+    // Before the first answer: what a crash left is gone, and no answer names it.
+    housekeeping::run(&state).await;
+    let schedule = housekeeping::spawn_schedule(state.clone());
     let app = app(state).into_make_service_with_connect_info::<SocketAddr>();
     let task = tokio::spawn(async move {
         let served = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
+        schedule.abort();
         db.close().await;
         served
     });
@@ -266,8 +284,8 @@ pub async fn start_with_clock(
 pub enum StartError {
     #[error("cannot open the database: {0}")]
     Database(sqlx::Error),
-    #[error("cannot use the upload directory: {0}")]
-    UploadDir(std::io::Error),
+    #[error("{0}")]
+    Storage(storage::StorageError),
     #[error("cannot listen: {0}")]
     Bind(std::io::Error),
     #[error("{0}")]

@@ -3,9 +3,7 @@
 //! material's rules from the catalogue — type by content, size, pixel limits, a full decode,
 //! the minimum resolution — keeps the quality checks' advice with the upload, stores the
 //! re-encoded picture (no metadata block, nothing after the image) and keeps it sealed under a
-//! random name in the upload directory, outside anything the server serves.
-
-use std::path::{Path as FsPath, PathBuf};
+//! random name in the photo store (`storage`), outside anything the server serves.
 
 use axum::{
     extract::{multipart::MultipartError, Multipart, Path, State},
@@ -66,21 +64,6 @@ pub fn warnings_json(warnings: &[PhotoWarning]) -> AppResult<String> {
 /// The advice read back from a `warnings` column.
 pub fn warnings_from_json(stored: &str) -> AppResult<Vec<PhotoWarning>> {
     serde_json::from_str(stored).map_err(|e| AppError::Internal(format!("stored photo warnings do not parse: {e}")))
-}
-
-/// Creates the upload directory, and refuses one inside the served `dist` folder.
-pub fn prepare_dir(upload_dir: &FsPath, dist: &FsPath) -> std::io::Result<()> {
-    std::fs::create_dir_all(upload_dir)?;
-    if let (Ok(uploads), Ok(dist)) = (upload_dir.canonicalize(), dist.canonicalize()) {
-        if uploads.starts_with(&dist) {
-            return Err(std::io::Error::other(format!(
-                "upload_dir {} lies inside dist {}: photos would be served to anyone",
-                uploads.display(),
-                dist.display()
-            )));
-        }
-    }
-    Ok(())
 }
 
 /// A multipart body that broke off while it was read: past the endpoint's body limit, 413
@@ -159,6 +142,8 @@ async fn by_key(state: &AppState, user_id: i64, key: &str) -> AppResult<Option<U
         (status = 401, description = "`unauthenticated`", body = ErrorBody),
         (status = 413, description = "`invalid_photo`: the photo is over 10 MiB", body = ErrorBody),
         (status = 429, description = "`upload_limit`: too many photos kept", body = ErrorBody),
+        (status = 503, description = "`storage_unavailable`: the photo store cannot be reached — the service's problem, not the photo's; try again after `Retry-After` seconds. Nothing was stored.", body = ErrorBody),
+        (status = 507, description = "`storage_full`: the photo store is full — the service's problem, not the photo's; try again after `Retry-After` seconds. Nothing was stored.", body = ErrorBody),
     )
 )]
 pub async fn upload_photo(
@@ -205,7 +190,9 @@ pub async fn upload_photo(
     let id = format!("upl_{}", random_hex(16));
     let stored_name = random_hex(16);
     let sealed = state.vault.seal(&processed.jpeg, &format!("upload:{id}"));
-    write_atomically(&state.config.upload_dir, &stored_name, &sealed).await?;
+    // The object first, then its row: a crash in between leaves an object no row names, which
+    // the sweep removes, never a row without its object.
+    state.storage.put(&stored_name, sealed).await?;
     let inserted = sqlx::query(
         "INSERT INTO uploads (id, user_id, material_code, idempotency_key, stored_name, width, height, bytes, warnings, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (user_id, idempotency_key) DO NOTHING",
@@ -221,10 +208,17 @@ pub async fn upload_photo(
     .bind(&warnings)
     .bind(state.clock.now())
     .execute(&state.db)
-    .await?;
+    .await;
+    let inserted = match inserted {
+        Ok(inserted) => inserted,
+        Err(e) => {
+            let _ = state.storage.delete(&stored_name).await;
+            return Err(e.into());
+        }
+    };
     if inserted.rows_affected() == 0 {
         // The same key arrived twice at once and the other request stored first: keep one copy.
-        let _ = tokio::fs::remove_file(state.config.upload_dir.join(&stored_name)).await;
+        let _ = state.storage.delete(&stored_name).await;
         let first = by_key(&state, user.user_id, &key).await?.ok_or_else(|| AppError::Internal("an upload vanished".into()))?;
         return Ok((StatusCode::OK, Json(first.into_receipt()?)).into_response());
     }
@@ -237,16 +231,6 @@ pub async fn upload_photo(
         warnings: processed.warnings,
     };
     Ok((StatusCode::CREATED, Json(receipt)).into_response())
-}
-
-/// Written to a temporary name first, so that a crash never leaves half a photo under a name
-/// the database points at.
-async fn write_atomically(dir: &FsPath, name: &str, bytes: &[u8]) -> AppResult<()> {
-    let io = |e: std::io::Error| AppError::Internal(format!("cannot store an upload: {e}"));
-    tokio::fs::create_dir_all(dir).await.map_err(io)?;
-    let partial: PathBuf = dir.join(format!("{name}.partial"));
-    tokio::fs::write(&partial, bytes).await.map_err(io)?;
-    tokio::fs::rename(&partial, dir.join(name)).await.map_err(io)
 }
 
 async fn owned(state: &AppState, user_id: i64, id: &str) -> AppResult<String> {
@@ -271,6 +255,7 @@ async fn owned(state: &AppState, user_id: i64, id: &str) -> AppResult<String> {
         (status = 200, description = "The JPEG as the server keeps it", content_type = "image/jpeg"),
         (status = 401, description = "`unauthenticated`", body = ErrorBody),
         (status = 404, description = "No such upload of this user", body = ErrorBody),
+        (status = 503, description = "`storage_unavailable`: the photo store cannot be reached; try again after `Retry-After` seconds", body = ErrorBody),
     )
 )]
 pub async fn get_upload_image(
@@ -279,16 +264,14 @@ pub async fn get_upload_image(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     let stored_name = owned(&state, user.user_id, &id).await?;
-    let sealed = tokio::fs::read(state.config.upload_dir.join(stored_name))
-        .await
-        .map_err(|e| AppError::Internal(format!("cannot read an upload: {e}")))?;
+    let sealed = state.storage.get(&stored_name).await?;
     let jpeg = state.vault.open(&sealed, &format!("upload:{id}"))?;
     Ok(([(header::CONTENT_TYPE, "image/jpeg")], jpeg).into_response())
 }
 
-/// Deletes a photo: the file goes at once, the row stays (marked) so that a replayed upload
-/// with the same key is not stored again. A photo submitted with a case is part of that case's
-/// record and stays.
+/// Deletes a photo: the file goes at once (or at the next sweep, if the store fails), the row
+/// stays (marked) so that a replayed upload with the same key is not stored again. A photo
+/// submitted with a case is part of that case's record and stays.
 #[utoipa::path(
     delete,
     path = "/uploads/{id}",
@@ -330,6 +313,6 @@ pub async fn delete_upload(
             AppError::NotFound
         });
     }
-    let _ = tokio::fs::remove_file(state.config.upload_dir.join(stored_name)).await;
+    let _ = state.storage.delete(&stored_name).await;
     Ok(StatusCode::NO_CONTENT)
 }

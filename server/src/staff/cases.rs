@@ -314,6 +314,7 @@ pub async fn staff_case(
         (status = 401, description = "`staff_unauthenticated`", body = ErrorBody),
         (status = 403, description = "`staff_only`", body = ErrorBody),
         (status = 404, description = "No such case, or no photo of this material in it", body = ErrorBody),
+        (status = 503, description = "`storage_unavailable`: the photo store cannot be reached; try again after `Retry-After` seconds", body = ErrorBody),
     )
 )]
 pub async fn staff_case_photo(
@@ -331,9 +332,7 @@ pub async fn staff_case_photo(
     .await?;
     let (upload_id, stored_name) = upload.ok_or(AppError::NotFound)?;
     // Stored as uploads.rs keeps every upload: sealed, under its random name.
-    let sealed = tokio::fs::read(state.config.upload_dir.join(stored_name))
-        .await
-        .map_err(|e| AppError::Internal(format!("cannot read an upload: {e}")))?;
+    let sealed = state.storage.get(&stored_name).await?;
     image_response(state.vault.open(&sealed, &format!("upload:{upload_id}"))?)
 }
 

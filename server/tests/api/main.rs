@@ -12,5 +12,6 @@ mod errors;
 mod realname;
 mod replicas;
 mod staff;
+mod storage;
 mod uploads;
 mod wizard;

@@ -6,12 +6,13 @@
 
 pub mod flows;
 pub mod postgres;
+pub mod moto;
 
 use std::sync::Arc;
 
 use reqwest::header;
 use serde_json::Value;
-use taxicert_server::{clock::ManualClock, config::normalize_base_path, db::Database, Config};
+use taxicert_server::{clock::ManualClock, config::normalize_base_path, db::Database, storage::Storage, Config};
 use tempfile::TempDir;
 use tokio::sync::oneshot;
 
@@ -70,10 +71,16 @@ pub fn test_config(dir: &TempDir, base_path: &str) -> Config {
 }
 
 pub async fn spawn_config(dir: TempDir, config: Config) -> TestServer {
+    let storage = Storage::open(&config).expect("the photo store opens");
+    spawn_storage(dir, config, storage).await
+}
+
+/// A server keeping its photos in `storage`: a store that fails as the tests want.
+pub async fn spawn_storage(dir: TempDir, config: Config, storage: Storage) -> TestServer {
     let clock = ManualClock::starting_at(START);
     let database = config.database.clone();
     let (stop, stopped) = oneshot::channel::<()>();
-    let running = taxicert_server::start_with_clock(config, Arc::new(clock.clone()), async {
+    let running = taxicert_server::start_with_storage(config, Arc::new(clock.clone()), storage, async {
         let _ = stopped.await;
     })
     .await
