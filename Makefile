@@ -23,7 +23,7 @@ SPA_SOURCES := $(shell find src api/src api/data photo/src worker/src style publ
 help:
 	@echo "make run    build the app and start it on http://127.0.0.1:8080/"
 	@echo "make test   run every test"
-	@echo "make bench  print the size of every file the app serves, Lighthouse's figures, and the photo pipeline's speed and accuracy"
+	@echo "make bench  print the size of every file the app serves, Lighthouse's figures, the photo pipeline's speed and accuracy, and the server's load figures on SQLite and PostgreSQL"
 
 # ---------------------------------------------------------------- installs
 
@@ -80,6 +80,12 @@ $(STAMP)/postgres:
 	dpkg -s postgresql postgresql-client >/dev/null 2>&1 || { apt-get update && apt-get install -y postgresql postgresql-client; }
 	@touch $@
 
+# The HTTP load generator of `make bench`'s load figures (scripts/bench-load.sh).
+$(STAMP)/wrk:
+	@mkdir -p $(STAMP)
+	dpkg -s wrk >/dev/null 2>&1 || { apt-get update && apt-get install -y wrk; }
+	@touch $@
+
 $(STAMP)/browser:
 	@mkdir -p $(STAMP)
 	dpkg -s chromium chromium-driver fonts-wqy-microhei poppler-utils fonts-arphic-uming fonts-arphic-ukai >/dev/null 2>&1 || { apt-get update && apt-get install -y chromium chromium-driver fonts-wqy-microhei poppler-utils fonts-arphic-uming fonts-arphic-ukai; }
@@ -134,11 +140,15 @@ test-wasm: | setup-test
 test-e2e: $(DIST) test-build | setup-test
 	node --test --test-concurrency=1 tests/e2e/
 
-bench: $(DIST) server | setup-test
+# The load figures last: a release build of the server and its load driver (load_seed), then
+# about four minutes of seeding and load on SQLite and on a throwaway PostgreSQL.
+bench: $(DIST) server | setup-test $(STAMP)/wrk
 	node scripts/bench-sizes.mjs dist
 	node scripts/bench-lighthouse.mjs dist
 	cargo build --release -p taxicert-photo --example photo-bench
 	node scripts/bench-photos.mjs dist/driver target/release/examples/photo-bench
+	cargo build --release -p taxicert-server --bin taxicert-server --example load_seed
+	scripts/bench-load.sh
 
 # Regenerates the contract from the server's routes; the tests fail until it is committed.
 openapi:
