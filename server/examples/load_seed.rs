@@ -390,7 +390,7 @@ async fn seed(options: Options) -> Result<()> {
         if count != cases {
             return Err(format!("driver {i}: 我的办件 lists {count} cases, not {cases}").into());
         }
-        Ok(vec![driver.cookie])
+        Ok::<_, Error>(vec![driver.cookie])
     })
     .await?;
     std::fs::write(out.join("list-cookies.txt"), list_cookies.join("\n") + "\n")?;
@@ -403,7 +403,7 @@ async fn seed(options: Options) -> Result<()> {
             let revision = driver.complete_draft(&shared, business).await?;
             lines.push(format!("{}\t{business}\t{revision}", driver.cookie));
         }
-        Ok(lines)
+        Ok::<_, Error>(lines)
     })
     .await?;
     std::fs::write(out.join("submissions.tsv"), lines.join("\n") + "\n")?;
