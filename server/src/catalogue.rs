@@ -97,9 +97,12 @@ struct MaterialRow {
     code: String,
     name: String,
     hint: String,
+    #[sqlx(try_from = "crate::db::Flag")]
     required: bool,
     kind: String,
+    #[sqlx(try_from = "i64")]
     min_width: u32,
+    #[sqlx(try_from = "i64")]
     min_height: u32,
     sample: String,
     condition: Option<String>,
@@ -129,6 +132,11 @@ impl MaterialRow {
 }
 
 /// The rules of a material's photo as the `materials` table keeps them.
+/// A stored pixel count as the rules hold it; a negative or huge one is a broken migration.
+fn pixels(stored: i64) -> AppResult<u32> {
+    u32::try_from(stored).map_err(|_| AppError::Internal(format!("minimum size {stored} in the database")))
+}
+
 fn photo_rules(kind: &str, min_width: u32, min_height: u32) -> AppResult<PhotoRules> {
     let kind = match kind {
         "portrait" => MaterialKind::Portrait,
@@ -144,12 +152,13 @@ pub async fn material_photo<'e>(
     db: impl sqlx::AnyExecutor<'e>,
     code: &str,
 ) -> AppResult<Option<(String, PhotoRules)>> {
-    let row: Option<(String, String, u32, u32)> =
+    let row: Option<(String, String, i64, i64)> =
         sqlx::query_as("SELECT name, kind, min_width, min_height FROM materials WHERE code = $1")
             .bind(code)
             .fetch_optional(db)
             .await?;
-    row.map(|(name, kind, min_width, min_height)| Ok((name, photo_rules(&kind, min_width, min_height)?))).transpose()
+    row.map(|(name, kind, min_width, min_height)| Ok((name, photo_rules(&kind, pixels(min_width)?, pixels(min_height)?)?)))
+        .transpose()
 }
 
 /// A code in the database that the contract does not know is a broken migration, not a user error.

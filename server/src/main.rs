@@ -2,7 +2,8 @@
 //! `taxicert-server openapi` prints the contract; `taxicert-server csp [DIST]` prints the
 //! Content-Security-Policy a CDN must send with the built `index.html`;
 //! `taxicert-server staff …` keeps the staff accounts (there is no sign-up page);
-//! `taxicert-server photo-check …` says what the phone's photo check makes of files.
+//! `taxicert-server photo-check …` says what the phone's photo check makes of files;
+//! `taxicert-server backup FILE` copies the SQLite database while the server runs.
 
 use std::{io::BufRead, path::PathBuf, process::ExitCode};
 
@@ -16,13 +17,17 @@ fn usage() -> ExitCode {
        taxicert-server staff passwd|unlock|disable USERNAME [--config FILE]
        taxicert-server staff list [--config FILE]
        taxicert-server photo-check [--kind document|portrait|id-card] FILE...
+       taxicert-server backup FILE [--config FILE]
 
   staff add and staff passwd read the password (at least 12 characters) from
   TAXICERT_STAFF_PASSWORD if it is set, else one line from standard input.
   photo-check runs the phone's photo check (document: the driving licence's rules, the
   default; portrait: the 2-inch photo's; id-card: a side of the ID card) and prints one JSON
   line per file: {{\"file\", \"verdict\": \"ok\"|\"warn\"|\"refuse\", \"code\", \"message\",
-  \"width\", \"height\", \"warnings\"}}. It exits with 1 if a file cannot be read."
+  \"width\", \"height\", \"warnings\"}}. It exits with 1 if a file cannot be read.
+  backup writes a consistent copy of the SQLite database to FILE (which must not exist) while
+  the server runs; to restore, stop the server and put the copy in the database's place.
+  A PostgreSQL database is backed up with pg_dump (see the README)."
     );
     ExitCode::from(2)
 }
@@ -42,6 +47,7 @@ fn main() -> ExitCode {
         }
         Some("staff") => staff_command(&args[1..]),
         Some("photo-check") => photo_check_command(&args[1..]),
+        Some("backup") => backup_command(&args[1..]),
         None | Some("serve") | Some("--config") => {
             let rest = if args.first().map(String::as_str) == Some("serve") { &args[1..] } else { &args[..] };
             let file = match rest {
@@ -89,6 +95,50 @@ fn serve(file: Option<PathBuf>) -> ExitCode {
             }
             Err(e) => {
                 eprintln!("taxicert-server: {e}");
+                ExitCode::FAILURE
+            }
+        }
+    })
+}
+
+/// `backup FILE [--config FILE]`: SQLite's `VACUUM INTO`, a consistent copy made while the
+/// server goes on serving.
+fn backup_command(args: &[String]) -> ExitCode {
+    let (target, file) = match args {
+        [target] => (PathBuf::from(target), std::env::var_os("TAXICERT_CONFIG").map(PathBuf::from)),
+        [target, flag, path] if flag == "--config" => (PathBuf::from(target), Some(PathBuf::from(path))),
+        _ => return usage(),
+    };
+    let config = match Config::load(file.as_deref(), |k| std::env::var(k).ok()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("taxicert-server: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if config.database.sqlite_path().is_none() {
+        eprintln!("taxicert-server: 数据库是 PostgreSQL，请用 pg_dump 备份（见 README）。");
+        return ExitCode::from(2);
+    }
+    if target.exists() {
+        eprintln!("taxicert-server: {} 已存在；备份不会覆盖已有的文件，请换一个文件名。", target.display());
+        return ExitCode::from(2);
+    }
+    let runtime = tokio::runtime::Runtime::new().expect("the tokio runtime starts");
+    runtime.block_on(async move {
+        let done = async {
+            let db = taxicert_server::db::open(&config.database).await?;
+            sqlx::query("VACUUM INTO $1").bind(target.display().to_string()).execute(&db).await?;
+            db.close().await;
+            Ok::<_, sqlx::Error>(())
+        };
+        match done.await {
+            Ok(()) => {
+                println!("已备份到 {}。", target.display());
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("taxicert-server: 备份失败：{e}");
                 ExitCode::FAILURE
             }
         }

@@ -101,7 +101,9 @@ pub fn idempotency_key(headers: &HeaderMap, what: &str) -> AppResult<String> {
 struct UploadRow {
     id: String,
     material_code: String,
+    #[sqlx(try_from = "i64")]
     width: u32,
+    #[sqlx(try_from = "i64")]
     height: u32,
     bytes: i64,
     warnings: String,
@@ -208,8 +210,8 @@ pub async fn upload_photo(
     .bind(&material)
     .bind(&key)
     .bind(&stored_name)
-    .bind(processed.width)
-    .bind(processed.height)
+    .bind(i64::from(processed.width))
+    .bind(i64::from(processed.height))
     .bind(processed.jpeg.len() as i64)
     .bind(&warnings)
     .bind(state.clock.now())

@@ -637,6 +637,7 @@ struct CheckRow {
     credit_period_start: Option<String>,
     credit_period_end: Option<String>,
     credit_points: Option<i64>,
+    #[sqlx(try_from = "crate::db::Flag")]
     cancelled: bool,
     business_code: String,
     user_id: i64,

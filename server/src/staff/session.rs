@@ -107,6 +107,7 @@ struct AccountRow {
     role: String,
     password_hash: String,
     locked_until: Option<i64>,
+    #[sqlx(try_from = "crate::db::Flag")]
     disabled: bool,
 }
 
@@ -242,6 +243,7 @@ struct SessionRow {
     username: String,
     display_name: String,
     role: String,
+    #[sqlx(try_from = "crate::db::Flag")]
     disabled: bool,
 }
 

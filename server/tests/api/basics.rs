@@ -361,10 +361,11 @@ async fn without_a_built_app_pages_say_how_to_build_it() {
     let server = spawn_with("/", dir).await;
     std::fs::remove_file(server.dir.path().join("dist/index.html")).unwrap();
     // The shell is read at start-up: restart to see the unbuilt state.
+    let database = server.database.clone();
     let dir = server.stop().await;
     let config = Config {
         bind: "127.0.0.1:0".parse().unwrap(),
-        database: dir.path().join("data/taxicert.sqlite3"),
+        database,
         dist: dir.path().join("dist"),
         key_file: dir.path().join("data/taxicert.key"),
         upload_dir: dir.path().join("data/uploads"),
@@ -383,6 +384,10 @@ fn the_committed_openapi_yaml_is_what_the_server_serves() {
     let committed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi.yaml"))
         .expect("openapi.yaml at the repository root");
     let generated = taxicert_server::openapi_yaml();
+    if committed != generated {
+        // For `diff openapi.yaml target/tmp/openapi.generated.yaml`.
+        let _ = std::fs::write(concat!(env!("CARGO_TARGET_TMPDIR"), "/openapi.generated.yaml"), &generated);
+    }
     assert!(
         committed == generated,
         "openapi.yaml differs from the server's routes: run `make openapi` and commit the result"

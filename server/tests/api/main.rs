@@ -5,6 +5,7 @@ mod common;
 
 mod auth;
 mod authorization;
+mod backup;
 mod basics;
 mod cases;
 mod realname;

@@ -533,13 +533,13 @@ async fn id_card_photos_stored_as_sent_before_are_re_encoded_at_start_up() {
     let response = server.get_as(&format!("/api/v1/staff/realname/{id}/photos/portrait"), &clerk_cookie).await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_clean_jpeg(&response.bytes().await.unwrap(), "the re-encoded legacy portrait");
-    let (done,): (bool,) = sqlx::query_as("SELECT photos_reencoded FROM realname_submissions WHERE id = $1")
+    let (taxicert_server::db::Flag(done),): (taxicert_server::db::Flag,) = sqlx::query_as("SELECT photos_reencoded FROM realname_submissions WHERE id = $1")
         .bind(id)
         .fetch_one(&database(&server).await)
         .await
         .unwrap();
     assert!(done);
-    let (portrait, done): (Vec<u8>, bool) =
+    let (portrait, taxicert_server::db::Flag(done)): (Vec<u8>, taxicert_server::db::Flag) =
         sqlx::query_as("SELECT portrait, photos_reencoded FROM realname_drafts WHERE user_id = $1")
             .bind(user_id)
             .fetch_one(&database(&server).await)
@@ -1137,7 +1137,7 @@ async fn a_cancellation_ends_the_certificate_and_blocks_every_other_case_on_it()
     assert_eq!(result["cancelled"], true);
     assert_eq!((result["valid_until"].clone(), result["certificate_number"].clone()), (Value::Null, target["number"].clone()));
     let pool = database(&server).await;
-    let (cancelled,): (bool,) = sqlx::query_as("SELECT cancelled FROM case_results WHERE case_id = $1").bind(&cancel_case).fetch_one(&pool).await.unwrap();
+    let (taxicert_server::db::Flag(cancelled),): (taxicert_server::db::Flag,) = sqlx::query_as("SELECT cancelled FROM case_results WHERE case_id = $1").bind(&cancel_case).fetch_one(&pool).await.unwrap();
     assert!(cancelled);
 
     // Every other open case on the certificate — submitted, accepted, returned — ended with

@@ -45,7 +45,8 @@ fn cluster() -> &'static Cluster {
     CLUSTER.get_or_init(start)
 }
 
-fn bin_dir() -> PathBuf {
+/// The newest PostgreSQL's programs (`initdb`, `pg_ctl`, `pg_dump`, `pg_restore`).
+pub fn bin_dir() -> PathBuf {
     let mut versions: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
         .expect("Debian's postgresql package (make setup-test installs it)")
         .filter_map(|e| Some(e.ok()?.path().join("bin")))
