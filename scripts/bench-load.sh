@@ -62,8 +62,14 @@ stop_postgres() {
 
 # Whatever happens (a failed seed, Ctrl-C), the server and the cluster stop and the folders go.
 cleanup() {
-  local status=$?
+  local status=$? log
   stop_server
+  # On a failure, the server's last words (the cause of a 500 is in its log).
+  if [ "$status" != 0 ]; then
+    for log in "$work"/*/server.log; do
+      [ -f "$log" ] && { echo "--- $log"; grep -v '"level":"INFO"' "$log" | tail -n 5; }
+    done
+  fi
   stop_postgres
   rm -rf "$work"
   exit "$status"

@@ -655,7 +655,7 @@ pub async fn get_case(
     // marked seen unread.
     let mut tx = crate::db::begin_write(&state.db).await?;
     let mut detail = owned_detail(&mut tx, &state, user.user_id, &id).await?;
-    sqlx::query("UPDATE cases SET seen_at = MAX($1, status_changed_at) WHERE id = $2")
+    sqlx::query("UPDATE cases SET seen_at = CASE WHEN status_changed_at > $1 THEN status_changed_at ELSE $1 END WHERE id = $2")
         .bind(now)
         .bind(&id)
         .execute(&mut *tx)
