@@ -26,7 +26,7 @@ SPA_SOURCES := $(shell find src api/src api/data photo/src worker/src style publ
 help:
 	@echo "make run    build the app and start it on http://127.0.0.1:8080/"
 	@echo "make test   run every test"
-	@echo "make bench  print the size of every file the app serves, Lighthouse's figures, and the photo pipeline's speed and accuracy"
+	@echo "make bench  print the size of every file the app serves, Lighthouse's figures, the photo pipeline's speed and accuracy, and the server's load figures on SQLite and PostgreSQL"
 
 # ---------------------------------------------------------------- installs
 
@@ -78,6 +78,12 @@ setup-test: setup $(STAMP)/browser $(STAMP)/postgres $(VENV)/.installed
 $(STAMP)/postgres:
 	@mkdir -p $(STAMP)
 	dpkg -s postgresql postgresql-client >/dev/null 2>&1 || { apt-get update && apt-get install -y postgresql postgresql-client; }
+	@touch $@
+
+# The HTTP load generator of `make bench`'s load figures (scripts/bench-load.sh).
+$(STAMP)/wrk:
+	@mkdir -p $(STAMP)
+	dpkg -s wrk >/dev/null 2>&1 || { apt-get update && apt-get install -y wrk; }
 	@touch $@
 
 # The Python tools of the server's tests (schemathesis; moto, an S3-compatible server), at the versions pinned in
@@ -152,11 +158,15 @@ test-contract: test-build | setup-test
 test-e2e: $(DIST) test-build | setup-test
 	node --test --test-concurrency=1 tests/e2e/
 
-bench: $(DIST) server | setup-test
+# The load figures last: a release build of the server and its load driver (load_seed), then
+# about four minutes of seeding and load on SQLite and on a throwaway PostgreSQL.
+bench: $(DIST) server | setup-test $(STAMP)/wrk
 	node scripts/bench-sizes.mjs dist
 	node scripts/bench-lighthouse.mjs dist
 	cargo build --release -p taxicert-photo --example photo-bench
 	node scripts/bench-photos.mjs dist/driver target/release/examples/photo-bench
+	cargo build --release -p taxicert-server --bin taxicert-server --example load_seed
+	scripts/bench-load.sh
 
 # Regenerates the contract from the server's routes; the tests fail until it is committed.
 openapi:

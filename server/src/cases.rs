@@ -305,7 +305,7 @@ pub async fn record_event(
         .bind(staff_id)
         .execute(&mut *conn)
         .await?;
-    let seen = if by_the_driver(event) { "?1" } else { "seen_at" };
+    let seen = if by_the_driver(event) { "$1" } else { "seen_at" };
     sqlx::query(&format!("UPDATE cases SET status_changed_at = $1, seen_at = {seen} WHERE id = $2"))
         .bind(at)
         .bind(case_id)
@@ -655,7 +655,7 @@ pub async fn get_case(
     // marked seen unread.
     let mut tx = crate::db::begin_write(&state.db).await?;
     let mut detail = owned_detail(&mut tx, &state, user.user_id, &id).await?;
-    sqlx::query("UPDATE cases SET seen_at = MAX($1, status_changed_at) WHERE id = $2")
+    sqlx::query("UPDATE cases SET seen_at = CASE WHEN status_changed_at > $1 THEN status_changed_at ELSE $1 END WHERE id = $2")
         .bind(now)
         .bind(&id)
         .execute(&mut *tx)

@@ -530,7 +530,7 @@ pub async fn blocking_case(
 ) -> AppResult<Option<(String, BusinessCode)>> {
     let row: Option<(String, String)> = sqlx::query_as(
         "SELECT id, business_code FROM cases
-          WHERE certificate_id = $1 AND id IS NOT $2
+          WHERE certificate_id = $1 AND id IS DISTINCT FROM $2
             AND ((business_code IN ($3, $4) AND status IN ('submitted', 'accepted', 'returned'))
               OR (business_code = 'cancellation'
                   AND (status = 'accepted' OR (status = 'returned' AND returned_from = 'accepted'))))
