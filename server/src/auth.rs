@@ -266,7 +266,7 @@ pub async fn check_code(state: &AppState, phone: &PhoneNumber, code: &SmsCode, i
         let tries = failed_tries + 1;
         sqlx::query("UPDATE sms_codes SET failed_tries = $1, spent = $2 WHERE id = $3")
             .bind(tries)
-            .bind(tries >= MAX_WRONG_TRIES)
+            .bind(i64::from(tries >= MAX_WRONG_TRIES))
             .bind(id)
             .execute(&state.db)
             .await?;

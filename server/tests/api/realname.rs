@@ -211,12 +211,24 @@ async fn the_id_number_is_masked_in_every_answer_and_sealed_in_the_database() {
         let text = server.get_as(path, &cookie).await.text().await.unwrap();
         assert!(!text.contains(FULL_ID), "{path}: {text}");
     }
+    let database = server.database.clone();
     let dir = server.stop().await;
     let mut raw = Vec::new();
-    for entry in std::fs::read_dir(dir.path().join("data")).unwrap() {
-        let path = entry.unwrap().path();
-        if path.to_string_lossy().contains("sqlite3") {
-            raw.extend(std::fs::read(&path).unwrap());
+    match database {
+        // The file and its write-ahead log, byte for byte.
+        taxicert_server::db::Database::Sqlite(_) => {
+            for entry in std::fs::read_dir(dir.path().join("data")).unwrap() {
+                let path = entry.unwrap().path();
+                if path.to_string_lossy().contains("sqlite3") {
+                    raw.extend(std::fs::read(&path).unwrap());
+                }
+            }
+        }
+        // Everything PostgreSQL holds, as pg_dump writes it out.
+        taxicert_server::db::Database::Postgres(url) => {
+            let dump = std::process::Command::new(common::postgres::bin_dir().join("pg_dump")).arg(&url).output().unwrap();
+            assert!(dump.status.success(), "{dump:?}");
+            raw = dump.stdout;
         }
     }
     assert!(!raw.is_empty());

@@ -57,7 +57,7 @@ pub fn test_config(dir: &TempDir, base_path: &str) -> Config {
     Config {
         bind: "127.0.0.1:0".parse().unwrap(),
         database: if postgres::wanted() {
-            Database::Postgres(postgres::fresh_database())
+            Database::Postgres(postgres::database_for(dir.path()))
         } else {
             Database::Sqlite(dir.path().join("data/taxicert.sqlite3"))
         },

@@ -26,6 +26,18 @@ struct Cluster {
     port: u16,
 }
 
+/// The database of the server whose data is in `dir`: made on first use, and the same again
+/// when a test restarts the server on that folder.
+pub fn database_for(dir: &Path) -> String {
+    let marker = dir.join("postgres-url");
+    if let Ok(url) = std::fs::read_to_string(&marker) {
+        return url;
+    }
+    let url = fresh_database();
+    std::fs::write(&marker, &url).unwrap();
+    url
+}
+
 /// A new, empty database on the cluster (started on first use): its URL. The server migrates it.
 pub fn fresh_database() -> String {
     static NEXT: AtomicU32 = AtomicU32::new(0);
