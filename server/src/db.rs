@@ -45,6 +45,14 @@ impl Database {
         }
     }
 
+    /// The setting as written (`TAXICERT_DATABASE`): the file's path or the URL, password included.
+    pub fn setting(&self) -> String {
+        match self {
+            Database::Sqlite(path) => path.display().to_string(),
+            Database::Postgres(url) => url.clone(),
+        }
+    }
+
     /// The SQLite file, if that is where the data lives.
     pub fn sqlite_path(&self) -> Option<&Path> {
         match self {

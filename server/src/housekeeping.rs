@@ -186,15 +186,7 @@ pub async fn retention(state: &AppState) -> AppResult<Retained> {
 /// the sweep does it later: no live row names it). `false` when a case took it meanwhile.
 async fn remove(state: &AppState, now: i64, id: &str, user_id: i64, stored_name: &str, why: Unneeded) -> AppResult<bool> {
     let mut tx = state.db.begin().await?;
-    let marked = sqlx::query(
-        "UPDATE uploads SET deleted_at = $1 WHERE id = $2 AND deleted_at IS NULL
-            AND NOT EXISTS (SELECT 1 FROM case_uploads WHERE upload_id = uploads.id)",
-    )
-    .bind(now)
-    .bind(id)
-    .execute(&mut *tx)
-    .await?;
-    if marked.rows_affected() == 0 {
+    if !crate::uploads::mark_deleted(&mut *tx, id, now).await? {
         return Ok(false);
     }
     let subject = format!("upload:{id}");

@@ -269,6 +269,21 @@ pub async fn get_upload_image(
     Ok(([(header::CONTENT_TYPE, "image/jpeg")], jpeg).into_response())
 }
 
+/// Marks the upload `id` deleted at `at` unless a case holds it: whether it was marked. One
+/// statement, so that a submission linking the photo at the same moment either sees it deleted
+/// (and is refused) or keeps it. Its object is the caller's to remove.
+pub async fn mark_deleted<'e>(db: impl sqlx::AnyExecutor<'e>, id: &str, at: i64) -> Result<bool, sqlx::Error> {
+    let marked = sqlx::query(
+        "UPDATE uploads SET deleted_at = $1 WHERE id = $2 AND deleted_at IS NULL
+            AND NOT EXISTS (SELECT 1 FROM case_uploads WHERE upload_id = uploads.id)",
+    )
+    .bind(at)
+    .bind(id)
+    .execute(db)
+    .await?;
+    Ok(marked.rows_affected() == 1)
+}
+
 /// Deletes a photo: the file goes at once (or at the next sweep, if the store fails), the row
 /// stays (marked) so that a replayed upload with the same key is not stored again. A photo
 /// submitted with a case is part of that case's record and stays.
@@ -292,17 +307,7 @@ pub async fn delete_upload(
     Path(id): Path<String>,
 ) -> AppResult<StatusCode> {
     let stored_name = owned(&state, user.user_id, &id).await?;
-    // One statement, so that a submission linking the photo at the same moment either sees it
-    // deleted (and is refused) or keeps it.
-    let deleted = sqlx::query(
-        "UPDATE uploads SET deleted_at = $1 WHERE id = $2 AND deleted_at IS NULL
-            AND NOT EXISTS (SELECT 1 FROM case_uploads WHERE upload_id = uploads.id)",
-    )
-    .bind(state.clock.now())
-    .bind(&id)
-    .execute(&state.db)
-    .await?;
-    if deleted.rows_affected() == 0 {
+    if !mark_deleted(&state.db, &id, state.clock.now()).await? {
         let (Flag(in_case),): (Flag,) = sqlx::query_as("SELECT EXISTS (SELECT 1 FROM case_uploads WHERE upload_id = $1)")
             .bind(&id)
             .fetch_one(&state.db)

@@ -35,10 +35,10 @@ async fn a_backup_taken_while_serving_restores_every_case_and_session() {
     let restored = match &server.database {
         Database::Sqlite(_) => {
             let copy = backups.path().join("taxicert-2026-11-24.sqlite3");
-            let said = run(server_command(&server.database_setting()).arg("backup").arg(&copy));
+            let said = run(server_command(&server.database.setting()).arg("backup").arg(&copy));
             assert!(said.contains("已备份到"), "{said}");
             // A backup never overwrites a file: the operator's older copy is safe.
-            let again = server_command(&server.database_setting()).arg("backup").arg(&copy).output().unwrap();
+            let again = server_command(&server.database.setting()).arg("backup").arg(&copy).output().unwrap();
             assert!(!again.status.success());
             assert!(String::from_utf8_lossy(&again.stderr).contains("已存在"), "{again:?}");
             Database::Sqlite(copy)

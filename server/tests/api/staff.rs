@@ -236,7 +236,7 @@ async fn the_cli_adds_an_account_that_signs_in() {
     let server = spawn_staff(true).await;
     let bin = env!("CARGO_BIN_EXE_taxicert-server");
     let config_file = server.dir.path().join("taxicert.toml");
-    std::fs::write(&config_file, format!("database = {:?}\n", server.database_setting())).unwrap();
+    std::fs::write(&config_file, format!("database = {:?}\n", server.database.setting())).unwrap();
     let run = |args: &[&str], password: Option<&str>, stdin: &str| {
         let mut command = std::process::Command::new(bin);
         command

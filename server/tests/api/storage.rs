@@ -476,10 +476,7 @@ async fn killed_with_sigkill_mid_upload_the_server_restarts_with_database_and_st
     let dir = tempfile::tempdir().unwrap();
     // The folders and files of a server's data, as the other tests have them.
     let database = test_config(&dir, "/").database;
-    let setting = match &database {
-        Database::Sqlite(path) => path.display().to_string(),
-        Database::Postgres(url) => url.clone(),
-    };
+    let setting = database.setting();
     let uploads = dir.path().join("data/uploads");
     let client = reqwest::Client::new();
     let (mut server, mut base) = start_binary(dir.path(), &setting);

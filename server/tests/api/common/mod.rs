@@ -127,14 +127,6 @@ impl TestServer {
         self.send(reqwest::Method::POST, path).json(&body).send().await.unwrap()
     }
 
-    /// The `database` setting that reaches this server's data (a file path or a URL), for the
-    /// command line and configuration files.
-    pub fn database_setting(&self) -> String {
-        match &self.database {
-            Database::Sqlite(path) => path.display().to_string(),
-            Database::Postgres(url) => url.clone(),
-        }
-    }
 
     /// Graceful shutdown; hands the folder back so that a restart can reuse the database.
     pub async fn stop(mut self) -> TempDir {
