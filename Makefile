@@ -141,10 +141,16 @@ run: $(DIST) server
 test: setup-test $(DIST) test-build test-native test-contract test-wasm test-e2e
 
 # Every crate's tests on the embedded default (SQLite), then the server's black-box binary
-# again on PostgreSQL: the same binary, no second build.
+# again on PostgreSQL. The second run starts the binary the first one built: `cargo test -p
+# taxicert-server` would resolve the dependencies' features for that one package instead of
+# the workspace, and compile the dependency tree a second time (~14 min on two cores).
+API_TEST_BINARY = cargo test --workspace --no-run --message-format=json 2>/dev/null | python3 -c 'import json, sys; \
+  print(next(m["executable"] for m in map(json.loads, sys.stdin) if m.get("reason") == "compiler-artifact" \
+    and m["target"]["name"] == "api" and "/server" in m["manifest_path"] and m.get("executable")))'
+
 test-native: | setup-test
 	cargo test --workspace
-	TAXICERT_TEST_BACKEND=postgres cargo test -p taxicert-server --test api
+	api=$$($(API_TEST_BINARY)); cd server && TAXICERT_TEST_BACKEND=postgres "$$api"
 
 test-wasm: | setup-test
 	CHROMEDRIVER=/usr/bin/chromedriver cargo test -p taxicert --target wasm32-unknown-unknown --test browser
@@ -169,8 +175,9 @@ bench: $(DIST) server | setup-test $(STAMP)/wrk
 	scripts/bench-load.sh
 
 # Regenerates the contract from the server's routes; the tests fail until it is committed.
-openapi:
-	cargo run -q -p taxicert-server -- openapi > openapi.yaml
+# The test build's server: `cargo run -p` would resolve other features and build it all again.
+openapi: test-build
+	$(SERVER) openapi > openapi.yaml
 
 clean:
 	rm -rf dist target/trunk-css target/e2e

@@ -31,6 +31,10 @@ for tool in "$server" "$seeder"; do
 done
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk"; exit 1; }
 
+# Anything else on the cores (a build, a test run) lowers every figure: the load before the run
+# is printed with them, so that a low figure can be told from a slow server.
+load_before=$(cut -d' ' -f1 /proc/loadavg)
+
 work=$(mktemp -d /tmp/taxicert-bench.XXXXXX)
 server_pid=
 pg_bin=
@@ -181,6 +185,7 @@ echo "  GETs: wrk, $connections connections, $seconds s. 我的办件 rotates th
 echo "  Submissions: every completed draft of $submit_drivers drivers (5 each, one per business) sent once, $connections at a time, by"
 echo "  load_seed (each spends its draft, so none can be repeated): a fixed batch, over in the time printed above, not $seconds s."
 echo "  SQLite: WAL, synchronous=NORMAL. PostgreSQL: on the same machine, fsync and synchronous_commit on."
+echo "  Load average before the run: $load_before (other work on the cores lowers every figure; compare on an idle machine)."
 
 awk -v share="$peak_share" -v burst="$burst" -v reads="$session_reads" -v uploads="$session_uploads" \
     -v locked="$session_locked" -v upload_rps="${upload_rps:-0}" \

@@ -17,12 +17,13 @@ use crate::{
     pages, AppContext,
 };
 
-/// What both drivers' entries provide: the session and the count on 我的办件 (the tab bar).
+/// What both drivers' entries provide: the session and the counts on 我的办件 and 消息 (the tab bar).
 fn provide_driver_context(context: &AppContext) {
     let session = crate::state::session::Session::new(context.me.clone());
     provide_context(session);
     provide_context(crate::state::care_mode::CareMode::new());
     provide_context(crate::state::case_badge::CaseBadge::new(context.api.clone(), session));
+    provide_context(crate::state::message_badge::MessageBadge::new(context.api.clone(), session));
 }
 
 /// The front (`index.html`): the first screen and what a driver needs before signing in.
@@ -38,9 +39,9 @@ pub fn FrontApp(context: AppContext) -> impl IntoView {
                 <Routes fallback=pages::not_found::NotFoundPage>
                     <Route path=path!("/") view=pages::home::HomePage />
                     <Route path=path!("/login") view=pages::login::LoginPage />
+                    <Route path=path!("/login/wechat") view=pages::login::WechatReturnPage />
                     <Route path=path!("/agreement/user") view=pages::agreement::UserAgreementPage />
                     <Route path=path!("/agreement/privacy") view=pages::agreement::PrivacyPolicyPage />
-                    <Route path=path!("/verify/:code") view=pages::verify::VerifyPage />
                 </Routes>
             </Layout>
         </Router>
@@ -65,6 +66,7 @@ pub fn DriverApp(context: AppContext) -> impl IntoView {
                 <Routes fallback=pages::not_found::NotFoundPage>
                     <Route path=path!("/") view=pages::home::HomePage />
                     <Route path=path!("/login") view=pages::login::LoginPage />
+                    <Route path=path!("/login/wechat") view=pages::login::WechatReturnPage />
                     <Route path=path!("/agreement/user") view=pages::agreement::UserAgreementPage />
                     <Route path=path!("/agreement/privacy") view=pages::agreement::PrivacyPolicyPage />
                     <Route path=path!("/realname") view=pages::realname::RealNamePage />
@@ -74,6 +76,8 @@ pub fn DriverApp(context: AppContext) -> impl IntoView {
                     <Route path=path!("/cases/:id") view=pages::case_detail::CaseDetailPage />
                     <Route path=path!("/cases/:id/correction") view=pages::correction::CorrectionPage />
                     <Route path=path!("/cases/:id/voucher") view=pages::case_voucher::CaseVoucherPage />
+                    <Route path=path!("/messages") view=pages::messages::MessagesPage />
+                    <Route path=path!("/verify/:code") view=pages::verify::VerifyPage />
                 </Routes>
             </Layout>
         </Router>

@@ -30,6 +30,12 @@ pub fn load_page(url: &str) {
     let _ = window().location().replace(url);
 }
 
+/// Leaves the app for `url` (WeChat's authorization page), which comes back to the app's own
+/// address; Back from there returns here.
+pub fn leave_for(url: &str) {
+    let _ = window().location().assign(url);
+}
+
 thread_local! {
     /// The path this page was served for, as the app started.
     static LOADED_AT: String = window().location().pathname().unwrap_or_default();
@@ -83,11 +89,16 @@ pub async fn send_with_headers(
     json_body: Option<&str>,
     extra: &[(&str, &str)],
 ) -> Result<FetchAnswer, FetchFailure> {
-    request_with(method, url, Some(json_body.unwrap_or("")), extra).await
+    request_with(method, url, Some(json_body.unwrap_or("")), extra, RequestCredentials::Include).await
+}
+
+/// GET `url` of another site without cookies (a carrier's token address, say).
+pub async fn get_elsewhere(url: &str) -> Result<FetchAnswer, FetchFailure> {
+    request_with("GET", url, None, &[], RequestCredentials::Omit).await
 }
 
 async fn request(method: &str, url: &str, body: Option<&str>) -> Result<FetchAnswer, FetchFailure> {
-    request_with(method, url, body, &[]).await
+    request_with(method, url, body, &[], RequestCredentials::Include).await
 }
 
 async fn request_with(
@@ -95,11 +106,12 @@ async fn request_with(
     url: &str,
     body: Option<&str>,
     extra: &[(&str, &str)],
+    credentials: RequestCredentials,
 ) -> Result<FetchAnswer, FetchFailure> {
     let controller = AbortController::new().map_err(|_| FetchFailure::Network)?;
     let init = RequestInit::new();
     init.set_method(method);
-    init.set_credentials(RequestCredentials::Include);
+    init.set_credentials(credentials);
     init.set_cache(RequestCache::NoCache);
     init.set_signal(Some(&controller.signal()));
     let headers = Headers::new().map_err(|_| FetchFailure::Network)?;

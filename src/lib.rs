@@ -34,6 +34,10 @@ pub struct AppContext {
     /// Who was signed in when the app started (the server said so); always `None` in the
     /// clerks' console, which has its own sign-in.
     pub me: Option<taxicert_api::Me>,
+    /// Whether the server offers 微信登录 (offered inside WeChat only).
+    pub wechat_login: bool,
+    /// Where the phone gets its carrier token when the server offers 本机号码一键登录.
+    pub number_token_url: Option<String>,
     /// Which app this is: its home page is where 返回首页 leads.
     pub entry: Entry,
 }
@@ -43,9 +47,9 @@ pub struct AppContext {
 /// never download the clerks' console.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Entry {
-    /// `index.html`: 首页, 登录, the agreements, 凭证查验.
+    /// `index.html`: 首页, 登录, the agreements.
     Front,
-    /// `driver/index.html`: 实名认证, the business wizard, 我的办件.
+    /// `driver/index.html`: 实名认证, the business wizard, 我的办件, 消息, 凭证查验.
     Driver,
     /// `staff/index.html`: the clerks' console.
     Staff,
@@ -118,7 +122,11 @@ pub async fn load_context(entry: Entry) -> Result<AppContext, ConfigError> {
     context.entry = entry;
     if entry != Entry::Staff {
         // No answer here is no reason not to start: pages say what fails when they need the server.
-        context.me = context.api.me().await.ok().flatten();
+        if let Ok(info) = context.api.session_info().await {
+            context.me = info.me;
+            context.wechat_login = info.wechat_login;
+            context.number_token_url = info.number_token_url;
+        }
     }
     Ok(context)
 }
@@ -128,5 +136,5 @@ pub fn context_from(config_json: &str, base: &str) -> Result<AppContext, ConfigE
     let config = AppConfig::parse(config_json)?;
     let api_base = browser::resolve_url(&config.api_base, base)
         .ok_or_else(|| ConfigError::Invalid(format!("api_base “{}” 不是有效的网址", config.api_base)))?;
-    Ok(AppContext { api: ApiClient::new(api_base), config, base: String::new(), me: None, entry: Entry::Front })
+    Ok(AppContext { api: ApiClient::new(api_base), config, base: String::new(), me: None, wechat_login: false, number_token_url: None, entry: Entry::Front })
 }

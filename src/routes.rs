@@ -74,6 +74,9 @@ pub enum Route {
     /// 首页: the service list.
     Home,
     Login,
+    /// Where WeChat's authorization page sends the browser back (`?code&state`): 微信登录
+    /// finishes there. The server names this path as its `redirect_uri` (wechat.rs).
+    WechatReturn,
     UserAgreement,
     PrivacyPolicy,
     RealName,
@@ -94,17 +97,20 @@ pub enum Route {
     StaffAccountMoves,
     StaffAccountMove(i64),
     VerifyVoucher(String),
+    /// 消息: the news of the driver's cases and the 换发 reminders.
+    Messages,
 }
 
 /// The first path segments the app owns. `index.html`'s boot script strips the path from the
 /// first of these on to find the folder the app is hosted in; a test keeps the two lists equal.
-pub const TOP_SEGMENTS: [&str; 7] = ["login", "agreement", "realname", "apply", "cases", "staff", "verify"];
+pub const TOP_SEGMENTS: [&str; 8] = ["login", "agreement", "realname", "apply", "cases", "messages", "staff", "verify"];
 
 impl Route {
     pub fn path(&self) -> String {
         match self {
             Route::Home => "/".into(),
             Route::Login => "/login".into(),
+            Route::WechatReturn => "/login/wechat".into(),
             Route::UserAgreement => "/agreement/user".into(),
             Route::PrivacyPolicy => "/agreement/privacy".into(),
             Route::RealName => "/realname".into(),
@@ -124,21 +130,22 @@ impl Route {
             Route::StaffAccountMoves => "/staff/account-moves".into(),
             Route::StaffAccountMove(id) => format!("/staff/account-moves/{id}"),
             Route::VerifyVoucher(code) => format!("/verify/{}", opaque(code)),
+            Route::Messages => "/messages".into(),
         }
     }
 
     /// The entry whose page holds the route (see [`taxicert_api::ENTRY_PAGES`]).
     pub fn entry(&self) -> crate::Entry {
         match self {
-            Route::Home | Route::Login | Route::UserAgreement | Route::PrivacyPolicy | Route::VerifyVoucher(_) => {
-                crate::Entry::Front
-            }
+            Route::Home | Route::Login | Route::WechatReturn | Route::UserAgreement | Route::PrivacyPolicy => crate::Entry::Front,
             Route::RealName
             | Route::Apply(..)
             | Route::MyCases
             | Route::Case(_)
             | Route::CaseCorrection(_)
-            | Route::CaseVoucher(_) => crate::Entry::Driver,
+            | Route::CaseVoucher(_)
+            | Route::Messages
+            | Route::VerifyVoucher(_) => crate::Entry::Driver,
             Route::Staff
             | Route::StaffRealNameQueue
             | Route::StaffRealName(_)
@@ -171,6 +178,7 @@ impl Route {
         Some(match segments.as_slice() {
             [] => Route::Home,
             ["login"] => Route::Login,
+            ["login", "wechat"] => Route::WechatReturn,
             ["agreement", "user"] => Route::UserAgreement,
             ["agreement", "privacy"] => Route::PrivacyPolicy,
             ["realname"] => Route::RealName,
@@ -188,6 +196,7 @@ impl Route {
             ["staff", "account-moves"] => Route::StaffAccountMoves,
             ["staff", "account-moves", id] => Route::StaffAccountMove(id.parse().ok().filter(|n: &i64| *n > 0)?),
             ["verify", code] => Route::VerifyVoucher(decode_segment(code)?),
+            ["messages"] => Route::Messages,
             _ => return None,
         })
     }
@@ -224,6 +233,7 @@ mod tests {
         let mut routes = vec![
             Route::Home,
             Route::Login,
+            Route::WechatReturn,
             Route::UserAgreement,
             Route::PrivacyPolicy,
             Route::RealName,
@@ -239,6 +249,7 @@ mod tests {
             Route::StaffAccountMoves,
             Route::StaffAccountMove(3),
             Route::VerifyVoucher("V8K2M4Q9".into()),
+            Route::Messages,
         ];
         for business in BusinessCode::ALL {
             for step in WizardStep::ALL {

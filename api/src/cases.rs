@@ -149,6 +149,9 @@ pub struct CaseResult {
     /// The voucher's public code: `GET /cases/{id}/voucher` gives the PDF, and the page
     /// `/verify/{code}` checks it.
     pub voucher_code: String,
+    /// The parcel's tracking number when the certificate was mailed and the clerk gave it.
+    #[serde(default)]
+    pub tracking_number: Option<String>,
 }
 
 /// A change a 变更 wrote to the certificate.
@@ -221,6 +224,11 @@ pub struct CaseDetail {
     pub timeline: Vec<TimelineEntry>,
     /// While the case is `returned`: what to correct.
     pub correction: Option<Correction>,
+    /// While the case is `returned`: the last day to correct it, `YYYY-MM-DD` (`correction_days`
+    /// working days after it was returned); after it the case is closed as 逾期未补正. `null`
+    /// for a case returned before the deadline existed.
+    #[serde(default)]
+    pub correct_by: Option<String>,
     /// When `completed`.
     pub result: Option<CaseResult>,
     /// While it can be withdrawn: submitted and not yet accepted.
@@ -268,7 +276,8 @@ pub struct VoucherCheck {
 // Staff (业务办理人员)
 
 /// What a staff account may do. Every staff endpoint needs a staff session; the actions
-/// need `clerk`.
+/// need `clerk`, the account management `admin`. Only a clerk sees full ID numbers and the
+/// photos of ID cards: the others get the number masked (`1501**********1234`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 #[serde(rename_all = "snake_case")]
@@ -277,15 +286,91 @@ pub enum StaffRole {
     Clerk,
     /// 查询人员: sees the queues and cases, changes nothing.
     Viewer,
+    /// 账号管理员: manages the staff accounts (create, role, password, unlock, disable); sees
+    /// the queues as a viewer does and works no case.
+    Admin,
 }
 
 impl StaffRole {
+    pub const ALL: [StaffRole; 3] = [StaffRole::Clerk, StaffRole::Viewer, StaffRole::Admin];
+
     pub fn name(self) -> &'static str {
         match self {
             StaffRole::Clerk => "业务办理人员",
             StaffRole::Viewer => "查询人员",
+            StaffRole::Admin => "账号管理员",
         }
     }
+
+    /// The code in JSON and on the command line: `clerk`, `viewer`, `admin`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StaffRole::Clerk => "clerk",
+            StaffRole::Viewer => "viewer",
+            StaffRole::Admin => "admin",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<StaffRole> {
+        StaffRole::ALL.into_iter().find(|role| role.as_str() == code)
+    }
+}
+
+/// A staff account as an admin sees it (`GET /staff/accounts`): never the password hash.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct StaffAccountInfo {
+    pub username: String,
+    pub display_name: String,
+    pub role: StaffRole,
+    pub disabled: bool,
+    /// Unix seconds: while in the future, sign-in with this username is paused from at least
+    /// one address after too many wrong passwords (`POST /staff/accounts/{username}/unlock`
+    /// lifts it).
+    pub locked_until: Option<i64>,
+    /// Unix seconds.
+    pub created_at: i64,
+}
+
+/// `POST /staff/accounts`: a new account with its first password, which the admin hands over.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct NewStaffAccount {
+    /// `[a-z0-9_.-]{3,32}`, e.g. `wang.jianguo`.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[a-z0-9_.-]{3,32}$"))]
+    pub username: String,
+    /// 1–32 characters, e.g. 王建国.
+    pub display_name: String,
+    pub role: StaffRole,
+    /// 12–128 characters.
+    #[cfg_attr(feature = "openapi", schema(min_length = 12, max_length = 128))]
+    pub password: String,
+}
+
+/// `PUT /staff/accounts/{username}/role`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct StaffRoleChange {
+    pub role: StaffRole,
+}
+
+/// `PUT /staff/accounts/{username}/password`: a new password set by an admin.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct StaffPasswordReset {
+    /// 12–128 characters.
+    #[cfg_attr(feature = "openapi", schema(min_length = 12, max_length = 128))]
+    pub password: String,
+}
+
+/// `PUT /staff/password`: a staff member changes his own password.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct StaffPasswordChange {
+    pub current_password: String,
+    /// 12–128 characters, not the current one.
+    #[cfg_attr(feature = "openapi", schema(min_length = 12, max_length = 128))]
+    pub new_password: String,
 }
 
 /// `POST /staff/session`.
@@ -348,6 +433,10 @@ pub struct StaffCaseSummary {
     pub summary: CaseSummary,
     pub applicant_name_masked: String,
     pub certificate_number: String,
+    /// The driver corrected and resubmitted the case since it was last returned (已补正): it
+    /// waits for the clerk again, at the top of the queue.
+    #[serde(default)]
+    pub resubmitted: bool,
 }
 
 /// A case as the clerk sees it: every answer, the applicant's full name, the masked ID
@@ -432,10 +521,23 @@ impl StaffActionKind {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 #[serde(tag = "business", rename_all = "snake_case")]
 pub enum Completion {
-    /// 补发: a new certificate number, or `null` to keep the old one.
-    Reissue { certificate_number: Option<String>, note: String },
-    /// 换发: the new expiry date `YYYY-MM-DD`, after the old one; a new number or `null`.
-    Renewal { certificate_number: Option<String>, valid_until: String, note: String },
+    /// 补发: a new certificate number, or `null` to keep the old one; the parcel's tracking
+    /// number when the driver asked for it by post (the message to him names it).
+    Reissue {
+        certificate_number: Option<String>,
+        note: String,
+        #[serde(default)]
+        tracking_number: Option<String>,
+    },
+    /// 换发: the new expiry date `YYYY-MM-DD`, after the old one; a new number or `null`; the
+    /// tracking number as for 补发.
+    Renewal {
+        certificate_number: Option<String>,
+        valid_until: String,
+        note: String,
+        #[serde(default)]
+        tracking_number: Option<String>,
+    },
     /// 变更: the changes applied are the driver's, as submitted.
     Change { note: String },
     /// 注销: the certificate becomes 已注销.
@@ -466,14 +568,46 @@ impl Completion {
             | Completion::CreditAssessment { note, .. } => note,
         }
     }
+
+    /// The parcel's tracking number, as the clerk typed it (补发 and 换发 by post).
+    pub fn tracking_number(&self) -> Option<&str> {
+        match self {
+            Completion::Reissue { tracking_number, .. } | Completion::Renewal { tracking_number, .. } => {
+                tracking_number.as_deref()
+            }
+            _ => None,
+        }
+    }
 }
 
 /// Filters of `GET /staff/cases` (query string).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
 pub struct CaseQueueFilter {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<CaseStatus>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub business: Option<BusinessCode>,
+    /// Without `status`: `waiting` (the default without `q`) the cases waiting for a clerk
+    /// (待受理 and 待办结, the resubmitted first), `all` every case (the default with `q`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<CaseQueueScope>,
+    /// A search: a case number (exact), the applicant's full name, his phone number (all 11
+    /// digits or the last 4), his ID number, or a certificate number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub q: Option<String>,
+}
+
+/// Which cases `GET /staff/cases` lists when no status is given.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum CaseQueueScope {
+    /// 待处理: submitted (待受理) or accepted (待办结), what a clerk has to act on.
+    #[default]
+    Waiting,
+    /// 全部状态.
+    All,
 }
 
 #[cfg(test)]

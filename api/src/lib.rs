@@ -7,10 +7,12 @@ pub mod account;
 pub mod cases;
 pub mod divisions;
 pub mod domain;
+pub mod messages;
 pub mod wizard;
 
 pub use account::*;
 pub use cases::*;
+pub use messages::*;
 pub use wizard::*;
 
 use serde::{Deserialize, Serialize};
@@ -22,14 +24,15 @@ use utoipa::ToSchema;
 pub const API_PREFIX: &str = "/api/v1";
 
 /// The app's three entry pages, each its own HTML page and wasm under `dist/`, so that the
-/// first screen downloads only what it shows: the front (首页, 登录, the agreements, 凭证查验),
-/// the driver's work once signed in (实名认证, the business wizard, 我的办件), and the clerks'
+/// first screen downloads only what it shows: the front (首页, 登录, the agreements), the
+/// driver's work (实名认证, the business wizard, 我的办件, 消息; and 凭证查验, whose voucher
+/// reading alone is ~9 KB of brotli that no driver's first screen needs), and the clerks'
 /// console. A page of the app (a path without a file extension, relative to the folder the
 /// app is hosted in) is answered with the entry that holds it: the reference server does this,
 /// a CDN is set up to (README, Hosting the app on a CDN), and the app loads the other entry's
 /// page when a link leads there.
 pub const ENTRY_PAGES: [(&[&str], &str); 3] =
-    [(&["realname", "apply", "cases"], "driver/index.html"), (&["staff"], "staff/index.html"), (&[], "index.html")];
+    [(&["realname", "apply", "cases", "messages", "verify"], "driver/index.html"), (&["staff"], "staff/index.html"), (&[], "index.html")];
 
 /// The entry page (relative to `dist/`) that answers the app's page at `path` (relative to
 /// the folder the app is hosted in, e.g. `/apply/renewal`): by its first segment, see
@@ -106,6 +109,10 @@ pub struct LoginRequest {
     /// The 6 digits of the SMS.
     #[cfg_attr(feature = "openapi", schema(pattern = r"^\s*[0-9]{6}\s*$"))]
     pub code: String,
+    /// Also bind the WeChat identity this browser authorized (微信登录, first use) to the
+    /// number's account.
+    #[serde(default)]
+    pub bind_wechat: bool,
 }
 
 /// Where the user stands with real-name verification (实名认证).
@@ -131,6 +138,19 @@ pub struct Me {
     pub realname_status: RealNameStatus,
     /// Seconds of inactivity after which the session ends.
     pub idle_timeout_seconds: u64,
+    /// The WeChat bound to the account (微信登录), or `null`.
+    #[serde(default)]
+    pub wechat: Option<WechatIdentity>,
+}
+
+/// The WeChat a driver signs in with, as WeChat named it at his last sign-in.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct WechatIdentity {
+    /// The WeChat nickname.
+    pub nickname: String,
+    /// Whether `GET /account/wechat/avatar` has the avatar (our own copy).
+    pub has_avatar: bool,
 }
 
 /// Who is signed in on this browser: always answered, `me` is `null` without a session.
@@ -138,6 +158,58 @@ pub struct Me {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct SessionInfo {
     pub me: Option<Me>,
+    /// Whether this server offers 微信登录 (the app offers it inside WeChat only).
+    #[serde(default)]
+    pub wechat_login: bool,
+    /// Where the phone gets its carrier token for 本机号码一键登录 (`GET`, over mobile data,
+    /// answering `{"token"}`), when the server has a number-verification gateway; else `null`.
+    #[serde(default)]
+    pub number_token_url: Option<String>,
+}
+
+/// 本机号码一键登录: the carrier's token for the SIM's number.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct NumberLoginRequest {
+    /// What `number_token_url` answered, as is.
+    pub token: String,
+    /// Also bind the WeChat this browser authorized (微信登录, first use), as with the SMS code.
+    #[serde(default)]
+    pub bind_wechat: bool,
+}
+
+/// What the carrier's token address answers (`number_token_url`): not this API's.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NumberToken {
+    pub token: String,
+}
+
+/// Where to send the browser to authorize with WeChat.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct WechatAuthorize {
+    /// WeChat's authorization page (`…/connect/oauth2/authorize?…#wechat_redirect`).
+    pub url: String,
+}
+
+/// What WeChat's authorization page sent the browser back with.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct WechatReturn {
+    /// WeChat's one-time `code`.
+    pub code: String,
+    /// The `state` this server gave, checked against the browser's.
+    pub state: String,
+}
+
+/// The outcome of 微信登录: signed in (`me`), or, the first time, a phone number to bind
+/// (`me` is `null`; log in with the SMS code and `bind_wechat: true` within 15 minutes).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct WechatSignIn {
+    pub me: Option<Me>,
+    /// The WeChat nickname, to greet the driver while he binds his number.
+    pub nickname: String,
 }
 
 /// The SMS messages the dev sender would have sent (dev mode only).

@@ -33,7 +33,7 @@ use crate::{
     sms::SmsPurpose,
     staff::{
         realname::{checked_reason, image_response},
-        Clerk, StaffUser,
+        Clerk, IdCardViewer, StaffUser,
     },
     AppState,
 };
@@ -347,17 +347,7 @@ pub async fn confirm_account_move(
         return Err(error);
     }
     tx.commit().await?;
-    Ok(Json(me_of(&state, row.from_user_id).await?))
-}
-
-async fn me_of(state: &AppState, user_id: i64) -> AppResult<Me> {
-    let (phone, status): (String, String) =
-        sqlx::query_as("SELECT phone, realname_status FROM users WHERE id = $1").bind(user_id).fetch_one(&state.db).await?;
-    Ok(Me {
-        phone_masked: masked_phone(&phone)?,
-        realname_status: auth::realname_status(&status)?,
-        idle_timeout_seconds: state.config.session_idle_minutes * 60,
-    })
+    Ok(Json(auth::me_of(&state, row.from_user_id).await?))
 }
 
 /// The old number is lost: asks a clerk to compare the ID photos and decide.
@@ -633,6 +623,7 @@ pub async fn staff_account_move(
 
 /// One of the four ID photos: `new_portrait` and `new_emblem` as sent with the request,
 /// `old_portrait` and `old_emblem` of the old account's approved verification. Never cached.
+/// A clerk's only: the photos show the full ID number.
 #[utoipa::path(
     get,
     path = "/staff/account-moves/{id}/photos/{which}",
@@ -645,13 +636,13 @@ pub async fn staff_account_move(
     responses(
         (status = 200, description = "The photo, a JPEG with no metadata", content_type = "image/jpeg"),
         (status = 401, description = "`staff_unauthenticated`", body = ErrorBody),
-        (status = 403, description = "`staff_only`", body = ErrorBody),
+        (status = 403, description = "`staff_only`, or `staff_role`: not a clerk (the photo shows the full ID number)", body = ErrorBody),
         (status = 404, description = "No such request or photo", body = ErrorBody),
     )
 )]
 pub async fn staff_account_move_photo(
     State(state): State<AppState>,
-    _staff: StaffUser,
+    _clerk: IdCardViewer,
     Path((id, which)): Path<(String, String)>,
 ) -> AppResult<Response> {
     let id = move_id(&id)?;
@@ -701,7 +692,7 @@ pub async fn staff_account_move_photo(
         (status = 200, description = "Decided: the request as it now stands (`done` or `rejected`)", body = AccountMoveReview),
         (status = 400, description = "`invalid_field` with `field` `reason`: a refusal without a reason of 2–200 characters", body = ErrorBody),
         (status = 401, description = "`staff_unauthenticated`", body = ErrorBody),
-        (status = 403, description = "`staff_only`, `staff_role` (a viewer) or `csrf`", body = ErrorBody),
+        (status = 403, description = "`staff_only`, `staff_role` (not a clerk) or `csrf`", body = ErrorBody),
         (status = 404, description = "No such request", body = ErrorBody),
         (status = 409, description = "`already_decided`: not waiting for a clerk (done by SMS, decided, or cancelled); `account_move_closed`: the accounts changed meanwhile", body = ErrorBody),
     )

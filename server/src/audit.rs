@@ -23,6 +23,14 @@ pub enum Event {
     StaffLogin,
     StaffLoginFailed,
     StaffLogout,
+    /// An admin's changes to staff accounts in the console, subject `staff:{username}`.
+    StaffAccountCreated,
+    StaffRoleChanged,
+    StaffPasswordReset,
+    StaffUnlocked,
+    StaffDisabled,
+    /// A staff member changed his own password (subject `staff:{username}`).
+    StaffPasswordChanged,
     /// The driver of a new account asked a clerk to move the verified account to his number.
     AccountMoveReviewAsked,
     /// A wrong, expired or spent code for an account move (the outcome says which).
@@ -35,6 +43,16 @@ pub enum Event {
     /// Retention deleted a photo no longer needed: outcome `replaced` or `abandoned`, subject
     /// `upload:{id}`, no client address.
     UploadRemoved,
+    /// 微信登录 refused: outcome `state` (wrong, missing, expired or replayed), `code` (WeChat
+    /// refused the code) or `wechat_error` (WeChat failed otherwise). Never the openid.
+    WechatLoginFailed,
+    /// A WeChat was bound to the account (outcome `sms`: with the SMS code).
+    WechatBound,
+    /// The driver unbound his WeChat in 我的.
+    WechatUnbound,
+    /// A message's SMS was given up after every attempt failed: outcome `gateway`, subject
+    /// `message:{id}`, no client address.
+    MessageFailed,
 }
 
 impl Event {
@@ -58,11 +76,21 @@ impl Event {
             Event::StaffLogin => "staff_login",
             Event::StaffLoginFailed => "staff_login_failed",
             Event::StaffLogout => "staff_logout",
+            Event::StaffAccountCreated => "staff_account_created",
+            Event::StaffRoleChanged => "staff_role_changed",
+            Event::StaffPasswordReset => "staff_password_reset",
+            Event::StaffUnlocked => "staff_unlocked",
+            Event::StaffDisabled => "staff_disabled",
+            Event::StaffPasswordChanged => "staff_password_changed",
+            Event::WechatLoginFailed => "wechat_login_failed",
+            Event::WechatBound => "wechat_bound",
+            Event::WechatUnbound => "wechat_unbound",
             Event::AccountMoveReviewAsked => "account_move_review_asked",
             Event::AccountMoveCodeFailed => "account_move_code_failed",
             Event::AccountMoveDecided => "account_move_decided",
             Event::AccountMoved => "account_moved",
             Event::UploadRemoved => "upload_removed",
+            Event::MessageFailed => "message_failed",
         }
     }
 }
@@ -76,8 +104,8 @@ pub struct Entry<'a> {
     pub client_ip: &'a str,
     /// The staff member who acted, for the console's actions.
     pub staff_id: Option<i64>,
-    /// What was acted on: a case number, `realname:{submission id}`, `account_move:{id}` or
-    /// `upload:{id}`.
+    /// What was acted on: a case number, `realname:{submission id}`, `account_move:{id}`, `staff:{username}`,
+    /// `upload:{id}` or `message:{id}`.
     pub subject: Option<&'a str>,
 }
 

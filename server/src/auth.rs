@@ -21,7 +21,7 @@ use taxicert_api::{
 use crate::{
     audit::{self, Entry, Event},
     error::{AppError, AppResult, Body},
-    sms::SmsPurpose,
+    sms::{Sms, SmsPurpose},
     AppState,
 };
 use crate::db::Flag;
@@ -141,7 +141,7 @@ pub async fn send_code(state: &AppState, phone: &PhoneNumber, ip: &str, purpose:
     .fetch_one(&mut *tx)
     .await?;
     tx.commit().await?;
-    if let Err(e) = state.sms.send(phone, &code, purpose, now).await {
+    if let Err(e) = state.sms.send(phone, &Sms::code(&code, purpose, (CODE_TTL_SECONDS / 60) as u32), now).await {
         // A code that never reached the phone neither works nor counts against the limits.
         sqlx::query("DELETE FROM sms_codes WHERE id = $1").bind(code_id).execute(&state.db).await?;
         tracing::error!(error = %e, phone = %phone.masked(), "SMS not sent");
@@ -185,55 +185,111 @@ pub(crate) fn code_mac(state: &AppState, phone: &PhoneNumber, code: &SmsCode) ->
     request_body = LoginRequest,
     responses(
         (status = 200, description = "Signed in; the session is in an HttpOnly cookie", body = Me),
-        (status = 400, description = "`invalid_phone`, `invalid_code`, `code_missing`, `code_expired`, `code_wrong` (with `tries_left`) or `code_locked`", body = ErrorBody),
+        (status = 400, description = "`invalid_phone`, `invalid_code`, `code_missing`, `code_expired`, `code_wrong` (with `tries_left`) or `code_locked`; with `bind_wechat`, `wechat_expired`: no WeChat authorization of this browser in the last 15 minutes", body = ErrorBody),
         (status = 403, description = "`csrf`", body = ErrorBody),
+        (status = 409, description = "With `bind_wechat`: `wechat_bound_other`, the account has another WeChat; `wechat_taken`, the WeChat has another account", body = ErrorBody),
     )
 )]
 pub async fn login(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
+    headers: HeaderMap,
     Body(request): Body<LoginRequest>,
 ) -> AppResult<Response> {
     let phone = PhoneNumber::parse(&request.phone).map_err(|m| AppError::bad_request("invalid_phone", m))?;
     let code = SmsCode::parse(&request.code).map_err(|m| AppError::bad_request("invalid_code", m))?;
     let now = state.clock.now();
     let id = check_code(&state, &phone, &code, &ip, Event::LoginFailed).await?;
+    // Checked before the code is spent: an expired WeChat authorization leaves the code usable.
+    let pending = if request.bind_wechat { Some(crate::wechat::pending(&state, &headers).await?) } else { None };
     let mut tx = state.db.begin().await?;
     // Single use: the code is spent by the first successful login, even under a race.
     if !spend_code(&mut tx, id).await? {
         return refusal(&state, now, Event::LoginFailed, "code_spent", &phone, &ip, code_spent()).await;
     }
+    sign_in_phone(&state, tx, &phone, pending.as_ref(), &ip, Via::SmsCode).await
+}
+
+/// How a phone number was proven: the audit's `outcome` of the login (and of a WeChat bound
+/// with it).
+#[derive(Clone, Copy)]
+pub(crate) enum Via {
+    SmsCode,
+    /// 本机号码一键登录.
+    Carrier,
+}
+
+/// Signs in the owner of `phone`, proven by `via`, inside `tx` (which spent the proof): his
+/// account (made on first use), the WeChat of `pending` bound to it, a session cookie and `Me`.
+pub(crate) async fn sign_in_phone(
+    state: &AppState,
+    mut tx: sqlx::Transaction<'static, sqlx::Any>,
+    phone: &PhoneNumber,
+    pending: Option<&crate::wechat::Pending>,
+    ip: &str,
+    via: Via,
+) -> AppResult<Response> {
+    let now = state.clock.now();
+    let (login, bound) = match via {
+        Via::SmsCode => ("ok", "sms"),
+        Via::Carrier => ("number", "number"),
+    };
     sqlx::query("INSERT INTO users (phone, created_at) VALUES ($1, $2) ON CONFLICT (phone) DO NOTHING")
         .bind(phone.as_str())
         .bind(now)
         .execute(&mut *tx)
         .await?;
-    let (user_id, status): (i64, String) = sqlx::query_as("SELECT id, realname_status FROM users WHERE phone = $1")
+    let (user_id,): (i64,) = sqlx::query_as("SELECT id FROM users WHERE phone = $1")
         .bind(phone.as_str())
         .fetch_one(&mut *tx)
         .await?;
+    if let Some(pending) = pending {
+        crate::wechat::bind(&mut tx, state, user_id, pending, now).await?;
+    }
+    let token = open_session(&mut tx, user_id, now).await?;
+    tx.commit().await?;
+    audit::record(
+        &state.db,
+        now,
+        Entry { event: Event::Login, outcome: login, user_id: Some(user_id), phone_masked: Some(phone.masked()), client_ip: ip, staff_id: None, subject: None },
+    )
+    .await?;
+    if pending.is_some() {
+        let entry = Entry { event: Event::WechatBound, outcome: bound, user_id: Some(user_id), phone_masked: Some(phone.masked()), client_ip: ip, staff_id: None, subject: None };
+        audit::record(&state.db, now, entry).await?;
+    }
+    let me = me_of(state, user_id).await?;
+    let mut response = ([(header::SET_COOKIE, session_cookie(state, &token))], Json(me)).into_response();
+    if pending.is_some() {
+        response.headers_mut().append(header::SET_COOKIE, crate::wechat::clear_pending_cookie(state));
+    }
+    Ok(response)
+}
+
+/// Opens a session for `user_id`: the token for the cookie (only its hash is stored).
+pub(crate) async fn open_session(conn: &mut sqlx::AnyConnection, user_id: i64, now: i64) -> Result<String, sqlx::Error> {
     let token = new_token();
     sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at) VALUES ($1, $2, $3, $4)")
         .bind(token_hash(&token))
         .bind(user_id)
         .bind(now)
         .bind(now)
-        .execute(&mut *tx)
+        .execute(conn)
         .await?;
-    tx.commit().await?;
-    audit::record(
-        &state.db,
-        now,
-        Entry { event: Event::Login, outcome: "ok", user_id: Some(user_id), phone_masked: Some(phone.masked()), client_ip: &ip, staff_id: None, subject: None },
-    )
-    .await?;
-    let me = Me {
+    Ok(token)
+}
+
+/// The user as he may see himself: masked number, real-name status, the bound WeChat.
+pub async fn me_of(state: &AppState, user_id: i64) -> AppResult<Me> {
+    let (phone, status): (String, String) =
+        sqlx::query_as("SELECT phone, realname_status FROM users WHERE id = $1").bind(user_id).fetch_one(&state.db).await?;
+    let phone = PhoneNumber::parse(&phone).map_err(|_| AppError::Internal("a stored phone number does not parse".into()))?;
+    Ok(Me {
         phone_masked: phone.masked(),
         realname_status: realname_status(&status)?,
         idle_timeout_seconds: state.config.session_idle_minutes * 60,
-    };
-    let cookie = session_cookie(&state, &token, state.config.session_absolute_hours * 3600);
-    Ok(([(header::SET_COOKIE, cookie)], Json(me)).into_response())
+        wechat: crate::wechat::identity_of(state, user_id).await?,
+    })
 }
 
 /// Checks `code` against the newest code sent to `phone`: missing, spent, expired, locked
@@ -300,14 +356,14 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-fn new_token() -> String {
+pub(crate) fn new_token() -> String {
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
 /// Only the hash is stored: a copy of the database opens no session.
-fn token_hash(token: &str) -> Vec<u8> {
+pub(crate) fn token_hash(token: &str) -> Vec<u8> {
     Sha256::digest(token.as_bytes()).to_vec()
 }
 
@@ -330,13 +386,21 @@ pub fn cookie_name(state: &AppState) -> &'static str {
     }
 }
 
-fn session_cookie(state: &AppState, value: &str, max_age: u64) -> HeaderValue {
-    let secure = if state.config.secure_cookies { "; Secure" } else { "" };
-    let cookie = format!("{}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}", cookie_name(state));
-    HeaderValue::from_str(&cookie).expect("cookie values are URL-safe base64")
+/// The session cookie for a new session's `token`.
+pub(crate) fn session_cookie(state: &AppState, token: &str) -> HeaderValue {
+    cookie(state, cookie_name(state), token, state.config.session_absolute_hours * 3600)
 }
 
-fn session_token(headers: &HeaderMap, name: &str) -> Option<String> {
+/// An HttpOnly, SameSite=Lax cookie for the whole site (`Secure` over HTTPS); `max_age` 0
+/// clears it. Lax, so that it comes back with the top-level navigation from WeChat's page.
+pub(crate) fn cookie(state: &AppState, name: &str, value: &str, max_age: u64) -> HeaderValue {
+    let secure = if state.config.secure_cookies { "; Secure" } else { "" };
+    let cookie = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}");
+    HeaderValue::from_str(&cookie).expect("cookie values are URL-safe base64 or hex")
+}
+
+/// The value of the cookie `name` the request carries.
+pub(crate) fn session_token(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -347,10 +411,25 @@ fn session_token(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(|(_, value)| value.to_owned())
 }
 
+/// How stale a session's `last_seen_at` may grow before a request writes it again, in seconds.
+/// Writing it on every request made each signed-in read a write, which queues behind the one
+/// writer on SQLite and costs a commit on PostgreSQL (see 我的办件 in `make bench`). The price: a
+/// session may end up to this long before its idle timeout counted from the very last request.
+pub const SESSION_TOUCH_SECONDS: i64 = 60;
+
+/// Whether a request at `now` (Unix seconds) should extend a session last written at
+/// `last_seen_at`: see [`SESSION_TOUCH_SECONDS`]. Driver and staff sessions share it.
+pub fn needs_touch(now: i64, last_seen_at: i64) -> bool {
+    now - last_seen_at >= SESSION_TOUCH_SECONDS
+}
+
 /// The signed-in user of a request; rejects with 401 `unauthenticated` otherwise. Each use
 /// extends the idle timeout; the absolute limit never moves.
 pub struct CurrentUser {
     pub user_id: i64,
+    /// Whether the user's real-name check is approved, read with the session so that
+    /// [`crate::realname::VerifiedUser`] costs no second query.
+    pub realname_approved: bool,
     token_hash: Vec<u8>,
 }
 
@@ -362,12 +441,14 @@ impl CurrentUser {
         };
         let hash = token_hash(&token);
         let now = state.clock.now();
-        let row: Option<(i64, i64, i64, Option<i64>)> =
-            sqlx::query_as("SELECT user_id, created_at, last_seen_at, revoked_at FROM sessions WHERE token_hash = $1")
-                .bind(&hash)
-                .fetch_optional(&state.db)
-                .await?;
-        let Some((user_id, created_at, last_seen_at, revoked_at)) = row else {
+        let row: Option<(i64, i64, i64, Option<i64>, String)> = sqlx::query_as(
+            "SELECT s.user_id, s.created_at, s.last_seen_at, s.revoked_at, u.realname_status
+             FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1",
+        )
+        .bind(&hash)
+        .fetch_optional(&state.db)
+        .await?;
+        let Some((user_id, created_at, last_seen_at, revoked_at, stored_status)) = row else {
             return Ok(None);
         };
         let idle = (state.config.session_idle_minutes * 60) as i64;
@@ -375,8 +456,10 @@ impl CurrentUser {
         if revoked_at.is_some() || now - last_seen_at > idle || now - created_at > absolute {
             return Ok(None);
         }
-        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2").bind(now).bind(&hash).execute(&state.db).await?;
-        Ok(Some(CurrentUser { user_id, token_hash: hash }))
+        if needs_touch(now, last_seen_at) {
+            sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2").bind(now).bind(&hash).execute(&state.db).await?;
+        }
+        Ok(Some(CurrentUser { user_id, realname_approved: stored_status == "approved", token_hash: hash }))
     }
 }
 
@@ -417,7 +500,7 @@ pub async fn logout(State(state): State<AppState>, ClientIp(ip): ClientIp, user:
         Entry { event: Event::Logout, outcome: "ok", user_id: Some(user.user_id), phone_masked: None, client_ip: &ip, staff_id: None, subject: None },
     )
     .await?;
-    Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, session_cookie(&state, "", 0))]).into_response())
+    Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, cookie(&state, cookie_name(&state), "", 0))]).into_response())
 }
 
 /// Who is signed in: answered without a session too (`me` is `null`), so that the app can
@@ -430,21 +513,12 @@ pub async fn logout(State(state): State<AppState>, ClientIp(ip): ClientIp, user:
     responses((status = 200, description = "The signed-in user, or `null`", body = SessionInfo))
 )]
 pub async fn session(State(state): State<AppState>, user: Option<CurrentUser>) -> AppResult<Json<SessionInfo>> {
-    let Some(user) = user else {
-        return Ok(Json(SessionInfo { me: None }));
+    let me = match user {
+        Some(user) => Some(me_of(&state, user.user_id).await?),
+        None => None,
     };
-    let (phone, status): (String, String) = sqlx::query_as("SELECT phone, realname_status FROM users WHERE id = $1")
-        .bind(user.user_id)
-        .fetch_one(&state.db)
-        .await?;
-    let phone = PhoneNumber::parse(&phone).map_err(|_| AppError::Internal("a stored phone number does not parse".into()))?;
-    Ok(Json(SessionInfo {
-        me: Some(Me {
-            phone_masked: phone.masked(),
-            realname_status: realname_status(&status)?,
-            idle_timeout_seconds: state.config.session_idle_minutes * 60,
-        }),
-    }))
+    let number_token_url = state.numbers.as_ref().and(state.config.number_token_url.clone());
+    Ok(Json(SessionInfo { me, wechat_login: state.config.wechat().is_some(), number_token_url }))
 }
 
 /// Dev mode only: the SMS codes the dev sender kept, newest first. 404 otherwise.

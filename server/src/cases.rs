@@ -272,6 +272,12 @@ pub fn decide_due(calendar: &OfficialCalendar, from: Date) -> (Date, bool) {
     add_working_days(calendar, from, DECIDE_WITHIN)
 }
 
+/// The last day to correct a case returned on `from`: `days` working days on (`correction_days`).
+/// Beyond the official calendar's years weekends alone are skipped.
+pub fn correction_due(calendar: &OfficialCalendar, from: Date, days: u32) -> Date {
+    add_working_days(calendar, from, days).0
+}
+
 /// The last days to accept and to decide a case submitted on `submitted`, and whether either
 /// was counted without the official calendar. Until it is accepted, the decision is counted
 /// from the last day to accept it.
@@ -282,6 +288,12 @@ pub fn due_dates(calendar: &OfficialCalendar, submitted: Date) -> (Date, Date, b
 }
 
 /// The driver's own doings: they change the status but are no news to him.
+/// Who does `event` when no clerk does: the driver's own events, else the server's jobs (a case
+/// closed because its last day to correct passed).
+pub(crate) fn actor_without_staff(event: &str) -> AppResult<&'static str> {
+    Ok(if by_the_driver(event_from_db(event)?) { "申请人" } else { "系统" })
+}
+
 fn by_the_driver(event: TimelineEvent) -> bool {
     matches!(event, TimelineEvent::Submitted | TimelineEvent::Resubmitted | TimelineEvent::Withdrawn)
 }
@@ -320,6 +332,7 @@ struct CaseExtra {
     user_id: i64,
     answers: Vec<u8>,
     correction: Option<String>,
+    correct_by: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -335,6 +348,7 @@ struct ResultRow {
     cancelled: bool,
     note: String,
     voucher_code: String,
+    tracking_number: Option<String>,
 }
 
 /// What a 变更 wrote, old → new: the old values from the certificate as it stood at
@@ -364,7 +378,7 @@ pub async fn load_detail(
     let Some(row) = row else {
         return Ok(None);
     };
-    let extra: CaseExtra = sqlx::query_as("SELECT user_id, answers, correction FROM cases WHERE id = $1")
+    let extra: CaseExtra = sqlx::query_as("SELECT user_id, answers, correction, correct_by FROM cases WHERE id = $1")
         .bind(case_id)
         .fetch_one(&mut *conn)
         .await?;
@@ -410,7 +424,7 @@ pub async fn load_detail(
     let result = if summary.status == CaseStatus::Completed {
         let row: Option<ResultRow> = sqlx::query_as(
             "SELECT completed_at, certificate_number, valid_until, credit_grade, credit_period_start, credit_period_end,
-                    credit_points, cancelled, note, voucher_code FROM case_results WHERE case_id = $1",
+                    credit_points, cancelled, note, voucher_code, tracking_number FROM case_results WHERE case_id = $1",
         )
         .bind(case_id)
         .fetch_optional(&mut *conn)
@@ -434,12 +448,14 @@ pub async fn load_detail(
                 cancelled: r.cancelled,
                 note: r.note,
                 voucher_code: r.voucher_code,
+                tracking_number: r.tracking_number,
             }
         })
     } else {
         None
     };
     let can_withdraw = summary.status == CaseStatus::Submitted;
+    let correct_by = extra.correct_by.filter(|_| summary.status == CaseStatus::Returned);
     let detail = CaseDetail {
         summary,
         certificate: snapshot.certificate,
@@ -454,6 +470,7 @@ pub async fn load_detail(
             .collect::<AppResult<_>>()?,
         timeline,
         correction,
+        correct_by,
         result,
         can_withdraw,
     };

@@ -98,6 +98,38 @@ pub struct Config {
     /// quoted says AAA ≥ 20 and AA ≥ 11; A ≥ 4 is unverified (see `business-rules.md`).
     /// Strictly decreasing, each from 1 to 30 (20 base points + 10 bonus at most).
     pub credit_thresholds: taxicert_api::CreditThresholds,
+    /// The 公众号's AppID and AppSecret: WeChat sign-in (网页授权, `snsapi_userinfo`) is offered
+    /// inside WeChat when both are set.
+    pub wechat_app_id: Option<String>,
+    pub wechat_app_secret: Option<String>,
+    /// Where the browser is sent to authorize (`{base}/connect/oauth2/authorize`); another
+    /// address for tests and private deployments.
+    pub wechat_oauth_base: String,
+    /// Where the server exchanges the code and reads the profile (`{base}/sns/…`), and sends
+    /// the 模板消息 (`{base}/cgi-bin/…`).
+    pub wechat_api_base: String,
+    /// The 公众号's 模板消息 template IDs (`wechat_template_case`, `wechat_template_renewal`):
+    /// when one is set (with the AppID and secret), a driver who signed in with WeChat also gets
+    /// the news of his cases, or the 换发 reminders, in WeChat. The keywords each template must
+    /// have are in the README (WeChat messages).
+    pub wechat_template_case: Option<String>,
+    pub wechat_template_renewal: Option<String>,
+    /// 本机号码一键登录 (`number_login.rs`), offered when all three are set: where the phone
+    /// gets its carrier token (an address of the operator's carrier adapter, reached over
+    /// mobile data), where the server verifies it, and the key it sends there.
+    pub number_token_url: Option<String>,
+    pub number_verify_url: Option<String>,
+    pub number_verify_key: Option<String>,
+    /// Working days (1–60, on `workdays`) a driver has to correct a returned case, counted from
+    /// the day it was returned; he is reminded the day before the last, and after it the case is
+    /// closed as 逾期未补正.
+    pub correction_days: u32,
+    /// A 换发 reminder is sent this many days (1–180) before the renewal window opens (and
+    /// another `renewal_deadline_days` before expiry if no 换发 is open by then).
+    pub renewal_reminder_days: u32,
+    /// How often (1–3600 seconds) each replica sends the messages due, closes overdue
+    /// corrections and sends reminders; messages of a clerk's action go out at once besides.
+    pub message_interval_seconds: u32,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
@@ -147,6 +179,18 @@ impl Default for Config {
             voucher_font: None,
             public_url: None,
             credit_thresholds: taxicert_api::CreditThresholds::default(),
+            wechat_app_id: None,
+            wechat_app_secret: None,
+            wechat_oauth_base: "https://open.weixin.qq.com".into(),
+            wechat_api_base: "https://api.weixin.qq.com".into(),
+            wechat_template_case: None,
+            wechat_template_renewal: None,
+            number_token_url: None,
+            number_verify_url: None,
+            number_verify_key: None,
+            correction_days: 15,
+            renewal_reminder_days: 7,
+            message_interval_seconds: 60,
         }
     }
 }
@@ -193,6 +237,18 @@ struct FileConfig {
     credit_grade_aaa: Option<u32>,
     credit_grade_aa: Option<u32>,
     credit_grade_a: Option<u32>,
+    wechat_app_id: Option<String>,
+    wechat_app_secret: Option<String>,
+    wechat_oauth_base: Option<String>,
+    wechat_api_base: Option<String>,
+    wechat_template_case: Option<String>,
+    wechat_template_renewal: Option<String>,
+    number_token_url: Option<String>,
+    number_verify_url: Option<String>,
+    number_verify_key: Option<String>,
+    correction_days: Option<u32>,
+    renewal_reminder_days: Option<u32>,
+    message_interval_seconds: Option<u32>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -287,7 +343,30 @@ impl Config {
             credit_grade_aaa,
             credit_grade_aa,
             credit_grade_a,
+            wechat_app_id,
+            wechat_app_secret,
+            wechat_oauth_base,
+            wechat_api_base,
+            wechat_template_case,
+            wechat_template_renewal,
+            number_token_url,
+            number_verify_url,
+            number_verify_key,
+            correction_days,
+            renewal_reminder_days,
+            message_interval_seconds,
         } = file;
+        for ((name, _, range, into), value) in
+            self.message_numbers().into_iter().zip([correction_days, renewal_reminder_days, message_interval_seconds])
+        {
+            if let Some(v) = value {
+                *into = Some(v).filter(|v| range.contains(v)).ok_or_else(|| ConfigError::File {
+                    name,
+                    value: v.to_string(),
+                    reason: format!("expected a number from {} to {}", range.start(), range.end()),
+                })?;
+            }
+        }
         if let Some(v) = bind {
             self.bind = v;
         }
@@ -423,12 +502,60 @@ impl Config {
         if let Some(v) = credit_grade_a {
             self.credit_thresholds.a = v;
         }
+        if wechat_app_id.is_some() {
+            self.wechat_app_id = wechat_app_id;
+        }
+        if wechat_app_secret.is_some() {
+            self.wechat_app_secret = wechat_app_secret;
+        }
+        for (value, into) in [
+            (wechat_template_case, &mut self.wechat_template_case),
+            (wechat_template_renewal, &mut self.wechat_template_renewal),
+            (number_verify_key, &mut self.number_verify_key),
+        ] {
+            if value.is_some() {
+                *into = value.filter(|v| !v.is_empty());
+            }
+        }
+        for (name, value, into) in [
+            ("number_token_url", number_token_url, &mut self.number_token_url),
+            ("number_verify_url", number_verify_url, &mut self.number_verify_url),
+        ] {
+            if let Some(v) = value {
+                *into = Some(check_public_url(&v).ok_or_else(|| file_error(name, &v, ENDPOINT_REASON))?);
+            }
+        }
+        for (name, value, into) in [
+            ("wechat_oauth_base", wechat_oauth_base, &mut self.wechat_oauth_base),
+            ("wechat_api_base", wechat_api_base, &mut self.wechat_api_base),
+        ] {
+            if let Some(v) = value {
+                *into = check_public_url(&v).ok_or_else(|| file_error(name, &v, ENDPOINT_REASON))?;
+            }
+        }
         Ok(())
+    }
+
+    /// The message settings that are whole numbers in a range: (file key, environment variable,
+    /// range, where it goes).
+    fn message_numbers(&mut self) -> [(&'static str, &'static str, std::ops::RangeInclusive<u32>, &mut u32); 3] {
+        [
+            ("correction_days", "TAXICERT_CORRECTION_DAYS", 1..=60, &mut self.correction_days),
+            ("renewal_reminder_days", "TAXICERT_RENEWAL_REMINDER_DAYS", 1..=180, &mut self.renewal_reminder_days),
+            ("message_interval_seconds", "TAXICERT_MESSAGE_INTERVAL_SECONDS", 1..=3600, &mut self.message_interval_seconds),
+        ]
     }
 
     fn apply_env(&mut self, env: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
         fn invalid(name: &'static str, value: &str, reason: &str) -> ConfigError {
             ConfigError::Env { name, value: value.into(), reason: reason.into() }
+        }
+        for (_, name, range, into) in self.message_numbers() {
+            if let Some(v) = env(name) {
+                *into = v.parse().ok().filter(|v| range.contains(v)).ok_or_else(|| {
+                    invalid(name, &v, &format!("expected a number from {} to {}", range.start(), range.end()))
+                })?;
+            }
         }
         if let Some(v) = env("TAXICERT_BIND") {
             self.bind = v.parse().map_err(|_| invalid("TAXICERT_BIND", &v, "expected ip:port"))?;
@@ -583,6 +710,37 @@ impl Config {
                 *slot = v.parse().map_err(|_| invalid(name, &v, "expected a number of points from 1 to 30"))?;
             }
         }
+        if let Some(v) = env("TAXICERT_WECHAT_APP_ID") {
+            self.wechat_app_id = Some(v).filter(|v| !v.is_empty());
+        }
+        if let Some(v) = env("TAXICERT_WECHAT_APP_SECRET") {
+            self.wechat_app_secret = Some(v).filter(|v| !v.is_empty());
+        }
+        for (name, into) in [
+            ("TAXICERT_NUMBER_TOKEN_URL", &mut self.number_token_url),
+            ("TAXICERT_NUMBER_VERIFY_URL", &mut self.number_verify_url),
+        ] {
+            if let Some(v) = env(name) {
+                *into = Some(check_public_url(&v).ok_or_else(|| invalid(name, &v, ENDPOINT_REASON))?);
+            }
+        }
+        for (name, into) in [
+            ("TAXICERT_WECHAT_TEMPLATE_CASE", &mut self.wechat_template_case),
+            ("TAXICERT_WECHAT_TEMPLATE_RENEWAL", &mut self.wechat_template_renewal),
+            ("TAXICERT_NUMBER_VERIFY_KEY", &mut self.number_verify_key),
+        ] {
+            if let Some(v) = env(name) {
+                *into = Some(v).filter(|v| !v.is_empty());
+            }
+        }
+        for (name, into) in [
+            ("TAXICERT_WECHAT_OAUTH_BASE", &mut self.wechat_oauth_base),
+            ("TAXICERT_WECHAT_API_BASE", &mut self.wechat_api_base),
+        ] {
+            if let Some(v) = env(name) {
+                *into = check_public_url(&v).ok_or_else(|| invalid(name, &v, ENDPOINT_REASON))?;
+            }
+        }
         Ok(())
     }
 }
@@ -591,6 +749,17 @@ impl Config {
     /// Whether fictional certificates are made up: as configured, else in dev mode only.
     pub fn demo_certificates(&self) -> bool {
         self.demo_certificates.unwrap_or(self.dev)
+    }
+
+    /// The gateway's address and key, when 本机号码一键登录 is configured (the token address too).
+    pub fn number_verifier(&self) -> Option<(&str, &str)> {
+        self.number_token_url.as_ref()?;
+        Some((self.number_verify_url.as_deref()?, self.number_verify_key.as_deref()?))
+    }
+
+    /// The 公众号's AppID and AppSecret, when WeChat sign-in is configured.
+    pub fn wechat(&self) -> Option<(&str, &str)> {
+        Some((self.wechat_app_id.as_deref()?, self.wechat_app_secret.as_deref()?))
     }
 }
 
@@ -834,6 +1003,26 @@ mod tests {
     }
 
     #[test]
+    fn wechat_sign_in_needs_both_app_id_and_secret_and_its_bases_are_addresses() {
+        let c = Config::load(None, env_of(&[("TAXICERT_WECHAT_APP_ID", "wx123")])).unwrap();
+        assert_eq!(c.wechat(), None);
+        assert_eq!((c.wechat_oauth_base.as_str(), c.wechat_api_base.as_str()), ("https://open.weixin.qq.com", "https://api.weixin.qq.com"));
+        let c = Config::load(
+            None,
+            env_of(&[("TAXICERT_WECHAT_APP_ID", "wx123"), ("TAXICERT_WECHAT_APP_SECRET", "s"), ("TAXICERT_WECHAT_API_BASE", "http://127.0.0.1:9/")]),
+        )
+        .unwrap();
+        assert_eq!(c.wechat(), Some(("wx123", "s")));
+        assert_eq!(c.wechat_api_base, "http://127.0.0.1:9");
+        let err = Config::load(None, env_of(&[("TAXICERT_WECHAT_OAUTH_BASE", "open.weixin.qq.com")])).unwrap_err();
+        assert!(err.to_string().contains("TAXICERT_WECHAT_OAUTH_BASE"), "{err}");
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("taxicert.toml");
+        std::fs::write(&file, "wechat_app_id = \"wx1\"\nwechat_app_secret = \"s1\"\n").unwrap();
+        assert_eq!(Config::load(Some(&file), env_of(&[])).unwrap().wechat(), Some(("wx1", "s1")));
+    }
+
+    #[test]
     fn unknown_keys_in_the_file_are_refused() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("taxicert.toml");
@@ -848,5 +1037,23 @@ mod tests {
         assert_eq!(normalize_base_path("/"), "/");
         assert_eq!(normalize_base_path("a/b"), "/a/b/");
         assert_eq!(normalize_base_path("/a/"), "/a/");
+    }
+
+    #[test]
+    fn the_message_settings_have_defaults_and_ranges() {
+        let c = Config::load(None, env_of(&[])).unwrap();
+        assert_eq!((c.correction_days, c.renewal_reminder_days, c.message_interval_seconds), (15, 7, 60));
+        let c = Config::load(None, env_of(&[("TAXICERT_CORRECTION_DAYS", "10"), ("TAXICERT_MESSAGE_INTERVAL_SECONDS", "1")]))
+            .unwrap();
+        assert_eq!((c.correction_days, c.message_interval_seconds), (10, 1));
+        let err = Config::load(None, env_of(&[("TAXICERT_CORRECTION_DAYS", "0")])).unwrap_err();
+        assert!(err.to_string().contains("from 1 to 60"), "{err}");
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("taxicert.toml");
+        std::fs::write(&file, "renewal_reminder_days = 30\n").unwrap();
+        assert_eq!(Config::load(Some(&file), env_of(&[])).unwrap().renewal_reminder_days, 30);
+        std::fs::write(&file, "renewal_reminder_days = 181\n").unwrap();
+        let err = Config::load(Some(&file), env_of(&[])).unwrap_err();
+        assert!(err.to_string().contains("renewal_reminder_days"), "{err}");
     }
 }

@@ -18,6 +18,7 @@ pub mod error;
 pub mod health;
 pub mod housekeeping;
 pub mod idcard;
+pub mod messages;
 pub mod photo_check;
 pub mod realname;
 pub mod secrets;
@@ -27,6 +28,8 @@ pub mod storage;
 pub mod uploads;
 pub mod vouchers;
 pub mod web;
+pub mod wechat;
+pub mod number_login;
 pub mod wizard;
 pub mod workdays;
 
@@ -59,6 +62,10 @@ pub struct AppState {
     pub reader: Arc<dyn idcard::IdCardReader>,
     /// Where the photos are kept.
     pub storage: storage::Storage,
+    /// Wakes this replica's message schedule (see `messages`): a clerk's action has written a message.
+    pub messages: Arc<tokio::sync::Notify>,
+    /// The carrier number-verification gateway of 本机号码一键登录, when configured.
+    pub numbers: Option<Arc<dyn number_login::NumberVerifier>>,
 }
 
 #[derive(OpenApi)]
@@ -75,7 +82,8 @@ pub struct AppState {
         (name = "uploads", description = "Photos of the materials, re-checked and stored by the server"),
         (name = "wizard", description = "Applying for a business step by step: the user's certificates, the service halls, the profile that prefills the form, and the draft saved per step. Everything but the service halls needs a session and an approved real-name check (403 `realname_required`)."),
         (name = "cases", description = "Submitting a draft as a case (办件) and the user's cases; a session and an approved real-name check are needed"),
-        (name = "staff", description = "The staff console (业务办理人员): username + password login with its own HttpOnly, SameSite=Strict cookie (5 wrong passwords lock the account for 15 minutes), the real-name review queue and the case queue. Every endpoint needs a staff session (401 `staff_unauthenticated`; 403 `staff_only` for a driver's session); decisions and actions need the role `clerk` (403 `staff_role`)."),
+        (name = "staff", description = "The staff console (业务办理人员): username + password login with its own HttpOnly, SameSite=Strict cookie (5 wrong passwords in a row for one username from one address pause it there for 15 minutes, the same answer whether the username exists or not), the real-name review queue, the case queue with search, and the accounts. Every endpoint needs a staff session (401 `staff_unauthenticated`; 403 `staff_only` for a driver's session); decisions, actions and ID-card photos need the role `clerk`, account management the role `admin` (403 `staff_role`). Only a clerk sees full ID numbers."),
+        (name = "messages", description = "The driver's 消息: the news of his cases and the 换发 reminders, also sent by SMS; and whether he wants the reminders. A session is needed."),
         (name = "operations", description = "Health and operations"),
         (name = "dev", description = "Development mode only"),
     )
@@ -93,6 +101,11 @@ fn api() -> OpenApiRouter<AppState> {
             .routes(routes!(auth::send_sms_code))
             .routes(routes!(auth::session, auth::login, auth::logout))
             .routes(routes!(auth::dev_sms_outbox))
+            .routes(routes!(wechat::authorize))
+            .routes(routes!(wechat::sign_in))
+            .routes(routes!(wechat::avatar))
+            .routes(routes!(wechat::unbind))
+            .routes(routes!(number_login::number_login))
             .routes(routes!(realname::realname_state))
             .routes(routes!(realname::submit_realname))
             .routes(routes!(account_move::account_move))
@@ -124,8 +137,18 @@ fn api() -> OpenApiRouter<AppState> {
             .routes(routes!(vouchers::download_voucher))
             .routes(routes!(vouchers::voucher_image))
             .routes(routes!(vouchers::check_voucher))
+            .routes(routes!(messages::list_messages))
+            .routes(routes!(messages::unread_messages))
+            .routes(routes!(messages::mark_messages_read))
+            .routes(routes!(messages::get_settings, messages::put_settings))
             // Staff routes (staff/) go here.
             .routes(routes!(staff::session::staff_session, staff::session::staff_login, staff::session::staff_logout))
+            .routes(routes!(staff::admin::staff_change_password))
+            .routes(routes!(staff::admin::staff_accounts, staff::admin::staff_account_create))
+            .routes(routes!(staff::admin::staff_account_role))
+            .routes(routes!(staff::admin::staff_account_password))
+            .routes(routes!(staff::admin::staff_account_unlock))
+            .routes(routes!(staff::admin::staff_account_disable))
             .routes(routes!(staff::realname::staff_realname_queue))
             .routes(routes!(staff::realname::staff_realname_review))
             .routes(routes!(staff::realname::staff_realname_photo))
@@ -179,7 +202,12 @@ pub fn api_operations() -> Vec<(&'static str, String)> {
 /// The whole application: API, SPA, headers, request logs.
 pub fn app(state: AppState) -> Router {
     let config = state.config.clone();
-    let shell = web::Shell::load(&config.dist, &config.base_path, &config.connect_src);
+    // The phone fetches its carrier token itself (本机号码一键登录): the page may connect there.
+    let mut connect_src = config.connect_src.clone();
+    if let Some(origin) = config.number_verifier().and(config.number_token_url.as_deref()).and_then(web::origin_of) {
+        connect_src.push(origin);
+    }
+    let shell = web::Shell::load(&config.dist, &config.base_path, &connect_src);
     let (api_routes, _) = api().split_for_parts();
     // The order matters: each `layer` wraps what is routed so far. The CSRF guard wraps the
     // operations only, so that an unlisted method (405, with `Allow`) or path (404) is
@@ -264,16 +292,35 @@ pub async fn start_with_storage(
     let vault = crypto::Vault::new(&secrets);
     realname::reencode_legacy_photos(&db, &vault, config.photo_max_side).await.map_err(StartError::Database)?;
     realname::backfill_holder_keys(&db, &vault, &secrets).await.map_err(StartError::Database)?;
+    realname::backfill_name_keys(&db, &vault, &secrets).await.map_err(StartError::Database)?;
     cases::backfill_certificate_ids(&db, &vault).await.map_err(StartError::Database)?;
     let reader = Arc::new(idcard::TesseractReader);
-    let state = AppState { db: db.clone(), config: Arc::new(config), clock, secrets, sms, dev_outbox, vault, reader, storage };
+    let numbers = config.number_verifier().map(|(url, key)| {
+        Arc::new(number_login::HttpNumberVerifier::new(url.to_owned(), key.to_owned())) as Arc<dyn number_login::NumberVerifier>
+    });
+    let nudge = Arc::new(tokio::sync::Notify::new());
+    let state = AppState {
+        db: db.clone(),
+        config: Arc::new(config),
+        clock,
+        secrets,
+        sms,
+        dev_outbox,
+        vault,
+        reader,
+        storage,
+        messages: nudge,
+        numbers,
+    };
     // Before the first answer: what a crash left is gone, and no answer names it.
     housekeeping::run(&state).await;
     let schedule = housekeeping::spawn_schedule(state.clone());
+    let message_schedule = messages::spawn_schedule(state.clone());
     let app = app(state).into_make_service_with_connect_info::<SocketAddr>();
     let task = tokio::spawn(async move {
         let served = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
         schedule.abort();
+        message_schedule.abort();
         db.close().await;
         served
     });

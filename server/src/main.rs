@@ -13,7 +13,8 @@ use taxicert_server::{config::LogFormat, photo_check, staff, Config};
 fn usage() -> ExitCode {
     eprintln!(
         "usage: taxicert-server [serve] [--config FILE] | openapi | csp [DIST]
-       taxicert-server staff add USERNAME --name 显示名 [--role clerk|viewer] [--config FILE]
+       taxicert-server staff add USERNAME --name 显示名 [--role clerk|viewer|admin] [--config FILE]
+       taxicert-server staff role USERNAME --role clerk|viewer|admin [--config FILE]
        taxicert-server staff passwd|unlock|disable USERNAME [--config FILE]
        taxicert-server staff list [--config FILE]
        taxicert-server photo-check [--kind document|portrait|id-card] FILE...
@@ -148,6 +149,7 @@ fn backup_command(args: &[String]) -> ExitCode {
 /// What `staff …` was asked to do.
 enum StaffCommand {
     Add { username: String, display_name: String, role: StaffRole },
+    Role { username: String, role: StaffRole },
     Passwd { username: String },
     Unlock { username: String },
     Disable { username: String },
@@ -169,8 +171,8 @@ fn parse_staff(args: &[String]) -> Option<(StaffCommand, Option<PathBuf>)> {
         }
     }
     let config = config.or_else(|| std::env::var_os("TAXICERT_CONFIG").map(PathBuf::from));
-    // --name and --role belong to `add` only.
-    if (name.is_some() || role.is_some()) && subcommand != "add" {
+    // --name belongs to `add` only, --role to `add` and `role`.
+    if (name.is_some() && subcommand != "add") || (role.is_some() && !matches!(subcommand.as_str(), "add" | "role")) {
         return None;
     }
     let command = match (subcommand.as_str(), positional.as_slice()) {
@@ -179,6 +181,7 @@ fn parse_staff(args: &[String]) -> Option<(StaffCommand, Option<PathBuf>)> {
             display_name: name?,
             role: role.unwrap_or(StaffRole::Clerk),
         },
+        ("role", [username]) => StaffCommand::Role { username: username.clone(), role: role? },
         ("passwd", [username]) => StaffCommand::Passwd { username: username.clone() },
         ("unlock", [username]) => StaffCommand::Unlock { username: username.clone() },
         ("disable", [username]) => StaffCommand::Disable { username: username.clone() },
@@ -241,6 +244,10 @@ async fn run_staff(db: &sqlx::AnyPool, command: StaffCommand) -> Result<String, 
             let password = read_password()?;
             staff::create_account(db, &username, &display_name, role, &password).await.map_err(text)?;
             Ok(format!("已创建账号 {username}（{}，{}）。", display_name.trim(), role.name()))
+        }
+        StaffCommand::Role { username, role } => {
+            staff::set_role(db, &username, role).await.map_err(text)?;
+            Ok(format!("已把 {username} 的角色改为{}；该账号已登录的会话均已退出。", role.name()))
         }
         StaffCommand::Passwd { username } => {
             let password = read_password()?;

@@ -11,7 +11,33 @@ use taxicert_api::{
 pub type SendFuture<'a> = Pin<Box<dyn Future<Output = Result<(), SmsError>> + Send + 'a>>;
 
 pub trait SmsSender: Send + Sync + 'static {
-    fn send<'a>(&'a self, phone: &'a PhoneNumber, code: &'a SmsCode, purpose: SmsPurpose, now: i64) -> SendFuture<'a>;
+    /// Sends `sms` to `phone`; an error means the gateway did not take it (the caller decides
+    /// whether to try again).
+    fn send<'a>(&'a self, phone: &'a PhoneNumber, sms: &'a Sms, now: i64) -> SendFuture<'a>;
+}
+
+/// One SMS: a template registered with the operator's SMS provider and its parameters. The
+/// parameters never hold an ID number, a full name or a phone number (see README, Messages).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Sms {
+    /// e.g. `taxicert_login_code`, `taxicert_case_returned`.
+    pub template: String,
+    /// A JSON object of strings (and `valid_minutes`, a number, for codes).
+    pub params: serde_json::Value,
+    /// The same for every attempt at one message, so that a gateway can drop a repeat (sent as
+    /// the `Idempotency-Key` header); `None` for codes, each of which is new.
+    pub idempotency_key: Option<String>,
+}
+
+impl Sms {
+    /// A code valid for `valid_minutes`.
+    pub fn code(code: &SmsCode, purpose: SmsPurpose, valid_minutes: u32) -> Sms {
+        Sms {
+            template: purpose.template().to_owned(),
+            params: serde_json::json!({ "code": code.as_str(), "valid_minutes": valid_minutes }),
+            idempotency_key: None,
+        }
+    }
 }
 
 /// What a code is for: the gateway's template says so to the phone's owner (a code to move
@@ -38,7 +64,8 @@ pub enum SmsError {
     Gateway(String),
 }
 
-/// Dev mode: logs the code and keeps it for `GET /api/v1/dev/sms-outbox`.
+/// Dev mode: logs the code and keeps it for `GET /api/v1/dev/sms-outbox`; other messages are
+/// logged (their template only) and can be read in the app's 消息.
 #[derive(Default)]
 pub struct DevSender {
     outbox: Mutex<Vec<OutboxMessage>>,
@@ -56,22 +83,26 @@ impl DevSender {
 const OUTBOX_SIZE: usize = 200;
 
 impl SmsSender for DevSender {
-    fn send<'a>(&'a self, phone: &'a PhoneNumber, code: &'a SmsCode, purpose: SmsPurpose, now: i64) -> SendFuture<'a> {
+    fn send<'a>(&'a self, phone: &'a PhoneNumber, sms: &'a Sms, now: i64) -> SendFuture<'a> {
         Box::pin(async move {
-            let template = purpose.template();
-            tracing::info!(phone = %phone.masked(), code = code.as_str(), template, "dev mode: SMS code not sent, kept in the outbox");
+            let template = sms.template.as_str();
+            let Some(code) = sms.params["code"].as_str() else {
+                tracing::info!(phone = %phone.masked(), template, "dev mode: SMS not sent");
+                return Ok(());
+            };
+            tracing::info!(phone = %phone.masked(), code, template, "dev mode: SMS code not sent, kept in the outbox");
             let mut outbox = self.outbox.lock().expect("outbox lock");
             if outbox.len() >= OUTBOX_SIZE {
                 outbox.remove(0);
             }
-            outbox.push(OutboxMessage { phone: phone.as_str().into(), code: code.as_str().into(), sent_at: now });
+            outbox.push(OutboxMessage { phone: phone.as_str().into(), code: code.into(), sent_at: now });
             Ok(())
         })
     }
 }
 
-/// Posts `{"phone", "template", "params": {"code"}}` with `Authorization: Bearer <key>` and
-/// expects a 2xx answer.
+/// Posts `{"phone", "template", "params"}` with `Authorization: Bearer <key>` (and
+/// `Idempotency-Key` when the message has one) and expects a 2xx answer.
 pub struct HttpGatewaySender {
     client: reqwest::Client,
     url: String,
@@ -89,18 +120,14 @@ impl HttpGatewaySender {
 }
 
 impl SmsSender for HttpGatewaySender {
-    fn send<'a>(&'a self, phone: &'a PhoneNumber, code: &'a SmsCode, purpose: SmsPurpose, _now: i64) -> SendFuture<'a> {
+    fn send<'a>(&'a self, phone: &'a PhoneNumber, sms: &'a Sms, _now: i64) -> SendFuture<'a> {
         Box::pin(async move {
-            let body = serde_json::json!({
-                "phone": phone.as_str(),
-                "template": purpose.template(),
-                "params": { "code": code.as_str(), "valid_minutes": 5 },
-            });
-            let response = self
-                .client
-                .post(&self.url)
-                .bearer_auth(&self.key)
-                .json(&body)
+            let body = serde_json::json!({ "phone": phone.as_str(), "template": sms.template, "params": sms.params });
+            let mut request = self.client.post(&self.url).bearer_auth(&self.key).json(&body);
+            if let Some(key) = &sms.idempotency_key {
+                request = request.header("Idempotency-Key", key);
+            }
+            let response = request
                 .send()
                 .await
                 .map_err(|e| SmsError::Gateway(e.without_url().to_string()))?;

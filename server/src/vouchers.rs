@@ -168,7 +168,7 @@ fn voucher_unavailable() -> AppError {
 }
 
 /// Where the public reaches the app: the configured address, else this request's host.
-fn public_base(state: &AppState, headers: &HeaderMap) -> String {
+pub(crate) fn public_base(state: &AppState, headers: &HeaderMap) -> String {
     if let Some(url) = &state.config.public_url {
         return url.clone();
     }
@@ -182,14 +182,14 @@ fn public_base(state: &AppState, headers: &HeaderMap) -> String {
 }
 
 /// `2026年11月24日 10:00`, Beijing time.
-fn beijing_time(unix_seconds: i64) -> String {
+pub(crate) fn beijing_time(unix_seconds: i64) -> String {
     let (y, m, d) = Date::beijing_today(unix_seconds).ymd();
     let minutes = (unix_seconds + 8 * 3600).rem_euclid(86_400) / 60;
     format!("{y}年{m}月{d}日 {:02}:{:02}", minutes / 60, minutes % 60)
 }
 
 /// `2026年11月24日` from `2026-11-24`.
-fn chinese_date(iso: &str) -> String {
+pub(crate) fn chinese_date(iso: &str) -> String {
     Date::parse(iso).map(|d| d.ymd()).map(|(y, m, d)| format!("{y}年{m}月{d}日")).unwrap_or_else(|| iso.to_owned())
 }
 

@@ -85,6 +85,13 @@ impl Shell {
     }
 }
 
+/// `scheme://host[:port]` of an `http(s)://` address, as a CSP source; `None` for anything else.
+pub fn origin_of(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://").filter(|(s, _)| matches!(*s, "http" | "https"))?;
+    let host = rest.split(['/', '?', '#']).next().filter(|h| !h.is_empty() && !h.contains(['\'', ';', ' ']))?;
+    Some(format!("{scheme}://{host}"))
+}
+
 /// `html` with `<base href="{base_path}">` as the first element of its head.
 fn with_base(html: &str, base_path: &str) -> String {
     match html.find("<head>") {
@@ -286,6 +293,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn an_origin_is_the_scheme_and_host_of_an_address() {
+        assert_eq!(origin_of("https://carrier.example.cn:8443/h5/token?x=1").as_deref(), Some("https://carrier.example.cn:8443"));
+        assert_eq!(origin_of("http://127.0.0.1:9000/token").as_deref(), Some("http://127.0.0.1:9000"));
+        assert_eq!(origin_of("javascript:alert(1)"), None);
+        assert_eq!(origin_of("https://"), None);
+        assert_eq!(origin_of("https://a.cn; script-src *"), None);
+    }
+
+    #[test]
     fn only_inline_scripts_are_hashed() {
         let html = r#"<head><script>boot()</script><script src="/a.js"></script>
             <script type="module">import x from './x.js';</script></head>"#;
@@ -356,12 +372,12 @@ mod tests {
         for (path, page) in [
             ("/", "front"),
             ("/login", "front"),
-            ("/verify/V1", "front"),
             ("/no/such/page", "front"),
             ("/staffing", "front"),
             ("/realname", "driver"),
             ("/apply/renewal/info", "driver"),
             ("/cases/1", "driver"),
+            ("/verify/V1", "driver"),
             ("/staff", "clerks"),
             ("/staff/cases/TC1", "clerks"),
         ] {

@@ -4,9 +4,10 @@
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use taxicert_api::{
-    AccountMove, AccountMoveConfirm, BusinessCode, BusinessDetail, BusinessSummary, CaseDetail, CaseSummary, Certificate, Draft, DraftSummary, ErrorBody,
-    IdCardRead, LoginRequest, Me, Profile, RealNameState, RealNameSubmission, Resubmission, ServiceHall, SessionInfo,
-    SmsCodeRequest, SmsCodeSent, StepAnswers, Submission, UploadReceipt, VoucherCheck,
+    AccountMove, AccountMoveConfirm, BusinessCode, BusinessDetail, BusinessSummary, CaseDetail, CaseSummary, Certificate,
+    Draft, DraftSummary, ErrorBody, IdCardRead, LoginRequest, MarkRead, Me, Message, NumberLoginRequest, NumberToken, Profile, RealNameState,
+    RealNameSubmission, Resubmission, ServiceHall, SessionInfo, Settings, SmsCodeRequest, SmsCodeSent, StepAnswers,
+    Submission, UnreadCount, UploadReceipt, VoucherCheck, WechatAuthorize, WechatReturn, WechatSignIn,
 };
 
 use crate::browser::{self, FetchFailure};
@@ -46,8 +47,47 @@ impl ApiClient {
         self.send("POST", "/auth/sms-codes", &SmsCodeRequest { phone: phone.into() }).await
     }
 
-    pub async fn login(&self, phone: &str, code: &str) -> Result<Me, ApiError> {
-        self.send("POST", "/auth/session", &LoginRequest { phone: phone.into(), code: code.into() }).await
+    /// Logs in with the SMS code; `bind_wechat` also binds the WeChat this browser just
+    /// authorized (微信登录, first use).
+    pub async fn login(&self, phone: &str, code: &str, bind_wechat: bool) -> Result<Me, ApiError> {
+        self.send("POST", "/auth/session", &LoginRequest { phone: phone.into(), code: code.into(), bind_wechat }).await
+    }
+
+    /// 本机号码一键登录, step 1: the carrier's token for this SIM, from `token_url` (over mobile
+    /// data, without cookies); `None` when the carrier gave none (on WLAN, say).
+    pub async fn number_token(&self, token_url: &str) -> Option<String> {
+        let answer = browser::get_elsewhere(token_url).await.ok().filter(|a| a.status == 200)?;
+        serde_json::from_str::<NumberToken>(&answer.body).ok().map(|t| t.token)
+    }
+
+    /// 本机号码一键登录, step 2: signs in with the token; `bind_wechat` as for [`Self::login`].
+    pub async fn number_login(&self, token: &str, bind_wechat: bool) -> Result<Me, ApiError> {
+        self.send("POST", "/auth/number-session", &NumberLoginRequest { token: token.into(), bind_wechat }).await
+    }
+
+    /// Starts 微信登录: WeChat's authorization page to send the browser to.
+    pub async fn wechat_authorize(&self) -> Result<WechatAuthorize, ApiError> {
+        let answer = browser::send("POST", &self.endpoint("/auth/wechat/authorize"), None).await.map_err(ApiError::from)?;
+        decode(answer.status, &answer.body)
+    }
+
+    /// Finishes 微信登录 with what WeChat sent the browser back with.
+    pub async fn wechat_sign_in(&self, code: &str, state: &str) -> Result<WechatSignIn, ApiError> {
+        self.send("POST", "/auth/wechat/session", &WechatReturn { code: code.into(), state: state.into() }).await
+    }
+
+    /// 解除微信绑定.
+    pub async fn wechat_unbind(&self) -> Result<(), ApiError> {
+        let answer = browser::send("DELETE", &self.endpoint("/account/wechat"), None).await.map_err(ApiError::from)?;
+        match answer.status {
+            204 => Ok(()),
+            status => decode::<()>(status, &answer.body),
+        }
+    }
+
+    /// The address of the driver's WeChat avatar (our copy, sent to him only).
+    pub fn wechat_avatar_url(&self) -> String {
+        self.endpoint("/account/wechat/avatar")
     }
 
     pub async fn logout(&self) -> Result<(), ApiError> {
@@ -58,9 +98,9 @@ impl ApiClient {
         }
     }
 
-    /// The signed-in user, or `None` when there is no session.
-    pub async fn me(&self) -> Result<Option<Me>, ApiError> {
-        self.get::<SessionInfo>("/auth/session").await.map(|info| info.me)
+    /// The signed-in user (`None` when there is no session) and what sign-ins the server offers.
+    pub async fn session_info(&self) -> Result<SessionInfo, ApiError> {
+        self.get("/auth/session").await
     }
 
     pub async fn realname_state(&self) -> Result<RealNameState, ApiError> {
@@ -182,6 +222,28 @@ impl ApiClient {
             .await
             .map_err(ApiError::from)?;
         decode(answer.status, &answer.body)
+    }
+
+    /// The driver's messages, the newest first.
+    pub async fn messages(&self) -> Result<Vec<Message>, ApiError> {
+        self.get("/messages").await
+    }
+
+    pub async fn unread_messages(&self) -> Result<UnreadCount, ApiError> {
+        self.get("/messages/unread-count").await
+    }
+
+    /// Marks the messages up to `up_to` (the newest shown) as read.
+    pub async fn mark_messages_read(&self, up_to: i64) -> Result<(), ApiError> {
+        self.send("POST", "/messages/read", &MarkRead { up_to }).await
+    }
+
+    pub async fn settings(&self) -> Result<Settings, ApiError> {
+        self.get("/settings").await
+    }
+
+    pub async fn save_settings(&self, settings: &Settings) -> Result<Settings, ApiError> {
+        self.send("PUT", "/settings", settings).await
     }
 
     pub async fn cases(&self) -> Result<Vec<CaseSummary>, ApiError> {
@@ -320,11 +382,15 @@ impl ApiError {
         matches!(self, ApiError::Server { status: 401, .. })
     }
 
-    /// A failure of the link or the server, not of the request: worth retrying by itself.
+    /// A failure of the link or the server, not of the request: worth retrying by itself. Not
+    /// when the server said how long to wait (`retry_after_seconds`, e.g. 507 `storage_full`):
+    /// a thousand phones retrying a full store within seconds only add to its trouble, so the
+    /// driver reads the server's message and retries with the button when it says.
     pub fn is_transient(&self) -> bool {
         match self {
             ApiError::Network | ApiError::Timeout => true,
-            ApiError::Server { status, .. } | ApiError::Unexpected { status } => *status >= 500,
+            ApiError::Server { status, body } => *status >= 500 && body.retry_after_seconds.is_none(),
+            ApiError::Unexpected { status } => *status >= 500,
         }
     }
 
@@ -381,6 +447,18 @@ mod tests {
             .unwrap_err();
         assert_eq!(err.message(), "您要找的内容不存在");
         assert!(!err.is_retryable());
+    }
+
+    #[test]
+    fn a_server_fault_that_says_when_to_retry_is_not_retried_at_once() {
+        let full = decode::<Vec<BusinessSummary>>(
+            507,
+            r#"{"code":"storage_full","message":"服务暂时无法保存照片","retry_after_seconds":300}"#,
+        )
+        .unwrap_err();
+        assert!(!full.is_transient() && full.is_retryable(), "no automatic retry, the button stays");
+        let busy = decode::<Vec<BusinessSummary>>(500, r#"{"code":"internal","message":"系统繁忙"}"#).unwrap_err();
+        assert!(busy.is_transient());
     }
 
     #[test]

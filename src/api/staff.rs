@@ -3,7 +3,7 @@
 
 use taxicert_api::{
     AccountMoveDecision, AccountMoveReview, AccountMoveStatus, AccountMoveSummary, CaseQueueFilter, RealNameDecision, RealNameReview, RealNameReviewSummary, RealNameStatus, StaffAction,
-    StaffCaseDetail, StaffCaseSummary, StaffLogin, StaffMe,
+    StaffCaseDetail, StaffCaseSummary, StaffLogin, StaffMe, StaffPasswordChange,
 };
 
 use super::{decode, ApiClient, ApiError};
@@ -39,6 +39,17 @@ impl ApiClient {
         let answer = browser::send("DELETE", &self.endpoint("/staff/session"), None).await.map_err(ApiError::from)?;
         match answer.status {
             204 | 401 => Ok(()),
+            status => decode::<()>(status, &answer.body),
+        }
+    }
+
+    /// 修改密码: the signed-in staff member's own; his other sessions end.
+    pub async fn staff_change_password(&self, change: &StaffPasswordChange) -> Result<(), ApiError> {
+        let body = serde_json::to_string(change).expect("request bodies serialise");
+        let answer =
+            browser::send("PUT", &self.endpoint("/staff/password"), Some(&body)).await.map_err(ApiError::from)?;
+        match answer.status {
+            204 => Ok(()),
             status => decode::<()>(status, &answer.body),
         }
     }
@@ -79,7 +90,7 @@ impl ApiClient {
     }
 
     pub async fn staff_cases(&self, filter: &CaseQueueFilter) -> Result<Vec<StaffCaseSummary>, ApiError> {
-        self.get(&format!("/staff/cases{}", forms::case_filter_query(filter))).await
+        self.get(&format!("/staff/cases{}", forms::case_request_query(filter))).await
     }
 
     pub async fn staff_case(&self, id: &str) -> Result<StaffCaseDetail, ApiError> {

@@ -21,12 +21,13 @@ fn Frame(home: Route, children: Children) -> impl IntoView {
     }
 }
 
-/// The drivers' frame, with the tab bar (首页 / 我的办件 / 登录) that WeChat users know.
+/// The drivers' frame, with the tab bar (首页 / 我的办件 / 消息 / 登录) that WeChat users know.
 /// `index.html` paints the same header and tab bar before the wasm runs: keep them alike.
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
     let session = crate::state::session::use_session();
     let badge = crate::state::case_badge::use_case_badge();
+    let messages = crate::state::message_badge::use_message_badge();
     let base = use_app().base;
     let location = use_location();
     let form_step = move || {
@@ -44,6 +45,14 @@ pub fn Layout(children: Children) -> impl IntoView {
                 {move || (badge.count() > 0).then(|| view! {
                     <span class="weui-badge app-tabbar__badge">
                         {badge.count()}<span class="visually-hidden">"项办件有新进展"</span>
+                    </span>
+                })}
+            </A>
+            <A href=crate::href(Route::Messages)>
+                <span class="weui-tabbar__label">"消息"</span>
+                {move || (messages.count() > 0).then(|| view! {
+                    <span class="weui-badge app-tabbar__count">
+                        {messages.count()}<span class="visually-hidden">"条未读消息"</span>
                     </span>
                 })}
             </A>

@@ -149,6 +149,7 @@ fn CaseBody(
         photos,
         timeline,
         correction,
+        correct_by,
         result,
         can_withdraw,
     } = case;
@@ -163,7 +164,7 @@ fn CaseBody(
             <p class="case-status__label">"办理状态"</p>
             <h2 class="case-status__name" id="case-status-title"><CaseStatusName status /></h2>
             <p class="case-status__what">{what_now(status, &accept_by, &decide_by, due_dates_estimated)}</p>
-            {correction.map(|c| view! { <CorrectionNeeded id=id.clone() business correction=c photos=photos.clone() /> })}
+            {correction.map(|c| view! { <CorrectionNeeded id=id.clone() business correction=c correct_by=correct_by.clone() photos=photos.clone() /> })}
             {result.map(|r| view! { <Finished id=id.clone() result=r voucher=voucher.clone() /> })}
             {refusal.map(|reason| view! { <p class="case-status__reason">"不予受理的原因："{reason}</p> })}
         </section>
@@ -258,7 +259,13 @@ fn what_now(status: CaseStatus, accept_by: &str, decide_by: &str, estimated: boo
 }
 
 #[component]
-fn CorrectionNeeded(id: String, business: BusinessCode, correction: Correction, photos: Vec<CasePhoto>) -> impl IntoView {
+fn CorrectionNeeded(
+    id: String,
+    business: BusinessCode,
+    correction: Correction,
+    correct_by: Option<String>,
+    photos: Vec<CasePhoto>,
+) -> impl IntoView {
     let Correction { reason, fields, materials } = correction;
     let items: Vec<String> = fields
         .iter()
@@ -270,6 +277,11 @@ fn CorrectionNeeded(id: String, business: BusinessCode, correction: Correction, 
             <p class="case-status__reason">"退回原因："{reason}</p>
             <p>"需要修改的内容："</p>
             <ul class="case-correction__items">{items.into_iter().map(|i| view! { <li>{i}</li> }).collect_view()}</ul>
+            {correct_by.map(|date| view! {
+                <p class="case-correction__deadline">
+                    {format!("请在{date}前（含当日）补正，逾期未补正的申请将终止办理。")}
+                </p>
+            })}
             <A href=crate::href(Route::CaseCorrection(id))><span class="weui-btn weui-btn_primary">"去补正"</span></A>
         </div>
     }
@@ -325,6 +337,9 @@ pub fn result_rows(result: &CaseResult) -> Vec<(&'static str, String)> {
     }
     if result.cancelled {
         rows.push(("证件状态", "已注销".to_owned()));
+    }
+    if let Some(number) = &result.tracking_number {
+        rows.push(("快递单号", number.clone()));
     }
     if !result.note.is_empty() {
         rows.push(("办理说明", result.note.clone()));

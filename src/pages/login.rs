@@ -1,5 +1,7 @@
-//! 登录: the agreements, the phone number, 获取验证码 with its countdown, 提交验证. Signed in,
-//! the same page shows the account and 退出登录.
+//! 登录: the agreements, the phone number, 获取验证码 with its countdown, 提交验证; inside
+//! WeChat, when the server has it, 微信登录 (the first time, the phone number is then bound
+//! with the same code). Signed in, the same page is 我的: the account, the bound WeChat with
+//! 解除微信绑定, and 退出登录.
 
 use std::time::Duration;
 
@@ -7,10 +9,11 @@ use leptos::prelude::*;
 use leptos_router::{
     components::A,
     hooks::{use_navigate, use_query_map},
+    NavigateOptions,
 };
 use taxicert_api::{
     domain::{PhoneNumber, SmsCode},
-    Me, RealNameStatus, SmsCodeSent,
+    Me, RealNameStatus, SmsCodeSent, WechatSignIn,
 };
 
 use crate::{
@@ -34,6 +37,9 @@ pub struct LoginDraft {
     code: RwSignal<String>,
     /// The number the last code went to (in memory only): the countdown is for that number.
     sent_to: RwSignal<Option<String>>,
+    /// The nickname of the WeChat just authorized for the first time, waiting for its phone
+    /// number (in memory only): the login then binds it.
+    wechat_nickname: RwSignal<Option<String>>,
 }
 
 impl LoginDraft {
@@ -43,6 +49,7 @@ impl LoginDraft {
             phone: RwSignal::new(String::new()),
             code: RwSignal::new(String::new()),
             sent_to: RwSignal::new(None),
+            wechat_nickname: RwSignal::new(None),
         }
     }
 }
@@ -150,20 +157,40 @@ fn LoginForm(signed_out: RwSignal<bool>) -> impl IntoView {
         None => {}
     });
 
+    // One sign-in for both ways of proving the number: what follows (the session, the page
+    // asked for, a WeChat that cannot be bound) is the same.
     let login = Action::new_local({
         let api = api.clone();
-        move |(phone, code): &(String, String)| {
-            let (api, phone, code) = (api.clone(), phone.clone(), code.clone());
-            async move { api.login(&phone, &code).await }
+        move |proof: &Proof| {
+            let (api, proof) = (api.clone(), proof.clone());
+            let bind_wechat = draft.wechat_nickname.get_untracked().is_some();
+            async move {
+                let answer = match proof {
+                    Proof::SmsCode { phone, code } => api.login(&phone, &code, bind_wechat).await,
+                    Proof::ThisSim { token_url } => match api.number_token(&token_url).await {
+                        Some(token) => api.number_login(&token, bind_wechat).await,
+                        None => return Err(FieldError::form(NO_CARRIER_TOKEN)),
+                    },
+                };
+                answer.map_err(|error| {
+                    // The WeChat cannot be bound now: the messages lead to 微信登录 again or to
+                    // the SMS login alone, which the form then is.
+                    if matches!(error.code(), Some("wechat_expired" | "wechat_taken" | "wechat_bound_other")) {
+                        draft.wechat_nickname.set(None);
+                    }
+                    server_error(&error)
+                })
+            }
         }
     });
     Effect::new(move |_| match login.value().get() {
         Some(Ok(me)) => {
             draft.code.set(String::new());
+            draft.wechat_nickname.set(None);
             session.signed_in(me);
             navigate(&return_path(query.read().get("next").as_deref()), Default::default());
         }
-        Some(Err(error)) => errors.set(vec![server_error(&error)]),
+        Some(Err(error)) => errors.set(vec![error]),
         None => {}
     });
 
@@ -194,7 +221,7 @@ fn LoginForm(signed_out: RwSignal<bool>) -> impl IntoView {
         ev.prevent_default();
         let found = check(true);
         if found.is_empty() {
-            login.dispatch((draft.phone.get_untracked(), draft.code.get_untracked()));
+            login.dispatch(Proof::SmsCode { phone: draft.phone.get_untracked(), code: draft.code.get_untracked() });
         } else {
             errors.set(found);
         }
@@ -214,7 +241,29 @@ fn LoginForm(signed_out: RwSignal<bool>) -> impl IntoView {
         <Show when=move || signed_out.get()>
             <p class="login-signed-out" role="status">"已退出登录。"</p>
         </Show>
-        <p class="page-lead">"使用手机号和短信验证码登录。未注册的手机号验证后自动注册。"</p>
+        {move || {
+            let number_token_url = use_app().number_token_url;
+            let sms_only = number_token_url.is_none() && !wechat_offered();
+            let number = number_token_url.map(|token_url| view! {
+                <NumberLogin token_url login errors consent=Signal::derive(move || draft.consent.get()) />
+            });
+            match draft.wechat_nickname.get() {
+                Some(nickname) => view! {
+                    <p class="page-lead login-wechat__bind" role="status">
+                        {format!("微信“{nickname}”已授权。首次使用微信登录，请验证手机号完成绑定，以后可直接用微信登录。")}
+                    </p>
+                    {number}
+                }.into_any(),
+                None => view! {
+                    {wechat_offered().then(|| view! { <WechatLogin errors consent=Signal::derive(move || draft.consent.get()) /> })}
+                    {number}
+                    <p class="page-lead">
+                        {if sms_only { "使用手机号和短信验证码登录。" } else { "或使用手机号和短信验证码登录。" }}
+                        "未注册的手机号验证后自动注册。"
+                    </p>
+                }.into_any(),
+            }
+        }}
         <form class="login-form" novalidate on:submit=on_submit>
             <div class="weui-cells weui-cells_form login-form__fields">
                 <div class="weui-cell" class:weui-cell_warn=move || invalid("phone")>
@@ -289,10 +338,149 @@ fn LoginForm(signed_out: RwSignal<bool>) -> impl IntoView {
             <FieldMessage field="consent" errors=errors_signal />
             <div class="weui-btn-area">
                 <button type="submit" class="weui-btn weui-btn_primary" disabled=move || login.pending().get()>
-                    {move || if login.pending().get() { "正在验证…" } else { "提交验证" }}
+                    {move || if login.pending().get() && !by_sim(login) { "正在验证…" } else { "提交验证" }}
                 </button>
             </div>
         </form>
+    }
+}
+
+/// 本机号码一键登录: the carrier's token for this SIM, then the server signs its number in
+/// (through the form's `login`). Offered when the server has a number-verification gateway;
+/// the SMS form stays below.
+#[component]
+fn NumberLogin(
+    token_url: String,
+    login: Action<Proof, Result<Me, FieldError>>,
+    errors: RwSignal<Vec<FieldError>>,
+    consent: Signal<bool>,
+) -> impl IntoView {
+    view! {
+        <div class="weui-btn-area login-number">
+            <button
+                type="button"
+                class="weui-btn weui-btn_primary"
+                disabled=move || login.pending().get()
+                on:click=move |_| {
+                    if consent.get_untracked() {
+                        login.dispatch(Proof::ThisSim { token_url: token_url.clone() });
+                    } else {
+                        errors.set(vec![FieldError::at("consent", CONSENT_MISSING)]);
+                    }
+                }
+            >
+                {move || if by_sim(login) { "正在验证本机号码…" } else { "本机号码一键登录" }}
+            </button>
+            <p class="login-wechat__note">"由运营商验证本机手机卡号码，需使用移动数据（不能使用WLAN）。"</p>
+        </div>
+    }
+}
+
+/// Whether a sign-in with this SIM's number is on its way (each button says what it waits for).
+fn by_sim(login: Action<Proof, Result<Me, FieldError>>) -> bool {
+    login.pending().get() && login.input().with(|proof| matches!(proof, Some(Proof::ThisSim { .. })))
+}
+
+/// How the driver proves the number is his.
+#[derive(Clone)]
+enum Proof {
+    /// The number typed and the SMS code sent to it.
+    SmsCode { phone: String, code: String },
+    /// The carrier verifies this SIM's number (本机号码一键登录), from a token fetched at `token_url`.
+    ThisSim { token_url: String },
+}
+
+/// The carrier gave no token: most often the phone is on WLAN.
+const NO_CARRIER_TOKEN: &str =
+    "未能获取本机号码。请关闭WLAN、打开移动数据后重新点击“本机号码一键登录”，或输入手机号，点击“获取验证码”用短信验证码登录。";
+
+/// 微信登录 is offered inside WeChat when the server has it; elsewhere the SMS login alone.
+fn wechat_offered() -> bool {
+    use_app().wechat_login && browser::in_wechat()
+}
+
+/// 微信登录: after the agreements are accepted (`consent`), off to WeChat's authorization page.
+#[component]
+fn WechatLogin(errors: RwSignal<Vec<FieldError>>, consent: Signal<bool>) -> impl IntoView {
+    let api = use_app().api;
+    let authorize = Action::new_local(move |_: &()| {
+        let api = api.clone();
+        async move { api.wechat_authorize().await }
+    });
+    Effect::new(move |_| match authorize.value().get() {
+        Some(Ok(answer)) => browser::leave_for(&answer.url),
+        Some(Err(error)) => errors.set(vec![FieldError::form(error.message())]),
+        None => {}
+    });
+    view! {
+        <div class="weui-btn-area login-wechat">
+            <button
+                type="button"
+                class="weui-btn weui-btn_primary"
+                disabled=move || authorize.pending().get() || authorize.value().with(|v| matches!(v, Some(Ok(_))))
+                on:click=move |_| {
+                    if consent.get_untracked() {
+                        authorize.dispatch(());
+                    } else {
+                        errors.set(vec![FieldError::at("consent", CONSENT_MISSING)]);
+                    }
+                }
+            >
+                {move || if authorize.pending().get() { "正在前往微信…" } else { "微信登录" }}
+            </button>
+            <p class="login-wechat__note">"将获取您的微信昵称、头像、地区及性别，作为个人登录信息。"</p>
+        </div>
+    }
+}
+
+/// Back from WeChat's authorization page (`?code&state`): signed in, or, the first time, on to
+/// the login form to bind a phone number. The query leaves the address as the page moves on.
+#[component]
+pub fn WechatReturnPage() -> impl IntoView {
+    let api = use_app().api;
+    let session = use_session();
+    let draft = expect_context::<LoginDraft>();
+    let query = use_query_map();
+    let navigate = use_navigate();
+    let errors = RwSignal::new(Vec::<FieldError>::new());
+    let finish = Action::new_local(move |(code, state): &(String, String)| {
+        let (api, code, state) = (api.clone(), code.clone(), state.clone());
+        async move { api.wechat_sign_in(&code, &state).await }
+    });
+    let (code, state) = query.with_untracked(|q| (q.get("code").unwrap_or_default(), q.get("state").unwrap_or_default()));
+    if code.is_empty() {
+        // WeChat sends no code when the driver did not allow the authorization.
+        errors.set(vec![FieldError::form(
+            "未获得微信授权。如需使用微信登录，请重新点击“微信登录”并点击“允许”；也可以使用手机号和短信验证码登录。",
+        )]);
+    } else {
+        finish.dispatch((code, state));
+    }
+    let replace = NavigateOptions { replace: true, ..Default::default() };
+    Effect::new(move |_| match finish.value().get() {
+        Some(Ok(WechatSignIn { me: Some(me), .. })) => {
+            session.signed_in(me);
+            navigate(&Route::Home.path(), replace.clone());
+        }
+        Some(Ok(WechatSignIn { me: None, nickname })) => {
+            draft.wechat_nickname.set(Some(nickname));
+            navigate(&Route::Login.path(), replace.clone());
+        }
+        Some(Err(error)) => errors.set(vec![FieldError::form(error.message())]),
+        None => {}
+    });
+    view! {
+        <PageTitle title="微信登录" />
+        <ErrorSummary errors=Signal::from(errors) />
+        <Show when=move || finish.pending().get()>
+            <p class="page-lead" role="status">"正在完成微信登录…"</p>
+        </Show>
+        <Show when=move || !errors.read().is_empty()>
+            <WechatLogin errors consent=Signal::derive(|| true) />
+            <p class="login-wechat__sms">
+                <A href=crate::href(Route::Login)>"使用手机号和短信验证码登录"</A>
+            </p>
+        </Show>
     }
 }
 
@@ -334,6 +522,52 @@ fn SignedIn(me: Me, signed_out: RwSignal<bool>) -> impl IntoView {
             session.signed_out();
         }
     });
+    let unbind = Action::new_local({
+        let api = use_app().api;
+        move |_: &()| {
+            let api = api.clone();
+            async move { api.wechat_unbind().await }
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(())) = unbind.value().get() {
+            session.wechat_unbound();
+        }
+    });
+    let wechat = me.wechat.clone().map(|wechat| {
+        let avatar = wechat.has_avatar.then(|| use_app().api.wechat_avatar_url());
+        view! {
+            <div class="weui-cells__title">"微信"</div>
+            <div class="weui-cells">
+                <div class="weui-cell login-wechat__identity">
+                    {avatar.map(|src| view! {
+                        <div class="weui-cell__hd">
+                            <img class="login-wechat__avatar" src=src alt="微信头像" width="48" height="48" />
+                        </div>
+                    })}
+                    <div class="weui-cell__bd">{wechat.nickname}</div>
+                    <div class="weui-cell__ft">"已绑定"</div>
+                </div>
+            </div>
+            {move || unbind.value().get().and_then(Result::err).map(|error| view! {
+                <p class="field-error login-form__logout-error" role="alert">{error.message()}</p>
+            })}
+            <div class="weui-btn-area">
+                <button
+                    type="button"
+                    class="weui-btn weui-btn_default"
+                    disabled=move || unbind.pending().get()
+                    on:click=move |_| {
+                        if browser::confirm("确定解除微信绑定吗？解除后，再用微信登录时需要重新验证手机号。") {
+                            unbind.dispatch(());
+                        }
+                    }
+                >
+                    {move || if unbind.pending().get() { "正在解除…" } else { "解除微信绑定" }}
+                </button>
+            </div>
+        }
+    });
     let status = match me.realname_status {
         RealNameStatus::None => "未实名认证",
         RealNameStatus::Pending => "实名认证审核中",
@@ -353,6 +587,7 @@ fn SignedIn(me: Me, signed_out: RwSignal<bool>) -> impl IntoView {
                 </span>
             </A>
         </div>
+        {wechat}
         // Above 退出登录, in sight on a small phone.
         <CareModeSwitch />
         {move || logout.value().get().and_then(Result::err).map(|error| view! {

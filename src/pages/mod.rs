@@ -9,6 +9,7 @@ pub mod config_error;
 pub mod correction;
 pub mod home;
 pub mod login;
+pub mod messages;
 pub mod not_found;
 pub mod realname;
 pub mod staff;

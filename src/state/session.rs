@@ -34,6 +34,15 @@ impl Session {
         });
     }
 
+    /// 解除微信绑定 done: the account has no WeChat any more.
+    pub fn wechat_unbound(&self) {
+        self.me.update(|me| {
+            if let Some(me) = me {
+                me.wechat = None;
+            }
+        });
+    }
+
     pub fn signed_out(&self) {
         self.me.set(None);
     }

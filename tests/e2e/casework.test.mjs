@@ -147,7 +147,7 @@ function shown({ date, estimated }) {
 
 /** The clerk opens a case from the queue. */
 async function openCase(clerk, server, id) {
-  await open(clerk, server, 'staff/cases');
+  await open(clerk, server, 'staff/cases?scope=all');
   await clerk.getByRole('link', { name: id }).click();
   await clerk.getByRole('heading', { name: '办理', exact: true }).waitFor();
 }
@@ -276,6 +276,13 @@ e2e('a driver and a clerk: submit, accept, return for correction, resubmit, comp
     await clerk.page.locator('.error-summary').waitFor();
     await clerk.page.getByLabel('新有效期至').fill(proposed);
     await clerk.page.getByLabel('备注').fill('请于工作日到新城区服务大厅领取新证。');
+    // 办结 cannot be undone: asked once more; 取消 leaves the case and what was typed.
+    const asked = new Promise((resolve) => clerk.page.once('dialog', (dialog) => { resolve(dialog.message()); dialog.dismiss(); }));
+    await clerk.page.getByRole('button', { name: '确认办结' }).click();
+    assert.match(await asked, new RegExp(`确定办结办件 ${submitted.id} 吗？办结后不能撤回。`));
+    assert.equal((await clerk.page.locator('#case-status-value').innerText()).trim(), '已受理');
+    assert.equal(await clerk.page.getByLabel('备注').inputValue(), '请于工作日到新城区服务大厅领取新证。');
+    clerk.page.once('dialog', (dialog) => dialog.accept());
     await clerk.page.getByRole('button', { name: '确认办结' }).click();
     await clerk.page.locator('#case-status-value', { hasText: '已办结' }).waitFor();
     // Every action is on the clerk's timeline with who did it.
@@ -418,6 +425,7 @@ e2e('a clerk sees a change old → new, completes it, and the certificate record
     await clerk.page.getByText('办结后将记入从业资格证').waitFor();
     assert.equal(await clerk.page.getByLabel('新证号').count(), 0);
     assert.equal(await clerk.page.getByLabel('新有效期至').count(), 0);
+    clerk.page.once('dialog', (dialog) => dialog.accept());
     await clerk.page.getByRole('button', { name: '确认办结' }).click();
     await clerk.page.locator('#case-status-value', { hasText: '已办结' }).waitFor();
     await clerk.page.locator('#case-result-title ~ table tr', { hasText: '准驾车型' }).filter({ hasText: newClass }).waitFor();
@@ -455,6 +463,7 @@ e2e('a clerk grades an assessment from its points; the voucher and its check sho
     await clerk.page.locator('.error-summary').getByText(/最多加10分/).waitFor();
     await clerk.page.getByLabel('加分').fill('0');
     await expectAccessible(clerk.page);
+    clerk.page.once('dialog', (dialog) => dialog.accept());
     await clerk.page.getByRole('button', { name: '确认办结' }).click();
     await clerk.page.locator('#case-status-value', { hasText: '已办结' }).waitFor();
     await clerk.page.locator('#case-result', { hasText: '11分' }).waitFor();
@@ -492,6 +501,7 @@ e2e('查看凭证: in WeChat the voucher picture comes first, loads with the ses
     await clerk.page.getByRole('button', { name: '受理', exact: true }).click();
     await clerk.page.locator('#case-status-value', { hasText: '已受理' }).waitFor();
     await clerk.page.getByRole('button', { name: '办结', exact: true }).click();
+    clerk.page.once('dialog', (dialog) => dialog.accept());
     await clerk.page.getByRole('button', { name: '确认办结' }).click();
     await clerk.page.locator('#case-status-value', { hasText: '已办结' }).waitFor();
   } finally {

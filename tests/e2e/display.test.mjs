@@ -201,14 +201,18 @@ displayTest('200% text', {
 
 e2e('关怀模式 is switched on from 首页, stays on after a reload and is switched off from 我的', async ({ page, server }) => {
   await open(page, server, '');
-  const sizeOf = (selector) => page.locator(selector).first().evaluate((e) => parseFloat(getComputedStyle(e).fontSize));
+  // Read in one step in the page, not through a locator: the app draws the list again in place
+  // of the painted one, and a node found a moment before may be detached (no style, NaN).
+  const sizeOf = (selector) => page.evaluate((s) => parseFloat(getComputedStyle(document.querySelector(s)).fontSize), selector);
   const before = await sizeOf('.business-list__name');
+  assert.equal(before, 17, 'the service names are 17 px before');
   const careSwitch = page.getByRole('checkbox', { name: /关怀模式/ });
   await expect(careSwitch, false);
   // The row is the switch: tapping its words turns it on.
   await page.getByText('关怀模式', { exact: true }).click();
   await expect(careSwitch, true);
-  assert.ok((await sizeOf('.business-list__name')) >= 1.4 * before, 'the text grows at once');
+  // At once: the style follows the switch in the same instant.
+  assert.ok((await sizeOf('.business-list__name')) >= 1.4 * before, 'the service names grow at once');
   await page.reload();
   await page.locator('#boot').waitFor({ state: 'detached' });
   assert.equal(await page.evaluate(() => document.documentElement.hasAttribute('data-care')), true);

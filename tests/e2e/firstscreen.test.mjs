@@ -109,7 +109,7 @@ e2e('without JavaScript, the home page shows the header, the service list, the t
     assert.ok(await boot.isVisible(), 'the progress shows');
     assert.match(await boot.innerText(), /正在加载…/);
     const tabs = noScript.getByRole('navigation', { name: '主导航' });
-    assert.deepEqual(await tabs.locator('.weui-tabbar__label').allTextContents(), ['首页', '我的办件', '登录']);
+    assert.deepEqual(await tabs.locator('.weui-tabbar__label').allTextContents(), ['首页', '我的办件', '消息', '登录']);
   } finally {
     await browser.close();
   }

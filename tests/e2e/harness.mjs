@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
 
@@ -213,9 +213,25 @@ const CONTENT_TYPES = {
  */
 function entryPage(rest) {
   const first = rest.replace(/^\//, '').split('/')[0];
-  if (['realname', 'apply', 'cases'].includes(first)) return 'driver/index.html';
+  if (['realname', 'apply', 'cases', 'messages', 'verify'].includes(first)) return 'driver/index.html';
   if (first === 'staff') return 'staff/index.html';
   return 'index.html';
+}
+
+/**
+ * A fake third party (WeChat, a carrier's gateway) on loopback, closed with its open
+ * connections when the file's tests are done: a server left listening keeps the test file's
+ * process, and so `make test`, running for ever.
+ */
+export async function startFake(handler) {
+  const { createServer } = await import('node:http');
+  const server = createServer(handler);
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  after(() => {
+    server.closeAllConnections();
+    server.close();
+  });
+  return { server, base: `http://127.0.0.1:${server.address().port}` };
 }
 
 /**

@@ -1,5 +1,6 @@
-//! Staff accounts: created and kept by the operator with `taxicert-server staff …` (there is
-//! no sign-up page), passwords hashed with Argon2id.
+//! Staff accounts: created and kept by the operator with `taxicert-server staff …` or by an
+//! admin in the console (`staff::admin`; there is no sign-up page), passwords hashed with
+//! Argon2id.
 
 use std::sync::OnceLock;
 
@@ -63,7 +64,8 @@ pub fn check_username(username: &str) -> Result<(), AccountError> {
     }
 }
 
-fn check_password(password: &str) -> Result<(), AccountError> {
+/// 12–128 characters: the rule of every new password, whoever sets it.
+pub fn check_password(password: &str) -> Result<(), AccountError> {
     let chars = password.chars().count();
     if chars < MIN_PASSWORD_CHARS {
         Err(AccountError::PasswordTooShort)
@@ -75,18 +77,11 @@ fn check_password(password: &str) -> Result<(), AccountError> {
 }
 
 pub fn role_code(role: StaffRole) -> &'static str {
-    match role {
-        StaffRole::Clerk => "clerk",
-        StaffRole::Viewer => "viewer",
-    }
+    role.as_str()
 }
 
 pub fn parse_role(code: &str) -> Option<StaffRole> {
-    match code {
-        "clerk" => Some(StaffRole::Clerk),
-        "viewer" => Some(StaffRole::Viewer),
-        _ => None,
-    }
+    StaffRole::parse(code)
 }
 
 /// An Argon2id PHC string (`$argon2id$v=19$m=19456,t=2,p=1$…`) with a fresh random salt.
@@ -156,19 +151,40 @@ pub async fn set_password(db: &AnyPool, username: &str, password: &str) -> Resul
         .execute(&mut *tx)
         .await?;
     revoke_sessions(&mut tx, id).await?;
+    clear_throttle(&mut tx, id).await?;
     tx.commit().await?;
     Ok(())
 }
 
-/// Lifts a lock after too many wrong passwords, before its 15 minutes are over.
+/// Changes an account's role; its open sessions end, so that the new role applies at once
+/// and the console starts again with it.
+pub async fn set_role(db: &AnyPool, username: &str, role: StaffRole) -> Result<(), AccountError> {
+    let mut tx = db.begin().await?;
+    let id = id_of(&mut tx, username).await?;
+    sqlx::query("UPDATE staff SET role = $1 WHERE id = $2").bind(role_code(role)).bind(id).execute(&mut *tx).await?;
+    revoke_sessions(&mut tx, id).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Lifts the locks after too many wrong passwords with this username, from every address,
+/// before their 15 minutes are over.
 pub async fn unlock(db: &AnyPool, username: &str) -> Result<(), AccountError> {
     let mut tx = db.begin().await?;
     let id = id_of(&mut tx, username).await?;
-    sqlx::query("UPDATE staff SET failed_logins = 0, locked_until = NULL WHERE id = $1")
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+    clear_throttle(&mut tx, id).await?;
     tx.commit().await?;
+    Ok(())
+}
+
+/// Forgets the wrong passwords counted for the account (per address; the per-address
+/// throttle across usernames stays).
+async fn clear_throttle(conn: &mut sqlx::AnyConnection, staff_id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE staff SET failed_logins = 0, locked_until = NULL WHERE id = $1")
+        .bind(staff_id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM staff_login_throttle WHERE staff_id = $1").bind(staff_id).execute(&mut *conn).await?;
     Ok(())
 }
 
@@ -183,13 +199,25 @@ pub async fn disable(db: &AnyPool, username: &str) -> Result<(), AccountError> {
     Ok(())
 }
 
-/// Every account, by username.
+/// Every account, by username. `locked_until` is the latest lock of the username from any
+/// address, `failed_logins` the most wrong passwords counted from one address.
 pub async fn list(db: &AnyPool) -> Result<Vec<StaffAccount>, AccountError> {
     Ok(sqlx::query_as(
-        "SELECT username, display_name, role, disabled, failed_logins, locked_until, created_at FROM staff ORDER BY username",
+        "SELECT s.username, s.display_name, s.role, s.disabled,
+                COALESCE((SELECT MAX(t.failures) FROM staff_login_throttle t WHERE t.staff_id = s.id), 0) AS failed_logins,
+                (SELECT MAX(t.locked_until) FROM staff_login_throttle t WHERE t.staff_id = s.id) AS locked_until,
+                s.created_at
+           FROM staff s ORDER BY s.username",
     )
     .fetch_all(db)
     .await?)
+}
+
+/// The account's id, role and whether it is disabled; `None` for no such username.
+pub async fn find(db: &AnyPool, username: &str) -> Result<Option<(i64, StaffRole, bool)>, AccountError> {
+    let row: Option<(i64, String, crate::db::Flag)> =
+        sqlx::query_as("SELECT id, role, disabled FROM staff WHERE username = $1").bind(username).fetch_optional(db).await?;
+    Ok(row.and_then(|(id, role, crate::db::Flag(disabled))| Some((id, parse_role(&role)?, disabled))))
 }
 
 async fn id_of(conn: &mut sqlx::AnyConnection, username: &str) -> Result<i64, AccountError> {
@@ -208,7 +236,7 @@ async fn revoke_sessions(conn: &mut sqlx::AnyConnection, staff_id: i64) -> Resul
 }
 
 /// Argon2 takes tens of milliseconds of one core: off the async threads.
-async fn hash_blocking(password: &str) -> Result<String, AccountError> {
+pub async fn hash_blocking(password: &str) -> Result<String, AccountError> {
     let password = password.to_owned();
     tokio::task::spawn_blocking(move || hash_password(&password))
         .await

@@ -13,7 +13,7 @@ use sqlx::AnyConnection;
 use taxicert_api::{
     correctable_field_label, correctable_fields,
     domain::{IdNumber, PhoneNumber},
-    BusinessCode, BusinessDetails, CaseQueueFilter, CaseStatus, Completion, Correction, CreditRecord, CreditThresholds,
+    BusinessCode, BusinessDetails, CaseQueueFilter, CaseQueueScope, Delivery, CaseStatus, Completion, Correction, CreditRecord, CreditThresholds,
     ErrorBody, StaffAction, StaffActionKind, StaffCaseDetail, StaffCaseSummary, TimelineEvent, CREDIT_MAX_BONUS,
 };
 
@@ -24,9 +24,10 @@ use super::{
 use crate::{
     audit::{self, Entry, Event},
     auth::ClientIp,
-    cases::{case_status_from_db, decide_due, load_detail, open_snapshot, record_event, CaseRow, CASE_COLUMNS},
+    cases::{case_status_from_db, correction_due, decide_due, load_detail, open_snapshot, record_event, CaseRow, CASE_COLUMNS},
     certificates::{self, VALIDITY_YEARS},
     error::{AppError, AppResult, Body},
+    messages::{case_news, CaseNews, Handover},
     realname::approved_fields,
     vouchers,
     workdays::Date,
@@ -34,8 +35,6 @@ use crate::{
 };
 use crate::db::Flag;
 
-/// What the driver's own timeline entries say in the actor column.
-const APPLICANT: &str = "申请人";
 /// The clerk's note on 办结, in characters.
 const MAX_NOTE_CHARS: usize = 200;
 /// The deductions (扣分) a clerk may record for a period. The 考核办法 counts points from 20
@@ -43,21 +42,63 @@ const MAX_NOTE_CHARS: usize = 200;
 /// to 20): the excess is counted and floors at 0. Beyond 100 it is surely a typing slip.
 const MAX_DEDUCTIONS: u32 = 100;
 
-/// The case queue: the open cases first, the most urgent at the top (those waiting to be
-/// accepted by their `accept_by`, those accepted by their `decide_by`), then all others, the
-/// newest first.
+/// Whether a case waits for the clerk again after the driver corrected it (已补正): open, and its
+/// latest timeline entry is the resubmission.
+const RESUBMITTED: &str = "(c.status IN ('submitted', 'accepted') AND
+    (SELECT e.event FROM case_events e WHERE e.case_id = c.id ORDER BY e.id DESC LIMIT 1) = 'resubmitted')";
+
+/// The longest search text, in characters: a name, a number.
+const MAX_SEARCH_CHARS: usize = 40;
+
+/// What a search text can be, each `None` when it cannot be that: the case number (upper
+/// case), the full phone number, the pattern of the phone's last 4 digits, the ID number's
+/// holder key, the certificate number, the name's key. Spaces and dashes inside a number
+/// are ignored (`138 1234 5678`).
+struct Search {
+    case_id: String,
+    phone: Option<String>,
+    phone_tail: Option<String>,
+    holder_key: Option<Vec<u8>>,
+    certificate_number: String,
+    name_key: Option<Vec<u8>>,
+}
+
+impl Search {
+    fn of(state: &AppState, text: &str) -> Search {
+        let compact: String = text.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
+        let digits = !compact.is_empty() && compact.bytes().all(|b| b.is_ascii_digit());
+        Search {
+            case_id: compact.to_ascii_uppercase(),
+            phone: PhoneNumber::parse(&compact).ok().map(|p| p.as_str().to_owned()),
+            phone_tail: (digits && compact.len() == 4).then(|| format!("%{compact}")),
+            holder_key: IdNumber::parse(&compact).ok().map(|id| crate::realname::holder_key_of(state, id.expose())),
+            certificate_number: compact.to_ascii_uppercase(),
+            name_key: (!digits).then(|| crate::realname::name_key_of(&state.secrets, text)),
+        }
+    }
+}
+
+/// The case queue. Without a status, the cases waiting for a clerk (`scope=waiting`, the
+/// default): 待受理 and 待办结, those resubmitted after a correction first, then the most
+/// urgent (those waiting to be accepted by their `accept_by`, those accepted by their
+/// `decide_by`); `scope=all` (the default of a search) adds all others, the newest first.
+/// `q` finds a case by its number, the applicant's full name, phone number (all 11 digits or
+/// the last 4), ID number, or certificate number; it is never logged (the request log has the
+/// path only).
 #[utoipa::path(
     get,
     path = "/staff/cases",
     tag = "staff",
     operation_id = "staff_case_queue",
     params(
-        ("status" = Option<CaseStatus>, Query, description = "Only cases in this status; all when absent"),
+        ("status" = Option<CaseStatus>, Query, description = "Only cases in this status; without it, `scope` decides"),
         ("business" = Option<BusinessCode>, Query, description = "Only cases of this business; all when absent"),
+        ("scope" = Option<String>, Query, pattern = "^(waiting|all)$", description = "Without `status`: `waiting` (待受理 and 待办结, the default without `q`) or `all` (the default with `q`)"),
+        ("q" = Option<String>, Query, max_length = 40, description = "A search, up to 40 characters: case number, full name, phone number (11 digits or the last 4), ID number or certificate number"),
     ),
     responses(
-        (status = 200, description = "The cases that match the filters", body = [StaffCaseSummary]),
-        (status = 400, description = "`invalid_filter`: an unknown status or business", body = ErrorBody),
+        (status = 200, description = "The cases that match, the resubmitted first", body = [StaffCaseSummary]),
+        (status = 400, description = "`invalid_filter`: an unknown status, business or scope, or a search over 40 characters", body = ErrorBody),
         (status = 401, description = "`staff_unauthenticated`", body = ErrorBody),
         (status = 403, description = "`staff_only`", body = ErrorBody),
     )
@@ -69,15 +110,40 @@ pub async fn staff_case_queue(
 ) -> AppResult<Json<Vec<StaffCaseSummary>>> {
     let Query(filter) =
         filter.map_err(|_| AppError::bad_request("invalid_filter", "筛选条件无效，请重新选择办件状态或业务类型。"))?;
+    let text = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
+    if text.is_some_and(|q| q.chars().count() > MAX_SEARCH_CHARS) {
+        return Err(AppError::bad_request(
+            "invalid_filter",
+            format!("搜索内容最多{MAX_SEARCH_CHARS}个字，请输入办件编号、姓名、手机号（或后4位）、身份证号或证号。"),
+        ));
+    }
+    let search = text.map(|q| Search::of(&state, q));
+    let scope = filter.scope.unwrap_or(if text.is_some() { CaseQueueScope::All } else { CaseQueueScope::Waiting });
+    let waiting_only = filter.status.is_none() && scope == CaseQueueScope::Waiting;
     let rows: Vec<CaseRow> = sqlx::query_as(&format!(
-        "SELECT {CASE_COLUMNS}
+        "SELECT {CASE_COLUMNS} JOIN users u ON u.id = c.user_id
           WHERE ($1 IS NULL OR c.status = $1) AND ($2 IS NULL OR c.business_code = $2)
-          ORDER BY CASE c.status WHEN 'submitted' THEN 0 WHEN 'accepted' THEN 0 ELSE 1 END,
+            AND ($3 = 0 OR c.status IN ('submitted', 'accepted'))
+            AND ($4 IS NULL OR c.id = $4 OR u.phone = $5 OR (u.phone LIKE $6 AND u.phone NOT LIKE 'moved:%')
+                 OR u.holder_key = $7
+                 OR c.certificate_id IN (SELECT ce.id FROM certificates ce WHERE ce.number = $8)
+                 OR EXISTS (SELECT 1 FROM case_results r WHERE r.case_id = c.id AND r.certificate_number = $8)
+                 OR EXISTS (SELECT 1 FROM realname_submissions rs
+                             WHERE rs.user_id = c.user_id AND rs.status = 'approved' AND rs.name_key = $9))
+          ORDER BY CASE WHEN {RESUBMITTED} THEN 0 ELSE 1 END,
+                   CASE c.status WHEN 'submitted' THEN 0 WHEN 'accepted' THEN 0 ELSE 1 END,
                    CASE c.status WHEN 'submitted' THEN c.accept_by WHEN 'accepted' THEN c.decide_by END,
                    c.submitted_at DESC, c.id DESC"
     ))
     .bind(filter.status.map(CaseStatus::as_str))
     .bind(filter.business.map(BusinessCode::as_str))
+    .bind(i64::from(waiting_only))
+    .bind(search.as_ref().map(|s| s.case_id.clone()))
+    .bind(search.as_ref().and_then(|s| s.phone.clone()))
+    .bind(search.as_ref().and_then(|s| s.phone_tail.clone()))
+    .bind(search.as_ref().and_then(|s| s.holder_key.clone()))
+    .bind(search.as_ref().map(|s| s.certificate_number.clone()))
+    .bind(search.as_ref().and_then(|s| s.name_key.clone()))
     .fetch_all(&state.db)
     .await?;
     let mut conn = state.db.acquire().await?;
@@ -102,10 +168,15 @@ pub async fn staff_case_queue(
         .bind(user_id)
         .fetch_optional(&mut *conn)
         .await?;
+        let (Flag(resubmitted),): (Flag,) = sqlx::query_as(&format!("SELECT {RESUBMITTED} FROM cases c WHERE c.id = $1"))
+            .bind(&row.id)
+            .fetch_one(&mut *conn)
+            .await?;
         queue.push(StaffCaseSummary {
             summary: row.into_api()?,
             applicant_name_masked: name.map(|(n,)| n).unwrap_or_default(),
             certificate_number,
+            resubmitted,
         });
     }
     Ok(Json(queue))
@@ -128,8 +199,8 @@ async fn staff_detail(
     let phone =
         PhoneNumber::parse(&phone).map_err(|_| AppError::Internal("a stored phone number does not parse".into()))?;
     // In the order of `load_detail`'s timeline: by event id.
-    let actors: Vec<(Option<String>,)> = sqlx::query_as(
-        "SELECT s.display_name FROM case_events e LEFT JOIN staff s ON s.id = e.staff_id WHERE e.case_id = $1 ORDER BY e.id",
+    let actors: Vec<(Option<String>, String)> = sqlx::query_as(
+        "SELECT s.display_name, e.event FROM case_events e LEFT JOIN staff s ON s.id = e.staff_id WHERE e.case_id = $1 ORDER BY e.id",
     )
     .bind(case_id)
     .fetch_all(&mut *conn)
@@ -156,7 +227,13 @@ async fn staff_detail(
         applicant_name: fields.name,
         id_number_masked,
         phone_masked: phone.masked(),
-        timeline_actors: actors.into_iter().map(|(name,)| name.unwrap_or_else(|| APPLICANT.to_owned())).collect(),
+        timeline_actors: actors
+            .into_iter()
+            .map(|(name, event)| match name {
+                Some(name) => Ok(name),
+                None => crate::cases::actor_without_staff(&event).map(str::to_owned),
+            })
+            .collect::<AppResult<_>>()?,
         allowed_actions,
         proposed_valid_until,
         credit_thresholds,
@@ -262,6 +339,7 @@ async fn end_cases_on_cancelled(
             .execute(&mut *conn)
             .await?;
         record_event(conn, &case_id, now, TimelineEvent::Refused, Some(&note), Some(staff_id)).await?;
+        case_news(conn, user_id, &case_id, now, CaseNews::Refused { reason: &note }).await?;
         let entry = Entry {
             event: Event::CaseRefused,
             outcome: "ok",
@@ -285,7 +363,7 @@ async fn end_cases_on_cancelled(
     operation_id = "staff_case",
     params(("id" = String, Path, description = "The case number")),
     responses(
-        (status = 200, description = "The case; `allowed_actions` is empty for a viewer", body = StaffCaseDetail),
+        (status = 200, description = "The case; `allowed_actions` is empty unless the role is `clerk`", body = StaffCaseDetail),
         (status = 401, description = "`staff_unauthenticated`", body = ErrorBody),
         (status = 403, description = "`staff_only`", body = ErrorBody),
         (status = 404, description = "No such case", body = ErrorBody),
@@ -357,7 +435,7 @@ fn kind_of(action: &StaffAction) -> StaffActionKind {
         (status = 200, description = "Done: the case as it now stands", body = StaffCaseDetail),
         (status = 400, description = "`invalid_field` with `field` (`reason`, `fields`, `materials`; for 办结 `business` when the completion is another business's, `certificate_number`, `valid_until`, `deductions` (0–100), `bonus` (0–10), `period`, `note`), `correction_empty`, or `invalid_body`", body = ErrorBody),
         (status = 401, description = "`staff_unauthenticated`", body = ErrorBody),
-        (status = 403, description = "`staff_only`, `staff_role` (a viewer) or `csrf`", body = ErrorBody),
+        (status = 403, description = "`staff_only`, `staff_role` (not a clerk) or `csrf`", body = ErrorBody),
         (status = 404, description = "No such case", body = ErrorBody),
         (status = 409, description = "`action_not_allowed`: the case's status does not allow it (the message names the status); for 受理 and 办结, `certificate_cancelled` (the certificate was cancelled) or `certificate_cancelling` (another 注销 of it has been accepted; the message names that case)", body = ErrorBody),
     )
@@ -405,22 +483,36 @@ pub async fn staff_case_action(
             .bind(&id)
             .execute(&mut *tx)
             .await?;
+            case_news(&mut tx, user_id, &id, now, CaseNews::Accepted { decide_by: &decide_by.to_string() }).await?;
             (TimelineEvent::Accepted, Event::CaseAccepted, None)
         }
         StaffAction::Return(correction) => {
             let correction = checked_correction(&mut tx, business, correction).await?;
             let json = serde_json::to_string(&correction).map_err(|e| AppError::Internal(e.to_string()))?;
-            sqlx::query("UPDATE cases SET status = 'returned', correction = $1, returned_from = $2 WHERE id = $3")
-                .bind(json)
-                .bind(status.as_str())
-                .bind(&id)
-                .execute(&mut *tx)
-                .await?;
+            let correct_by =
+                correction_due(&state.config.workdays, Date::beijing_today(now), state.config.correction_days).to_string();
+            sqlx::query(
+                "UPDATE cases SET status = 'returned', correction = $1, returned_from = $2, correct_by = $3 WHERE id = $4",
+            )
+            .bind(json)
+            .bind(status.as_str())
+            .bind(&correct_by)
+            .bind(&id)
+            .execute(&mut *tx)
+            .await?;
+            let news = CaseNews::Returned { reason: &correction.reason, correct_by: &correct_by };
+            case_news(&mut tx, user_id, &id, now, news).await?;
             (TimelineEvent::Returned, Event::CaseReturned, Some(correction.reason))
         }
         StaffAction::Complete(completion) => {
             let certificate_id = snapshot.certificate.id.clone();
-            let note = complete(&mut tx, &state, &id, user_id, business, snapshot, completion, now).await?;
+            let delivery = snapshot.answers.info.as_ref().and_then(|info| info.details.delivery()).cloned();
+            let tracking_number = checked_tracking_number(completion.tracking_number(), delivery.as_ref())?;
+            let note =
+                complete(&mut tx, &state, &id, user_id, business, snapshot, completion, tracking_number.as_deref(), now)
+                    .await?;
+            let handover = Handover::of(&mut tx, delivery.as_ref(), tracking_number.as_deref()).await?;
+            case_news(&mut tx, user_id, &id, now, CaseNews::Completed { handover }).await?;
             if business == BusinessCode::Cancellation {
                 // The certificate is gone: what else was asked of it ends with it.
                 end_cases_on_cancelled(&mut tx, &certificate_id, &id, now, clerk.staff_id, &ip).await?;
@@ -430,6 +522,7 @@ pub async fn staff_case_action(
         StaffAction::Refuse { reason } => {
             let reason = checked_reason(Some(&reason), "不予受理")?;
             sqlx::query("UPDATE cases SET status = 'refused' WHERE id = $1").bind(&id).execute(&mut *tx).await?;
+            case_news(&mut tx, user_id, &id, now, CaseNews::Refused { reason: &reason }).await?;
             (TimelineEvent::Refused, Event::CaseRefused, Some(reason))
         }
     };
@@ -446,6 +539,8 @@ pub async fn staff_case_action(
     audit::record(&mut *tx, now, entry).await?;
     let detail = staff_detail(&mut tx, &state, &id, &clerk).await?;
     tx.commit().await?;
+    // The message just written goes out now rather than at the next interval.
+    state.messages.notify_one();
     Ok(Json(detail))
 }
 
@@ -497,6 +592,29 @@ async fn checked_correction(
     Ok(Correction { reason, fields, materials })
 }
 
+/// A parcel's tracking number as couriers print them: 8–30 letters and digits; only for a
+/// certificate the driver asked to be mailed.
+fn checked_tracking_number(number: Option<&str>, delivery: Option<&Delivery>) -> AppResult<Option<String>> {
+    let Some(number) = number.map(str::trim).filter(|n| !n.is_empty()) else {
+        return Ok(None);
+    };
+    if !matches!(delivery, Some(Delivery::Post(_))) {
+        return Err(AppError::bad_field(
+            "invalid_field",
+            "tracking_number",
+            "申请人未选择邮寄，无需填写快递单号；请清空快递单号后再办结。",
+        ));
+    }
+    if !(8..=30).contains(&number.len()) || !number.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return Err(AppError::bad_field(
+            "invalid_field",
+            "tracking_number",
+            "快递单号须为8至30位字母或数字，请核对快递面单后重新填写。",
+        ));
+    }
+    Ok(Some(number.to_owned()))
+}
+
 /// A certificate number as the authority issues it: 6–32 letters and digits.
 fn checked_certificate_number(number: Option<String>) -> AppResult<Option<String>> {
     let Some(number) = number.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty()) else {
@@ -529,6 +647,7 @@ async fn complete(
     business: BusinessCode,
     snapshot: crate::cases::Snapshot,
     completion: Completion,
+    tracking_number: Option<&str>,
     now: i64,
 ) -> AppResult<String> {
     if completion.business() != business {
@@ -632,8 +751,8 @@ async fn complete(
     // are in the sealed snapshot, from which the result is read (`cases::applied_changes`).
     sqlx::query(
         "INSERT INTO case_results (case_id, completed_at, certificate_number, valid_until, credit_grade, note, voucher_code,
-             holder_name_masked, credit_period_start, credit_period_end, credit_points, cancelled)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+             holder_name_masked, credit_period_start, credit_period_end, credit_points, cancelled, tracking_number)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
     )
     .bind(case_id)
     .bind(now)
@@ -647,6 +766,7 @@ async fn complete(
     .bind(credit.as_ref().map(|c| &c.period.end))
     .bind(credit.as_ref().map(|c| i64::from(c.points)))
     .bind(i64::from(cancelled))
+    .bind(tracking_number)
     .execute(&mut *conn)
     .await?;
     sqlx::query("UPDATE cases SET status = 'completed' WHERE id = $1").bind(case_id).execute(&mut *conn).await?;

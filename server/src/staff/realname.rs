@@ -14,7 +14,7 @@ use taxicert_api::{
     ErrorBody, IdCardFields, RealNameDecision, RealNameReview, RealNameReviewSummary, RealNameStatus,
 };
 
-use super::session::{Clerk, StaffUser};
+use super::session::{Clerk, IdCardViewer, StaffUser};
 use crate::{
     audit::{self, Entry, Event},
     auth::ClientIp,
@@ -122,7 +122,9 @@ struct ReviewRow {
     phone: String,
 }
 
-async fn load_review(conn: &mut AnyConnection, state: &AppState, id: i64) -> AppResult<RealNameReview> {
+/// The submission for review; `full_id_number` for a clerk, who compares the number with the
+/// photo to decide; masked (`1501**********1234`) for the other roles.
+async fn load_review(conn: &mut AnyConnection, state: &AppState, id: i64, full_id_number: bool) -> AppResult<RealNameReview> {
     let row: Option<ReviewRow> = sqlx::query_as(
         "SELECT r.id, r.submitted_at, r.name_masked, r.id_number_masked, r.status, r.user_id, r.fields, r.typed_fields,
                 r.reason, u.phone
@@ -133,8 +135,11 @@ async fn load_review(conn: &mut AnyConnection, state: &AppState, id: i64) -> App
     .await?;
     let row = row.ok_or(AppError::NotFound)?;
     let plain = state.vault.open(&row.fields, &format!("user:{}:realname_fields", row.user_id))?;
-    let fields: IdCardFields = serde_json::from_slice(&plain)
+    let mut fields: IdCardFields = serde_json::from_slice(&plain)
         .map_err(|e| AppError::Internal(format!("sealed real-name fields do not parse: {e}")))?;
+    if !full_id_number {
+        fields.id_number = row.summary.id_number_masked.clone();
+    }
     let typed_fields = serde_json::from_str(&row.typed_fields)
         .map_err(|e| AppError::Internal(format!("typed_fields of submission {id} do not parse: {e}")))?;
     // An account closed by a move keeps `moved:{id}` instead of a number.
@@ -152,7 +157,8 @@ async fn load_review(conn: &mut AnyConnection, state: &AppState, id: i64) -> App
     })
 }
 
-/// One submission for review: the fields in full, to compare with the photos.
+/// One submission for review: the fields in full for a clerk, to compare with the photos; the
+/// ID number masked for the other roles.
 #[utoipa::path(
     get,
     path = "/staff/realname/{id}",
@@ -160,7 +166,7 @@ async fn load_review(conn: &mut AnyConnection, state: &AppState, id: i64) -> App
     operation_id = "staff_realname_review",
     params(("id" = i64, Path, description = "The submission id")),
     responses(
-        (status = 200, description = "The submission", body = RealNameReview),
+        (status = 200, description = "The submission; `fields.id_number` is masked (`1501**********1234`) unless the role is `clerk`", body = RealNameReview),
         (status = 401, description = "`staff_unauthenticated`", body = ErrorBody),
         (status = 403, description = "`staff_only`", body = ErrorBody),
         (status = 404, description = "No such submission", body = ErrorBody),
@@ -168,16 +174,16 @@ async fn load_review(conn: &mut AnyConnection, state: &AppState, id: i64) -> App
 )]
 pub async fn staff_realname_review(
     State(state): State<AppState>,
-    _staff: StaffUser,
+    staff: StaffUser,
     Path(id): Path<String>,
 ) -> AppResult<Json<RealNameReview>> {
     let id = submission_id(&id)?;
-    Ok(Json(load_review(&mut *state.db.acquire().await?, &state, id).await?))
+    Ok(Json(load_review(&mut *state.db.acquire().await?, &state, id, staff.is_clerk()).await?))
 }
 
 /// A photo of the ID card as the server keeps it: upright, re-encoded by the photo pipeline,
 /// with no metadata (GPS position, camera model) and nothing after the image. Never cached: it
-/// is sensitive personal information.
+/// is sensitive personal information. A clerk's only: the photo shows the full ID number.
 #[utoipa::path(
     get,
     path = "/staff/realname/{id}/photos/{side}",
@@ -190,13 +196,13 @@ pub async fn staff_realname_review(
     responses(
         (status = 200, description = "The photo, a JPEG with no metadata", content_type = "image/jpeg"),
         (status = 401, description = "`staff_unauthenticated`", body = ErrorBody),
-        (status = 403, description = "`staff_only`", body = ErrorBody),
+        (status = 403, description = "`staff_only`, or `staff_role`: not a clerk (the photo shows the full ID number)", body = ErrorBody),
         (status = 404, description = "No such submission or side", body = ErrorBody),
     )
 )]
 pub async fn staff_realname_photo(
     State(state): State<AppState>,
-    _staff: StaffUser,
+    _clerk: IdCardViewer,
     Path((id, side)): Path<(String, String)>,
 ) -> AppResult<Response> {
     let id = submission_id(&id)?;
@@ -239,7 +245,7 @@ pub fn image_response(image: Vec<u8>) -> AppResult<Response> {
         (status = 200, description = "Decided: the submission as it now stands", body = RealNameReview),
         (status = 400, description = "`invalid_field` with `field` `reason`: a rejection without a reason of 2–200 characters", body = ErrorBody),
         (status = 401, description = "`staff_unauthenticated`", body = ErrorBody),
-        (status = 403, description = "`staff_only`, `staff_role` (a viewer) or `csrf`", body = ErrorBody),
+        (status = 403, description = "`staff_only`, `staff_role` (not a clerk) or `csrf`", body = ErrorBody),
         (status = 404, description = "No such submission", body = ErrorBody),
         (status = 409, description = "`already_decided`; or `id_number_bound`: approving, and another account has been verified with the same ID number since (reject it with a reason)", body = ErrorBody),
     )
@@ -323,7 +329,7 @@ pub async fn staff_realname_decide(
         subject: Some(&subject),
     };
     audit::record(&mut *tx, now, entry).await?;
-    let review = load_review(&mut tx, &state, id).await?;
+    let review = load_review(&mut tx, &state, id, true).await?;
     tx.commit().await?;
     Ok(Json(review))
 }

@@ -15,7 +15,10 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 use taxicert_api::{ErrorBody, StaffLogin, StaffMe, StaffRole};
 
-use super::accounts::{dummy_hash, parse_role, verify_password, MAX_PASSWORD_CHARS};
+use super::{
+    accounts::{dummy_hash, parse_role, verify_password, MAX_PASSWORD_CHARS},
+    throttle::{self, Keys},
+};
 use crate::{
     audit::{self, Entry, Event},
     auth::{cookie_name, ClientIp},
@@ -23,9 +26,7 @@ use crate::{
     AppState,
 };
 
-/// Wrong passwords in a row that lock an account, and for how long.
-pub const MAX_WRONG_PASSWORDS: i64 = 5;
-pub const LOCK_MINUTES: i64 = 15;
+pub use super::throttle::{LOCK_MINUTES, MAX_WRONG_PASSWORDS};
 
 /// `__Host-` and `Secure` when served over HTTPS, like the driver's cookie.
 pub fn staff_cookie_name(state: &AppState) -> &'static str {
@@ -71,15 +72,6 @@ fn login_failed() -> AppError {
     AppError::client(StatusCode::UNAUTHORIZED, "staff_login_failed", "用户名或密码错误，请重新输入。")
 }
 
-fn locked(seconds_left: i64) -> AppError {
-    let minutes = (seconds_left + 59) / 60;
-    AppError::too_many(
-        "staff_locked",
-        format!("密码连续输错{MAX_WRONG_PASSWORDS}次，账号已锁定，请{minutes}分钟后再试，或联系管理员解锁。"),
-        seconds_left.max(1) as u64,
-    )
-}
-
 fn staff_unauthenticated() -> AppError {
     AppError::client(StatusCode::UNAUTHORIZED, "staff_unauthenticated", "请先登录业务办理系统。")
 }
@@ -88,8 +80,9 @@ fn staff_only() -> AppError {
     AppError::client(StatusCode::FORBIDDEN, "staff_only", "此功能仅限业务办理人员使用。")
 }
 
-fn staff_role() -> AppError {
-    AppError::client(StatusCode::FORBIDDEN, "staff_role", "您的账号为查询人员，不能办理业务。")
+/// 403 `staff_role`: the account's role does not allow what was asked (`what`, e.g. 办理业务).
+pub fn staff_role(role: StaffRole, what: &str) -> AppError {
+    AppError::client(StatusCode::FORBIDDEN, "staff_role", format!("您的账号为{}，不能{what}。", role.name()))
 }
 
 /// Argon2 takes tens of milliseconds of one core: off the async threads.
@@ -106,7 +99,6 @@ struct AccountRow {
     display_name: String,
     role: String,
     password_hash: String,
-    locked_until: Option<i64>,
     #[sqlx(try_from = "crate::db::Flag")]
     disabled: bool,
 }
@@ -116,6 +108,12 @@ fn role_of(code: &str) -> AppResult<StaffRole> {
 }
 
 /// Signs a staff member in; sets the staff session cookie.
+///
+/// Every refusal is the same for a username that exists and one that does not, and costs the
+/// same password check (an unknown username is checked against a dummy hash): wrong passwords
+/// are counted per (username, client address) and per client address whatever the username
+/// (see [`throttle`]), so that the answers tell no usernames and nobody elsewhere can lock a
+/// clerk out of his own desk.
 #[utoipa::path(
     post,
     path = "/staff/session",
@@ -126,7 +124,7 @@ fn role_of(code: &str) -> AppResult<StaffRole> {
         (status = 200, description = "Signed in; the session is in an HttpOnly, SameSite=Strict cookie", body = StaffMe),
         (status = 401, description = "`staff_login_failed`: wrong username or password (the same answer for an unknown or disabled account)", body = ErrorBody),
         (status = 403, description = "`csrf`", body = ErrorBody),
-        (status = 429, description = "`staff_locked`: 5 wrong passwords in a row lock the account for 15 minutes, with `retry_after_seconds`", body = ErrorBody),
+        (status = 429, description = "`staff_locked`: 5 wrong passwords in a row for one username from one address pause that username there for 15 minutes; `staff_throttled`: 20 wrong passwords within 15 minutes from one address, any usernames, pause every sign-in from there for 15 minutes. With `retry_after_seconds`; the same whether the username exists or not", body = ErrorBody),
     )
 )]
 pub async fn staff_login(
@@ -145,59 +143,57 @@ pub async fn staff_login(
         staff_id,
         subject: None,
     };
-    let password = request.password;
-    if password.chars().count() > MAX_PASSWORD_CHARS {
-        audit::record(&state.db, now, failure("password_too_long", None)).await?;
-        return Err(login_failed());
-    }
+    let keys = Keys::of(&state, &username, &ip);
     let account: Option<AccountRow> = sqlx::query_as(
-        "SELECT id, username, display_name, role, password_hash, locked_until, disabled FROM staff WHERE username = $1",
+        "SELECT id, username, display_name, role, password_hash, disabled FROM staff WHERE username = $1",
     )
     .bind(&username)
     .fetch_optional(&state.db)
     .await?;
-    let Some(account) = account else {
-        verify_blocking(password, dummy_hash().to_owned()).await?;
-        audit::record(&state.db, now, failure("unknown_user", None)).await?;
-        return Err(login_failed());
-    };
-    if account.disabled {
-        verify_blocking(password, account.password_hash).await?;
-        audit::record(&state.db, now, failure("disabled", Some(account.id))).await?;
-        return Err(login_failed());
+    let staff_id = account.as_ref().map(|a| a.id);
+    if let Some(pause) = throttle::pause(&state.db, &keys, now).await? {
+        audit::record(&state.db, now, failure(pause.outcome(), staff_id)).await?;
+        return Err(pause.error());
     }
-    if let Some(seconds_left) = account.locked_until.map(|until| until - now).filter(|left| *left > 0) {
-        audit::record(&state.db, now, failure("locked", Some(account.id))).await?;
-        return Err(locked(seconds_left));
-    }
-    let right = verify_blocking(password, account.password_hash).await?;
-    if !right {
-        // Counted in one statement, so that wrong passwords sent at once all count.
-        let (failed,): (i64,) =
-            sqlx::query_as("UPDATE staff SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins")
-                .bind(account.id)
-                .fetch_one(&state.db)
-                .await?;
-        if failed >= MAX_WRONG_PASSWORDS {
-            // The count starts again once the lock is over: another 5 tries, then another lock.
-            sqlx::query("UPDATE staff SET failed_logins = 0, locked_until = $1 WHERE id = $2")
-                .bind(now + LOCK_MINUTES * 60)
-                .bind(account.id)
-                .execute(&state.db)
-                .await?;
-            audit::record(&state.db, now, failure("locked", Some(account.id))).await?;
-            return Err(locked(LOCK_MINUTES * 60));
+    let password = request.password;
+    // What is wrong, if anything: checked at the same cost whatever it is.
+    let wrong: Option<&'static str> = if password.chars().count() > MAX_PASSWORD_CHARS {
+        Some("password_too_long")
+    } else {
+        match &account {
+            None => {
+                verify_blocking(password, dummy_hash().to_owned()).await?;
+                Some("unknown_user")
+            }
+            Some(account) => {
+                let right = verify_blocking(password, account.password_hash.clone()).await?;
+                if account.disabled {
+                    Some("disabled")
+                } else if !right {
+                    Some("password_wrong")
+                } else {
+                    None
+                }
+            }
         }
-        audit::record(&state.db, now, failure("password_wrong", Some(account.id))).await?;
-        return Err(login_failed());
+    };
+    if let Some(outcome) = wrong {
+        return Err(match throttle::count_failure(&state.db, &keys, staff_id, now).await? {
+            Some(pause) => {
+                audit::record(&state.db, now, failure(pause.outcome(), staff_id)).await?;
+                pause.error()
+            }
+            None => {
+                audit::record(&state.db, now, failure(outcome, staff_id)).await?;
+                login_failed()
+            }
+        });
     }
+    let account = account.ok_or_else(|| AppError::Internal("a right password without an account".into()))?;
 
     let token = new_token();
     let mut tx = state.db.begin().await?;
-    sqlx::query("UPDATE staff SET failed_logins = 0, locked_until = NULL WHERE id = $1")
-        .bind(account.id)
-        .execute(&mut *tx)
-        .await?;
+    throttle::clear_username(&mut tx, &keys).await?;
     sqlx::query("INSERT INTO staff_sessions (token_hash, staff_id, created_at, last_seen_at) VALUES ($1, $2, $3, $4)")
         .bind(token_hash(&token))
         .bind(account.id)
@@ -271,16 +267,31 @@ impl StaffUser {
         if disabled || revoked_at.is_some() || now - last_seen_at > idle || now - created_at > absolute {
             return Ok(None);
         }
-        sqlx::query("UPDATE staff_sessions SET last_seen_at = $1 WHERE token_hash = $2")
-            .bind(now)
-            .bind(&hash)
-            .execute(&state.db)
-            .await?;
+        if crate::auth::needs_touch(now, last_seen_at) {
+            sqlx::query("UPDATE staff_sessions SET last_seen_at = $1 WHERE token_hash = $2")
+                .bind(now)
+                .bind(&hash)
+                .execute(&state.db)
+                .await?;
+        }
         Ok(Some(StaffUser { staff_id, role: role_of(&role)?, display_name, username, token_hash: hash }))
     }
 
     pub fn is_clerk(&self) -> bool {
         self.role == StaffRole::Clerk
+    }
+
+    /// Ends every other session of the account (a password changed): this one goes on.
+    pub async fn revoke_other_sessions(&self, conn: &mut sqlx::AnyConnection, now: i64) -> AppResult<()> {
+        sqlx::query(
+            "UPDATE staff_sessions SET revoked_at = $1 WHERE staff_id = $2 AND token_hash <> $3 AND revoked_at IS NULL",
+        )
+        .bind(now)
+        .bind(self.staff_id)
+        .bind(&self.token_hash)
+        .execute(&mut *conn)
+        .await?;
+        Ok(())
     }
 }
 
@@ -299,7 +310,7 @@ impl FromRequestParts<AppState> for StaffUser {
 }
 
 /// A staff member allowed to act (role `clerk`): review real-name submissions and work cases.
-/// Rejects like [`StaffUser`], then a viewer with 403 `staff_role`.
+/// Rejects like [`StaffUser`], then another role with 403 `staff_role`.
 pub struct Clerk(pub StaffUser);
 
 impl FromRequestParts<AppState> for Clerk {
@@ -308,9 +319,42 @@ impl FromRequestParts<AppState> for Clerk {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let staff = StaffUser::from_request_parts(parts, state).await?;
         if !staff.is_clerk() {
-            return Err(staff_role());
+            return Err(staff_role(staff.role, "办理业务"));
         }
         Ok(Clerk(staff))
+    }
+}
+
+/// A staff member who sees ID-card photos (role `clerk`: he compares them with the fields to
+/// decide). The photos show the full ID number, which other roles see masked. Rejects like
+/// [`StaffUser`], then another role with 403 `staff_role`.
+pub struct IdCardViewer(pub StaffUser);
+
+impl FromRequestParts<AppState> for IdCardViewer {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let staff = StaffUser::from_request_parts(parts, state).await?;
+        if !staff.is_clerk() {
+            return Err(staff_role(staff.role, "查看身份证照片（照片上有完整的身份证号码）"));
+        }
+        Ok(IdCardViewer(staff))
+    }
+}
+
+/// A staff member who manages the accounts (role `admin`). Rejects like [`StaffUser`], then
+/// another role with 403 `staff_role`.
+pub struct Admin(pub StaffUser);
+
+impl FromRequestParts<AppState> for Admin {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let staff = StaffUser::from_request_parts(parts, state).await?;
+        if staff.role != StaffRole::Admin {
+            return Err(staff_role(staff.role, "管理账号"));
+        }
+        Ok(Admin(staff))
     }
 }
 
@@ -369,14 +413,6 @@ pub async fn staff_logout(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_lock_message_names_the_minutes_left() {
-        let body = locked(15 * 60).body();
-        assert_eq!(body.message, "密码连续输错5次，账号已锁定，请15分钟后再试，或联系管理员解锁。");
-        assert_eq!(body.retry_after_seconds, Some(900));
-        assert!(locked(61).body().message.contains("请2分钟后再试"));
-    }
 
     #[test]
     fn the_staff_cookie_is_found_among_others() {

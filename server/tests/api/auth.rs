@@ -91,7 +91,7 @@ async fn signed_in(server: &TestServer, cookie: &str) -> bool {
 #[tokio::test]
 async fn without_a_session_nobody_is_signed_in() {
     let server = spawn().await;
-    assert_eq!(json(server.get("/api/v1/auth/session").await).await, json!({ "me": null }));
+    assert_eq!(json(server.get("/api/v1/auth/session").await).await, json!({ "me": null, "wechat_login": false, "number_token_url": null }));
     assert!(!signed_in(&server, "taxicert_session=forged-token").await);
     let response = server.send(Method::DELETE, "/api/v1/auth/session").send().await.unwrap();
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
@@ -234,6 +234,24 @@ async fn a_session_ends_after_thirty_idle_minutes() {
     assert!(signed_in(&server, &cookie).await, "each request extends it");
     server.clock.advance(31 * 60);
     assert!(!signed_in(&server, &cookie).await);
+}
+
+#[tokio::test]
+async fn a_session_is_extended_at_most_once_a_minute() {
+    // Reads do not write the session each time (SESSION_TOUCH_SECONDS): a request within the
+    // first minute does not move the idle end, one after it does.
+    let server = spawn().await;
+    let cookie = logged_in(&server, PHONE).await;
+    server.clock.advance(59);
+    assert!(signed_in(&server, &cookie).await);
+    server.clock.advance(30 * 60 - 59 + 1);
+    assert!(!signed_in(&server, &cookie).await, "the request at 59 s did not extend it");
+
+    let cookie = logged_in(&server, PHONE).await;
+    server.clock.advance(60);
+    assert!(signed_in(&server, &cookie).await);
+    server.clock.advance(30 * 60);
+    assert!(signed_in(&server, &cookie).await, "the request at 60 s extended it");
 }
 
 #[tokio::test]

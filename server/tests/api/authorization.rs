@@ -39,6 +39,12 @@ enum Class {
     StaffLogin,
     /// Development mode only: open in the tests' dev server; gone otherwise (auth.rs checks).
     Dev,
+    /// 微信登录's steps, which the matrix's server is not configured for: 404
+    /// `wechat_unavailable` to anyone (wechat.rs tests them configured).
+    WechatSignIn,
+    /// 本机号码一键登录, not configured here either: 404 `number_login_unavailable` to anyone
+    /// (number_login.rs tests it configured).
+    NumberSignIn,
 }
 use Class::*;
 
@@ -57,6 +63,11 @@ const OPERATIONS: &[(&str, &str, Class)] = &[
     ("POST",   "/auth/session",                           Public),
     ("DELETE", "/auth/session",                           DriverAccount),
     ("GET",    "/dev/sms-outbox",                         Dev),
+    ("POST",   "/auth/wechat/authorize",                  WechatSignIn),
+    ("POST",   "/auth/wechat/session",                    WechatSignIn),
+    ("POST",   "/auth/number-session",                    NumberSignIn),
+    ("GET",    "/account/wechat/avatar",                  DriverAccount),
+    ("DELETE", "/account/wechat",                         DriverAccount),
     ("GET",    "/realname",                               DriverAccount),
     ("POST",   "/realname/id-card",                       DriverAccount),
     ("POST",   "/realname/submission",                    DriverAccount),
@@ -80,9 +91,21 @@ const OPERATIONS: &[(&str, &str, Class)] = &[
     ("POST",   "/cases/{id}/resubmission",                DriverOwn),
     ("GET",    "/cases/{id}/voucher",                     DriverOwn),
     ("GET",    "/cases/{id}/voucher.png",                 DriverOwn),
+    ("GET",    "/messages",                               DriverAccount),
+    ("GET",    "/messages/unread-count",                  DriverAccount),
+    ("POST",   "/messages/read",                          DriverAccount),
+    ("GET",    "/settings",                               DriverAccount),
+    ("PUT",    "/settings",                               DriverAccount),
     ("POST",   "/staff/session",                          StaffLogin),
     ("GET",    "/staff/session",                          Staff),
     ("DELETE", "/staff/session",                          Staff),
+    ("PUT",    "/staff/password",                         Staff),
+    ("GET",    "/staff/accounts",                         Staff),
+    ("POST",   "/staff/accounts",                         Staff),
+    ("PUT",    "/staff/accounts/{username}/role",         Staff),
+    ("PUT",    "/staff/accounts/{username}/password",     Staff),
+    ("POST",   "/staff/accounts/{username}/unlock",       Staff),
+    ("POST",   "/staff/accounts/{username}/disable",      Staff),
     ("GET",    "/staff/realname",                         Staff),
     ("GET",    "/staff/realname/{id}",                    Staff),
     ("GET",    "/staff/realname/{id}/photos/{side}",      Staff),
@@ -242,6 +265,7 @@ impl World {
             "staff" if template.starts_with("/staff/account-moves/") => {
                 vec![("{id}", vec!["1".into()]), ("{which}", vec!["portrait".into()])]
             }
+            "staff" if template.starts_with("/staff/accounts/") => vec![("{username}", vec![CLERK.into()])],
             "staff" if template.starts_with("/staff/cases/") => {
                 vec![("{id}", vec![self.open.clone()]), ("{material}", vec!["photo_2inch".into()])]
             }
@@ -281,7 +305,19 @@ impl World {
         }
         let request = match (method, template) {
             ("GET" | "DELETE", _)
-            | ("POST", "/cases/{id}/withdrawal" | "/account/move/sms-code" | "/account/move/review") => request,
+            | (
+                "POST",
+                "/cases/{id}/withdrawal"
+                | "/account/move/sms-code"
+                | "/account/move/review"
+                | "/auth/wechat/authorize"
+                | "/staff/accounts/{username}/unlock"
+                | "/staff/accounts/{username}/disable",
+            ) => {
+                request
+            }
+            ("POST", "/auth/wechat/session") => request.json(&json!({ "code": "0code", "state": "a-state" })),
+            ("POST", "/auth/number-session") => request.json(&json!({ "token": "a-carrier-token" })),
             ("POST", "/account/move/confirm") => request.json(&json!({ "code": "123456" })),
             ("POST", "/staff/account-moves/{id}/decision") => request.json(&json!({ "approve": true, "reason": null })),
             ("POST", "/auth/sms-codes") => request.json(&json!({ "phone": fresh_phone() })),
@@ -308,11 +344,21 @@ impl World {
                     .part("file", reqwest::multipart::Part::bytes(photo_for("photo_2inch")).file_name("photo.jpg")),
             ),
             ("PUT", "/drafts/{business}") => request.json(&json!({ "step": "notice" })),
+            ("POST", "/messages/read") => request.json(&json!({ "up_to": i64::MAX })),
+            ("PUT", "/settings") => request.json(&json!({ "renewal_reminders": false })),
             ("POST", "/cases") => request.json(&json!({ "business": "renewal", "revision": self.draft["revision"] })),
             ("POST", "/cases/{id}/resubmission") => request.json(&json!({ "info": info("change"), "uploads": {} })),
             ("POST", "/staff/session") => request.json(&json!({ "username": CLERK, "password": STAFF_PASSWORD })),
             ("POST", "/staff/realname/{id}/decision") => request.json(&json!({ "approve": true, "reason": null })),
             ("POST", "/staff/cases/{id}/actions") => request.json(&json!({ "action": "accept" })),
+            ("PUT", "/staff/password") => {
+                request.json(&json!({ "current_password": STAFF_PASSWORD, "new_password": "a new long password" }))
+            }
+            ("POST", "/staff/accounts") => request.json(
+                &json!({ "username": "new.one", "display_name": "新", "role": "clerk", "password": STAFF_PASSWORD }),
+            ),
+            ("PUT", "/staff/accounts/{username}/role") => request.json(&json!({ "role": "viewer" })),
+            ("PUT", "/staff/accounts/{username}/password") => request.json(&json!({ "password": "a new long password" })),
             _ => panic!("{method} {template}: give it a plausible body in World::call"),
         };
         let response = request.send().await.unwrap();
@@ -341,6 +387,8 @@ impl World {
             "draft": ok(server.get_as("/api/v1/drafts/renewal", &self.a).await).await,
             "drafts": ok(server.get_as("/api/v1/drafts", &self.a).await).await,
             "voucher": server.get(&format!("/api/v1/vouchers/{}", self.voucher)).await.status().as_u16(),
+            "messages": ok(server.get_as("/api/v1/messages", &self.a).await).await,
+            "settings": ok(server.get_as("/api/v1/settings", &self.a).await).await,
         })
     }
 }
@@ -424,6 +472,8 @@ async fn expect(
     let status = answer.0;
     match (class, caller) {
         (Public | StaffLogin | Dev, _) => assert!(status.is_success(), "{what}: {status}"),
+        (WechatSignIn, _) => refusal(what, answer, StatusCode::NOT_FOUND, "wechat_unavailable"),
+        (NumberSignIn, _) => refusal(what, answer, StatusCode::NOT_FOUND, "number_login_unavailable"),
         (Staff, Caller::Nobody) => refusal(what, answer, StatusCode::UNAUTHORIZED, "staff_unauthenticated"),
         (Staff, Caller::DriverB) => refusal(what, answer, StatusCode::FORBIDDEN, "staff_only"),
         (DriverOwn | DriverAccount, Caller::Nobody) => {
@@ -479,6 +529,9 @@ async fn expect(
                 refusal(what, answer, StatusCode::NOT_FOUND, "no_account_move")
             }
             ("POST", "/uploads") => assert_eq!(status, StatusCode::CREATED, "{what}"),
+            // B has bound no WeChat; A's is not his to see or unbind.
+            ("GET", "/account/wechat/avatar") => refusal(what, answer, StatusCode::NOT_FOUND, "not_found"),
+            ("DELETE", "/account/wechat") => refusal(what, answer, StatusCode::NOT_FOUND, "no_wechat"),
             ("GET", "/drafts") => {
                 let list = body_json(what, &answer.1);
                 let theirs = ok(world.server.get_as("/api/v1/drafts", &world.a).await).await;
@@ -492,6 +545,15 @@ async fn expect(
             ("GET", "/cases") => {
                 assert_eq!((status, body_json(what, &answer.1)), (StatusCode::OK, json!([])), "{what}")
             }
+            // B has no case, so no message; A's stay A's (compared in `a_sees`).
+            ("GET", "/messages") => {
+                assert_eq!((status, body_json(what, &answer.1)), (StatusCode::OK, json!([])), "{what}")
+            }
+            ("GET", "/messages/unread-count") => {
+                assert_eq!((status, body_json(what, &answer.1)), (StatusCode::OK, json!({ "unread": 0 })), "{what}")
+            }
+            ("POST", "/messages/read") => assert_eq!(status, StatusCode::NO_CONTENT, "{what}"),
+            ("GET" | "PUT", "/settings") => assert_eq!(status, StatusCode::OK, "{what}"),
             _ => panic!("{what}: say what B's own call answers"),
         },
     }

@@ -615,7 +615,8 @@ mod one_account {
         let response = submit(&server, &new, &crate::common::card_fields(&CardData::sample()), &[]).await;
         refused(response, StatusCode::CONFLICT, "realname_done", None, None).await;
 
-        // The viewer sees the queue, the request and the four photos, and decides nothing.
+        // The viewer sees the queue and the request, not the four photos (they show the full ID
+        // number, which he sees masked), and decides nothing; the clerk sees the photos.
         let queue = ok(server.get_as("/api/v1/staff/account-moves", &viewer).await).await;
         assert_eq!(queue.as_array().unwrap().len(), 1);
         let id = queue[0]["id"].as_i64().unwrap();
@@ -629,12 +630,14 @@ mod one_account {
         let text = detail.to_string();
         assert!(!text.contains(PHONE) && !text.contains(NEW_PHONE) && !text.contains("150102198506151234"), "{text}");
         for which in ["new_portrait", "new_emblem", "old_portrait", "old_emblem"] {
-            let photo = server.get_as(&format!("/api/v1/staff/account-moves/{id}/photos/{which}"), &viewer).await;
+            let photo = server.get_as(&format!("/api/v1/staff/account-moves/{id}/photos/{which}"), &clerk).await;
             assert_eq!(photo.status(), StatusCode::OK, "{which}");
             assert_eq!(photo.headers()[header::CACHE_CONTROL], "no-store");
             assert_eq!(photo.headers()[header::CONTENT_TYPE], "image/jpeg");
+            let photo = server.get_as(&format!("/api/v1/staff/account-moves/{id}/photos/{which}"), &viewer).await;
+            refused(photo, StatusCode::FORBIDDEN, "staff_role", None, None).await;
         }
-        let missing = server.get_as(&format!("/api/v1/staff/account-moves/{id}/photos/portrait"), &viewer).await;
+        let missing = server.get_as(&format!("/api/v1/staff/account-moves/{id}/photos/portrait"), &clerk).await;
         assert_eq!(missing.status(), StatusCode::NOT_FOUND);
         let decide = |cookie: &str, body: Value| {
             send_as(&server, Method::POST, &format!("/api/v1/staff/account-moves/{id}/decision"), cookie).json(&body).send()

@@ -1,6 +1,7 @@
-//! Two replicas of the server on one database (a shared SQLite file, or one PostgreSQL with
-//! `TAXICERT_TEST_BACKEND=postgres`), one photo folder and one key, as behind a load balancer:
-//! nothing a driver does is kept in one replica's memory.
+//! Two replicas of the server on one database and one photo store, with one key, as behind a
+//! load balancer: a shared SQLite file and photo folder, or — with
+//! `TAXICERT_TEST_BACKEND=postgres`, as a province would run it — one PostgreSQL and one S3
+//! bucket (moto). Nothing a driver does is kept in one replica's memory.
 
 use futures::future::join_all;
 use reqwest::{header, Method, StatusCode};
@@ -18,6 +19,10 @@ async fn two_replicas() -> (TestServer, TestServer) {
     let dir = tempfile::tempdir().unwrap();
     let mut config = test_config(&dir, "/");
     config.realname_auto_approve = true;
+    if common::postgres::wanted() {
+        // Without moto's virtualenv this says so, and the replicas share the folder.
+        common::moto::s3_config("two_replicas", &mut config).await;
+    }
     let same = config.clone();
     let first = spawn_config(dir, config).await;
     let second = spawn_config(tempfile::tempdir().unwrap(), same).await;
@@ -54,7 +59,13 @@ async fn a_driver_signs_in_on_one_replica_and_goes_on_through_the_other() {
 async fn twenty_submissions_at_once_across_both_replicas_make_one_case() {
     let (a, b) = two_replicas().await;
     let cookie = verified_user(&a, PHONE, &CardData::sample()).await;
-    upload_required(&a, &cookie, "reissue").await;
+    let uploads = upload_required(&a, &cookie, "reissue").await;
+    // A photo sent to one replica is there for the other: the store is shared.
+    for id in uploads.values() {
+        let image = b.get_as(&format!("/api/v1/uploads/{id}/image"), &cookie).await;
+        assert_eq!(image.status(), StatusCode::OK, "upload {id} through the other replica");
+        assert_eq!(&image.bytes().await.unwrap()[..2], &[0xFF, 0xD8]);
+    }
     let draft = complete_draft(&a, &cookie, "reissue").await;
     let revision = draft["revision"].clone();
 

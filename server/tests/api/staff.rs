@@ -8,12 +8,12 @@ use crate::common;
 use std::collections::BTreeMap;
 
 use common::{
-    assert_error_body, card_fields, database,
+    assert_error_body, audit_rows, card_fields, database,
     flows::{
         act, add_staff, certificates, next_key, ok, other_card, refused, saved, send_as, signed_in, spawn_approving,
         staff_login, submit, upload, upload_bytes, OTHER_PHONE, PHONE, STAFF_PASSWORD,
     },
-    json, log_in, verified_user, TestServer,
+    json, log_in, staff_id, verified_user, TestServer,
 };
 use reqwest::{header, Method, StatusCode};
 use serde_json::{json, Value};
@@ -42,23 +42,6 @@ async fn with_staff(realname_auto_approve: bool) -> (TestServer, String, String)
     let clerk = signed_in(&server, CLERK).await;
     let viewer = signed_in(&server, VIEWER).await;
     (server, clerk, viewer)
-}
-
-async fn audit_rows(server: &TestServer, event: &str) -> Vec<(String, Option<i64>, Option<String>)> {
-    sqlx::query_as("SELECT outcome, staff_id, subject FROM audit_log WHERE event = $1 ORDER BY id")
-        .bind(event)
-        .fetch_all(&database(server).await)
-        .await
-        .unwrap()
-}
-
-async fn staff_id(server: &TestServer, username: &str) -> i64 {
-    let (id,): (i64,) = sqlx::query_as("SELECT id FROM staff WHERE username = $1")
-        .bind(username)
-        .fetch_one(&database(server).await)
-        .await
-        .unwrap();
-    id
 }
 
 // ---------------------------------------------------------------- sign-in
@@ -193,7 +176,7 @@ async fn five_wrong_passwords_in_a_row_lock_the_account_for_fifteen_minutes() {
     let response = staff_login(&server, CLERK, "wrong password!").await;
     assert_eq!(response.headers()[header::RETRY_AFTER], "900");
     let body = refused(response, StatusCode::TOO_MANY_REQUESTS, "staff_locked", None, None).await;
-    assert_eq!(body["message"], "密码连续输错5次，账号已锁定，请15分钟后再试，或联系管理员解锁。");
+    assert_eq!(body["message"], "密码连续输错5次，已暂停该用户名在本机登录，请15分钟后再试，或联系管理员解锁。");
     assert_eq!(body["retry_after_seconds"], 900);
     // Locked, the right password does not help either; the wait counts down.
     server.clock.advance(10 * 60);
@@ -814,7 +797,7 @@ async fn a_clerk_accepts_and_completes_a_renewal_with_its_new_expiry() {
     assert!(result["voucher_code"].as_str().unwrap().len() >= 16, "{result}");
     assert_eq!(completed["allowed_actions"], json!([]));
     assert_eq!(completed["proposed_valid_until"], Value::Null, "nothing left to propose");
-    let queue = ok(server.get_as("/api/v1/staff/cases", &clerk).await).await;
+    let queue = ok(server.get_as("/api/v1/staff/cases?scope=all", &clerk).await).await;
     assert_eq!(queue[0]["certificate_number"], "HH2026000123", "the number the case ended with");
     // The register has the new expiry and number.
     let renewed = certificate_for(&server, &cookie, "reissue", &certificate["id"]).await;
@@ -1254,10 +1237,14 @@ async fn the_queue_puts_open_cases_first_and_filters_by_status_and_business() {
     assert_eq!(events(&server, &credit).await.last().unwrap().1, None, "no note, no note in the timeline");
 
     // The queue: open cases by their due date, then the others newest first; and its filters.
+    // Without a status it shows the open ones only; `scope=all` every case.
     let open = apply(&server, &cookie, "change", 0, change).await;
-    let queue = ok(server.get_as("/api/v1/staff/cases", &clerk).await).await;
+    let queue = ok(server.get_as("/api/v1/staff/cases?scope=all", &clerk).await).await;
     let ids: Vec<&str> = queue.as_array().unwrap().iter().map(|c| c["summary"]["id"].as_str().unwrap()).collect();
     assert_eq!(ids, [open.as_str(), reissued.as_str(), credit.as_str()]);
+    let waiting = ok(server.get_as("/api/v1/staff/cases", &clerk).await).await;
+    assert_eq!(waiting.as_array().unwrap().len(), 1);
+    assert_eq!(waiting[0]["summary"]["id"], open.as_str());
     let completed =
         ok(server.get_as("/api/v1/staff/cases?status=completed&business=credit_assessment", &clerk).await).await;
     assert_eq!(completed.as_array().unwrap().len(), 1);
@@ -1351,6 +1338,17 @@ async fn a_clerk_returns_a_case_for_correction_and_refuses_another() {
 
 // ---------------------------------------------------------------- who may reach what
 
+/// What a viewer's call of a staff endpoint answers.
+#[derive(Clone, Copy)]
+enum Viewer {
+    /// 2xx: he may.
+    Reads,
+    /// Past the role check, refused for what was sent.
+    Refused(StatusCode),
+    /// 403 `staff_role` with this message.
+    Role(&'static str),
+}
+
 #[tokio::test]
 async fn every_staff_endpoint_needs_a_staff_session_and_every_action_a_clerk() {
     let (server, _clerk, viewer) = with_staff(true).await;
@@ -1359,18 +1357,42 @@ async fn every_staff_endpoint_needs_a_staff_session_and_every_action_a_clerk() {
     let pool = database(&server).await;
     let (realname_id,): (i64,) = sqlx::query_as("SELECT id FROM realname_submissions").fetch_one(&pool).await.unwrap();
 
-    // Every staff endpoint but the sign-in itself: (method, path, body, a read?).
-    let endpoints: Vec<(Method, String, Value, bool)> = vec![
-        (Method::GET, "/api/v1/staff/session".into(), Value::Null, true),
-        (Method::GET, "/api/v1/staff/realname".into(), Value::Null, true),
-        (Method::GET, format!("/api/v1/staff/realname/{realname_id}"), Value::Null, true),
-        (Method::GET, format!("/api/v1/staff/realname/{realname_id}/photos/portrait"), Value::Null, true),
-        (Method::POST, format!("/api/v1/staff/realname/{realname_id}/decision"), json!({ "approve": true }), false),
-        (Method::GET, "/api/v1/staff/cases".into(), Value::Null, true),
-        (Method::GET, format!("/api/v1/staff/cases/{case_id}"), Value::Null, true),
-        (Method::GET, format!("/api/v1/staff/cases/{case_id}/photos/photo_2inch"), Value::Null, true),
-        (Method::POST, format!("/api/v1/staff/cases/{case_id}/actions"), json!({ "action": "accept" }), false),
-        (Method::DELETE, "/api/v1/staff/session".into(), Value::Null, true),
+    // Every staff endpoint but the sign-in itself: (method, path, body, what a viewer gets).
+    let act = Viewer::Role("您的账号为查询人员，不能办理业务。");
+    let id_photo = Viewer::Role("您的账号为查询人员，不能查看身份证照片（照片上有完整的身份证号码）。");
+    let manage = Viewer::Role("您的账号为查询人员，不能管理账号。");
+    let endpoints: Vec<(Method, String, Value, Viewer)> = vec![
+        (Method::GET, "/api/v1/staff/session".into(), Value::Null, Viewer::Reads),
+        (Method::GET, "/api/v1/staff/realname".into(), Value::Null, Viewer::Reads),
+        (Method::GET, format!("/api/v1/staff/realname/{realname_id}"), Value::Null, Viewer::Reads),
+        (Method::GET, format!("/api/v1/staff/realname/{realname_id}/photos/portrait"), Value::Null, id_photo),
+        (Method::POST, format!("/api/v1/staff/realname/{realname_id}/decision"), json!({ "approve": true }), act),
+        (Method::GET, "/api/v1/staff/account-moves".into(), Value::Null, Viewer::Reads),
+        (Method::GET, "/api/v1/staff/account-moves/1/photos/new_portrait".into(), Value::Null, id_photo),
+        (Method::POST, "/api/v1/staff/account-moves/1/decision".into(), json!({ "approve": true }), act),
+        (Method::GET, "/api/v1/staff/cases".into(), Value::Null, Viewer::Reads),
+        (Method::GET, format!("/api/v1/staff/cases/{case_id}"), Value::Null, Viewer::Reads),
+        (Method::GET, format!("/api/v1/staff/cases/{case_id}/photos/photo_2inch"), Value::Null, Viewer::Reads),
+        (Method::POST, format!("/api/v1/staff/cases/{case_id}/actions"), json!({ "action": "accept" }), act),
+        // His own password, the current one wrong: he reached the check.
+        (
+            Method::PUT,
+            "/api/v1/staff/password".into(),
+            json!({ "current_password": "not the password", "new_password": "a new long password" }),
+            Viewer::Refused(StatusCode::BAD_REQUEST),
+        ),
+        (Method::GET, "/api/v1/staff/accounts".into(), Value::Null, manage),
+        (
+            Method::POST,
+            "/api/v1/staff/accounts".into(),
+            json!({ "username": "new.one", "display_name": "新", "role": "clerk", "password": STAFF_PASSWORD }),
+            manage,
+        ),
+        (Method::PUT, format!("/api/v1/staff/accounts/{CLERK}/role"), json!({ "role": "viewer" }), manage),
+        (Method::PUT, format!("/api/v1/staff/accounts/{CLERK}/password"), json!({ "password": "a new long password" }), manage),
+        (Method::POST, format!("/api/v1/staff/accounts/{CLERK}/unlock"), Value::Null, manage),
+        (Method::POST, format!("/api/v1/staff/accounts/{CLERK}/disable"), Value::Null, manage),
+        (Method::DELETE, "/api/v1/staff/session".into(), Value::Null, Viewer::Reads),
     ];
     let request = |method: &Method, path: &str, body: &Value| {
         let builder = server.send(method.clone(), path);
@@ -1380,7 +1402,7 @@ async fn every_staff_endpoint_needs_a_staff_session_and_every_action_a_clerk() {
             builder.json(body)
         }
     };
-    for (method, path, body, read) in &endpoints {
+    for (method, path, body, viewer_gets) in &endpoints {
         let what = format!("{method} {path}");
         let response = request(method, path, body).send().await.unwrap();
         assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{what}");
@@ -1393,13 +1415,15 @@ async fn every_staff_endpoint_needs_a_staff_session_and_every_action_a_clerk() {
         assert_eq!(body_json["message"], "此功能仅限业务办理人员使用。");
 
         let response = request(method, path, body).header(header::COOKIE, &viewer).send().await.unwrap();
-        if *read {
-            assert!(response.status().is_success(), "{what}: {}", response.status());
-        } else {
-            assert_eq!(response.status(), StatusCode::FORBIDDEN, "{what}");
-            let body_json = json(response).await;
-            assert_eq!(body_json["code"], "staff_role", "{what}");
-            assert_eq!(body_json["message"], "您的账号为查询人员，不能办理业务。");
+        match viewer_gets {
+            Viewer::Reads => assert!(response.status().is_success(), "{what}: {}", response.status()),
+            Viewer::Refused(status) => assert_eq!(response.status(), *status, "{what}"),
+            Viewer::Role(message) => {
+                assert_eq!(response.status(), StatusCode::FORBIDDEN, "{what}");
+                let body_json = json(response).await;
+                assert_eq!(body_json["code"], "staff_role", "{what}");
+                assert_eq!(body_json["message"], *message, "{what}");
+            }
         }
     }
     // The viewer saw the case without actions, and changed nothing.

@@ -8,14 +8,14 @@ use leptos_router::{
     NavigateOptions,
 };
 use taxicert_api::{
-    correctable_field_label, correctable_fields, BusinessCode, CaseQueueFilter, CaseStatus, CreditThresholds,
+    correctable_field_label, correctable_fields, BusinessCode, CaseQueueFilter, CaseQueueScope, CaseStatus, CreditThresholds, Delivery,
     ServiceHall, StaffAction, StaffActionKind, StaffCaseDetail, StaffCaseSummary, StatusTone,
 };
 
 use super::{
     fact,
     forms::{
-        self, CompletionForm, COMPLETE_BONUS, COMPLETE_DEDUCTIONS, COMPLETE_NOTE, COMPLETE_NUMBER,
+        self, CompletionForm, COMPLETE_BONUS, COMPLETE_DEDUCTIONS, COMPLETE_NOTE, COMPLETE_NUMBER, COMPLETE_TRACKING,
         COMPLETE_VALID_UNTIL, REFUSE_REASON, RETURN_FIELDS, RETURN_MATERIALS, RETURN_REASON,
     },
     loaded, refresh_button, StaffCrumbs, StaffGate, StaffPhoto,
@@ -55,12 +55,28 @@ fn CaseQueue() -> impl IntoView {
     let navigate = use_navigate();
     let filter = Memo::new(move |_| {
         let query = query.read();
-        forms::parse_case_filter(query.get("status").as_deref(), query.get("business").as_deref())
+        forms::parse_case_filter(
+            query.get("status").as_deref(),
+            query.get("business").as_deref(),
+            query.get("scope").as_deref(),
+        )
     });
+    // The search is kept in the page only, never in its URL: it may be a phone or ID number.
+    let typed = RwSignal::new(String::new());
+    let searched = RwSignal::new(None::<String>);
     let list = LocalResource::new(move || {
-        let (api, filter) = (api.clone(), filter.get());
+        let (api, filter) = (api.clone(), CaseQueueFilter { q: searched.get(), ..filter.get() });
         async move { api.staff_cases(&filter).await }
     });
+    let on_search = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let text = typed.get_untracked().trim().to_owned();
+        searched.set((!text.is_empty()).then_some(text));
+    };
+    let clear = move |_| {
+        typed.set(String::new());
+        searched.set(None);
+    };
     let go = move |filter: CaseQueueFilter| {
         let path = format!("{}{}", Route::StaffCases.path(), forms::case_filter_query(&filter));
         navigate(&path, NavigateOptions { replace: true, scroll: false, ..Default::default() });
@@ -68,8 +84,11 @@ fn CaseQueue() -> impl IntoView {
     let on_status = {
         let go = go.clone();
         move |ev: leptos::ev::Event| {
-            let status = CaseStatus::parse(&event_target_value(&ev));
-            go(CaseQueueFilter { status, ..filter.get_untracked() });
+            let value = event_target_value(&ev);
+            let status = CaseStatus::parse(&value);
+            // "": 待处理 (the default queue); "all": 全部状态.
+            let scope = (value == "all").then_some(CaseQueueScope::All);
+            go(CaseQueueFilter { status, scope, ..filter.get_untracked() });
         }
     };
     let on_business = move |ev: leptos::ev::Event| {
@@ -77,11 +96,38 @@ fn CaseQueue() -> impl IntoView {
         go(CaseQueueFilter { business, ..filter.get_untracked() });
     };
     view! {
+        <form class="staff-toolbar staff-search" role="search" on:submit=on_search>
+            <div class="staff-filter">
+                <label class="staff-filter__label" for="case-search">"查找办件"</label>
+                <input
+                    id="case-search"
+                    class="staff-input staff-search__input"
+                    type="search"
+                    maxlength="40"
+                    autocomplete="off"
+                    placeholder="办件编号、姓名、手机号或后4位、身份证号、证号"
+                    prop:value=move || typed.get()
+                    on:input=move |ev| typed.set(event_target_value(&ev))
+                />
+            </div>
+            <button type="submit" class="weui-btn weui-btn_mini weui-btn_primary">"查找"</button>
+            {move || searched.get().is_some().then(|| view! {
+                <button type="button" class="weui-btn weui-btn_mini weui-btn_default" on:click=clear>"清除查找"</button>
+            })}
+        </form>
+        <p class="staff-hint" role="status">
+            {move || searched.get().map(|_| "查找结果包括所有状态的办件；可再按状态或业务筛选。")}
+        </p>
         <div class="staff-toolbar">
             <div class="staff-filter">
                 <label class="staff-filter__label" for="case-status">"状态"</label>
                 <select id="case-status" class="staff-select" on:change=on_status>
-                    <option value="" prop:selected=move || filter.with(|f| f.status.is_none())>"全部状态"</option>
+                    <option value="" prop:selected=move || filter.with(|f| f.status.is_none() && f.scope.is_none())>
+                        "待处理（待受理、待办结）"
+                    </option>
+                    <option value="all" prop:selected=move || filter.with(|f| f.status.is_none() && f.scope.is_some())>
+                        "全部状态"
+                    </option>
                     {CaseStatus::ALL
                         .into_iter()
                         .map(|option| view! {
@@ -149,7 +195,10 @@ fn CaseTable(rows: Vec<StaffCaseSummary>) -> impl IntoView {
                                 <td data-label="业务">{case.business_name}</td>
                                 <td data-label="申请人">{row.applicant_name_masked}</td>
                                 <td data-label="证号">{row.certificate_number}</td>
-                                <td data-label="状态"><span class=case_status_class(case.status)>{case.status.name()}</span></td>
+                                <td data-label="状态">
+                                    <span class=case_status_class(case.status)>{case.status.name()}</span>
+                                    {row.resubmitted.then(|| view! { <span class="staff-tag">"已补正"</span> })}
+                                </td>
                                 <td data-label="受理时限">{forms::due(&case.accept_by, case.due_dates_estimated)}</td>
                                 <td data-label="办结时限">{forms::due(&case.decide_by, case.due_dates_estimated)}</td>
                                 <td data-label="提交时间">{forms::beijing_time(case.submitted_at)}</td>
@@ -445,6 +494,7 @@ struct Typed {
     bonus: RwSignal<String>,
     certificate_number: RwSignal<String>,
     note: RwSignal<String>,
+    tracking_number: RwSignal<String>,
     refuse_reason: RwSignal<String>,
 }
 
@@ -461,6 +511,7 @@ impl Typed {
             bonus: RwSignal::new(blank.bonus),
             certificate_number: RwSignal::new(String::new()),
             note: RwSignal::new(String::new()),
+            tracking_number: RwSignal::new(String::new()),
             refuse_reason: RwSignal::new(String::new()),
         }
     }
@@ -468,7 +519,9 @@ impl Typed {
     fn clear(&self) {
         self.return_fields.set(Vec::new());
         self.return_materials.set(Vec::new());
-        for text in [self.return_reason, self.valid_until, self.certificate_number, self.note, self.refuse_reason] {
+        for text in
+            [self.return_reason, self.valid_until, self.certificate_number, self.note, self.tracking_number, self.refuse_reason]
+        {
             text.set(String::new());
         }
         let blank = CompletionForm::default();
@@ -483,6 +536,7 @@ impl Typed {
             deductions: self.deductions.get_untracked(),
             bonus: self.bonus.get_untracked(),
             note: self.note.get_untracked(),
+            tracking_number: self.tracking_number.get_untracked(),
         }
     }
 }
@@ -560,8 +614,20 @@ fn ActionPanel(detail: RwSignal<StaffCaseDetail>, done: RwSignal<Option<StaffAct
         }
         None => {}
     });
+    // 办结 and 不予受理 end the case for good: asked once more, naming the case, as 受理 is.
+    let case_number = StoredValue::new(id.clone());
     let send = move |checked: Result<StaffAction, Vec<FieldError>>| match checked {
         Ok(action) => {
+            let question = match &action {
+                StaffAction::Complete(_) => Some(case_number.with_value(|id| format!("确定办结办件 {id} 吗？办结后不能撤回。"))),
+                StaffAction::Refuse { .. } => {
+                    Some(case_number.with_value(|id| format!("确定对办件 {id} 不予受理吗？不予受理后不能撤回。")))
+                }
+                _ => None,
+            };
+            if question.is_some_and(|question| !browser::confirm(&question)) {
+                return;
+            }
             errors.set(Vec::new());
             done.set(None);
             act.dispatch(action);
@@ -620,8 +686,9 @@ fn ActionPanel(detail: RwSignal<StaffCaseDetail>, done: RwSignal<Option<StaffAct
             StaffActionKind::Return => view! { <ReturnForm typed business materials errors=errors_signal pending send /> }.into_any(),
             StaffActionKind::Complete => {
                 let changes = detail.with_untracked(|d| forms::change_rows(&d.case.certificate, &d.case.info.details));
+                let mailed = detail.with_untracked(|d| matches!(d.case.info.details.delivery(), Some(Delivery::Post(_))));
                 let proposed = proposed.clone();
-                view! { <CompleteForm typed business old_valid_until proposed thresholds changes errors=errors_signal pending send /> }.into_any()
+                view! { <CompleteForm typed business old_valid_until proposed thresholds changes mailed errors=errors_signal pending send /> }.into_any()
             }
             StaffActionKind::Refuse => view! { <RefuseForm typed errors=errors_signal pending send /> }.into_any(),
             StaffActionKind::Accept => ().into_any(),
@@ -826,6 +893,8 @@ fn CompleteForm(
     proposed: Option<String>,
     thresholds: CreditThresholds,
     changes: Vec<(&'static str, String, String)>,
+    /// The driver asked for the certificate by post: the tracking number is asked for.
+    mailed: bool,
     errors: Signal<Vec<FieldError>>,
     #[prop(into)] pending: Signal<bool>,
     #[prop(into)] send: SendAction,
@@ -888,6 +957,10 @@ fn CompleteForm(
             {forms::asks_number(business).then(|| view! {
                 <TextField id=COMPLETE_NUMBER label="新证号" hint="选填，6至32位字母或数字；不换证号请留空。"
                     value=typed.certificate_number errors />
+            })}
+            {(forms::asks_number(business) && mailed).then(|| view! {
+                <TextField id=COMPLETE_TRACKING label="快递单号" hint="申请人选择邮寄：寄出后填写，8至30位字母或数字，短信会告诉申请人。"
+                    value=typed.tracking_number errors />
             })}
             <TextField id=COMPLETE_NOTE label="备注" hint="选填，最多200个字，申请人会看到，如领证地点和时间。"
                 value=typed.note errors multiline=true counter=200 />

@@ -4,8 +4,8 @@
 
 use taxicert_api::{
     correctable_fields, domain::is_real_date, BusinessCode, BusinessDetails, CancellationReason, CaseQueueFilter,
-    CaseStatus, Certificate, Completion, Correction, CreditThresholds, Delivery, RealNameDecision, RealNameStatus,
-    ServiceHall, StaffAction, StaffActionKind, CREDIT_MAX_BONUS,
+    CaseQueueScope, CaseStatus, Certificate, Completion, Correction, CreditThresholds, Delivery, RealNameDecision, RealNameStatus,
+    ServiceHall, StaffAction, StaffActionKind, StaffPasswordChange, CREDIT_MAX_BONUS,
 };
 
 use crate::components::error_summary::FieldError;
@@ -73,17 +73,26 @@ pub fn parse_realname_status(code: Option<&str>) -> RealNameStatus {
     REALNAME_STATUSES.into_iter().find(|s| Some(realname_status_code(*s)) == code).unwrap_or(RealNameStatus::Pending)
 }
 
-/// The case queue's filter from the URL's `status` and `business`; unknown values are no filter.
-pub fn parse_case_filter(status: Option<&str>, business: Option<&str>) -> CaseQueueFilter {
-    CaseQueueFilter { status: status.and_then(CaseStatus::parse), business: business.and_then(BusinessCode::parse) }
+/// The case queue's filter from the URL's `status`, `business` and `scope`; unknown values are
+/// no filter (without a status: the cases waiting for a clerk).
+pub fn parse_case_filter(status: Option<&str>, business: Option<&str>, scope: Option<&str>) -> CaseQueueFilter {
+    let status = status.and_then(CaseStatus::parse);
+    let scope = match scope {
+        Some("all") if status.is_none() => Some(CaseQueueScope::All),
+        _ => None,
+    };
+    CaseQueueFilter { status, business: business.and_then(BusinessCode::parse), scope, q: None }
 }
 
 /// The query string of a case filter, `""` or starting with `?`: the same for the page's URL
-/// and for `GET /staff/cases`.
+/// and for `GET /staff/cases`. Never the search `q` (a phone or ID number): the API client adds
+/// it to its request only, so that it stays out of the page's URL and history.
 pub fn case_filter_query(filter: &CaseQueueFilter) -> String {
     let mut parts = Vec::new();
     if let Some(status) = filter.status {
         parts.push(format!("status={}", status.as_str()));
+    } else if filter.scope == Some(CaseQueueScope::All) {
+        parts.push("scope=all".to_owned());
     }
     if let Some(business) = filter.business {
         parts.push(format!("business={}", business.as_str()));
@@ -92,6 +101,54 @@ pub fn case_filter_query(filter: &CaseQueueFilter) -> String {
         String::new()
     } else {
         format!("?{}", parts.join("&"))
+    }
+}
+
+/// The query string of `GET /staff/cases` for `filter`: the page's ([`case_filter_query`]) and
+/// the search `q`, percent-encoded, when there is one.
+pub fn case_request_query(filter: &CaseQueueFilter) -> String {
+    let base = case_filter_query(filter);
+    let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) else {
+        return base;
+    };
+    let mut encoded = String::new();
+    for byte in q.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
+            encoded.push(byte as char);
+        } else {
+            encoded.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    format!("{base}{}q={encoded}", if base.is_empty() { "?" } else { "&" })
+}
+
+/// The fields of 修改密码, by element id.
+pub const CURRENT_PASSWORD: &str = "staff-current-password";
+pub const NEW_PASSWORD: &str = "staff-new-password";
+pub const NEW_PASSWORD_AGAIN: &str = "staff-new-password-again";
+
+/// 修改密码 as typed: the request, or the messages at the fields. The server checks the same
+/// (12–128 characters, not the current one) and the current password itself.
+pub fn password_change(current: &str, new: &str, again: &str) -> Result<StaffPasswordChange, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    if current.is_empty() {
+        errors.push(FieldError::at(CURRENT_PASSWORD, "请输入当前密码。"));
+    }
+    let chars = new.chars().count();
+    if chars < 12 {
+        errors.push(FieldError::at(NEW_PASSWORD, "新密码至少需要12个字符，请换一个更长的密码。"));
+    } else if chars > 128 {
+        errors.push(FieldError::at(NEW_PASSWORD, "新密码最多128个字符，请换一个短一些的密码。"));
+    } else if new == current {
+        errors.push(FieldError::at(NEW_PASSWORD, "新密码不能与当前密码相同，请换一个新密码。"));
+    }
+    if again != new {
+        errors.push(FieldError::at(NEW_PASSWORD_AGAIN, "两次输入的新密码不一致，请重新输入。"));
+    }
+    if errors.is_empty() {
+        Ok(StaffPasswordChange { current_password: current.to_owned(), new_password: new.to_owned() })
+    } else {
+        Err(errors)
     }
 }
 
@@ -143,6 +200,7 @@ pub const COMPLETE_DEDUCTIONS: &str = "complete-deductions";
 pub const COMPLETE_BONUS: &str = "complete-bonus";
 pub const COMPLETE_NUMBER: &str = "complete-certificate-number";
 pub const COMPLETE_NOTE: &str = "complete-note";
+pub const COMPLETE_TRACKING: &str = "complete-tracking-number";
 pub const REFUSE_REASON: &str = "refuse-reason";
 
 pub const CORRECTION_EMPTY: &str = "请至少选择一项需要补正的信息或材料，申请人只能修改所选的内容。";
@@ -195,6 +253,8 @@ pub struct CompletionForm {
     pub deductions: String,
     pub bonus: String,
     pub note: String,
+    /// The parcel's tracking number, when the driver asked for the certificate by post.
+    pub tracking_number: String,
 }
 
 impl Default for CompletionForm {
@@ -205,6 +265,7 @@ impl Default for CompletionForm {
             deductions: "0".into(),
             bonus: "0".into(),
             note: String::new(),
+            tracking_number: String::new(),
         }
     }
 }
@@ -297,6 +358,15 @@ pub fn complete_action(
     } else {
         None
     };
+    let tracking = form.tracking_number.trim();
+    let tracking_number = if asks_number(business) && !tracking.is_empty() {
+        if !(8..=30).contains(&tracking.len()) || !tracking.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            problems.push(FieldError::at(COMPLETE_TRACKING, "快递单号须为8至30位字母或数字，请核对快递面单后重新填写。"));
+        }
+        Some(tracking.to_owned())
+    } else {
+        None
+    };
     if form.note.trim().chars().count() > 200 {
         problems.push(FieldError::at(COMPLETE_NOTE, "给申请人的说明最多200个字，请精简后再办结。"));
     }
@@ -305,8 +375,8 @@ pub fn complete_action(
     }
     let note = form.note.trim().to_owned();
     Ok(StaffAction::Complete(match business {
-        BusinessCode::Reissue => Completion::Reissue { certificate_number, note },
-        BusinessCode::Renewal => Completion::Renewal { certificate_number, valid_until, note },
+        BusinessCode::Reissue => Completion::Reissue { certificate_number, note, tracking_number },
+        BusinessCode::Renewal => Completion::Renewal { certificate_number, valid_until, note, tracking_number },
         BusinessCode::Change => Completion::Change { note },
         BusinessCode::Cancellation => Completion::Cancellation { note },
         BusinessCode::CreditAssessment => Completion::CreditAssessment { deductions, bonus, note },
@@ -406,6 +476,7 @@ pub fn action_error(kind: StaffActionKind, code: Option<&str>, field: Option<&st
         (StaffActionKind::Complete, _, Some("deductions")) => Some(COMPLETE_DEDUCTIONS),
         (StaffActionKind::Complete, _, Some("bonus")) => Some(COMPLETE_BONUS),
         (StaffActionKind::Complete, _, Some("certificate_number")) => Some(COMPLETE_NUMBER),
+        (StaffActionKind::Complete, _, Some("tracking_number")) => Some(COMPLETE_TRACKING),
         (StaffActionKind::Complete, _, Some("note" | "reason")) => Some(COMPLETE_NOTE),
         (StaffActionKind::Refuse, _, Some("reason")) => Some(REFUSE_REASON),
         _ => None,
@@ -447,12 +518,20 @@ mod tests {
 
     #[test]
     fn filters_round_trip_through_the_url() {
-        let filter = parse_case_filter(Some("submitted"), Some("renewal"));
+        let filter = parse_case_filter(Some("submitted"), Some("renewal"), Some("all"));
         assert_eq!(case_filter_query(&filter), "?status=submitted&business=renewal");
-        assert_eq!(parse_case_filter(Some("nope"), Some("")), CaseQueueFilter::default());
+        assert_eq!(parse_case_filter(Some("nope"), Some(""), None), CaseQueueFilter::default());
         assert_eq!(case_filter_query(&CaseQueueFilter::default()), "");
-        let business_only = CaseQueueFilter { status: None, business: Some(BusinessCode::CreditAssessment) };
+        let all = parse_case_filter(None, None, Some("all"));
+        assert_eq!(case_filter_query(&all), "?scope=all");
+        let business_only =
+            CaseQueueFilter { business: Some(BusinessCode::CreditAssessment), ..CaseQueueFilter::default() };
         assert_eq!(case_filter_query(&business_only), "?business=credit_assessment");
+        let searched = CaseQueueFilter { q: Some("13812345678".into()), ..CaseQueueFilter::default() };
+        assert_eq!(case_filter_query(&searched), "", "the search stays out of the page's URL");
+        assert_eq!(case_request_query(&searched), "?q=13812345678");
+        let named = CaseQueueFilter { q: Some(" 王 建国 ".into()), ..all };
+        assert_eq!(case_request_query(&named), "?scope=all&q=%E7%8E%8B%20%E5%BB%BA%E5%9B%BD");
         assert_eq!(parse_realname_status(Some("approved")), RealNameStatus::Approved);
         assert_eq!(parse_realname_status(Some("none")), RealNameStatus::Pending);
         assert_eq!(parse_realname_status(None), RealNameStatus::Pending);
@@ -460,6 +539,21 @@ mod tests {
             let json = serde_json::to_string(&status).unwrap();
             assert_eq!(json, format!("\"{}\"", realname_status_code(status)));
         }
+    }
+
+    #[test]
+    fn a_new_password_is_checked_as_the_server_does() {
+        let at = |r: Result<StaffPasswordChange, Vec<FieldError>>| -> Vec<String> {
+            r.unwrap_err().into_iter().map(|e| format!("{:?}", e)).collect()
+        };
+        assert!(password_change("old password", "a new password", "a new password").is_ok());
+        assert_eq!(at(password_change("", "short", "other")).len(), 3);
+        assert_eq!(at(password_change("same password", "same password", "same password")).len(), 1);
+        assert_eq!(at(password_change("old", &"长".repeat(129), &"长".repeat(129))).len(), 1);
+        assert_eq!(
+            password_change("old password", "a new password", "a new password").unwrap(),
+            StaffPasswordChange { current_password: "old password".into(), new_password: "a new password".into() }
+        );
     }
 
     #[test]
@@ -504,6 +598,7 @@ mod tests {
                 certificate_number: None,
                 valid_until: "2032-03-01".into(),
                 note: String::new(),
+                tracking_number: None,
             }))
         );
     }
@@ -520,7 +615,10 @@ mod tests {
             Ok(StaffAction::Complete(completion)) => completion,
             other => panic!("{business:?}: {other:?}"),
         };
-        assert_eq!(done(BusinessCode::Reissue), Completion::Reissue { certificate_number: Some("HH2026000123".into()), note: "已办结".into() });
+        assert_eq!(
+            done(BusinessCode::Reissue),
+            Completion::Reissue { certificate_number: Some("HH2026000123".into()), note: "已办结".into(), tracking_number: None }
+        );
         // A number typed for 变更, 注销 or 考核 is not sent: they issue no certificate.
         assert_eq!(done(BusinessCode::Change), Completion::Change { note: "已办结".into() });
         assert_eq!(done(BusinessCode::Cancellation), Completion::Cancellation { note: "已办结".into() });
@@ -531,6 +629,8 @@ mod tests {
         assert!(asks_number(BusinessCode::Reissue) && asks_number(BusinessCode::Renewal));
         assert!(!asks_number(BusinessCode::Change) && !asks_number(BusinessCode::Cancellation) && !asks_number(BusinessCode::CreditAssessment));
 
+        let bad_tracking = CompletionForm { tracking_number: "SF-12".into(), ..Default::default() };
+        assert_eq!(complete_action(BusinessCode::Reissue, "", &bad_tracking).unwrap_err()[0].field.as_deref(), Some(COMPLETE_TRACKING));
         let bad_number = CompletionForm { certificate_number: "15-01".into(), ..Default::default() };
         assert_eq!(complete_action(BusinessCode::Reissue, "", &bad_number).unwrap_err()[0].field.as_deref(), Some(COMPLETE_NUMBER));
         assert!(complete_action(BusinessCode::Change, "", &bad_number).is_ok(), "not asked, not checked");

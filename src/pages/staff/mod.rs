@@ -212,7 +212,7 @@ fn StaffHome() -> impl IntoView {
         move || {
             let api = api.clone();
             async move {
-                let submitted = CaseQueueFilter { status: Some(CaseStatus::Submitted), business: None };
+                let submitted = CaseQueueFilter { status: Some(CaseStatus::Submitted), ..CaseQueueFilter::default() };
                 futures::try_join!(
                     api.staff_realname_queue(RealNameStatus::Pending),
                     api.staff_cases(&submitted),
@@ -239,13 +239,13 @@ fn StaffHome() -> impl IntoView {
             session.signed_out();
         }
     });
-    let (hello, viewer) = match &me {
-        Some(me) => (format!("您好，{}（{}）", me.display_name, me.role.name()), me.role == StaffRole::Viewer),
-        None => (String::new(), false),
+    let (hello, note) = match &me {
+        Some(me) => (format!("您好，{}（{}）", me.display_name, me.role.name()), role_note(me.role)),
+        None => (String::new(), None),
     };
     view! {
         <p class="staff-hello">{hello}</p>
-        {viewer.then(|| view! { <p class="staff-note">"您是查询人员，可以查看审核和办件情况，不能办理。"</p> })}
+        {note.map(|note| view! { <p class="staff-note">{note}</p> })}
         <nav class="weui-cells staff-menu" aria-label="业务办理">
             <A href=crate::href(Route::StaffRealNameQueue) attr:class="weui-cell weui-cell_access staff-menu__item">
                 <span class="weui-cell__bd">"实名认证审核"</span>
@@ -260,6 +260,7 @@ fn StaffHome() -> impl IntoView {
                 <span class="weui-cell__ft">{count(|c| c.2, "条待审核")}</span>
             </A>
         </nav>
+        <ChangePassword />
         {move || logout.value().get().and_then(Result::err).map(|error| view! {
             <p class="field-error staff-error" role="alert">{error.message()}</p>
         })}
@@ -275,6 +276,121 @@ fn StaffHome() -> impl IntoView {
                 "退出登录"
             </button>
         </div>
+    }
+}
+
+/// What the home page tells a role that does not act.
+fn role_note(role: StaffRole) -> Option<&'static str> {
+    match role {
+        StaffRole::Clerk => None,
+        StaffRole::Viewer => Some("您是查询人员，可以查看审核和办件情况，不能办理；身份证号码只显示部分。"),
+        StaffRole::Admin => Some("您是账号管理员，可以查看审核和办件情况，不能办理；身份证号码只显示部分。"),
+    }
+}
+
+/// One password input of 修改密码, with its message under it.
+#[component]
+fn PasswordField(
+    id: &'static str,
+    label: &'static str,
+    autocomplete: &'static str,
+    value: RwSignal<String>,
+    errors: RwSignal<Vec<FieldError>>,
+) -> impl IntoView {
+    let invalid = move || error_for(&errors.read(), id).is_some();
+    view! {
+        <div class="weui-cell" class:weui-cell_warn=invalid>
+            <div class="weui-cell__hd">
+                <label class="weui-label" for=id>{label}</label>
+            </div>
+            <div class="weui-cell__bd">
+                <input
+                    id=id
+                    class="weui-input"
+                    type="password"
+                    autocomplete=autocomplete
+                    maxlength="128"
+                    aria-invalid=move || invalid().to_string()
+                    aria-describedby=move || invalid().then(|| format!("{id}-error"))
+                    prop:value=move || value.get()
+                    on:input=move |ev| value.set(event_target_value(&ev))
+                />
+            </div>
+        </div>
+        <FieldMessage field=id errors=Signal::from(errors) />
+    }
+}
+
+/// 修改密码: the current password, the new one twice. The server ends the account's other
+/// sessions; this one goes on.
+#[component]
+fn ChangePassword() -> impl IntoView {
+    let api = use_app().api;
+    let session = use_staff_session();
+    let current = RwSignal::new(String::new());
+    let new = RwSignal::new(String::new());
+    let again = RwSignal::new(String::new());
+    let errors = RwSignal::new(Vec::<FieldError>::new());
+    let done = RwSignal::new(false);
+    let change = Action::new_local(move |change: &taxicert_api::StaffPasswordChange| {
+        let (api, change) = (api.clone(), change.clone());
+        async move { api.staff_change_password(&change).await }
+    });
+    Effect::new(move |_| match change.value().get() {
+        Some(Ok(())) => {
+            for field in [current, new, again] {
+                field.set(String::new());
+            }
+            errors.set(Vec::new());
+            done.set(true);
+        }
+        Some(Err(error)) => {
+            if session.ends_on(&error) {
+                return;
+            }
+            current.set(String::new());
+            let at = match error.field() {
+                Some("current_password") => FieldError::at(forms::CURRENT_PASSWORD, error.message()),
+                Some("new_password") => FieldError::at(forms::NEW_PASSWORD, error.message()),
+                _ => FieldError::form(error.message()),
+            };
+            errors.set(vec![at]);
+        }
+        None => {}
+    });
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        done.set(false);
+        match forms::password_change(&current.get_untracked(), &new.get_untracked(), &again.get_untracked()) {
+            Ok(request) => {
+                errors.set(Vec::new());
+                change.dispatch(request);
+            }
+            Err(found) => errors.set(found),
+        }
+    };
+    view! {
+        <details class="staff-section staff-password">
+            <summary class="staff-section__title">"修改密码"</summary>
+            <ErrorSummary errors=Signal::from(errors) />
+            <p class="staff-hint">"新密码至少12个字符。修改后，该账号在其他设备上的登录将退出。"</p>
+            <form novalidate on:submit=on_submit>
+                <div class="weui-cells weui-cells_form">
+                    <PasswordField id=forms::CURRENT_PASSWORD label="当前密码" autocomplete="current-password" value=current errors />
+                    <PasswordField id=forms::NEW_PASSWORD label="新密码" autocomplete="new-password" value=new errors />
+                    <PasswordField id=forms::NEW_PASSWORD_AGAIN label="再次输入新密码" autocomplete="new-password" value=again errors />
+                </div>
+                <div class="weui-btn-area">
+                    <button type="submit" class="weui-btn weui-btn_primary" disabled=move || change.pending().get()>
+                        "确认修改"
+                    </button>
+                </div>
+                <p class="staff-pending" role="status">
+                    {move || change.pending().get().then_some("正在修改…")}
+                    {move || done.get().then_some("密码已修改，其他设备上的登录已退出。")}
+                </p>
+            </form>
+        </details>
     }
 }
 
@@ -376,15 +492,23 @@ where
     }
 }
 
-/// The ID photos of a review, side by side; a click opens one at full size.
+/// The ID photos of a review, side by side; a click opens one at full size. Only a clerk sees
+/// them (they show the full ID number, which the server masks for the other roles): the others
+/// get a line that says so instead of broken pictures.
 fn photos_section(prefix: &'static str, title: &'static str, hint: &'static str, photos: Vec<(String, &'static str)>) -> impl IntoView {
+    let clerk = use_staff_session().is_clerk();
     view! {
         <section class="staff-section" aria-labelledby=format!("{prefix}-photos-title")>
             <h2 class="staff-section__title" id=format!("{prefix}-photos-title")>{title}</h2>
-            <p class="staff-hint">{hint}</p>
-            <div class="staff-photos">
-                {photos.into_iter().map(|(src, name)| view! { <StaffPhoto src name=name.to_owned() /> }).collect_view()}
-            </div>
+            {clerk.then(|| view! {
+                <p class="staff-hint">{hint}</p>
+                <div class="staff-photos">
+                    {photos.into_iter().map(|(src, name)| view! { <StaffPhoto src name=name.to_owned() /> }).collect_view()}
+                </div>
+            })}
+            {(!clerk).then(|| view! {
+                <p class="staff-note">"身份证照片上有完整的身份证号码，仅业务办理人员可以查看。"</p>
+            })}
         </section>
     }
 }

@@ -23,7 +23,7 @@ pub const STAFF_PASSWORD: &str = "correct horse battery";
 /// A server in dev mode that approves real names at once, with `configure` applied to its
 /// configuration. The server's log shows with a failing test only: the cause of a 500 is there.
 pub async fn spawn_approving(configure: impl FnOnce(&mut Config)) -> TestServer {
-    let _ = tracing_subscriber::fmt().with_test_writer().try_init();
+    super::captured_logs();
     let dir = tempfile::tempdir().unwrap();
     let mut config = test_config(&dir, "/");
     config.realname_auto_approve = true;

@@ -5,8 +5,10 @@
 #![allow(dead_code)]
 
 pub mod flows;
+pub mod gateway;
 pub mod postgres;
 pub mod moto;
+pub mod wechat;
 
 use std::sync::Arc;
 
@@ -136,6 +138,45 @@ impl TestServer {
     }
 }
 
+/// What the servers of this test binary log (info and above, and the server's crate and its
+/// HTTP layers at debug), kept to be searched; also shown as the test's output on a failure.
+/// Installed once as the global subscriber: a per-thread one misses events whose interest
+/// another thread cached first.
+#[derive(Clone, Default)]
+pub struct Captured(Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Captured {
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
+
+pub fn captured_logs() -> &'static Captured {
+    use tracing_subscriber::fmt::writer::{MakeWriterExt, TestWriter};
+    static CAPTURED: std::sync::OnceLock<Captured> = std::sync::OnceLock::new();
+    CAPTURED.get_or_init(|| {
+        let captured = Captured::default();
+        let keep = captured.clone();
+        let filter = tracing_subscriber::EnvFilter::new("info,taxicert_server=debug,tower_http=debug");
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_ansi(false)
+            .with_writer(TestWriter::new().and(move || keep.clone()))
+            .try_init();
+        captured
+    })
+}
+
 pub async fn json(response: reqwest::Response) -> Value {
     response.json().await.expect("a JSON body")
 }
@@ -153,6 +194,11 @@ pub async fn log_in(server: &TestServer, phone: &str) -> String {
     let outbox = json(server.get("/api/v1/dev/sms-outbox").await).await;
     let code =
         outbox.as_array().unwrap().iter().find(|m| m["phone"] == phone).unwrap()["code"].as_str().unwrap().to_owned();
+    log_in_with(server, phone, &code).await
+}
+
+/// Logs in with the code sent to `phone`: the `Cookie` header value.
+pub async fn log_in_with(server: &TestServer, phone: &str, code: &str) -> String {
     let response = server.post_json("/api/v1/auth/session", serde_json::json!({ "phone": phone, "code": code })).await;
     assert_eq!(response.status(), reqwest::StatusCode::OK);
     response.headers()[header::SET_COOKIE].to_str().unwrap().split(';').next().unwrap().to_owned()
@@ -183,6 +229,13 @@ pub fn card_fields(card: &taxicert_testkit::CardData) -> Value {
 /// the testkit: the `Cookie` header value. The server must run with dev auto-approval.
 pub async fn verified_user(server: &TestServer, phone: &str, card: &taxicert_testkit::CardData) -> String {
     let cookie = log_in(server, phone).await;
+    pass_realname(server, &cookie, card).await;
+    cookie
+}
+
+/// Passes real-name verification with the fictional `card` for the signed-in `cookie`; the
+/// server must run with dev auto-approval.
+pub async fn pass_realname(server: &TestServer, cookie: &str, card: &taxicert_testkit::CardData) {
     let form = reqwest::multipart::Form::new()
         .part(
             "portrait",
@@ -191,7 +244,7 @@ pub async fn verified_user(server: &TestServer, phone: &str, card: &taxicert_tes
         .part("emblem", reqwest::multipart::Part::bytes(taxicert_testkit::emblem_side(card)).file_name("emblem.png"));
     let response = server
         .send(reqwest::Method::POST, "/api/v1/realname/id-card")
-        .header(header::COOKIE, &cookie)
+        .header(header::COOKIE, cookie)
         .multipart(form)
         .send()
         .await
@@ -200,18 +253,36 @@ pub async fn verified_user(server: &TestServer, phone: &str, card: &taxicert_tes
     // The driver confirms (or types) the fields; what the OCR read does not matter here.
     let response = server
         .send(reqwest::Method::POST, "/api/v1/realname/submission")
-        .header(header::COOKIE, &cookie)
+        .header(header::COOKIE, cookie)
         .json(&serde_json::json!({ "fields": card_fields(card), "typed": [] }))
         .send()
         .await
         .unwrap();
     assert_eq!(response.status(), reqwest::StatusCode::OK);
     assert_eq!(json(response).await["status"], "approved", "the server must auto-approve (dev mode)");
-    cookie
 }
 
 /// The server's database, opened beside it: to set up what no endpoint sets (a suspended
 /// certificate, a closed hall) and to look at what is stored.
 pub async fn database(server: &TestServer) -> sqlx::AnyPool {
     taxicert_server::db::open(&server.database).await.unwrap()
+}
+
+/// The audit log's rows for `event`, oldest first: (outcome, staff id, subject).
+pub async fn audit_rows(server: &TestServer, event: &str) -> Vec<(String, Option<i64>, Option<String>)> {
+    sqlx::query_as("SELECT outcome, staff_id, subject FROM audit_log WHERE event = $1 ORDER BY id")
+        .bind(event)
+        .fetch_all(&database(server).await)
+        .await
+        .unwrap()
+}
+
+/// The id of the staff account `username`.
+pub async fn staff_id(server: &TestServer, username: &str) -> i64 {
+    let (id,): (i64,) = sqlx::query_as("SELECT id FROM staff WHERE username = $1")
+        .bind(username)
+        .fetch_one(&database(server).await)
+        .await
+        .unwrap();
+    id
 }

@@ -9,7 +9,7 @@ use std::{
     process::Command,
     sync::{
         atomic::{AtomicU32, Ordering},
-        OnceLock,
+        Mutex, OnceLock,
     },
 };
 
@@ -27,29 +27,53 @@ struct Cluster {
 }
 
 /// The database of the server whose data is in `dir`: made on first use, and the same again
-/// when a test restarts the server on that folder.
+/// when a test restarts the server on that folder. It is dropped once `dir` is gone (the test
+/// ended): a database per test kept to the end filled CI's temporary disk (~8 MB each).
 pub fn database_for(dir: &Path) -> String {
     let marker = dir.join("postgres-url");
     if let Ok(url) = std::fs::read_to_string(&marker) {
         return url;
     }
-    let url = fresh_database();
+    let (name, url) = create_database();
     std::fs::write(&marker, &url).unwrap();
+    live().lock().unwrap().push((name, marker));
     url
 }
 
-/// A new, empty database on the cluster (started on first use): its URL. The server migrates it.
+/// A new, empty database on the cluster (started on first use): its URL. The server migrates
+/// it. It lives as long as the cluster: for a test that restores a backup into it.
 pub fn fresh_database() -> String {
+    create_database().1
+}
+
+/// The databases of `database_for` and the marker file whose removal ends each one.
+fn live() -> &'static Mutex<Vec<(String, PathBuf)>> {
+    static LIVE: Mutex<Vec<(String, PathBuf)>> = Mutex::new(Vec::new());
+    &LIVE
+}
+
+fn create_database() -> (String, String) {
     static NEXT: AtomicU32 = AtomicU32::new(0);
     let cluster = cluster();
     let name = format!("t{}_{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed));
-    let status = Command::new("psql")
-        .args(["-h", "127.0.0.1", "-p", &cluster.port.to_string(), "-U", "postgres", "-d", "postgres", "-q", "-c"])
-        .arg(format!("CREATE DATABASE {name}"))
-        .status()
-        .expect("psql runs (Debian's postgresql-client)");
-    assert!(status.success(), "CREATE DATABASE {name}");
-    format!("postgres://postgres@127.0.0.1:{}/{name}", cluster.port)
+    // The databases of finished tests go first, each with the connections its server's pool
+    // may still hold (FORCE, PostgreSQL 13+).
+    let mut sql: Vec<String> = {
+        let mut live = live().lock().unwrap();
+        let (gone, kept) = std::mem::take(&mut *live).into_iter().partition(|(_, marker): &(String, PathBuf)| !marker.exists());
+        *live = kept;
+        gone.into_iter().map(|(old, _)| format!("DROP DATABASE IF EXISTS {old} WITH (FORCE)")).collect()
+    };
+    sql.push(format!("CREATE DATABASE {name}"));
+    let mut psql = Command::new("psql");
+    psql.args(["-h", "127.0.0.1", "-p", &cluster.port.to_string(), "-U", "postgres", "-d", "postgres", "-q", "-v", "ON_ERROR_STOP=1"]);
+    for statement in &sql {
+        psql.arg("-c").arg(statement);
+    }
+    let status = psql.status().expect("psql runs (Debian's postgresql-client)");
+    assert!(status.success(), "{sql:?}");
+    let url = format!("postgres://postgres@127.0.0.1:{}/{name}", cluster.port);
+    (name, url)
 }
 
 fn cluster() -> &'static Cluster {
@@ -99,9 +123,10 @@ fn start() -> Cluster {
     assert!(initdb.status.success(), "initdb: {}", String::from_utf8_lossy(&initdb.stderr));
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     // Durability off: a test's database is thrown away. Enough connections for every test's pool.
+    // A small WAL: each CREATE DATABASE logs its ~8 MB template, and the default lets 1 GB pile up.
     let options = format!(
         "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off \
-         -c full_page_writes=off -c max_connections=500",
+         -c full_page_writes=off -c max_connections=500 -c max_wal_size=96MB -c min_wal_size=32MB",
         dir.display()
     );
     let started = as_postgres(&bin.join("pg_ctl"))
