@@ -6,8 +6,9 @@
 #
 # Starts SERVER (taxicert-server) in dev mode on a free port with a temporary data folder,
 # signs in a driver (SMS code from the dev outbox, both sides of the fictional sample card
-# drawn by DRAW_ID_CARD, real-name approved at once) and a clerk (`staff add`), runs `st run`
-# from VENV with both sessions, and stops the server. CONTRACT_MAX_EXAMPLES (default 50) bounds
+# drawn by DRAW_ID_CARD, real-name approved at once), a clerk and an admin (`staff add`), runs
+# `st run` from VENV with the driver's and clerk's sessions and once more on the accounts
+# operations with the admin's, and stops the server. CONTRACT_MAX_EXAMPLES (default 50) bounds
 # the run time.
 set -euo pipefail
 
@@ -20,8 +21,14 @@ max_examples=${CONTRACT_MAX_EXAMPLES:-50}
 data=$(mktemp -d -t taxicert-contract-XXXXXX)
 server_pid=
 stop() {
+  local status=$?
   if [[ -n $server_pid ]]; then
     kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true
+  fi
+  # On a failure, what the server said went wrong (a 500's cause is only in its log).
+  if [[ $status != 0 && -f $data/server.log ]]; then
+    echo "--- the server's errors ---"
+    grep -E '"level":"(ERROR|WARN)"|ERROR|WARN' "$data/server.log" | tail -20 || true
   fi
   rm -rf "$data"
 }
@@ -35,6 +42,8 @@ mkdir -p "$data/dist"
 clerk=contract.clerk
 password=contract-test-password
 TAXICERT_STAFF_PASSWORD=$password "$server_bin" staff add "$clerk" --name 契约测试 --role clerk >/dev/null
+admin=contract.admin
+TAXICERT_STAFF_PASSWORD=$password "$server_bin" staff add "$admin" --name 契约管理 --role admin >/dev/null
 
 "$server_bin" >"$data/stdout" 2>"$data/server.log" &
 server_pid=$!
@@ -67,8 +76,15 @@ status=$(send -H 'Content-Type: application/json' "$api/realname/submission" -d 
   "authority": "呼和浩特市公安局新城区分局", "valid_from": "2016-05-20", "valid_until": "2036-05-20"}}' | field status)
 [[ $status == approved ]] || { echo "the driver's real-name check is $status, not approved"; exit 1; }
 send -H 'Content-Type: application/json' -d "{\"username\":\"$clerk\",\"password\":\"$password\"}" "$api/staff/session" >/dev/null
-cookies=$(awk '!/^#/ || /^#HttpOnly_/ { if (NF == 7) printf "%s=%s; ", $6, $7 }' "$data/cookies")
+# The cookies of the jar $1 as one Cookie header's value.
+jar() { awk '!/^#/ || /^#HttpOnly_/ { if (NF == 7) printf "%s=%s; ", $6, $7 }' "$1"; }
+cookies=$(jar "$data/cookies")
 [[ $cookies == *taxicert_session=* && $cookies == *taxicert_staff=* ]] || { echo "no sessions: $cookies"; exit 1; }
+# An admin's session, in its own jar: as the clerk, the accounts operations only answer 403.
+curl -sS --fail-with-body -c "$data/admin-cookies" -H 'X-Taxicert-Csrf: 1' -H 'Content-Type: application/json' \
+  -d "{\"username\":\"$admin\",\"password\":\"$password\"}" "$api/staff/session" >/dev/null
+admin_cookies=$(jar "$data/admin-cookies")
+[[ $admin_cookies == *taxicert_staff=* ]] || { echo "no admin session: $admin_cookies"; exit 1; }
 
 # Checks: all of them but positive_data_acceptance, which wants every request the schema
 # allows answered 2xx (or 401, 403, 404, 409, 429). This API refuses well-formed requests with
@@ -83,5 +99,15 @@ cd "$data"
   --checks all --exclude-checks positive_data_acceptance \
   --exclude-operation-id logout --exclude-operation-id staff_logout \
   -H "Cookie: ${cookies% }" -H 'X-Taxicert-Csrf: 1' \
+  --max-examples "$max_examples" --seed 1 --workers 2 --suppress-health-check all \
+  --request-timeout 30
+# The accounts operations again with the admin's session. Last, so that whatever they do to
+# the accounts (the admin cannot disable or demote himself) touches no other run.
+"$venv/bin/st" --no-color run "$root/openapi.yaml" --url "$origin" \
+  --checks all --exclude-checks positive_data_acceptance \
+  --include-operation-id staff_accounts --include-operation-id staff_account_create \
+  --include-operation-id staff_account_role --include-operation-id staff_account_password \
+  --include-operation-id staff_account_unlock --include-operation-id staff_account_disable \
+  -H "Cookie: ${admin_cookies% }" -H 'X-Taxicert-Csrf: 1' \
   --max-examples "$max_examples" --seed 1 --workers 2 --suppress-health-check all \
   --request-timeout 30

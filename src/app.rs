@@ -101,6 +101,8 @@ pub fn StaffApp(context: AppContext) -> impl IntoView {
                     <Route path=path!("/staff/cases/:id") view=pages::staff::cases::StaffCasePage />
                     <Route path=path!("/staff/account-moves") view=pages::staff::moves::AccountMoveQueuePage />
                     <Route path=path!("/staff/account-moves/:id") view=pages::staff::moves::AccountMoveReviewPage />
+                    <Route path=path!("/staff/accounts") view=pages::staff::accounts::StaffAccountsPage />
+                    <Route path=path!("/staff/report") view=pages::staff::report::StaffReportPage />
                 </Routes>
             </StaffLayout>
         </Router>

@@ -223,6 +223,11 @@ pub fn scroll_to_top() {
     window().scroll_to_with_x_and_y(0.0, 0.0);
 }
 
+/// The window's width in CSS pixels; 0 when the browser does not say.
+pub fn viewport_width() -> f64 {
+    window().inner_width().ok().and_then(|width| width.as_f64()).unwrap_or(0.0)
+}
+
 /// Milliseconds since the epoch, by the phone's clock.
 pub fn now_ms() -> f64 {
     js_sys::Date::now()

@@ -96,6 +96,10 @@ pub enum Route {
     /// 账户转移: the drivers who lost their old number, waiting for a clerk.
     StaffAccountMoves,
     StaffAccountMove(i64),
+    /// 账号管理: the staff accounts, for an admin.
+    StaffAccounts,
+    /// 工作统计: each staff member's decisions in a period.
+    StaffReport,
     VerifyVoucher(String),
     /// 消息: the news of the driver's cases and the 换发 reminders.
     Messages,
@@ -129,6 +133,8 @@ impl Route {
             Route::StaffCase(id) => format!("/staff/cases/{}", opaque(id)),
             Route::StaffAccountMoves => "/staff/account-moves".into(),
             Route::StaffAccountMove(id) => format!("/staff/account-moves/{id}"),
+            Route::StaffAccounts => "/staff/accounts".into(),
+            Route::StaffReport => "/staff/report".into(),
             Route::VerifyVoucher(code) => format!("/verify/{}", opaque(code)),
             Route::Messages => "/messages".into(),
         }
@@ -152,7 +158,9 @@ impl Route {
             | Route::StaffCases
             | Route::StaffCase(_)
             | Route::StaffAccountMoves
-            | Route::StaffAccountMove(_) => crate::Entry::Staff,
+            | Route::StaffAccountMove(_)
+            | Route::StaffAccounts
+            | Route::StaffReport => crate::Entry::Staff,
         }
     }
 
@@ -195,6 +203,8 @@ impl Route {
             ["staff", "cases", id] => Route::StaffCase(decode_segment(id)?),
             ["staff", "account-moves"] => Route::StaffAccountMoves,
             ["staff", "account-moves", id] => Route::StaffAccountMove(id.parse().ok().filter(|n: &i64| *n > 0)?),
+            ["staff", "accounts"] => Route::StaffAccounts,
+            ["staff", "report"] => Route::StaffReport,
             ["verify", code] => Route::VerifyVoucher(decode_segment(code)?),
             ["messages"] => Route::Messages,
             _ => return None,
@@ -248,6 +258,8 @@ mod tests {
             Route::StaffCase("TC20261125000001".into()),
             Route::StaffAccountMoves,
             Route::StaffAccountMove(3),
+            Route::StaffAccounts,
+            Route::StaffReport,
             Route::VerifyVoucher("V8K2M4Q9".into()),
             Route::Messages,
         ];

@@ -437,6 +437,45 @@ pub struct StaffCaseSummary {
     /// waits for the clerk again, at the top of the queue.
     #[serde(default)]
     pub resubmitted: bool,
+    /// While it waits for a clerk: calendar days from today (Beijing) to its due date —
+    /// `accept_by` while 待受理, `decide_by` while 待办结; 0 on the day itself, negative once
+    /// overdue. `null` for a case that waits for no clerk.
+    #[serde(default)]
+    pub due_in_days: Option<i64>,
+}
+
+/// `GET /staff/case-counts`: how many cases wait in each queue, for the console's first page.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct CaseQueueCounts {
+    /// 待受理.
+    pub submitted: u32,
+    /// 待办结.
+    pub accepted: u32,
+    /// Of those two, resubmitted after a correction (已补正).
+    pub resubmitted: u32,
+    /// Of those two, past their due date.
+    pub overdue: u32,
+    /// 待补正: returned, waiting for the driver.
+    pub returned: u32,
+}
+
+/// One staff member's decisions in a period (`GET /staff/reports/clerks`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ClerkWork {
+    pub username: String,
+    pub display_name: String,
+    /// 受理.
+    pub accepted: u32,
+    /// 退回补正.
+    pub returned: u32,
+    /// 办结.
+    pub completed: u32,
+    /// 不予受理.
+    pub refused: u32,
+    /// From submission to his 办结 or 不予受理, on average, in minutes; `null` without either.
+    pub average_decision_minutes: Option<i64>,
 }
 
 /// A case as the clerk sees it: every answer, the applicant's full name, the masked ID
@@ -464,6 +503,26 @@ pub struct StaffCaseDetail {
     /// cancelled meanwhile; `null` when nothing stands in the way.
     #[serde(default)]
     pub blocked_reason: Option<String>,
+    /// After the driver corrected and resubmitted the case: the case as the clerk returned it,
+    /// to compare with `case`. `null` before any resubmission and while it is returned again.
+    #[serde(default)]
+    pub resubmission: Option<ResubmissionChanges>,
+}
+
+/// What a resubmission changed: the answers and photos as they stood when the clerk returned
+/// the case, beside which the clerk reads the case's present ones.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ResubmissionChanges {
+    /// When the driver resubmitted, Unix seconds.
+    pub resubmitted_at: i64,
+    /// What the clerk asked to correct.
+    pub correction: Correction,
+    /// The form as it was returned; the present one is `case.info`.
+    pub previous_info: PersonalInfo,
+    /// The photos the resubmission replaced, as they were; each image is
+    /// `GET /staff/cases/{case}/photos/{material_code}?previous=true`.
+    pub replaced_photos: Vec<CasePhoto>,
 }
 
 /// `POST /staff/cases/{id}/actions`, tagged by `action`.
@@ -596,6 +655,33 @@ pub struct CaseQueueFilter {
     /// digits or the last 4), his ID number, or a certificate number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub q: Option<String>,
+    /// Submitted on or after this day (Beijing), `YYYY-MM-DD`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// Submitted on or before this day (Beijing), `YYYY-MM-DD`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    /// Collected (自取) at this service hall (its id, `GET /service-halls`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hall: Option<String>,
+    /// A page: at most this many cases (1–500, default [`CASE_PAGE_SIZE`]) …
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u32>,
+    /// … after skipping this many, in the queue's order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offset: Option<u32>,
+}
+
+/// How many cases one page of `GET /staff/cases` holds unless `limit` says otherwise.
+pub const CASE_PAGE_SIZE: u32 = 100;
+
+/// The period of `GET /staff/reports/clerks` (query string): Beijing days, both included.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportPeriod {
+    /// `YYYY-MM-DD`.
+    pub from: String,
+    /// `YYYY-MM-DD`, not before `from`.
+    pub to: String,
 }
 
 /// Which cases `GET /staff/cases` lists when no status is given.

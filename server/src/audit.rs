@@ -53,6 +53,8 @@ pub enum Event {
     /// A message's SMS was given up after every attempt failed: outcome `gateway`, subject
     /// `message:{id}`, no client address.
     MessageFailed,
+    /// A staff member exported a list of cases as CSV (`GET /staff/reports/cases.csv`).
+    CasesExported,
 }
 
 impl Event {
@@ -91,6 +93,7 @@ impl Event {
             Event::AccountMoved => "account_moved",
             Event::UploadRemoved => "upload_removed",
             Event::MessageFailed => "message_failed",
+            Event::CasesExported => "cases_exported",
         }
     }
 }

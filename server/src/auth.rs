@@ -202,7 +202,7 @@ pub async fn login(
     let id = check_code(&state, &phone, &code, &ip, Event::LoginFailed).await?;
     // Checked before the code is spent: an expired WeChat authorization leaves the code usable.
     let pending = if request.bind_wechat { Some(crate::wechat::pending(&state, &headers).await?) } else { None };
-    let mut tx = state.db.begin().await?;
+    let mut tx = crate::db::begin_writing(&state.db).await?;
     // Single use: the code is spent by the first successful login, even under a race.
     if !spend_code(&mut tx, id).await? {
         return refusal(&state, now, Event::LoginFailed, "code_spent", &phone, &ip, code_spent()).await;

@@ -364,6 +364,44 @@ pub fn applied_changes(certificate: &Certificate, details: &BusinessDetails) -> 
     }
 }
 
+/// Which of a case's photos: those it stands on now, or those its last resubmission replaced.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CasePhotos {
+    Present,
+    Replaced,
+}
+
+impl CasePhotos {
+    /// The table linking the case to these photos' uploads.
+    pub fn table(self) -> &'static str {
+        match self {
+            CasePhotos::Present => "case_uploads",
+            CasePhotos::Replaced => "case_previous_uploads",
+        }
+    }
+}
+
+/// The case's photos, in the order of its business's materials, with the checks' warnings.
+pub async fn case_photos(conn: &mut AnyConnection, case_id: &str, which: CasePhotos) -> AppResult<Vec<CasePhoto>> {
+    let rows: Vec<(String, String, String, String)> = sqlx::query_as(&format!(
+        "SELECT cu.material_code, m.name, cu.upload_id, u.warnings FROM {} cu
+           JOIN cases c ON c.id = cu.case_id
+           JOIN materials m ON m.code = cu.material_code
+           JOIN uploads u ON u.id = cu.upload_id
+           LEFT JOIN business_materials bm ON bm.business_code = c.business_code AND bm.material_code = cu.material_code
+          WHERE cu.case_id = $1 ORDER BY bm.position, cu.material_code",
+        which.table()
+    ))
+    .bind(case_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.into_iter()
+        .map(|(material_code, material_name, upload_id, warnings)| {
+            Ok(CasePhoto { material_code, material_name, upload_id, warnings: warnings_from_json(&warnings)? })
+        })
+        .collect()
+}
+
 /// The whole case as its driver sees it, and its owner's user id; `None` when there is no such
 /// case. The caller checks the owner (or is staff).
 pub async fn load_detail(
@@ -394,17 +432,7 @@ pub async fn load_detail(
     .bind(extra.user_id)
     .fetch_optional(&mut *conn)
     .await?;
-    let photos: Vec<(String, String, String, String)> = sqlx::query_as(
-        "SELECT cu.material_code, m.name, cu.upload_id, u.warnings FROM case_uploads cu
-           JOIN cases c ON c.id = cu.case_id
-           JOIN materials m ON m.code = cu.material_code
-           JOIN uploads u ON u.id = cu.upload_id
-           LEFT JOIN business_materials bm ON bm.business_code = c.business_code AND bm.material_code = cu.material_code
-          WHERE cu.case_id = $1 ORDER BY bm.position, cu.material_code",
-    )
-    .bind(case_id)
-    .fetch_all(&mut *conn)
-    .await?;
+    let photos = case_photos(conn, case_id, CasePhotos::Present).await?;
     let events: Vec<(String, i64, Option<String>)> =
         sqlx::query_as("SELECT event, at, note FROM case_events WHERE case_id = $1 ORDER BY id")
             .bind(case_id)
@@ -462,12 +490,7 @@ pub async fn load_detail(
         // A verified user always has an approved submission; an empty mask beats a failed page.
         applicant_name_masked: name.map(|(n,)| n).unwrap_or_default(),
         info,
-        photos: photos
-            .into_iter()
-            .map(|(material_code, material_name, upload_id, warnings)| {
-                Ok(CasePhoto { material_code, material_name, upload_id, warnings: warnings_from_json(&warnings)? })
-            })
-            .collect::<AppResult<_>>()?,
+        photos,
         timeline,
         correction,
         correct_by,
@@ -550,8 +573,8 @@ pub async fn submit_case(
     let sealed = seal_snapshot(&state, id, &case_id, &snapshot)?;
     let inserted = sqlx::query(
         "INSERT INTO cases (id, user_id, idempotency_key, business_code, status, answers, submitted_at, accept_by, decide_by,
-             due_dates_estimated, status_changed_at, seen_at, certificate_id)
-         VALUES ($1, $2, $3, $4, 'submitted', $5, $6, $7, $8, $9, $10, $11, $12)",
+             due_dates_estimated, status_changed_at, seen_at, certificate_id, hall_id)
+         VALUES ($1, $2, $3, $4, 'submitted', $5, $6, $7, $8, $9, $10, $11, $12, $13)",
     )
     .bind(&case_id)
     .bind(id)
@@ -566,6 +589,7 @@ pub async fn submit_case(
     .bind(now)
     .bind(now)
     .bind(certificate_id)
+    .bind(hall_of(snapshot.answers.info.as_ref()))
     .execute(&mut *tx)
     .await;
     if let Err(e) = inserted {
@@ -857,7 +881,8 @@ pub async fn resubmit_case(
             "该办件不在退回补正状态，无需补正；请刷新页面查看办件的最新状态。",
         ));
     };
-    let correction: Correction = serde_json::from_str(&correction)
+    let correction_json = correction;
+    let correction: Correction = serde_json::from_str(&correction_json)
         .map_err(|e| AppError::Internal(format!("case {id}: the correction does not parse: {e}")))?;
     let business = BusinessCode::parse(&case.business_code)
         .ok_or_else(|| AppError::Internal(format!("case {id}: unknown business in the database")))?;
@@ -923,12 +948,22 @@ pub async fn resubmit_case(
         let (accept_by, decide_by, estimated) = due_dates(&state.config.workdays, today);
         (accept_by.to_string(), decide_by.to_string(), estimated)
     };
+    // The photos this resubmission replaces: kept, with the answers as returned, for the
+    // clerk's comparison (`staff::cases::resubmission_changes`).
+    let replaced: Vec<(String, String)> = snapshot
+        .answers
+        .uploads
+        .iter()
+        .filter(|(code, old)| uploads.get(*code).is_some_and(|new| new != *old))
+        .map(|(code, old)| (code.clone(), old.clone()))
+        .collect();
     snapshot.answers.info = Some(info);
     snapshot.answers.uploads = uploads;
     let sealed = seal_snapshot(&state, case.user_id, &id, &snapshot)?;
     sqlx::query(
         "UPDATE cases SET answers = $1, status = $2, correction = NULL, returned_from = NULL, accept_by = $3, decide_by = $4,
-             due_dates_estimated = $5, resubmission_key = $6 WHERE id = $7",
+             due_dates_estimated = $5, resubmission_key = $6, previous_answers = $8, previous_correction = $9, hall_id = $10
+          WHERE id = $7",
     )
     .bind(sealed)
     .bind(back_to.as_str())
@@ -937,8 +972,20 @@ pub async fn resubmit_case(
     .bind(i64::from(estimated))
     .bind(&key)
     .bind(&id)
+    .bind(&case.answers)
+    .bind(&correction_json)
+    .bind(hall_of(snapshot.answers.info.as_ref()))
     .execute(&mut *tx)
     .await?;
+    sqlx::query("DELETE FROM case_previous_uploads WHERE case_id = $1").bind(&id).execute(&mut *tx).await?;
+    for (material, upload_id) in &replaced {
+        sqlx::query("INSERT INTO case_previous_uploads (case_id, material_code, upload_id) VALUES ($1, $2, $3)")
+            .bind(&id)
+            .bind(material)
+            .bind(upload_id)
+            .execute(&mut *tx)
+            .await?;
+    }
     // The photos of materials no longer asked for stay stored but are no longer the case's.
     let kept: Vec<&String> = snapshot.answers.uploads.keys().collect();
     let tied: Vec<(String,)> =
@@ -979,6 +1026,38 @@ pub async fn resubmit_case(
     let detail = owned_detail(&mut tx, &state, case.user_id, &id).await?;
     tx.commit().await?;
     Ok(Json(detail))
+}
+
+/// `cases.hall_id`: the hall a 自取 case is collected at, `""` for any other.
+pub(crate) fn hall_of(info: Option<&PersonalInfo>) -> String {
+    match info.and_then(|info| info.details.delivery()) {
+        Some(Delivery::Pickup { hall_id }) => hall_id.clone(),
+        _ => String::new(),
+    }
+}
+
+/// Fills `cases.hall_id` from the snapshots of cases made before it (NULL), once, at start-up.
+/// A snapshot that cannot be read is left NULL and logged. Returns how many were filled.
+pub async fn backfill_hall_ids(db: &sqlx::AnyPool, vault: &crate::crypto::Vault) -> Result<usize, sqlx::Error> {
+    let rows: Vec<(String, i64, String, Vec<u8>)> =
+        sqlx::query_as("SELECT id, user_id, business_code, answers FROM cases WHERE hall_id IS NULL").fetch_all(db).await?;
+    let mut filled = 0;
+    for (case_id, user_id, business, sealed) in rows {
+        let Ok(snapshot) = open_sealed(vault, user_id, &case_id, BusinessCode::parse(&business), &sealed) else {
+            tracing::warn!(case = %case_id, "a case's snapshot could not be read: its service hall is left unknown");
+            continue;
+        };
+        sqlx::query("UPDATE cases SET hall_id = $1 WHERE id = $2")
+            .bind(hall_of(snapshot.answers.info.as_ref()))
+            .bind(&case_id)
+            .execute(db)
+            .await?;
+        filled += 1;
+    }
+    if filled > 0 {
+        tracing::info!(filled, "cases given their service hall");
+    }
+    Ok(filled)
 }
 
 /// Names the certificate of each open case submitted before cases did (`cases.certificate_id`

@@ -166,6 +166,18 @@ pub async fn begin_write(pool: &Pool) -> Result<Transaction<'static, Any>, sqlx:
     }
 }
 
+/// A transaction that reads and then writes, without [`begin_write`]'s one-writer-at-a-time:
+/// on SQLite `BEGIN IMMEDIATE`, because a deferred transaction that read first fails at once
+/// with "database is locked" when another writer came in before its first write (the busy
+/// timeout does not cover that upgrade); on PostgreSQL an ordinary transaction.
+pub async fn begin_writing(pool: &Pool) -> Result<Transaction<'static, Any>, sqlx::Error> {
+    if is_postgres(pool) {
+        pool.begin().await
+    } else {
+        pool.begin_with("BEGIN IMMEDIATE").await
+    }
+}
+
 /// A yes/no as either database answers it: SQLite has no boolean type and answers 0 or 1 (also
 /// for a comparison or `EXISTS`), PostgreSQL answers a boolean for those and the integer that
 /// yes/no columns hold. Bind `i64::from(flag)` for those columns.

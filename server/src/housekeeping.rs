@@ -141,11 +141,12 @@ pub async fn retention(state: &AppState) -> AppResult<Retained> {
     let in_fresh_draft: HashSet<&str> =
         drafts.named.iter().filter(|(_, saved)| *saved >= stale_before).map(|(id, _)| id.as_str()).collect();
 
-    let uploads: Vec<(String, i64, String, String, i64, i64)> = sqlx::query_as(
+    let uploads: Vec<(String, i64, String, String, i64, i64)> = sqlx::query_as(&format!(
         "SELECT u.id, u.user_id, u.material_code, u.stored_name, u.created_at,
-                CASE WHEN EXISTS (SELECT 1 FROM case_uploads cu WHERE cu.upload_id = u.id) THEN 1 ELSE 0 END
+                CASE WHEN {} THEN 1 ELSE 0 END
            FROM uploads u WHERE u.deleted_at IS NULL",
-    )
+        crate::uploads::held_by_a_case("u.id")
+    ))
     .fetch_all(&state.db)
     .await?;
     // The newest photo of each user and material that a draft or a case uses.

@@ -158,6 +158,9 @@ fn api() -> OpenApiRouter<AppState> {
             .routes(routes!(account_move::staff_account_move_photo))
             .routes(routes!(account_move::staff_account_move_decide))
             .routes(routes!(staff::cases::staff_case_queue))
+            .routes(routes!(staff::reports::staff_case_counts))
+            .routes(routes!(staff::reports::staff_cases_export))
+            .routes(routes!(staff::reports::staff_clerk_report))
             .routes(routes!(staff::cases::staff_case))
             .routes(routes!(staff::cases::staff_case_photo))
             .routes(routes!(staff::cases::staff_case_action)),
@@ -294,6 +297,7 @@ pub async fn start_with_storage(
     realname::backfill_holder_keys(&db, &vault, &secrets).await.map_err(StartError::Database)?;
     realname::backfill_name_keys(&db, &vault, &secrets).await.map_err(StartError::Database)?;
     cases::backfill_certificate_ids(&db, &vault).await.map_err(StartError::Database)?;
+    cases::backfill_hall_ids(&db, &vault).await.map_err(StartError::Database)?;
     let reader = Arc::new(idcard::TesseractReader);
     let numbers = config.number_verifier().map(|(url, key)| {
         Arc::new(number_login::HttpNumberVerifier::new(url.to_owned(), key.to_owned())) as Arc<dyn number_login::NumberVerifier>

@@ -153,6 +153,6 @@ pub async fn number_login(
             ));
         }
     };
-    let tx = state.db.begin().await?;
+    let tx = crate::db::begin_writing(&state.db).await?;
     sign_in_phone(&state, tx, &phone, pending.as_ref(), &ip, Via::Carrier).await
 }

@@ -269,14 +269,24 @@ pub async fn get_upload_image(
     Ok(([(header::CONTENT_TYPE, "image/jpeg")], jpeg).into_response())
 }
 
+/// SQL, true when the upload `id_sql` names is part of a case's record: submitted with it, or a
+/// photo a resubmission replaced (kept for the clerk's comparison). Such a photo is never
+/// deleted.
+pub fn held_by_a_case(id_sql: &str) -> String {
+    format!(
+        "(EXISTS (SELECT 1 FROM case_uploads WHERE upload_id = {id_sql})
+          OR EXISTS (SELECT 1 FROM case_previous_uploads WHERE upload_id = {id_sql}))"
+    )
+}
+
 /// Marks the upload `id` deleted at `at` unless a case holds it: whether it was marked. One
 /// statement, so that a submission linking the photo at the same moment either sees it deleted
 /// (and is refused) or keeps it. Its object is the caller's to remove.
 pub async fn mark_deleted<'e>(db: impl sqlx::AnyExecutor<'e>, id: &str, at: i64) -> Result<bool, sqlx::Error> {
-    let marked = sqlx::query(
-        "UPDATE uploads SET deleted_at = $1 WHERE id = $2 AND deleted_at IS NULL
-            AND NOT EXISTS (SELECT 1 FROM case_uploads WHERE upload_id = uploads.id)",
-    )
+    let marked = sqlx::query(&format!(
+        "UPDATE uploads SET deleted_at = $1 WHERE id = $2 AND deleted_at IS NULL AND NOT {}",
+        held_by_a_case("uploads.id")
+    ))
     .bind(at)
     .bind(id)
     .execute(db)
@@ -308,7 +318,7 @@ pub async fn delete_upload(
 ) -> AppResult<StatusCode> {
     let stored_name = owned(&state, user.user_id, &id).await?;
     if !mark_deleted(&state.db, &id, state.clock.now()).await? {
-        let (Flag(in_case),): (Flag,) = sqlx::query_as("SELECT EXISTS (SELECT 1 FROM case_uploads WHERE upload_id = $1)")
+        let (Flag(in_case),): (Flag,) = sqlx::query_as(&format!("SELECT {}", held_by_a_case("$1")))
             .bind(&id)
             .fetch_one(&state.db)
             .await?;

@@ -211,7 +211,7 @@ async fn finish(state: &AppState, ip: &str, headers: &HeaderMap, answer: WechatR
     let bound: Option<(i64,)> =
         sqlx::query_as("SELECT user_id FROM wechat_accounts WHERE openid_key = $1").bind(&key).fetch_optional(&state.db).await?;
     if let Some((user_id,)) = bound {
-        let mut tx = state.db.begin().await?;
+        let mut tx = crate::db::begin_writing(&state.db).await?;
         store_profile(&mut tx, state, user_id, &profile, avatar.as_deref(), now).await?;
         let token = auth::open_session(&mut tx, user_id, now).await?;
         tx.commit().await?;

@@ -32,6 +32,11 @@ impl Date {
         Date(days_from_civil(y, m, d))
     }
 
+    /// The Unix time of 00:00 in Beijing (UTC+8) on this date.
+    pub fn beijing_midnight(self) -> i64 {
+        self.0 * 86_400 - 8 * 3_600
+    }
+
     pub fn ymd(self) -> (i32, u32, u32) {
         civil_from_days(self.0)
     }

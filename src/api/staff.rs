@@ -2,8 +2,9 @@
 //! the app keeps nothing of it.
 
 use taxicert_api::{
-    AccountMoveDecision, AccountMoveReview, AccountMoveStatus, AccountMoveSummary, CaseQueueFilter, RealNameDecision, RealNameReview, RealNameReviewSummary, RealNameStatus, StaffAction,
-    StaffCaseDetail, StaffCaseSummary, StaffLogin, StaffMe, StaffPasswordChange,
+    AccountMoveDecision, AccountMoveReview, CaseQueueCounts, ClerkWork, AccountMoveStatus, AccountMoveSummary, CaseQueueFilter, RealNameDecision, RealNameReview, RealNameReviewSummary, RealNameStatus, StaffAction,
+    NewStaffAccount, StaffAccountInfo, StaffCaseDetail, StaffCaseSummary, StaffLogin, StaffMe, StaffPasswordChange,
+    StaffPasswordReset, StaffRole, StaffRoleChange,
 };
 
 use super::{decode, ApiClient, ApiError};
@@ -46,8 +47,39 @@ impl ApiClient {
     /// 修改密码: the signed-in staff member's own; his other sessions end.
     pub async fn staff_change_password(&self, change: &StaffPasswordChange) -> Result<(), ApiError> {
         let body = serde_json::to_string(change).expect("request bodies serialise");
-        let answer =
-            browser::send("PUT", &self.endpoint("/staff/password"), Some(&body)).await.map_err(ApiError::from)?;
+        self.no_content("PUT", "/staff/password", Some(&body)).await
+    }
+
+    /// 账号管理 (admins only): every account, by username.
+    pub async fn staff_accounts(&self) -> Result<Vec<StaffAccountInfo>, ApiError> {
+        self.get("/staff/accounts").await
+    }
+
+    pub async fn staff_account_create(&self, account: &NewStaffAccount) -> Result<StaffAccountInfo, ApiError> {
+        self.send("POST", "/staff/accounts", account).await
+    }
+
+    pub async fn staff_account_role(&self, username: &str, role: StaffRole) -> Result<StaffAccountInfo, ApiError> {
+        self.send("PUT", &format!("/staff/accounts/{}/role", opaque(username)), &StaffRoleChange { role }).await
+    }
+
+    /// A new password for `username`, set by an admin; the account's sessions end.
+    pub async fn staff_account_password(&self, username: &str, reset: &StaffPasswordReset) -> Result<(), ApiError> {
+        let body = serde_json::to_string(reset).expect("request bodies serialise");
+        self.no_content("PUT", &format!("/staff/accounts/{}/password", opaque(username)), Some(&body)).await
+    }
+
+    pub async fn staff_account_unlock(&self, username: &str) -> Result<(), ApiError> {
+        self.no_content("POST", &format!("/staff/accounts/{}/unlock", opaque(username)), None).await
+    }
+
+    pub async fn staff_account_disable(&self, username: &str) -> Result<(), ApiError> {
+        self.no_content("POST", &format!("/staff/accounts/{}/disable", opaque(username)), None).await
+    }
+
+    /// A request whose success is 204 No Content.
+    async fn no_content(&self, method: &str, path: &str, body: Option<&str>) -> Result<(), ApiError> {
+        let answer = browser::send(method, &self.endpoint(path), body).await.map_err(ApiError::from)?;
         match answer.status {
             204 => Ok(()),
             status => decode::<()>(status, &answer.body),
@@ -97,9 +129,29 @@ impl ApiClient {
         self.get(&format!("/staff/cases/{}", opaque(id))).await
     }
 
+    /// How many cases wait in each queue.
+    pub async fn staff_case_counts(&self) -> Result<CaseQueueCounts, ApiError> {
+        self.get("/staff/case-counts").await
+    }
+
+    /// Where the CSV export of the cases of `filter` (without its search) is downloaded.
+    pub fn staff_cases_export_url(&self, filter: &CaseQueueFilter) -> String {
+        self.endpoint(&format!("/staff/reports/cases.csv{}", forms::case_filter_query(filter)))
+    }
+
+    /// Each staff member's decisions from `from` to `to` (Beijing days, `YYYY-MM-DD`).
+    pub async fn staff_clerk_report(&self, from: &str, to: &str) -> Result<Vec<ClerkWork>, ApiError> {
+        self.get(&format!("/staff/reports/clerks?from={}&to={}", opaque(from), opaque(to))).await
+    }
+
     /// Where the photo of a case's material is served.
     pub fn staff_case_photo_url(&self, id: &str, material_code: &str) -> String {
         self.endpoint(&format!("/staff/cases/{}/photos/{}", opaque(id), opaque(material_code)))
+    }
+
+    /// Where the photo of a case's material that its last resubmission replaced is served.
+    pub fn staff_case_previous_photo_url(&self, id: &str, material_code: &str) -> String {
+        format!("{}?previous=true", self.staff_case_photo_url(id, material_code))
     }
 
     pub async fn staff_case_action(&self, id: &str, action: &StaffAction) -> Result<StaffCaseDetail, ApiError> {

@@ -362,10 +362,8 @@ fn NumberLogin(
                 class="weui-btn weui-btn_primary"
                 disabled=move || login.pending().get()
                 on:click=move |_| {
-                    if consent.get_untracked() {
+                    if consented(consent, errors) {
                         login.dispatch(Proof::ThisSim { token_url: token_url.clone() });
-                    } else {
-                        errors.set(vec![FieldError::at("consent", CONSENT_MISSING)]);
                     }
                 }
             >
@@ -374,6 +372,16 @@ fn NumberLogin(
             <p class="login-wechat__note">"由运营商验证本机手机卡号码，需使用移动数据（不能使用WLAN）。"</p>
         </div>
     }
+}
+
+/// Whether the agreements are accepted, which a sign-in button of its own (本机号码, 微信)
+/// needs first; if not, the message at the checkbox.
+fn consented(consent: Signal<bool>, errors: RwSignal<Vec<FieldError>>) -> bool {
+    let given = consent.get_untracked();
+    if !given {
+        errors.set(vec![FieldError::at("consent", CONSENT_MISSING)]);
+    }
+    given
 }
 
 /// Whether a sign-in with this SIM's number is on its way (each button says what it waits for).
@@ -419,10 +427,8 @@ fn WechatLogin(errors: RwSignal<Vec<FieldError>>, consent: Signal<bool>) -> impl
                 class="weui-btn weui-btn_primary"
                 disabled=move || authorize.pending().get() || authorize.value().with(|v| matches!(v, Some(Ok(_))))
                 on:click=move |_| {
-                    if consent.get_untracked() {
+                    if consented(consent, errors) {
                         authorize.dispatch(());
-                    } else {
-                        errors.set(vec![FieldError::at("consent", CONSENT_MISSING)]);
                     }
                 }
             >

@@ -266,6 +266,21 @@ e2e('a driver and a clerk: submit, accept, return for correction, resubmit, comp
     // 办结: a renewal needs the new expiry date, proposed as the old one + 6 years.
     await clerk.page.reload();
     await clerk.page.getByText('13912340000').first().waitFor();
+    // What the driver changed, beside what the clerk returned: the phone old → new, and the
+    // photo he replaced beside the new one, both loaded.
+    const changes = clerk.page.locator('#case-resubmission');
+    await changes.locator('#case-resubmission-rows tr', { hasText: '联系电话' }).filter({ hasText: '13912340000' }).waitFor();
+    await changes.getByText('联系电话无法接通').waitFor();
+    const pair = changes.locator('.staff-compare[data-material="photo_2inch"] img');
+    assert.equal(await pair.count(), 2);
+    await clerk.page.waitForFunction(() => [...document.querySelectorAll('.staff-compare img')].every((img) => img.complete && img.naturalWidth > 0));
+    const [before, after] = await pair.evaluateAll((imgs) => imgs.map((img) => img.getAttribute('src')));
+    assert.match(before, /photos\/photo_2inch\?previous=true$/);
+    assert.match(after, /photos\/photo_2inch$/);
+    await expectAccessible(clerk.page);
+    await picture(clerk.page, 'staff-case-resubmitted-1366');
+    // On a desk the waiting queue is beside the case, this one marked.
+    await clerk.page.locator('.staff-desk__queue a[aria-current="page"]', { hasText: submitted.id }).waitFor();
     await clerk.page.getByRole('button', { name: '办结', exact: true }).click();
     proposed = sixYearsOn(submitted.certificate.valid_until);
     assert.equal(await clerk.page.getByLabel('新有效期至').inputValue(), proposed);
@@ -383,6 +398,12 @@ e2e('a clerk rejects a real-name submission with a reason; the driver sees it, s
     await clerk.page.getByRole('button', { name: '驳回', exact: true }).click();
     await clerk.page.locator('#reject-reason-error').waitFor();
     await clerk.page.getByLabel('驳回原因').fill('人像面照片反光，看不清出生日期，请重新拍摄。');
+    // 驳回 asks first, naming the applicant; 取消 keeps the page and the reason.
+    const asked = new Promise((resolve) => clerk.page.once('dialog', (dialog) => { resolve(dialog.message()); dialog.dismiss(); }));
+    await clerk.page.getByRole('button', { name: '驳回', exact: true }).click();
+    assert.match(await asked, /^确定驳回.+的实名认证申请吗？驳回后申请人须重新提交/);
+    assert.equal(await clerk.page.getByLabel('驳回原因').inputValue(), '人像面照片反光，看不清出生日期，请重新拍摄。');
+    clerk.page.once('dialog', (dialog) => dialog.accept());
     await clerk.page.getByRole('button', { name: '驳回', exact: true }).click();
     await clerk.page.getByText('审核结果：已驳回').waitFor();
 

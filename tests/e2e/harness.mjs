@@ -123,7 +123,8 @@ export async function launchBrowser({ desktop = false, javaScript = true } = {})
       '--disable-sync',
       '--no-first-run',
     ],
-    ...(desktop ? { viewport: { width: 1280, height: 900 }, locale: 'zh-CN' } : PHONE),
+    // A clerk's desk: the common office laptop's 1366 × 768.
+    ...(desktop ? { viewport: { width: 1366, height: 768 }, locale: 'zh-CN' } : PHONE),
     javaScriptEnabled: javaScript,
   });
   return {
@@ -498,17 +499,18 @@ export async function uploadPhoto(page, server, material, path) {
 }
 
 /**
- * The clerk's browser: a desktop signed in to the staff console, with the same checks the
- * harness makes on the phone (no CSP violation, no console error but a signed-out 401).
+ * The clerk's browser: a desktop (or with `{ phone: true }` a phone at 375 px) signed in to the
+ * staff console, with the same checks the harness makes on the phone (no CSP violation, no
+ * console error but a signed-out 401 and those of `allowConsoleErrors`, which the test causes).
  */
-export async function clerkBrowser(server, username, password) {
-  const browser = await launchBrowser({ desktop: true });
+export async function clerkBrowser(server, username, password, { phone = false, allowConsoleErrors = [] } = {}) {
+  const browser = await launchBrowser({ desktop: !phone });
   const page = browser.context.pages()[0] ?? (await browser.context.newPage());
   const problems = [];
   page.on('console', (message) => {
     if (/Content.Security.Policy|Refused to (load|execute|apply|connect)/i.test(message.text())) {
       problems.push(`CSP violation: ${message.text()}`);
-    } else if (message.type() === 'error' && !/status of 401/.test(message.text())) {
+    } else if (message.type() === 'error' && ![/status of 401/, ...allowConsoleErrors].some((re) => re.test(message.text()))) {
       problems.push(`console error: ${message.text()}`);
     }
   });

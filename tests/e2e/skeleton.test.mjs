@@ -78,6 +78,9 @@ e2e('a deep link loads directly, and every route of the table has a page', async
     ['/staff/realname/7', '实名认证审核详情'],
     ['/staff/cases', '办件受理'],
     ['/staff/cases/TC20261125000001', '办件详情'],
+    ['/staff/account-moves', '账户转移'],
+    ['/staff/accounts', '账号管理'],
+    ['/staff/report', '工作统计'],
     ['/verify/V8K2M4Q9', '凭证核验'],
   ];
   for (const [path, heading] of pages) {

@@ -143,7 +143,7 @@ pub async fn create_account(
 pub async fn set_password(db: &AnyPool, username: &str, password: &str) -> Result<(), AccountError> {
     check_password(password)?;
     let hash = hash_blocking(password).await?;
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin_writing(db).await?;
     let id = id_of(&mut tx, username).await?;
     sqlx::query("UPDATE staff SET password_hash = $1, failed_logins = 0, locked_until = NULL WHERE id = $2")
         .bind(hash)
@@ -159,7 +159,7 @@ pub async fn set_password(db: &AnyPool, username: &str, password: &str) -> Resul
 /// Changes an account's role; its open sessions end, so that the new role applies at once
 /// and the console starts again with it.
 pub async fn set_role(db: &AnyPool, username: &str, role: StaffRole) -> Result<(), AccountError> {
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin_writing(db).await?;
     let id = id_of(&mut tx, username).await?;
     sqlx::query("UPDATE staff SET role = $1 WHERE id = $2").bind(role_code(role)).bind(id).execute(&mut *tx).await?;
     revoke_sessions(&mut tx, id).await?;
@@ -170,7 +170,7 @@ pub async fn set_role(db: &AnyPool, username: &str, role: StaffRole) -> Result<(
 /// Lifts the locks after too many wrong passwords with this username, from every address,
 /// before their 15 minutes are over.
 pub async fn unlock(db: &AnyPool, username: &str) -> Result<(), AccountError> {
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin_writing(db).await?;
     let id = id_of(&mut tx, username).await?;
     clear_throttle(&mut tx, id).await?;
     tx.commit().await?;
@@ -191,7 +191,7 @@ async fn clear_throttle(conn: &mut sqlx::AnyConnection, staff_id: i64) -> Result
 /// Disables an account for good (someone who left): it can no longer sign in, and its open
 /// sessions end at once. The row stays, because the timeline and the audit log name it.
 pub async fn disable(db: &AnyPool, username: &str) -> Result<(), AccountError> {
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin_writing(db).await?;
     let id = id_of(&mut tx, username).await?;
     sqlx::query("UPDATE staff SET disabled = 1 WHERE id = $1").bind(id).execute(&mut *tx).await?;
     revoke_sessions(&mut tx, id).await?;

@@ -14,7 +14,7 @@ use taxicert_api::{
     correctable_field_label, correctable_fields,
     domain::{IdNumber, PhoneNumber},
     BusinessCode, BusinessDetails, CaseQueueFilter, CaseQueueScope, Delivery, CaseStatus, Completion, Correction, CreditRecord, CreditThresholds,
-    ErrorBody, StaffAction, StaffActionKind, StaffCaseDetail, StaffCaseSummary, TimelineEvent, CREDIT_MAX_BONUS,
+    ErrorBody, ResubmissionChanges, StaffAction, CASE_PAGE_SIZE, StaffActionKind, StaffCaseDetail, StaffCaseSummary, TimelineEvent, CREDIT_MAX_BONUS,
 };
 
 use super::{
@@ -24,7 +24,10 @@ use super::{
 use crate::{
     audit::{self, Entry, Event},
     auth::ClientIp,
-    cases::{case_status_from_db, correction_due, decide_due, load_detail, open_snapshot, record_event, CaseRow, CASE_COLUMNS},
+    cases::{
+        case_photos, case_status_from_db, correction_due, decide_due, load_detail, open_case_snapshot, open_snapshot,
+        record_event, CasePhotos, CaseRow, CASE_COLUMNS,
+    },
     certificates::{self, VALIDITY_YEARS},
     error::{AppError, AppResult, Body},
     messages::{case_news, CaseNews, Handover},
@@ -44,7 +47,7 @@ const MAX_DEDUCTIONS: u32 = 100;
 
 /// Whether a case waits for the clerk again after the driver corrected it (已补正): open, and its
 /// latest timeline entry is the resubmission.
-const RESUBMITTED: &str = "(c.status IN ('submitted', 'accepted') AND
+pub(super) const RESUBMITTED: &str = "(c.status IN ('submitted', 'accepted') AND
     (SELECT e.event FROM case_events e WHERE e.case_id = c.id ORDER BY e.id DESC LIMIT 1) = 'resubmitted')";
 
 /// The longest search text, in characters: a name, a number.
@@ -95,10 +98,15 @@ impl Search {
         ("business" = Option<BusinessCode>, Query, description = "Only cases of this business; all when absent"),
         ("scope" = Option<String>, Query, pattern = "^(waiting|all)$", description = "Without `status`: `waiting` (待受理 and 待办结, the default without `q`) or `all` (the default with `q`)"),
         ("q" = Option<String>, Query, max_length = 40, description = "A search, up to 40 characters: case number, full name, phone number (11 digits or the last 4), ID number or certificate number"),
+        ("from" = Option<String>, Query, pattern = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", description = "Submitted on or after this day (Beijing), `YYYY-MM-DD`"),
+        ("to" = Option<String>, Query, pattern = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", description = "Submitted on or before this day (Beijing), `YYYY-MM-DD`, not before `from`"),
+        ("hall" = Option<String>, Query, max_length = 64, description = "Collected (自取) at this service hall, by its id; an unknown id finds nothing"),
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 500, description = "At most this many cases (default 100): a page"),
+        ("offset" = Option<u32>, Query, minimum = 0, maximum = 1000000, description = "After skipping this many (at most 1,000,000), in the queue's order (default 0)"),
     ),
     responses(
         (status = 200, description = "The cases that match, the resubmitted first", body = [StaffCaseSummary]),
-        (status = 400, description = "`invalid_filter`: an unknown status, business or scope, or a search over 40 characters", body = ErrorBody),
+        (status = 400, description = "`invalid_filter`: an unknown status, business or scope, a search over 40 characters, a day that is no date, `to` before `from`, a hall id over 64 characters, a `limit` outside 1–500 or an `offset` over 1,000,000", body = ErrorBody),
         (status = 401, description = "`staff_unauthenticated`", body = ErrorBody),
         (status = 403, description = "`staff_only`", body = ErrorBody),
     )
@@ -108,8 +116,49 @@ pub async fn staff_case_queue(
     _staff: StaffUser,
     filter: Result<Query<CaseQueueFilter>, QueryRejection>,
 ) -> AppResult<Json<Vec<StaffCaseSummary>>> {
-    let Query(filter) =
-        filter.map_err(|_| AppError::bad_request("invalid_filter", "筛选条件无效，请重新选择办件状态或业务类型。"))?;
+    let filter = queue_filter(filter)?;
+    if filter.limit.is_some_and(|limit| !(1..=500).contains(&limit)) || filter.offset.is_some_and(|offset| offset > 1_000_000) {
+        return Err(AppError::bad_request("invalid_filter", "分页无效：每页办件数须为1至500，跳过的办件数最多1000000。"));
+    }
+    Ok(Json(case_queue(&state, &filter).await?))
+}
+
+/// The filter of a queue request, or 400 `invalid_filter`.
+pub(super) fn queue_filter(filter: Result<Query<CaseQueueFilter>, QueryRejection>) -> AppResult<CaseQueueFilter> {
+    filter.map(|Query(filter)| filter).map_err(|_| {
+        AppError::bad_request("invalid_filter", "筛选条件无效，请重新选择办件状态、业务类型或提交日期。")
+    })
+}
+
+/// A day of a filter, `YYYY-MM-DD`, or 400 `invalid_filter` naming what to type.
+/// An empty day is refused too: a client that means no bound leaves the parameter out.
+pub(super) fn filter_day(text: Option<&str>, what: &str) -> AppResult<Option<Date>> {
+    text.map(str::trim).map_or(Ok(None), |text| {
+        Date::parse(text).map(Some).ok_or_else(|| {
+            let message = if text.is_empty() {
+                format!("请选择{what}，日期格式如 2026-01-05。")
+            } else {
+                format!("{what}“{text}”不是有效的日期，请按 2026-01-05 的格式填写。")
+            };
+            AppError::bad_request("invalid_filter", message)
+        })
+    })
+}
+
+/// The cases of `filter`, as `GET /staff/cases` lists them: a page of `limit` (default
+/// [`CASE_PAGE_SIZE`]; the caller checks it) after `offset`.
+pub(super) async fn case_queue(state: &AppState, filter: &CaseQueueFilter) -> AppResult<Vec<StaffCaseSummary>> {
+    let from = filter_day(filter.from.as_deref(), "起始日期")?;
+    let to = filter_day(filter.to.as_deref(), "截止日期")?;
+    if let (Some(from), Some(to)) = (from, to) {
+        if to < from {
+            return Err(AppError::bad_request("invalid_filter", "截止日期早于起始日期，请重新选择提交日期。"));
+        }
+    }
+    let limit = filter.limit.unwrap_or(CASE_PAGE_SIZE);
+    if filter.hall.as_ref().is_some_and(|hall| hall.chars().count() > 64) {
+        return Err(AppError::bad_request("invalid_filter", "领取大厅无效，请重新选择领取大厅。"));
+    }
     let text = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
     if text.is_some_and(|q| q.chars().count() > MAX_SEARCH_CHARS) {
         return Err(AppError::bad_request(
@@ -117,7 +166,7 @@ pub async fn staff_case_queue(
             format!("搜索内容最多{MAX_SEARCH_CHARS}个字，请输入办件编号、姓名、手机号（或后4位）、身份证号或证号。"),
         ));
     }
-    let search = text.map(|q| Search::of(&state, q));
+    let search = text.map(|q| Search::of(state, q));
     let scope = filter.scope.unwrap_or(if text.is_some() { CaseQueueScope::All } else { CaseQueueScope::Waiting });
     let waiting_only = filter.status.is_none() && scope == CaseQueueScope::Waiting;
     let rows: Vec<CaseRow> = sqlx::query_as(&format!(
@@ -130,10 +179,13 @@ pub async fn staff_case_queue(
                  OR EXISTS (SELECT 1 FROM case_results r WHERE r.case_id = c.id AND r.certificate_number = $8)
                  OR EXISTS (SELECT 1 FROM realname_submissions rs
                              WHERE rs.user_id = c.user_id AND rs.status = 'approved' AND rs.name_key = $9))
+            AND ($10 IS NULL OR c.submitted_at >= $10) AND ($11 IS NULL OR c.submitted_at < $11)
+            AND ($12 IS NULL OR c.hall_id = $12)
           ORDER BY CASE WHEN {RESUBMITTED} THEN 0 ELSE 1 END,
                    CASE c.status WHEN 'submitted' THEN 0 WHEN 'accepted' THEN 0 ELSE 1 END,
                    CASE c.status WHEN 'submitted' THEN c.accept_by WHEN 'accepted' THEN c.decide_by END,
-                   c.submitted_at DESC, c.id DESC"
+                   c.submitted_at DESC, c.id DESC
+          LIMIT $13 OFFSET $14"
     ))
     .bind(filter.status.map(CaseStatus::as_str))
     .bind(filter.business.map(BusinessCode::as_str))
@@ -144,8 +196,14 @@ pub async fn staff_case_queue(
     .bind(search.as_ref().and_then(|s| s.holder_key.clone()))
     .bind(search.as_ref().map(|s| s.certificate_number.clone()))
     .bind(search.as_ref().and_then(|s| s.name_key.clone()))
+    .bind(from.map(Date::beijing_midnight))
+    .bind(to.map(|to| to.add_days(1).beijing_midnight()))
+    .bind(filter.hall.as_deref().map(str::trim).filter(|h| !h.is_empty()))
+    .bind(i64::from(limit))
+    .bind(i64::from(filter.offset.unwrap_or(0)))
     .fetch_all(&state.db)
     .await?;
+    let today = Date::beijing_today(state.clock.now());
     let mut conn = state.db.acquire().await?;
     let mut queue = Vec::with_capacity(rows.len());
     for row in rows {
@@ -160,7 +218,7 @@ pub async fn staff_case_queue(
         .await?;
         let certificate_number = match result_number {
             Some(number) => number,
-            None => open_snapshot(&state, user_id, &row.id, &sealed)?.certificate.number,
+            None => open_snapshot(state, user_id, &row.id, &sealed)?.certificate.number,
         };
         let name: Option<(String,)> = sqlx::query_as(
             "SELECT name_masked FROM realname_submissions WHERE user_id = $1 AND status = 'approved' ORDER BY id DESC LIMIT 1",
@@ -172,14 +230,27 @@ pub async fn staff_case_queue(
             .bind(&row.id)
             .fetch_one(&mut *conn)
             .await?;
+        let summary = row.into_api()?;
         queue.push(StaffCaseSummary {
-            summary: row.into_api()?,
+            due_in_days: due_in_days(&summary, today),
+            summary,
             applicant_name_masked: name.map(|(n,)| n).unwrap_or_default(),
             certificate_number,
             resubmitted,
         });
     }
-    Ok(Json(queue))
+    Ok(queue)
+}
+
+/// Days from `today` to the due date the case waits on: `accept_by` while 待受理, `decide_by`
+/// while 待办结; `None` when it waits for no clerk.
+fn due_in_days(case: &taxicert_api::CaseSummary, today: Date) -> Option<i64> {
+    let due = match case.status {
+        CaseStatus::Submitted => &case.accept_by,
+        CaseStatus::Accepted => &case.decide_by,
+        _ => return None,
+    };
+    Date::parse(due).map(|due| today.days_until(due))
 }
 
 /// The case as the clerk sees it; 404 when there is no such case.
@@ -222,6 +293,7 @@ async fn staff_detail(
         None
     };
     let credit_thresholds = (business == BusinessCode::CreditAssessment).then_some(state.config.credit_thresholds);
+    let resubmission = resubmission_changes(conn, state, &case, user_id).await?;
     Ok(StaffCaseDetail {
         case,
         applicant_name: fields.name,
@@ -238,7 +310,49 @@ async fn staff_detail(
         proposed_valid_until,
         credit_thresholds,
         blocked_reason,
+        resubmission,
     })
+}
+
+/// What the driver's last resubmission changed: the answers and photos as the clerk returned
+/// them. `None` before any resubmission, and while the case is returned again (the next
+/// resubmission will be compared with the case as it stands now).
+async fn resubmission_changes(
+    conn: &mut AnyConnection,
+    state: &AppState,
+    case: &taxicert_api::CaseDetail,
+    user_id: i64,
+) -> AppResult<Option<ResubmissionChanges>> {
+    if case.summary.status == CaseStatus::Returned {
+        return Ok(None);
+    }
+    let case_id = &case.summary.id;
+    let previous: Option<(Option<Vec<u8>>, Option<String>)> =
+        sqlx::query_as("SELECT previous_answers, previous_correction FROM cases WHERE id = $1")
+            .bind(case_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    let Some((Some(sealed), Some(correction))) = previous else {
+        return Ok(None);
+    };
+    let correction: Correction = serde_json::from_str(&correction)
+        .map_err(|e| AppError::Internal(format!("case {case_id}: the previous correction does not parse: {e}")))?;
+    let snapshot = open_case_snapshot(state, user_id, case_id, Some(case.summary.business), &sealed)?;
+    let previous_info = snapshot
+        .answers
+        .info
+        .ok_or_else(|| AppError::Internal(format!("case {case_id}: the previous snapshot has no personal info")))?;
+    let Some(resubmitted_at) =
+        case.timeline.iter().rev().find(|e| e.event == TimelineEvent::Resubmitted).map(|e| e.at)
+    else {
+        return Err(AppError::Internal(format!("case {case_id}: previous answers without a resubmission")));
+    };
+    Ok(Some(ResubmissionChanges {
+        resubmitted_at,
+        correction,
+        previous_info,
+        replaced_photos: case_photos(conn, case_id, CasePhotos::Replaced).await?,
+    }))
 }
 
 /// The register's expiry of the case's certificate as it stands now (an earlier 换发 may have
@@ -377,7 +491,14 @@ pub async fn staff_case(
     Ok(Json(staff_detail(&mut *state.db.acquire().await?, &state, &id, &staff).await?))
 }
 
-/// A photo the case was submitted with, as the server keeps it (up to 2048 px). Never cached.
+/// `?previous=true` of a case photo.
+#[derive(serde::Deserialize)]
+pub struct PhotoVersion {
+    previous: Option<bool>,
+}
+
+/// A photo the case was submitted with, as the server keeps it (up to 2048 px), or the one its
+/// last resubmission replaced. Never cached.
 #[utoipa::path(
     get,
     path = "/staff/cases/{id}/photos/{material}",
@@ -386,6 +507,7 @@ pub async fn staff_case(
     params(
         ("id" = String, Path, description = "The case number"),
         ("material" = String, Path, description = "The material code"),
+        ("previous" = Option<bool>, Query, description = "`true`: the photo the driver's last resubmission replaced (see `resubmission.replaced_photos`)"),
     ),
     responses(
         (status = 200, description = "The JPEG", content_type = "image/jpeg"),
@@ -399,11 +521,18 @@ pub async fn staff_case_photo(
     State(state): State<AppState>,
     _staff: StaffUser,
     Path((id, material)): Path<(String, String)>,
+    version: Result<Query<PhotoVersion>, QueryRejection>,
 ) -> AppResult<Response> {
-    let upload: Option<(String, String)> = sqlx::query_as(
-        "SELECT u.id, u.stored_name FROM case_uploads cu JOIN uploads u ON u.id = cu.upload_id
+    // A malformed `previous` names no photo.
+    let Ok(Query(version)) = version else {
+        return Err(AppError::NotFound);
+    };
+    let which = if version.previous == Some(true) { CasePhotos::Replaced } else { CasePhotos::Present };
+    let upload: Option<(String, String)> = sqlx::query_as(&format!(
+        "SELECT u.id, u.stored_name FROM {} cu JOIN uploads u ON u.id = cu.upload_id
           WHERE cu.case_id = $1 AND cu.material_code = $2",
-    )
+        which.table()
+    ))
     .bind(&id)
     .bind(&material)
     .fetch_optional(&state.db)

@@ -1374,6 +1374,10 @@ async fn every_staff_endpoint_needs_a_staff_session_and_every_action_a_clerk() {
         (Method::GET, format!("/api/v1/staff/cases/{case_id}"), Value::Null, Viewer::Reads),
         (Method::GET, format!("/api/v1/staff/cases/{case_id}/photos/photo_2inch"), Value::Null, Viewer::Reads),
         (Method::POST, format!("/api/v1/staff/cases/{case_id}/actions"), json!({ "action": "accept" }), act),
+        // The counts, the export and the figures: every role reads them.
+        (Method::GET, "/api/v1/staff/case-counts".into(), Value::Null, Viewer::Reads),
+        (Method::GET, "/api/v1/staff/reports/cases.csv".into(), Value::Null, Viewer::Reads),
+        (Method::GET, "/api/v1/staff/reports/clerks?from=2026-11-01&to=2026-11-30".into(), Value::Null, Viewer::Reads),
         // His own password, the current one wrong: he reached the check.
         (
             Method::PUT,

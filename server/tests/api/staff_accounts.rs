@@ -471,3 +471,27 @@ async fn the_cli_makes_the_first_admin_and_changes_roles() {
     let (success, _, stderr) = run(&["staff", "role", "nobody", "--role", "clerk", "--config", config]);
     assert!(!success && stderr.contains("没有用户名为“nobody”的账号"), "{stderr}");
 }
+
+/// The contract test found it: an admin's changes made at the same moment as other writes
+/// answered 500 (SQLite's "database is locked" on a transaction that read before it wrote).
+#[tokio::test]
+async fn an_admins_changes_at_the_same_moment_all_go_through() {
+    let server = with_accounts().await;
+    let admin = signed_in(&server, ADMIN).await;
+    let calls = (0..24).map(|n| {
+        let (path, body) = match n % 4 {
+            0 => (format!("/api/v1/staff/accounts/{CLERK}/unlock"), Value::Null),
+            1 => (format!("/api/v1/staff/accounts/{VIEWER}/unlock"), Value::Null),
+            2 => (format!("/api/v1/staff/accounts/{CLERK}/role"), json!({ "role": "clerk" })),
+            _ => (format!("/api/v1/staff/accounts/{VIEWER}/password"), json!({ "password": format!("a long password {n}") })),
+        };
+        let method = if n % 4 >= 2 { Method::PUT } else { Method::POST };
+        let mut request = send_as(&server, method, &path, &admin);
+        if !body.is_null() {
+            request = request.json(&body);
+        }
+        async move { request.send().await.unwrap().status() }
+    });
+    let statuses = futures::future::join_all(calls).await;
+    assert!(statuses.iter().all(|s| s.is_success()), "{statuses:?}");
+}

@@ -8,8 +8,9 @@ use leptos_router::{
     NavigateOptions,
 };
 use taxicert_api::{
-    correctable_field_label, correctable_fields, BusinessCode, CaseQueueFilter, CaseQueueScope, CaseStatus, CreditThresholds, Delivery,
-    ServiceHall, StaffAction, StaffActionKind, StaffCaseDetail, StaffCaseSummary, StatusTone,
+    correctable_field_label, correctable_fields, BusinessCode, CaseQueueFilter, CaseQueueScope, CasePhoto, CaseStatus, Certificate,
+    CreditThresholds, Delivery, PersonalInfo, ResubmissionChanges, ServiceHall, StaffAction, StaffActionKind, StaffCaseDetail,
+    StaffCaseSummary, StatusTone, CASE_PAGE_SIZE,
 };
 
 use super::{
@@ -18,15 +19,12 @@ use super::{
         self, CompletionForm, COMPLETE_BONUS, COMPLETE_DEDUCTIONS, COMPLETE_NOTE, COMPLETE_NUMBER, COMPLETE_TRACKING,
         COMPLETE_VALID_UNTIL, REFUSE_REASON, RETURN_FIELDS, RETURN_MATERIALS, RETURN_REASON,
     },
-    loaded, refresh_button, StaffCrumbs, StaffGate, StaffPhoto,
+    loaded, refresh_button, StaffPhoto, StaffScreen,
 };
 use crate::{
     api::ApiError,
     browser,
-    components::{
-        error_summary::{error_for, ErrorSummary, FieldError, FieldMessage},
-        layout::PageTitle,
-    },
+    components::error_summary::{error_for, ErrorSummary, FieldError, FieldMessage},
     routes::{opaque, Route},
     state::staff_session::use_staff_session,
     use_app,
@@ -38,19 +36,17 @@ use crate::{
 #[component]
 pub fn CaseQueuePage() -> impl IntoView {
     view! {
-        <div class="staff">
-            <StaffCrumbs trail=vec![(Route::Staff, "业务办理")] />
-            <PageTitle title="办件受理" />
-            <StaffGate>
-                <CaseQueue />
-            </StaffGate>
-        </div>
+        <StaffScreen title="办件受理" trail=vec![(Route::Staff, "业务办理")]>
+            <CaseQueue />
+        </StaffScreen>
     }
 }
 
 #[component]
 fn CaseQueue() -> impl IntoView {
     let api = use_app().api;
+    let api_for_export = api.clone();
+    let api_for_halls = api.clone();
     let query = use_query_map();
     let navigate = use_navigate();
     let filter = Memo::new(move |_| {
@@ -59,25 +55,34 @@ fn CaseQueue() -> impl IntoView {
             query.get("status").as_deref(),
             query.get("business").as_deref(),
             query.get("scope").as_deref(),
+            query.get("from").as_deref(),
+            query.get("to").as_deref(),
+            query.get("hall").as_deref(),
         )
     });
     // The search is kept in the page only, never in its URL: it may be a phone or ID number.
     let typed = RwSignal::new(String::new());
     let searched = RwSignal::new(None::<String>);
+    // The first case of the page shown, in the queue's order; a new filter or search starts over.
+    let offset = RwSignal::new(0u32);
     let list = LocalResource::new(move || {
-        let (api, filter) = (api.clone(), CaseQueueFilter { q: searched.get(), ..filter.get() });
-        async move { api.staff_cases(&filter).await }
+        let page = CaseQueueFilter { q: searched.get(), limit: Some(CASE_PAGE_SIZE), offset: Some(offset.get()), ..filter.get() };
+        let api = api.clone();
+        async move { api.staff_cases(&page).await }
     });
     let on_search = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let text = typed.get_untracked().trim().to_owned();
+        offset.set(0);
         searched.set((!text.is_empty()).then_some(text));
     };
     let clear = move |_| {
         typed.set(String::new());
+        offset.set(0);
         searched.set(None);
     };
     let go = move |filter: CaseQueueFilter| {
+        offset.set(0);
         let path = format!("{}{}", Route::StaffCases.path(), forms::case_filter_query(&filter));
         navigate(&path, NavigateOptions { replace: true, scroll: false, ..Default::default() });
     };
@@ -91,10 +96,33 @@ fn CaseQueue() -> impl IntoView {
             go(CaseQueueFilter { status, scope, ..filter.get_untracked() });
         }
     };
-    let on_business = move |ev: leptos::ev::Event| {
-        let business = BusinessCode::parse(&event_target_value(&ev));
-        go(CaseQueueFilter { business, ..filter.get_untracked() });
+    let on_business = {
+        let go = go.clone();
+        move |ev: leptos::ev::Event| {
+            let business = BusinessCode::parse(&event_target_value(&ev));
+            go(CaseQueueFilter { business, ..filter.get_untracked() });
+        }
     };
+    // A date input gives `YYYY-MM-DD` or "" (cleared).
+    let day = |ev: &leptos::ev::Event| Some(event_target_value(ev)).filter(|d| !d.is_empty());
+    let on_from = {
+        let go = go.clone();
+        move |ev: leptos::ev::Event| go(CaseQueueFilter { from: day(&ev), ..filter.get_untracked() })
+    };
+    let on_to = {
+        let go = go.clone();
+        move |ev: leptos::ev::Event| go(CaseQueueFilter { to: day(&ev), ..filter.get_untracked() })
+    };
+    let on_hall = move |ev: leptos::ev::Event| go(CaseQueueFilter { hall: day(&ev), ..filter.get_untracked() });
+    // The halls to filter by; without them (a failed load) the filter is simply not offered.
+    let halls = LocalResource::new({
+        let api = api_for_halls.clone();
+        move || {
+            let api = api.clone();
+            async move { api.service_halls().await.unwrap_or_default() }
+        }
+    });
+    let export = move || api_for_export.staff_cases_export_url(&filter.get());
     view! {
         <form class="staff-toolbar staff-search" role="search" on:submit=on_search>
             <div class="staff-filter">
@@ -152,14 +180,74 @@ fn CaseQueue() -> impl IntoView {
                         .collect_view()}
                 </select>
             </div>
+            <div class="staff-filter">
+                <label class="staff-filter__label" for="case-from">"提交日期从"</label>
+                <input id="case-from" class="staff-input" type="date" prop:value=move || filter.with(|f| f.from.clone().unwrap_or_default()) on:change=on_from />
+            </div>
+            <div class="staff-filter">
+                <label class="staff-filter__label" for="case-to">"至"</label>
+                <input id="case-to" class="staff-input" type="date" prop:value=move || filter.with(|f| f.to.clone().unwrap_or_default()) on:change=on_to />
+            </div>
+            {move || halls.get().filter(|halls| !halls.is_empty()).map(|halls| view! {
+                <div class="staff-filter">
+                    <label class="staff-filter__label" for="case-hall">"领取大厅"</label>
+                    <select id="case-hall" class="staff-select" on:change=on_hall.clone()>
+                        <option value="" prop:selected=move || filter.with(|f| f.hall.is_none())>"全部大厅"</option>
+                        {halls
+                            .into_iter()
+                            .map(|hall| {
+                                let id = hall.id.clone();
+                                view! {
+                                    <option value=hall.id.clone() prop:selected=move || filter.with(|f| f.hall.as_deref() == Some(id.as_str()))>
+                                        {hall.name}
+                                    </option>
+                                }
+                            })
+                            .collect_view()}
+                    </select>
+                </div>
+            })}
             {refresh_button(list)}
+            // The export has the filters, never the search: a phone or ID number stays out of links.
+            <a class="weui-btn weui-btn_mini weui-btn_default staff-export" href=export download="">"导出CSV"</a>
         </div>
-        {loaded(list, |rows| {
-            if rows.is_empty() {
-                view! { <p class="staff-empty" role="status">"没有符合条件的办件。"</p> }.into_any()
-            } else {
-                view! { <CaseTable rows /> }.into_any()
+        {loaded(list, move |rows| {
+            if rows.is_empty() && offset.get_untracked() == 0 {
+                return view! { <p class="staff-empty" role="status">"没有符合条件的办件。"</p> }.into_any();
             }
+            let full = rows.len() == CASE_PAGE_SIZE as usize;
+            let first = offset.get_untracked();
+            view! {
+                <p class="staff-count" role="status">
+                    {if rows.is_empty() {
+                        "没有更多办件。".to_owned()
+                    } else {
+                        format!("第 {} 至 {} 件", first + 1, first as usize + rows.len())
+                    }}
+                </p>
+                <CaseTable rows />
+                {(first > 0 || full).then(|| view! {
+                    <div class="staff-toolbar staff-pager">
+                        <button
+                            type="button"
+                            class="weui-btn weui-btn_mini weui-btn_default"
+                            disabled=first == 0
+                            on:click=move |_| offset.set(first.saturating_sub(CASE_PAGE_SIZE))
+                        >
+                            "上一页"
+                        </button>
+                        <button
+                            type="button"
+                            class="weui-btn weui-btn_mini weui-btn_default"
+                            disabled=!full
+                            on:click=move |_| offset.set(first + CASE_PAGE_SIZE)
+                        >
+                            "下一页"
+                        </button>
+                    </div>
+                })}
+            }
+            .into_any()
         })}
     }
 }
@@ -167,7 +255,6 @@ fn CaseQueue() -> impl IntoView {
 #[component]
 fn CaseTable(rows: Vec<StaffCaseSummary>) -> impl IntoView {
     view! {
-        <p class="staff-count" role="status">{format!("共 {} 件", rows.len())}</p>
         <table class="staff-table">
             <caption class="visually-hidden">"办件"</caption>
             <thead>
@@ -179,6 +266,7 @@ fn CaseTable(rows: Vec<StaffCaseSummary>) -> impl IntoView {
                     <th scope="col">"状态"</th>
                     <th scope="col">"受理时限"</th>
                     <th scope="col">"办结时限"</th>
+                    <th scope="col">"剩余时间"</th>
                     <th scope="col">"提交时间"</th>
                 </tr>
             </thead>
@@ -201,6 +289,10 @@ fn CaseTable(rows: Vec<StaffCaseSummary>) -> impl IntoView {
                                 </td>
                                 <td data-label="受理时限">{forms::due(&case.accept_by, case.due_dates_estimated)}</td>
                                 <td data-label="办结时限">{forms::due(&case.decide_by, case.due_dates_estimated)}</td>
+                                <td data-label="剩余时间">{row.due_in_days.map(|days| {
+                                    let (text, overdue) = forms::due_in(days);
+                                    view! { <span class:staff-overdue=overdue>{text}</span> }
+                                })}</td>
                                 <td data-label="提交时间">{forms::beijing_time(case.submitted_at)}</td>
                             </tr>
                         }
@@ -226,15 +318,78 @@ fn case_status_class(status: CaseStatus) -> &'static str {
 pub fn StaffCasePage() -> impl IntoView {
     let params = use_params_map();
     let id = Memo::new(move |_| params.read().get("id").map(|id| opaque(&id)).unwrap_or_default());
+    let queue_moved = QueueMoved(RwSignal::new(0));
+    provide_context(queue_moved);
     view! {
-        <div class="staff">
-            <StaffCrumbs trail=vec![(Route::Staff, "业务办理"), (Route::StaffCases, "办件受理")] />
-            <PageTitle title="办件详情" />
-            <StaffGate>
-                <CaseLoader id />
-            </StaffGate>
-        </div>
+        <StaffScreen title="办件详情" trail=vec![(Route::Staff, "业务办理"), (Route::StaffCases, "办件受理")] class="staff_desk">
+            <div class="staff-desk">
+                <QueueAside moved=queue_moved />
+                <div class="staff-desk__detail">
+                    <CaseLoader id />
+                </div>
+            </div>
+        </StaffScreen>
     }
+}
+
+/// Bumped when the clerk acts on the case: the queue beside it is read again.
+#[derive(Clone, Copy)]
+struct QueueMoved(RwSignal<u32>);
+
+/// Where a desk is wide enough to show the queue beside the case (the CSS's breakpoint too).
+const DESK_MIN_WIDTH: f64 = 1024.0;
+
+/// On a desk, the waiting queue (待处理) beside the case: the clerk goes on to the next case
+/// without going back. Not loaded on a phone, where the page is one column.
+#[component]
+fn QueueAside(moved: QueueMoved) -> impl IntoView {
+    (browser::viewport_width() >= DESK_MIN_WIDTH).then(|| {
+        let api = use_app().api;
+        let list = LocalResource::new(move || {
+            moved.0.track();
+            let api = api.clone();
+            async move { api.staff_cases(&CaseQueueFilter::default()).await }
+        });
+        view! {
+            <nav class="staff-desk__queue" aria-labelledby="desk-queue-title">
+                <div class="staff-desk__queue-head">
+                    <h2 class="staff-section__title" id="desk-queue-title">"待处理办件"</h2>
+                    {refresh_button(list)}
+                </div>
+                {loaded(list, move |rows: Vec<StaffCaseSummary>| {
+                    if rows.is_empty() {
+                        return view! { <p class="staff-empty">"没有待处理的办件。"</p> }.into_any();
+                    }
+                    view! {
+                        <ul class="staff-queue-list">
+                            {rows
+                                .into_iter()
+                                .map(|row| {
+                                    let case = row.summary;
+                                    // The router's link marks the case on screen aria-current="page".
+                                    view! {
+                                        <li>
+                                            <A href=crate::href(Route::StaffCase(case.id.clone())) attr:class="staff-queue-list__item">
+                                                <span class="staff-queue-list__id">{case.id.clone()}</span>
+                                                <span class="staff-queue-list__meta">
+                                                    {format!("{} · {}", case.business.short_name(), row.applicant_name_masked)}
+                                                </span>
+                                                <span class="staff-queue-list__meta">
+                                                    <span class=case_status_class(case.status)>{case.status.name()}</span>
+                                                    {row.resubmitted.then(|| view! { <span class="staff-tag">"已补正"</span> })}
+                                                </span>
+                                            </A>
+                                        </li>
+                                    }
+                                })
+                                .collect_view()}
+                        </ul>
+                    }
+                    .into_any()
+                })}
+            </nav>
+        }
+    })
 }
 
 #[component]
@@ -261,6 +416,13 @@ const DONE_ID: &str = "staff-case-done";
 fn CaseView(detail: StaffCaseDetail, halls: Vec<ServiceHall>) -> impl IntoView {
     let detail = RwSignal::new(detail);
     let done = RwSignal::new(None::<StaffActionKind>);
+    if let Some(QueueMoved(moved)) = use_context::<QueueMoved>() {
+        Effect::new(move |_| {
+            if done.get().is_some() {
+                moved.update(|n| *n += 1);
+            }
+        });
+    }
     view! {
         <div class="staff-status-line" role="status">
             {move || done.get().map(|kind| view! {
@@ -291,7 +453,7 @@ fn done_message(kind: StaffActionKind) -> &'static str {
 #[component]
 fn CaseFacts(detail: StaffCaseDetail, halls: Vec<ServiceHall>) -> impl IntoView {
     let api = use_app().api;
-    let StaffCaseDetail { case, applicant_name, id_number_masked, phone_masked, .. } = detail;
+    let StaffCaseDetail { case, applicant_name, id_number_masked, phone_masked, resubmission, .. } = detail;
     let summary = case.summary;
     let business = summary.business;
     let certificate = case.certificate;
@@ -344,6 +506,18 @@ fn CaseFacts(detail: StaffCaseDetail, halls: Vec<ServiceHall>) -> impl IntoView 
         }
     });
     let case_id = summary.id.clone();
+    let resubmission = resubmission.map(|changes| {
+        view! {
+            <ResubmissionSection
+                case_id=case_id.clone()
+                changes
+                certificate=certificate.clone()
+                present=info.clone()
+                photos=case.photos.clone()
+                halls=halls.clone()
+            />
+        }
+    });
     let photos = case
         .photos
         .into_iter()
@@ -372,6 +546,7 @@ fn CaseFacts(detail: StaffCaseDetail, halls: Vec<ServiceHall>) -> impl IntoView 
         </section>
         {result}
         {correction}
+        {resubmission}
         <section class="staff-section" aria-labelledby="case-applicant-title">
             <h2 class="staff-section__title" id="case-applicant-title">"申请人"</h2>
             <dl class="staff-facts">
@@ -422,15 +597,23 @@ fn CaseFacts(detail: StaffCaseDetail, halls: Vec<ServiceHall>) -> impl IntoView 
 
 /// 变更事项 | 原内容 | 新内容: what the driver asked to change, or what 办结 wrote.
 #[component]
-fn ChangeTable(caption: &'static str, rows: Vec<(&'static str, String, String)>) -> impl IntoView {
+fn ChangeTable<L: Into<String> + 'static>(
+    caption: &'static str,
+    rows: Vec<(L, String, String)>,
+    /// The heads of the item, old and new columns.
+    #[prop(default = ["变更事项", "原内容", "新内容"])]
+    columns: [&'static str; 3],
+    #[prop(optional)] id: &'static str,
+) -> impl IntoView {
+    let [item_head, old_head, new_head] = columns;
     view! {
-        <table class="staff-table staff-change-table">
+        <table class="staff-table staff-change-table" id=(!id.is_empty()).then_some(id)>
             <caption class="staff-change-table__caption">{caption}</caption>
             <thead>
                 <tr>
-                    <th scope="col">"变更事项"</th>
-                    <th scope="col">"原内容"</th>
-                    <th scope="col">"新内容"</th>
+                    <th scope="col">{item_head}</th>
+                    <th scope="col">{old_head}</th>
+                    <th scope="col">{new_head}</th>
                 </tr>
             </thead>
             <tbody>
@@ -438,14 +621,77 @@ fn ChangeTable(caption: &'static str, rows: Vec<(&'static str, String, String)>)
                     .into_iter()
                     .map(|(item, old, new)| view! {
                         <tr>
-                            <th scope="row" data-label="变更事项">{item}</th>
-                            <td data-label="原内容">{old}</td>
-                            <td data-label="新内容">{new}</td>
+                            <th scope="row" data-label=item_head>{Into::<String>::into(item)}</th>
+                            <td data-label=old_head>{old}</td>
+                            <td data-label=new_head>{new}</td>
                         </tr>
                     })
                     .collect_view()}
             </tbody>
         </table>
+    }
+}
+
+/// After a resubmission: what the driver changed since the clerk returned the case — the
+/// rows of the form that differ, the flagged ones left as they were, and each replaced photo
+/// beside its new one.
+#[component]
+fn ResubmissionSection(
+    case_id: String,
+    changes: ResubmissionChanges,
+    certificate: Certificate,
+    present: PersonalInfo,
+    photos: Vec<CasePhoto>,
+    halls: Vec<ServiceHall>,
+) -> impl IntoView {
+    let api = use_app().api;
+    let business = present.details.business();
+    let rows = forms::resubmitted_rows(&certificate, &changes.previous_info, &present, &halls);
+    let unchanged = forms::flagged_but_unchanged(business, &changes.correction.fields, &rows);
+    let pairs = changes
+        .replaced_photos
+        .into_iter()
+        .map(|old| {
+            let new = photos.iter().find(|p| p.material_code == old.material_code).cloned();
+            view! {
+                <div class="staff-compare" data-material=old.material_code.clone()>
+                    <StaffPhoto
+                        src=api.staff_case_previous_photo_url(&case_id, &old.material_code)
+                        name=format!("补正前：{}", old.material_name)
+                        warnings=old.warnings
+                    />
+                    {new.map(|new| view! {
+                        <StaffPhoto
+                            src=api.staff_case_photo_url(&case_id, &new.material_code)
+                            name=format!("补正后：{}", new.material_name)
+                            warnings=new.warnings
+                        />
+                    })}
+                </div>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="staff-section staff-section--changes" id="case-resubmission" aria-labelledby="case-resubmission-title">
+            <h2 class="staff-section__title" id="case-resubmission-title">"补正前后对比"</h2>
+            <dl class="staff-facts">
+                {fact("补正提交时间", forms::beijing_time(changes.resubmitted_at))}
+                {fact("退回原因", changes.correction.reason)}
+            </dl>
+            {if rows.is_empty() {
+                view! { <p class="staff-hint">"申请信息没有改动。"</p> }.into_any()
+            } else {
+                view! {
+                    <ChangeTable caption="改动的申请信息" rows columns=["项目", "补正前", "补正后"] id="case-resubmission-rows" />
+                }.into_any()
+            }}
+            {(!unchanged.is_empty()).then(|| view! {
+                <p class="staff-notice" role="note">
+                    <strong>"提示："</strong>{format!("要求补正的{}未改动。", unchanged.join("、"))}
+                </p>
+            })}
+            <div class="staff-photos staff-photos--compare">{pairs}</div>
+        </section>
     }
 }
 

@@ -3,9 +3,10 @@
 //! what was typed into the request or into messages at the fields (by element id).
 
 use taxicert_api::{
-    correctable_fields, domain::is_real_date, BusinessCode, BusinessDetails, CancellationReason, CaseQueueFilter,
-    CaseQueueScope, CaseStatus, Certificate, Completion, Correction, CreditThresholds, Delivery, RealNameDecision, RealNameStatus,
-    ServiceHall, StaffAction, StaffActionKind, StaffPasswordChange, CREDIT_MAX_BONUS,
+    correctable_fields, domain::is_real_date, BusinessCode, CaseQueueCounts, BusinessDetails, CancellationReason, CaseQueueFilter,
+    CaseQueueScope, CaseStatus, Certificate, Completion, Correction, CreditThresholds, Delivery, PersonalInfo, RealNameDecision, RealNameStatus,
+    NewStaffAccount, ServiceHall, StaffAccountInfo, StaffAction, StaffActionKind, StaffPasswordChange, StaffPasswordReset, StaffRole,
+    CREDIT_MAX_BONUS,
 };
 
 use crate::components::error_summary::FieldError;
@@ -75,13 +76,70 @@ pub fn parse_realname_status(code: Option<&str>) -> RealNameStatus {
 
 /// The case queue's filter from the URL's `status`, `business` and `scope`; unknown values are
 /// no filter (without a status: the cases waiting for a clerk).
-pub fn parse_case_filter(status: Option<&str>, business: Option<&str>, scope: Option<&str>) -> CaseQueueFilter {
+pub fn parse_case_filter(
+    status: Option<&str>,
+    business: Option<&str>,
+    scope: Option<&str>,
+    from: Option<&str>,
+    to: Option<&str>,
+    hall: Option<&str>,
+) -> CaseQueueFilter {
     let status = status.and_then(CaseStatus::parse);
     let scope = match scope {
         Some("all") if status.is_none() => Some(CaseQueueScope::All),
         _ => None,
     };
-    CaseQueueFilter { status, business: business.and_then(BusinessCode::parse), scope, q: None }
+    // A day that is no date is dropped, as an unknown status is.
+    let day = |text: Option<&str>| text.filter(|t| is_iso_date(t)).map(str::to_owned);
+    CaseQueueFilter {
+        status,
+        business: business.and_then(BusinessCode::parse),
+        scope,
+        q: None,
+        from: day(from),
+        to: day(to),
+        hall: hall.filter(|h| !h.is_empty() && h.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')).map(str::to_owned),
+        limit: None,
+        offset: None,
+    }
+}
+
+/// The first day of this month and today, in Beijing, `YYYY-MM-DD`: 工作统计's first period.
+pub fn this_month(unix_seconds: i64) -> (String, String) {
+    let today = beijing_time(unix_seconds)[..10].to_owned();
+    (format!("{}-01", &today[..7]), today)
+}
+
+/// An average time in minutes as 工作统计 shows it: 3天2小时, 5小时10分钟, 45分钟; 无 without one.
+pub fn duration_text(minutes: Option<i64>) -> String {
+    let Some(minutes) = minutes.map(|m| m.max(0)) else {
+        return "无".to_owned();
+    };
+    let (days, hours, mins) = (minutes / 1440, minutes % 1440 / 60, minutes % 60);
+    match (days, hours) {
+        (0, 0) => format!("{mins}分钟"),
+        (0, h) => format!("{h}小时{}", if mins > 0 { format!("{mins}分钟") } else { String::new() }),
+        (d, h) => format!("{d}天{}", if h > 0 { format!("{h}小时") } else { String::new() }),
+    }
+}
+
+/// The 办件受理 line of the console's first page: what waits, and what is overdue.
+pub fn queue_counts_text(counts: &CaseQueueCounts) -> String {
+    let mut text = format!("{} 件待受理，{} 件待办结", counts.submitted, counts.accepted);
+    if counts.overdue > 0 {
+        text.push_str(&format!("，{} 件已逾期", counts.overdue));
+    }
+    text
+}
+
+/// What a due date is from today: 剩N天, 今天到期, or 已逾期N天 (`due_in_days` of the queue),
+/// and whether it is overdue.
+pub fn due_in(days: i64) -> (String, bool) {
+    match days {
+        0 => ("今天到期".to_owned(), false),
+        d if d > 0 => (format!("剩{d}天"), false),
+        d => (format!("已逾期{}天", -d), true),
+    }
 }
 
 /// The query string of a case filter, `""` or starting with `?`: the same for the page's URL
@@ -97,6 +155,12 @@ pub fn case_filter_query(filter: &CaseQueueFilter) -> String {
     if let Some(business) = filter.business {
         parts.push(format!("business={}", business.as_str()));
     }
+    // Days and hall ids need no escaping: `parse_case_filter` keeps only dates and [A-Za-z0-9_-].
+    for (name, value) in [("from", &filter.from), ("to", &filter.to), ("hall", &filter.hall)] {
+        if let Some(value) = value {
+            parts.push(format!("{name}={value}"));
+        }
+    }
     if parts.is_empty() {
         String::new()
     } else {
@@ -107,7 +171,13 @@ pub fn case_filter_query(filter: &CaseQueueFilter) -> String {
 /// The query string of `GET /staff/cases` for `filter`: the page's ([`case_filter_query`]) and
 /// the search `q`, percent-encoded, when there is one.
 pub fn case_request_query(filter: &CaseQueueFilter) -> String {
-    let base = case_filter_query(filter);
+    let mut base = case_filter_query(filter);
+    // The page is the request's, not the page URL's: a reload starts on the first page.
+    for (name, value) in [("limit", filter.limit), ("offset", filter.offset)] {
+        if let Some(value) = value {
+            base.push_str(&format!("{}{name}={value}", if base.is_empty() { "?" } else { "&" }));
+        }
+    }
     let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) else {
         return base;
     };
@@ -149,6 +219,85 @@ pub fn password_change(current: &str, new: &str, again: &str) -> Result<StaffPas
         Ok(StaffPasswordChange { current_password: current.to_owned(), new_password: new.to_owned() })
     } else {
         Err(errors)
+    }
+}
+
+/// The fields of 账号管理, by element id: 新增账号's, and 重置密码's of the chosen account.
+pub const ACCOUNT_USERNAME: &str = "account-username";
+pub const ACCOUNT_NAME: &str = "account-display-name";
+pub const ACCOUNT_ROLE: &str = "account-role";
+pub const ACCOUNT_PASSWORD: &str = "account-password";
+pub const ACCOUNT_PASSWORD_AGAIN: &str = "account-password-again";
+pub const ACCOUNT_RESET_PASSWORD: &str = "account-reset-password";
+
+/// A new password as an admin types it for someone (12–128 characters, the server's
+/// `check_password`): the message at `field`, if it is not one.
+fn new_password_problem(field: &str, password: &str) -> Option<FieldError> {
+    let chars = password.chars().count();
+    if chars < 12 {
+        Some(FieldError::at(field, "密码至少需要12个字符，请换一个更长的密码。"))
+    } else if chars > 128 {
+        Some(FieldError::at(field, "密码最多128个字符，请换一个短一些的密码。"))
+    } else {
+        None
+    }
+}
+
+/// 新增账号 as typed: the request (the username trimmed and in lower case, as the server keeps
+/// it), or the messages at the fields. The rules are the server's (`staff::accounts`).
+pub fn new_account(
+    username: &str,
+    display_name: &str,
+    role: Option<StaffRole>,
+    password: &str,
+    again: &str,
+) -> Result<NewStaffAccount, Vec<FieldError>> {
+    let username = username.trim().to_lowercase();
+    let display_name = display_name.trim();
+    let mut errors = Vec::new();
+    let username_ok = (3..=32).contains(&username.len())
+        && username.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'_' | b'.' | b'-'));
+    if !username_ok {
+        errors.push(FieldError::at(
+            ACCOUNT_USERNAME,
+            "用户名须为3至32个字符，只能包含小写字母、数字和 _ . -，例如 wang.jianguo。",
+        ));
+    }
+    if !(1..=32).contains(&display_name.chars().count()) {
+        errors.push(FieldError::at(ACCOUNT_NAME, "请填写使用人的姓名（1至32个字），例如 王建国。"));
+    }
+    if role.is_none() {
+        errors.push(FieldError::at(ACCOUNT_ROLE, "请选择账号的角色。"));
+    }
+    errors.extend(new_password_problem(ACCOUNT_PASSWORD, password));
+    if again != password {
+        errors.push(FieldError::at(ACCOUNT_PASSWORD_AGAIN, "两次输入的密码不一致，请重新输入。"));
+    }
+    match role {
+        Some(role) if errors.is_empty() => Ok(NewStaffAccount {
+            username,
+            display_name: display_name.to_owned(),
+            role,
+            password: password.to_owned(),
+        }),
+        _ => Err(errors),
+    }
+}
+
+/// 重置密码 as typed: the request, or the message at the field.
+pub fn password_reset(password: &str) -> Result<StaffPasswordReset, Vec<FieldError>> {
+    match new_password_problem(ACCOUNT_RESET_PASSWORD, password) {
+        Some(problem) => Err(vec![problem]),
+        None => Ok(StaffPasswordReset { password: password.to_owned() }),
+    }
+}
+
+/// An account's state in the list: 已停用, 已锁定 until a Beijing time, or 正常.
+pub fn account_state(account: &StaffAccountInfo, now: i64) -> String {
+    match account.locked_until {
+        _ if account.disabled => "已停用".to_owned(),
+        Some(until) if until > now => format!("已锁定（至{}）", &beijing_time(until)[11..]),
+        _ => "正常".to_owned(),
     }
 }
 
@@ -443,6 +592,57 @@ pub fn detail_rows(details: &BusinessDetails, halls: &[ServiceHall]) -> Vec<(&'s
     }
 }
 
+/// The rows of the form a clerk compares after a resubmission: the business's answers, each
+/// change of a 变更 (by its item), and the contact.
+fn compared_rows(certificate: &Certificate, info: &PersonalInfo, halls: &[ServiceHall]) -> Vec<(String, String)> {
+    let mut rows: Vec<(String, String)> =
+        detail_rows(&info.details, halls).into_iter().map(|(label, value)| (label.to_owned(), value)).collect();
+    rows.extend(change_rows(certificate, &info.details).into_iter().map(|(item, _, new)| (format!("变更事项：{item}"), new)));
+    rows.push(("联系人".to_owned(), info.contact_name.clone()));
+    rows.push(("联系电话".to_owned(), info.contact_phone.clone()));
+    rows
+}
+
+/// What a resubmission changed in the form: (row, as the clerk returned it, as resubmitted),
+/// only the rows that differ, in the form's order; a row on one side only is `（无）` on the
+/// other (a 变更 item added or dropped).
+pub fn resubmitted_rows(
+    certificate: &Certificate,
+    before: &PersonalInfo,
+    after: &PersonalInfo,
+    halls: &[ServiceHall],
+) -> Vec<(String, String, String)> {
+    let old = compared_rows(certificate, before, halls);
+    let new = compared_rows(certificate, after, halls);
+    let none = || "（无）".to_owned();
+    let value_in = |rows: &[(String, String)], label: &str| rows.iter().find(|(l, _)| l == label).map(|(_, v)| v.clone());
+    let mut labels: Vec<&String> = new.iter().map(|(label, _)| label).collect();
+    labels.extend(old.iter().map(|(label, _)| label).filter(|label| !new.iter().any(|(l, _)| &l == label)));
+    labels
+        .into_iter()
+        .filter_map(|label| {
+            let (was, is) = (value_in(&old, label), value_in(&new, label));
+            (was != is).then(|| (label.clone(), was.unwrap_or_else(none), is.unwrap_or_else(none)))
+        })
+        .collect()
+}
+
+/// The labels of the fields a correction flagged (`fields`, [`correctable_fields`]' names) that
+/// the resubmission left as they were: none of `rows` ([`resubmitted_rows`]) is theirs. A
+/// field owns the row of its label and its sub-rows (`变更事项：住址`); 注销原因 also owns
+/// 其他原因说明.
+pub fn flagged_but_unchanged(business: BusinessCode, fields: &[String], rows: &[(String, String, String)]) -> Vec<&'static str> {
+    let owns = |label: &str, row: &str| {
+        row == label || row.strip_prefix(label).is_some_and(|rest| rest.starts_with('：')) || (label == "注销原因" && row == "其他原因说明")
+    };
+    correctable_fields(business)
+        .iter()
+        .filter(|(name, _)| fields.iter().any(|f| f == name))
+        .map(|(_, label)| *label)
+        .filter(|label| !rows.iter().any(|(row, ..)| owns(label, row)))
+        .collect()
+}
+
 fn is_iso_date(text: &str) -> bool {
     let parts: Vec<&str> = text.split('-').collect();
     match parts.as_slice() {
@@ -511,6 +711,29 @@ mod tests {
     }
 
     #[test]
+    fn the_report_opens_on_this_month_and_says_durations_in_words() {
+        // 2026-11-30 20:00 UTC is 12-01 04:00 in Beijing.
+        assert_eq!(this_month(1_796_068_800), ("2026-12-01".to_owned(), "2026-12-01".to_owned()));
+        assert_eq!(this_month(1_795_485_600), ("2026-11-01".to_owned(), "2026-11-24".to_owned()));
+        assert_eq!(duration_text(None), "无");
+        assert_eq!(duration_text(Some(45)), "45分钟");
+        assert_eq!(duration_text(Some(120)), "2小时");
+        assert_eq!(duration_text(Some(310)), "5小时10分钟");
+        assert_eq!(duration_text(Some(3 * 1440 + 125)), "3天2小时");
+        assert_eq!(duration_text(Some(2 * 1440 + 5)), "2天");
+    }
+
+    #[test]
+    fn the_time_left_says_when_a_case_is_overdue() {
+        assert_eq!(due_in(3), ("剩3天".to_owned(), false));
+        assert_eq!(due_in(0), ("今天到期".to_owned(), false));
+        assert_eq!(due_in(-2), ("已逾期2天".to_owned(), true));
+        let counts = CaseQueueCounts { submitted: 3, accepted: 2, overdue: 0, ..CaseQueueCounts::default() };
+        assert_eq!(queue_counts_text(&counts), "3 件待受理，2 件待办结");
+        assert_eq!(queue_counts_text(&CaseQueueCounts { overdue: 1, ..counts }), "3 件待受理，2 件待办结，1 件已逾期");
+    }
+
+    #[test]
     fn due_dates_say_when_they_are_estimated() {
         assert_eq!(due("2026-01-05", true), "2026-01-05（预计）");
         assert_eq!(due("2026-01-05", false), "2026-01-05");
@@ -518,11 +741,16 @@ mod tests {
 
     #[test]
     fn filters_round_trip_through_the_url() {
-        let filter = parse_case_filter(Some("submitted"), Some("renewal"), Some("all"));
+        let filter = parse_case_filter(Some("submitted"), Some("renewal"), Some("all"), None, None, None);
         assert_eq!(case_filter_query(&filter), "?status=submitted&business=renewal");
-        assert_eq!(parse_case_filter(Some("nope"), Some(""), None), CaseQueueFilter::default());
+        assert_eq!(
+            parse_case_filter(Some("nope"), Some(""), None, Some("2026-02-30"), Some(""), Some("a&b")),
+            CaseQueueFilter::default()
+        );
         assert_eq!(case_filter_query(&CaseQueueFilter::default()), "");
-        let all = parse_case_filter(None, None, Some("all"));
+        let days = parse_case_filter(None, None, None, Some("2026-11-01"), Some("2026-11-30"), Some("hall_baotou"));
+        assert_eq!(case_filter_query(&days), "?from=2026-11-01&to=2026-11-30&hall=hall_baotou");
+        let all = parse_case_filter(None, None, Some("all"), None, None, None);
         assert_eq!(case_filter_query(&all), "?scope=all");
         let business_only =
             CaseQueueFilter { business: Some(BusinessCode::CreditAssessment), ..CaseQueueFilter::default() };
@@ -532,6 +760,9 @@ mod tests {
         assert_eq!(case_request_query(&searched), "?q=13812345678");
         let named = CaseQueueFilter { q: Some(" 王 建国 ".into()), ..all };
         assert_eq!(case_request_query(&named), "?scope=all&q=%E7%8E%8B%20%E5%BB%BA%E5%9B%BD");
+        let second_page = CaseQueueFilter { limit: Some(100), offset: Some(100), ..CaseQueueFilter::default() };
+        assert_eq!(case_filter_query(&second_page), "", "the page stays out of the page's URL");
+        assert_eq!(case_request_query(&second_page), "?limit=100&offset=100");
         assert_eq!(parse_realname_status(Some("approved")), RealNameStatus::Approved);
         assert_eq!(parse_realname_status(Some("none")), RealNameStatus::Pending);
         assert_eq!(parse_realname_status(None), RealNameStatus::Pending);
@@ -547,6 +778,43 @@ mod tests {
             r.unwrap_err().into_iter().map(|e| format!("{:?}", e)).collect()
         };
         assert!(password_change("old password", "a new password", "a new password").is_ok());
+
+        // 账号管理: the server's rules, each message at its field, nothing typed is lost.
+        let fields = |result: Result<NewStaffAccount, Vec<FieldError>>| -> Vec<String> {
+            result.unwrap_err().into_iter().map(|e| e.field.unwrap()).collect()
+        };
+        assert_eq!(
+            new_account(" Wang.JianGuo ", " 王建国 ", Some(StaffRole::Clerk), "a long password", "a long password"),
+            Ok(NewStaffAccount {
+                username: "wang.jianguo".into(),
+                display_name: "王建国".into(),
+                role: StaffRole::Clerk,
+                password: "a long password".into()
+            })
+        );
+        assert_eq!(
+            fields(new_account("王建国", "", None, "short", "other")),
+            [ACCOUNT_USERNAME, ACCOUNT_NAME, ACCOUNT_ROLE, ACCOUNT_PASSWORD, ACCOUNT_PASSWORD_AGAIN]
+        );
+        assert_eq!(fields(new_account("ab", &"名".repeat(33), Some(StaffRole::Viewer), &"长".repeat(129), &"长".repeat(129))), [
+            ACCOUNT_USERNAME,
+            ACCOUNT_NAME,
+            ACCOUNT_PASSWORD
+        ]);
+        assert!(new_account("a_b-c.9", "李", Some(StaffRole::Admin), &"x".repeat(12), &"x".repeat(12)).is_ok());
+        assert_eq!(password_reset("twelve chars").unwrap().password, "twelve chars");
+        assert_eq!(password_reset("eleven char").unwrap_err()[0].field.as_deref(), Some(ACCOUNT_RESET_PASSWORD));
+        let account = StaffAccountInfo {
+            username: "wang.clerk".into(),
+            display_name: "王办理".into(),
+            role: StaffRole::Clerk,
+            disabled: false,
+            locked_until: Some(1_764_000_900),
+            created_at: 0,
+        };
+        assert_eq!(account_state(&account, 1_764_000_000), "已锁定（至00:15）");
+        assert_eq!(account_state(&account, 1_764_000_900), "正常", "the lock has passed");
+        assert_eq!(account_state(&StaffAccountInfo { disabled: true, ..account }, 1_764_000_000), "已停用");
         assert_eq!(at(password_change("", "short", "other")).len(), 3);
         assert_eq!(at(password_change("same password", "same password", "same password")).len(), 1);
         assert_eq!(at(password_change("old", &"长".repeat(129), &"长".repeat(129))).len(), 1);
@@ -743,6 +1011,52 @@ mod tests {
         let period = AssessmentPeriod { start: "2025-06-01".into(), end: "2026-05-31".into() };
         assert_eq!(detail_rows(&BusinessDetails::CreditAssessment { period }, &[]), vec![("考核周期", "2025-06-01 至 2026-05-31".to_owned())]);
         assert!(change_rows(&certificate, &retired).is_empty());
+
+        // After a resubmission: the rows that differ, a dropped or added 变更 item against （无）.
+        let returned = PersonalInfo { contact_name: "王建国".into(), contact_phone: "13812345678".into(), details: change.clone() };
+        let BusinessDetails::Change { changes, .. } = &change else { unreachable!() };
+        let resubmitted = PersonalInfo {
+            contact_name: "王建国".into(),
+            contact_phone: "13912345678".into(),
+            details: BusinessDetails::Change {
+                changes: vec![changes[0].clone(), Change::Employer { new: "呼和浩特市另一出租汽车有限公司".into() }, Change::Phone { new: "13912345678".into() }],
+                reason: "增驾A1并换公司".into(),
+            },
+        };
+        assert_eq!(
+            resubmitted_rows(&certificate, &returned, &resubmitted, &[]),
+            vec![
+                ("变更事项：服务单位".to_owned(), "呼和浩特市新示例出租汽车有限公司".to_owned(), "呼和浩特市另一出租汽车有限公司".to_owned()),
+                ("变更事项：联系电话".to_owned(), "（无）".to_owned(), "13912345678".to_owned()),
+                ("联系电话".to_owned(), "13812345678".to_owned(), "13912345678".to_owned()),
+                ("变更事项：住址".to_owned(), "内蒙古自治区呼和浩特市新城区新华大街8号".to_owned(), "（无）".to_owned()),
+            ]
+        );
+        assert!(resubmitted_rows(&certificate, &returned, &returned, &halls).is_empty(), "nothing changed, nothing listed");
+        let rows = resubmitted_rows(&certificate, &returned, &resubmitted, &[]);
+        let flagged = ["changes", "reason", "contact_name", "contact_phone"].map(String::from);
+        assert_eq!(flagged_but_unchanged(BusinessCode::Change, &flagged, &rows), vec!["变更原因", "联系人"]);
+        assert_eq!(flagged_but_unchanged(BusinessCode::Change, &flagged[..1], &[]), vec!["变更事项"]);
+        let other_reason = vec![("其他原因说明".to_owned(), "出国".to_owned(), "出国定居".to_owned())];
+        assert!(flagged_but_unchanged(BusinessCode::Cancellation, &["cancellation_reason".to_owned()], &other_reason).is_empty());
+        let pickup = PersonalInfo { contact_name: "王建国".into(), contact_phone: "13812345678".into(), details: reissue.clone() };
+        let posted = PersonalInfo {
+            details: BusinessDetails::Reissue { reason: ReissueReason::Damaged, delivery: Delivery::Post(PostalAddress {
+                recipient: "王建国".into(),
+                phone: "13912345678".into(),
+                region: Region { code: "150102".into(), name: "内蒙古自治区呼和浩特市新城区".into() },
+                street: "示例路1号".into(),
+            }) },
+            ..pickup.clone()
+        };
+        assert_eq!(
+            resubmitted_rows(&certificate, &pickup, &posted, &halls),
+            vec![(
+                "领取方式".to_owned(),
+                "到服务大厅自取：新城区服务大厅（新华大街1号）".to_owned(),
+                "邮寄：王建国 13912345678，内蒙古自治区呼和浩特市新城区示例路1号".to_owned()
+            )]
+        );
 
         assert_eq!(sorted_return_fields(BusinessCode::Cancellation, &["contact_phone".into(), "delivery".into(), "cancellation_reason".into()]),
             ["cancellation_reason", "contact_phone"], "注销 has no 领取方式 to correct");

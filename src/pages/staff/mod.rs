@@ -4,10 +4,12 @@
 //! who is signed in, shows the sign-in form instead of the page while nobody is, and then the
 //! page itself, at the same address.
 
+pub mod accounts;
 pub mod cases;
 pub mod forms;
 pub mod moves;
 pub mod realname;
+pub mod report;
 
 use std::future::Future;
 
@@ -17,7 +19,7 @@ use leptos_router::{
     hooks::{use_navigate, use_params_map},
     NavigateOptions,
 };
-use taxicert_api::{CaseQueueFilter, CaseStatus, RealNameStatus, StaffRole};
+use taxicert_api::{CaseQueueCounts, RealNameStatus, StaffRole};
 
 use crate::{
     api::{ApiClient, ApiError},
@@ -193,12 +195,9 @@ fn sign_in_error(error: &ApiError) -> FieldError {
 #[component]
 pub fn StaffPage() -> impl IntoView {
     view! {
-        <div class="staff">
-            <PageTitle title="业务办理" />
-            <StaffGate>
-                <StaffHome />
-            </StaffGate>
-        </div>
+        <StaffScreen title="业务办理">
+            <StaffHome />
+        </StaffScreen>
     }
 }
 
@@ -212,13 +211,12 @@ fn StaffHome() -> impl IntoView {
         move || {
             let api = api.clone();
             async move {
-                let submitted = CaseQueueFilter { status: Some(CaseStatus::Submitted), ..CaseQueueFilter::default() };
                 futures::try_join!(
                     api.staff_realname_queue(RealNameStatus::Pending),
-                    api.staff_cases(&submitted),
+                    api.staff_case_counts(),
                     api.staff_account_moves(taxicert_api::AccountMoveStatus::ReviewPending)
                 )
-                .map(|(realname, cases, moves)| (realname.len(), cases.len(), moves.len()))
+                .map(|(realname, cases, moves)| (realname.len(), cases, moves.len()))
             }
         }
     });
@@ -227,9 +225,7 @@ fn StaffHome() -> impl IntoView {
             session.ends_on(&error);
         }
     });
-    let count = move |pick: fn((usize, usize, usize)) -> usize, unit: &'static str| {
-        move || counts.get().and_then(Result::ok).map(|c| format!("{} {}", pick(c), unit))
-    };
+    let count = move |pick: fn(&(usize, CaseQueueCounts, usize)) -> String| move || counts.get().and_then(Result::ok).map(|c| pick(&c));
     let logout = Action::new_local(move |_: &()| {
         let api = api.clone();
         async move { api.staff_logout().await }
@@ -249,16 +245,26 @@ fn StaffHome() -> impl IntoView {
         <nav class="weui-cells staff-menu" aria-label="业务办理">
             <A href=crate::href(Route::StaffRealNameQueue) attr:class="weui-cell weui-cell_access staff-menu__item">
                 <span class="weui-cell__bd">"实名认证审核"</span>
-                <span class="weui-cell__ft">{count(|c| c.0, "条待审核")}</span>
+                <span class="weui-cell__ft">{count(|c| format!("{} 条待审核", c.0))}</span>
             </A>
             <A href=crate::href(Route::StaffCases) attr:class="weui-cell weui-cell_access staff-menu__item">
                 <span class="weui-cell__bd">"办件受理"</span>
-                <span class="weui-cell__ft">{count(|c| c.1, "件待受理")}</span>
+                <span class="weui-cell__ft">{count(|c| forms::queue_counts_text(&c.1))}</span>
             </A>
             <A href=crate::href(Route::StaffAccountMoves) attr:class="weui-cell weui-cell_access staff-menu__item">
                 <span class="weui-cell__bd">"账户转移"</span>
-                <span class="weui-cell__ft">{count(|c| c.2, "条待审核")}</span>
+                <span class="weui-cell__ft">{count(|c| format!("{} 条待审核", c.2))}</span>
             </A>
+            <A href=crate::href(Route::StaffReport) attr:class="weui-cell weui-cell_access staff-menu__item">
+                <span class="weui-cell__bd">"工作统计"</span>
+                <span class="weui-cell__ft">"受理、退回、办结件数"</span>
+            </A>
+            {me.as_ref().is_some_and(|me| me.role == StaffRole::Admin).then(|| view! {
+                <A href=crate::href(Route::StaffAccounts) attr:class="weui-cell weui-cell_access staff-menu__item">
+                    <span class="weui-cell__bd">"账号管理"</span>
+                    <span class="weui-cell__ft">"新增、停用、重置密码、解锁"</span>
+                </A>
+            })}
         </nav>
         <ChangePassword />
         {move || logout.value().get().and_then(Result::err).map(|error| view! {
@@ -288,14 +294,18 @@ fn role_note(role: StaffRole) -> Option<&'static str> {
     }
 }
 
-/// One password input of 修改密码, with its message under it.
+/// One input of a console form (a password unless `kind` says otherwise), with its message
+/// under it: 修改密码's, 账号管理's.
 #[component]
-fn PasswordField(
+fn InputField(
     id: &'static str,
     label: &'static str,
     autocomplete: &'static str,
     value: RwSignal<String>,
     errors: RwSignal<Vec<FieldError>>,
+    #[prop(default = "password")] kind: &'static str,
+    #[prop(default = 128)] maxlength: u32,
+    #[prop(optional)] placeholder: &'static str,
 ) -> impl IntoView {
     let invalid = move || error_for(&errors.read(), id).is_some();
     view! {
@@ -307,9 +317,10 @@ fn PasswordField(
                 <input
                     id=id
                     class="weui-input"
-                    type="password"
+                    type=kind
                     autocomplete=autocomplete
-                    maxlength="128"
+                    maxlength=maxlength.to_string()
+                    placeholder=(!placeholder.is_empty()).then_some(placeholder)
                     aria-invalid=move || invalid().to_string()
                     aria-describedby=move || invalid().then(|| format!("{id}-error"))
                     prop:value=move || value.get()
@@ -376,9 +387,9 @@ fn ChangePassword() -> impl IntoView {
             <p class="staff-hint">"新密码至少12个字符。修改后，该账号在其他设备上的登录将退出。"</p>
             <form novalidate on:submit=on_submit>
                 <div class="weui-cells weui-cells_form">
-                    <PasswordField id=forms::CURRENT_PASSWORD label="当前密码" autocomplete="current-password" value=current errors />
-                    <PasswordField id=forms::NEW_PASSWORD label="新密码" autocomplete="new-password" value=new errors />
-                    <PasswordField id=forms::NEW_PASSWORD_AGAIN label="再次输入新密码" autocomplete="new-password" value=again errors />
+                    <InputField id=forms::CURRENT_PASSWORD label="当前密码" autocomplete="current-password" value=current errors />
+                    <InputField id=forms::NEW_PASSWORD label="新密码" autocomplete="new-password" value=new errors />
+                    <InputField id=forms::NEW_PASSWORD_AGAIN label="再次输入新密码" autocomplete="new-password" value=again errors />
                 </div>
                 <div class="weui-btn-area">
                     <button type="submit" class="weui-btn weui-btn_primary" disabled=move || change.pending().get()>
@@ -391,6 +402,24 @@ fn ChangePassword() -> impl IntoView {
                 </p>
             </form>
         </details>
+    }
+}
+
+/// A console page: the links up to it (none on the first page), its title, and `children`
+/// once a staff member is signed in. `class` widens the page (`staff_desk`).
+#[component]
+fn StaffScreen(
+    title: &'static str,
+    #[prop(optional)] trail: Vec<(Route, &'static str)>,
+    #[prop(optional)] class: &'static str,
+    children: ChildrenFn,
+) -> impl IntoView {
+    view! {
+        <div class=format!("staff {class}")>
+            {(!trail.is_empty()).then(|| view! { <StaffCrumbs trail /> })}
+            <PageTitle title />
+            <StaffGate>{children()}</StaffGate>
+        </div>
     }
 }
 
@@ -562,9 +591,18 @@ where
     })
 }
 
+/// The questions a review asks before a decision that cannot be undone (the browser's own
+/// dialog): before approving, before refusing; `None` sends at once.
+#[derive(Clone, Copy)]
+struct Asks<R: 'static> {
+    approve: Option<fn(&R) -> String>,
+    refuse: Option<fn(&R) -> String>,
+}
+
 /// The 审核 section of a review: the form while the record waits (a viewer only reads), then the
 /// result. `outcome` is `None` while it waits, else the decided status's name; `reason` the
-/// refusal's reason; `check` turns the buttons and the reason into the decision or the errors.
+/// refusal's reason; `check` turns the buttons and the reason into the decision or the errors;
+/// a decision `asks` about is sent only once the clerk confirms it.
 fn decision_section<D, R>(
     words: &'static DecisionWords,
     record: RwSignal<R>,
@@ -572,30 +610,16 @@ fn decision_section<D, R>(
     check: fn(bool, &str) -> Result<D, Vec<FieldError>>,
     outcome: fn(&R) -> Option<&'static str>,
     reason: fn(&R) -> Option<String>,
+    asks: Asks<R>,
 ) -> impl IntoView
 where
     D: Clone + Send + Sync + 'static,
     R: Clone + Send + Sync + 'static,
 {
-    decision_section_asking(words, record, decide, check, outcome, reason, None)
-}
-
-/// [`decision_section`], where an approval that cannot be undone is sent only once the clerk
-/// confirms `ask_approve`'s question about the record (the browser's own dialog).
-fn decision_section_asking<D, R>(
-    words: &'static DecisionWords,
-    record: RwSignal<R>,
-    decide: Action<D, Decided<R>>,
-    check: fn(bool, &str) -> Result<D, Vec<FieldError>>,
-    outcome: fn(&R) -> Option<&'static str>,
-    reason: fn(&R) -> Option<String>,
-    ask_approve: Option<fn(&R) -> String>,
-) -> impl IntoView
-where
-    D: Clone + Send + Sync + 'static,
-    R: Clone + Send + Sync + 'static,
-{
-    let approved = move || ask_approve.is_none_or(|question| browser::confirm(&record.with_untracked(question)));
+    let approved = move |approve: bool| {
+        let question = if approve { asks.approve } else { asks.refuse };
+        question.is_none_or(|question| browser::confirm(&record.with_untracked(question)))
+    };
     let session = use_staff_session();
     let decided_here = RwSignal::new(false);
     let errors = RwSignal::new(Vec::<FieldError>::new());
@@ -657,13 +681,13 @@ where
     }
 }
 
-/// Approve (once `approved` confirms it), or refuse with a reason of 2–200 characters.
+/// Approve or refuse with a reason of 2–200 characters, each once `approved` confirms it.
 fn decision_form<D, R>(
     words: &'static DecisionWords,
     decide: Action<D, Decided<R>>,
     errors: RwSignal<Vec<FieldError>>,
     check: fn(bool, &str) -> Result<D, Vec<FieldError>>,
-    approved: impl Fn() -> bool + Copy + 'static,
+    approved: impl Fn(bool) -> bool + Copy + 'static,
 ) -> impl IntoView
 where
     D: Clone + Send + Sync + 'static,
@@ -674,7 +698,7 @@ where
     let send = move |approve: bool| match check(approve, &reason.get_untracked()) {
         Ok(decision) => {
             errors.set(Vec::new());
-            if approve && !approved() {
+            if !approved(approve) {
                 return;
             }
             decide.dispatch(decision);
@@ -840,17 +864,13 @@ where
 {
     let id = id_param();
     view! {
-        <div class="staff">
-            <StaffCrumbs trail=vec![(Route::Staff, "业务办理"), queue.clone()] />
-            <PageTitle title />
-            <StaffGate>
-                // Fetched only once signed in, like a component's body: untracked.
-                {untrack(|| {
-                    let api = use_app().api;
-                    let record = LocalResource::new(move || load(api.clone(), id.get()));
-                    loaded(record, show)
-                })}
-            </StaffGate>
-        </div>
+        <StaffScreen title trail=vec![(Route::Staff, "业务办理"), queue.clone()]>
+            // Fetched only once signed in, like a component's body: untracked.
+            {untrack(|| {
+                let api = use_app().api;
+                let record = LocalResource::new(move || load(api.clone(), id.get()));
+                loaded(record, show)
+            })}
+        </StaffScreen>
     }
 }

@@ -7,11 +7,11 @@ use leptos_router::hooks::use_query_map;
 use taxicert_api::{AccountMoveDecision, AccountMoveReview, AccountMoveStatus, AccountMoveSummary};
 
 use super::{
-    decision_action, decision_section_asking, fact, forms, photos_section, review_page, review_queue, review_status_class,
-    DecisionWords, QueueRow, ReviewQueue, StaffCrumbs, StaffGate,
+    decision_action, decision_section, fact, forms, photos_section, review_page, review_queue, review_status_class,
+    Asks, DecisionWords, QueueRow, ReviewQueue, StaffScreen,
 };
 use crate::{
-    components::{error_summary::FieldError, layout::PageTitle},
+    components::error_summary::FieldError,
     routes::Route,
     use_app,
 };
@@ -36,13 +36,9 @@ pub fn move_decision(approve: bool, reason: &str) -> Result<AccountMoveDecision,
 #[component]
 pub fn AccountMoveQueuePage() -> impl IntoView {
     view! {
-        <div class="staff">
-            <StaffCrumbs trail=vec![(Route::Staff, "业务办理")] />
-            <PageTitle title="账户转移" />
-            <StaffGate>
-                <MoveQueue />
-            </StaffGate>
-        </div>
+        <StaffScreen title="账户转移" trail=vec![(Route::Staff, "业务办理")]>
+            <MoveQueue />
+        </StaffScreen>
     }
 }
 
@@ -167,7 +163,7 @@ fn Review(review: AccountMoveReview) -> impl IntoView {
                 </dl>
             })}
         </section>
-        {decision_section_asking(
+        {decision_section(
             &WORDS,
             review,
             decide,
@@ -175,7 +171,7 @@ fn Review(review: AccountMoveReview) -> impl IntoView {
             |r| (r.summary.status != AccountMoveStatus::ReviewPending).then(|| r.summary.status.name()),
             // The result's 不同意的原因: a cancellation's reason shows among the facts.
             |r| r.reason.clone().filter(|_| r.summary.status == AccountMoveStatus::Rejected),
-            Some(approve_question),
+            Asks { approve: Some(approve_question), refuse: None },
         )}
     }
 }

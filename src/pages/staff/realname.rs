@@ -8,21 +8,17 @@ use taxicert_api::{RealNameDecision, RealNameReview, RealNameReviewSummary, Real
 use super::{
     decision_action, decision_section, fact,
     forms::{self, REJECT_REASON},
-    photos_section, review_page, review_queue, review_status_class, DecisionWords, QueueRow, ReviewQueue,
-    StaffCrumbs, StaffGate,
+    photos_section, review_page, review_queue, review_status_class, Asks, DecisionWords, QueueRow, ReviewQueue,
+    StaffScreen,
 };
-use crate::{components::layout::PageTitle, routes::Route, use_app};
+use crate::{routes::Route, use_app};
 
 #[component]
 pub fn RealNameQueuePage() -> impl IntoView {
     view! {
-        <div class="staff">
-            <StaffCrumbs trail=vec![(Route::Staff, "业务办理")] />
-            <PageTitle title="实名认证审核" />
-            <StaffGate>
-                <RealNameQueue />
-            </StaffGate>
-        </div>
+        <StaffScreen title="实名认证审核" trail=vec![(Route::Staff, "业务办理")]>
+            <RealNameQueue />
+        </StaffScreen>
     }
 }
 
@@ -142,6 +138,12 @@ fn Review(review: RealNameReview) -> impl IntoView {
             forms::realname_decision,
             |r| (r.summary.status != RealNameStatus::Pending).then(|| forms::realname_status_name(r.summary.status)),
             |r| r.reason.clone(),
+            Asks { approve: None, refuse: Some(reject_question) },
         )}
     }
+}
+
+/// 驳回 asks first: the applicant must then submit the card again.
+fn reject_question(review: &RealNameReview) -> String {
+    format!("确定驳回{}的实名认证申请吗？驳回后申请人须重新提交身份证照片。", review.summary.name_masked)
 }
