@@ -93,13 +93,15 @@ admin_cookies=$(jar "$data/admin-cookies")
 # `approve` is false), a draft step out of order. The schema carries every constraint of the
 # form itself (lengths, patterns, enums); the rest is each answer's documented 400.
 # The two sign-outs are left out: they would end the sessions the run uses (tests/api covers them).
-# From the data folder, which takes what st keeps of a run (.schemathesis/).
+# From the data folder, which takes what st keeps of a run (.schemathesis/). One worker: with two,
+# Hypothesis's cache of lambda sources races between threads and a run ends in an internal
+# KeyError now and then (seen in CI on 2026-12-03), whatever the server answered.
 cd "$data"
 "$venv/bin/st" --no-color run "$root/openapi.yaml" --url "$origin" \
   --checks all --exclude-checks positive_data_acceptance \
   --exclude-operation-id logout --exclude-operation-id staff_logout \
   -H "Cookie: ${cookies% }" -H 'X-Taxicert-Csrf: 1' \
-  --max-examples "$max_examples" --seed 1 --workers 2 --suppress-health-check all \
+  --max-examples "$max_examples" --seed 1 --workers 1 --suppress-health-check all \
   --request-timeout 30
 # The accounts operations again with the admin's session. Last, so that whatever they do to
 # the accounts (the admin cannot disable or demote himself) touches no other run.
@@ -109,5 +111,5 @@ cd "$data"
   --include-operation-id staff_account_role --include-operation-id staff_account_password \
   --include-operation-id staff_account_unlock --include-operation-id staff_account_disable \
   -H "Cookie: ${admin_cookies% }" -H 'X-Taxicert-Csrf: 1' \
-  --max-examples "$max_examples" --seed 1 --workers 2 --suppress-health-check all \
+  --max-examples "$max_examples" --seed 1 --workers 1 --suppress-health-check all \
   --request-timeout 30

@@ -93,11 +93,12 @@ e2e('an admin adds, resets and disables staff accounts at a desk; the console as
 e2e('on a phone a clerk reads the queue with the time left, exports it and reads 工作统计, in one column', async ({ page, server }) => {
   await logInVerified(page, server, '13812345678');
   const kase = await submitCase(page, server, 'reissue');
+  const other = await submitCase(page, server, 'change');
   const password = server.addStaff('clerk03', '孙办理');
   const clerk = await clerkBrowser(server, 'clerk03', password, { phone: true });
   const staff = clerk.page;
   try {
-    await staff.getByRole('link', { name: /办件受理/ }).getByText(/1 件待受理，0 件待办结/).waitFor();
+    await staff.getByRole('link', { name: /办件受理/ }).getByText(/2 件待受理，0 件待办结/).waitFor();
     await staff.getByRole('link', { name: /办件受理/ }).click();
     const row = staff.locator(`#case-${kase.id}`);
     await row.getByText(/剩\d+天|今天到期/).waitFor();
@@ -115,6 +116,22 @@ e2e('on a phone a clerk reads the queue with the time left, exports it and reads
     assert.match(csv, new RegExp(`^\\uFEFF?办件编号,`));
     assert.ok(csv.includes(kase.id), csv);
     assert.ok(!csv.includes('13812345678'), 'no phone number in the export');
+
+    // 不予受理 asks first, naming the case; 取消 keeps the reason typed.
+    await open(staff, server, `staff/cases/${other.id}`);
+    await staff.getByRole('heading', { name: '办理', exact: true }).waitFor();
+    await staff.getByRole('button', { name: '不予受理', exact: true }).click();
+    const reason = '该证不属于本市核发，请到原发证机关办理。';
+    await staff.getByLabel('不予受理原因').fill(reason);
+    const asked = new Promise((resolve) => staff.once('dialog', (dialog) => { resolve(dialog.message()); dialog.dismiss(); }));
+    await staff.getByRole('button', { name: '确认不予受理' }).click();
+    assert.match(await asked, new RegExp(`确定对办件 ${other.id} 不予受理吗？`));
+    assert.equal(await staff.getByLabel('不予受理原因').inputValue(), reason);
+    staff.once('dialog', (dialog) => dialog.accept());
+    await staff.getByRole('button', { name: '确认不予受理' }).click();
+    await staff.locator('#staff-case-done', { hasText: '已决定不予受理' }).waitFor();
+    await open(staff, server, 'staff/cases');
+    await row.waitFor();
 
     // One case: one column, no queue beside it on a phone.
     await row.getByRole('link', { name: kase.id }).click();

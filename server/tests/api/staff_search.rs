@@ -440,3 +440,42 @@ async fn cases_made_before_the_hall_filter_are_found_by_hall_after_a_restart() {
         sqlx::query_as("SELECT hall_id FROM cases WHERE id = $1").bind(&none).fetch_one(&pool).await.unwrap();
     assert_eq!(filled.as_deref(), Some(""), "a case collected nowhere is filled with ''");
 }
+
+#[tokio::test]
+async fn two_clerks_deciding_one_case_at_once_decide_it_once_and_the_second_sees_it_moved() {
+    let (server, clerk) = with_clerk().await;
+    add_staff(&server, "li.clerk", "李办理", StaffRole::Clerk).await;
+    let other = signed_in(&server, "li.clerk").await;
+    let driver = verified_user(&server, A_PHONE, &CardData::sample()).await;
+    let case = id_of(&submit_case(&server, &driver, "reissue").await);
+    // 受理 by one and 不予受理 by the other, at the same moment, several times over.
+    let refuse = json!({ "action": "refuse", "reason": "不符合补发条件" });
+    let (a, b) = tokio::join!(
+        act(&server, &clerk, &case, json!({ "action": "accept" })),
+        act(&server, &other, &case, refuse.clone()),
+    );
+    let statuses = [a.status(), b.status()];
+    assert_eq!(statuses.iter().filter(|s| s.is_success()).count(), 1, "{statuses:?}");
+    let loser = if a.status().is_success() { b } else { a };
+    let body = refused(loser, StatusCode::CONFLICT, "action_not_allowed", None, None).await;
+    assert!(body["message"].as_str().unwrap().starts_with("该办件当前状态为“"), "the message names the status it moved to: {body}");
+    let pool = database(&server).await;
+    let decided: Vec<(String,)> = sqlx::query_as(
+        "SELECT event FROM case_events WHERE case_id = $1 AND event IN ('accepted', 'refused') ORDER BY id",
+    )
+    .bind(&case)
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(decided.len(), 1, "one decision in the timeline: {decided:?}");
+
+    // Two 办结 at once on an accepted case: one completion, one result.
+    let second = id_of(&submit_case(&server, &driver, "change").await);
+    ok(act(&server, &clerk, &second, json!({ "action": "accept" })).await).await;
+    let completion = json!({ "action": "complete", "business": "change", "note": "" });
+    let (a, b) = tokio::join!(act(&server, &clerk, &second, completion.clone()), act(&server, &other, &second, completion));
+    assert_eq!([a.status().is_success(), b.status().is_success()].iter().filter(|s| **s).count(), 1);
+    let (results,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM case_results WHERE case_id = $1").bind(&second).fetch_one(&pool).await.unwrap();
+    assert_eq!(results, 1);
+}
