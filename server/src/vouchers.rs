@@ -184,8 +184,8 @@ pub(crate) fn public_base(state: &AppState, headers: &HeaderMap) -> String {
 /// `2026年11月24日 10:00`, Beijing time.
 pub(crate) fn beijing_time(unix_seconds: i64) -> String {
     let (y, m, d) = Date::beijing_today(unix_seconds).ymd();
-    let minutes = (unix_seconds + 8 * 3600).rem_euclid(86_400) / 60;
-    format!("{y}年{m}月{d}日 {:02}:{:02}", minutes / 60, minutes % 60)
+    let (hour, minute) = Date::beijing_clock(unix_seconds);
+    format!("{y}年{m}月{d}日 {hour:02}:{minute:02}")
 }
 
 /// `2026年11月24日` from `2026-11-24`.

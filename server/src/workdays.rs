@@ -32,6 +32,12 @@ impl Date {
         Date(days_from_civil(y, m, d))
     }
 
+    /// The hour and minute in Beijing (UTC+8) at a Unix time.
+    pub fn beijing_clock(unix_seconds: i64) -> (i64, i64) {
+        let minutes = (unix_seconds + 8 * 3_600).rem_euclid(86_400) / 60;
+        (minutes / 60, minutes % 60)
+    }
+
     /// The Unix time of 00:00 in Beijing (UTC+8) on this date.
     pub fn beijing_midnight(self) -> i64 {
         self.0 * 86_400 - 8 * 3_600

@@ -78,7 +78,12 @@ impl ApiClient {
 
     /// 解除微信绑定.
     pub async fn wechat_unbind(&self) -> Result<(), ApiError> {
-        let answer = browser::send("DELETE", &self.endpoint("/account/wechat"), None).await.map_err(ApiError::from)?;
+        self.no_content("DELETE", "/account/wechat", None).await
+    }
+
+    /// A request whose success is 204 No Content, with an optional JSON body.
+    async fn no_content(&self, method: &str, path: &str, body: Option<&str>) -> Result<(), ApiError> {
+        let answer = browser::send(method, &self.endpoint(path), body).await.map_err(ApiError::from)?;
         match answer.status {
             204 => Ok(()),
             status => decode::<()>(status, &answer.body),

@@ -77,14 +77,6 @@ impl ApiClient {
         self.no_content("POST", &format!("/staff/accounts/{}/disable", opaque(username)), None).await
     }
 
-    /// A request whose success is 204 No Content.
-    async fn no_content(&self, method: &str, path: &str, body: Option<&str>) -> Result<(), ApiError> {
-        let answer = browser::send(method, &self.endpoint(path), body).await.map_err(ApiError::from)?;
-        match answer.status {
-            204 => Ok(()),
-            status => decode::<()>(status, &answer.body),
-        }
-    }
 
     pub async fn staff_realname_queue(&self, status: RealNameStatus) -> Result<Vec<RealNameReviewSummary>, ApiError> {
         self.get(&format!("/staff/realname?status={}", forms::realname_status_code(status))).await

@@ -37,15 +37,13 @@ use crate::{
 )]
 pub async fn staff_case_counts(State(state): State<AppState>, _staff: StaffUser) -> AppResult<Json<CaseQueueCounts>> {
     let today = Date::beijing_today(state.clock.now()).to_string();
-    // COALESCE: SUM over no rows is NULL; CAST: PostgreSQL's SUM of integers is NUMERIC.
-    let count = |condition: &str| format!("CAST(COALESCE(SUM(CASE WHEN {condition} THEN 1 ELSE 0 END), 0) AS BIGINT)");
     let (submitted, accepted, resubmitted, overdue, returned): (i64, i64, i64, i64, i64) = sqlx::query_as(&format!(
         "SELECT {}, {}, {}, {}, {} FROM cases c",
-        count("c.status = 'submitted'"),
-        count("c.status = 'accepted'"),
-        count(RESUBMITTED),
-        count("((c.status = 'submitted' AND c.accept_by < $1) OR (c.status = 'accepted' AND c.decide_by < $1))"),
-        count("c.status = 'returned'"),
+        count_where("c.status = 'submitted'"),
+        count_where("c.status = 'accepted'"),
+        count_where(RESUBMITTED),
+        count_where("((c.status = 'submitted' AND c.accept_by < $1) OR (c.status = 'accepted' AND c.decide_by < $1))"),
+        count_where("c.status = 'returned'"),
     ))
     .bind(&today)
     .fetch_one(&state.db)
@@ -58,6 +56,13 @@ pub async fn staff_case_counts(State(state): State<AppState>, _staff: StaffUser)
         overdue: n(overdue),
         returned: n(returned),
     }))
+}
+
+/// SQL: how many rows (of the group) meet `condition`, as a BIGINT on either database —
+/// COALESCE because SUM over no rows is NULL, CAST because PostgreSQL's SUM of integers is
+/// NUMERIC, which the Any driver cannot read as a number.
+fn count_where(condition: &str) -> String {
+    format!("CAST(COALESCE(SUM(CASE WHEN {condition} THEN 1 ELSE 0 END), 0) AS BIGINT)")
 }
 
 /// The header row of the export, in the order of [`csv_row`].
@@ -160,9 +165,8 @@ fn csv_row(case: &taxicert_api::StaffCaseSummary) -> [String; 9] {
 
 /// `YYYY-MM-DD HH:MM` in Beijing time.
 fn beijing_minute(unix_seconds: i64) -> String {
-    let day = Date::beijing_today(unix_seconds);
-    let minutes = (unix_seconds - day.beijing_midnight()) / 60;
-    format!("{day} {:02}:{:02}", minutes / 60, minutes % 60)
+    let (hour, minute) = Date::beijing_clock(unix_seconds);
+    format!("{} {hour:02}:{minute:02}", Date::beijing_today(unix_seconds))
 }
 
 /// Each staff member's decisions in a period (Beijing days, both included): 受理, 退回补正,
@@ -200,7 +204,7 @@ pub async fn staff_clerk_report(
     if to < from {
         return Err(AppError::bad_request("invalid_filter", "截止日期早于起始日期，请重新选择统计期间。"));
     }
-    let count = |event: &str| format!("CAST(SUM(CASE WHEN e.event = '{event}' THEN 1 ELSE 0 END) AS BIGINT)");
+    let count = |event: &str| count_where(&format!("e.event = '{event}'"));
     let rows: Vec<(String, String, i64, i64, i64, i64, Option<i64>)> = sqlx::query_as(&format!(
         "SELECT s.username, s.display_name, {}, {}, {}, {},
                 CAST(AVG(CASE WHEN e.event IN ('completed', 'refused') THEN e.at - c.submitted_at END) AS BIGINT)
